@@ -1,0 +1,539 @@
+"""Contacts: validating, saving, trashing and restoring them, and the paged, sorted list.
+
+Each public function that writes is one unit of work (``write_session.begin()``) and commits
+once; the user interface only ever receives the frozen dataclasses defined here.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from db import search
+from db.domain import Qualification, qualification
+from db.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Stage,
+    StageChange,
+    Tag,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+NAME_MAX = 200
+TAG_MAX = 80
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_PHONE_CHARS = re.compile(r"^[0-9+()\-./ xX#*extEXT]+$")
+
+
+# --- What the form sends, and what the detail pane shows ------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailData:
+    address: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class PhoneData:
+    number: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """Everything a person can type about a contact on the add/edit form."""
+
+    name: str
+    company: str = ""
+    title: str = ""
+    emails: tuple[EmailData, ...] = ()
+    phones: tuple[PhoneData, ...] = ()
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    notes: str = ""
+    tags: tuple[str, ...] = ()
+    stage_id: int | None = None
+    referred_by_id: int | None = None
+    centre_of_influence: bool = False
+    do_not_contact: bool = False
+    has_need: bool = False
+    has_budget: bool = False
+    has_urgency: bool = False
+    is_decision_maker: bool = False
+
+
+@dataclass(frozen=True)
+class ContactDetail(ContactInput):
+    id: int = 0
+    stage_label: str = ""
+    referred_by_name: str = ""
+    referrals: tuple[tuple[int, str], ...] = ()
+    last_touch_at: datetime | None = None
+    last_touch_medium: str | None = None
+    next_followup_on: date | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def qualification(self) -> Qualification:
+        return qualification(
+            has_need=self.has_need,
+            has_budget=self.has_budget,
+            has_urgency=self.has_urgency,
+            is_decision_maker=self.is_decision_maker,
+        )
+
+
+class ValidationError(ValueError):
+    """The form has problems; ``errors`` maps a field name to a message for that field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class ContactNotFoundError(LookupError):
+    pass
+
+
+def normalise(data: ContactInput) -> ContactInput:
+    """Trim whitespace, drop empty email and phone rows, and fold duplicate tags."""
+    seen: dict[str, str] = {}
+    for tag in data.tags:
+        cleaned = " ".join(tag.split())
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return ContactInput(
+        name=" ".join(data.name.split()),
+        company=data.company.strip(),
+        title=data.title.strip(),
+        emails=tuple(
+            EmailData(e.address.strip(), e.label.strip()) for e in data.emails if e.address.strip()
+        ),
+        phones=tuple(
+            PhoneData(p.number.strip(), p.label.strip()) for p in data.phones if p.number.strip()
+        ),
+        street=data.street.strip(),
+        city=data.city.strip(),
+        region=data.region.strip(),
+        postal_code=data.postal_code.strip(),
+        country=data.country.strip(),
+        notes=data.notes.strip(),
+        tags=tuple(seen.values()),
+        stage_id=data.stage_id,
+        referred_by_id=data.referred_by_id,
+        centre_of_influence=data.centre_of_influence,
+        do_not_contact=data.do_not_contact,
+        has_need=data.has_need,
+        has_budget=data.has_budget,
+        has_urgency=data.has_urgency,
+        is_decision_maker=data.is_decision_maker,
+    )
+
+
+def validate(data: ContactInput) -> dict[str, str]:
+    """Problems with a (normalised) form, by field: ``emails.1`` is the second email row."""
+    errors: dict[str, str] = {}
+    if not data.name:
+        errors["name"] = "A name is required."
+    elif len(data.name) > NAME_MAX:
+        errors["name"] = f"Keep the name under {NAME_MAX} characters."
+    for index, email in enumerate(data.emails):
+        if not _EMAIL.match(email.address):
+            errors[f"emails.{index}"] = f"“{email.address}” does not look like an email address."
+    for index, phone in enumerate(data.phones):
+        if not _PHONE_CHARS.match(phone.number) or len(search.digits(phone.number)) < 3:
+            errors[f"phones.{index}"] = (
+                f"“{phone.number}” does not look like a phone number (digits, spaces, + ( ) -)."
+            )
+    for tag in data.tags:
+        if len(tag) > TAG_MAX:
+            errors["tags"] = f"Keep each tag under {TAG_MAX} characters."
+        elif "," in tag:
+            errors["tags"] = "A tag cannot contain a comma."
+    return errors
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def _checked(data: ContactInput) -> ContactInput:
+    data = normalise(data)
+    errors = validate(data)
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _tags_for(session: Session, names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag = session.scalar(select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
+    for attr in (
+        "name",
+        "company",
+        "title",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "notes",
+        "referred_by_id",
+        "centre_of_influence",
+        "do_not_contact",
+        "has_need",
+        "has_budget",
+        "has_urgency",
+        "is_decision_maker",
+    ):
+        setattr(contact, attr, getattr(data, attr))
+    contact.emails = [
+        ContactEmail(address=e.address, label=e.label, position=i)
+        for i, e in enumerate(data.emails)
+    ]
+    contact.phones = [
+        ContactPhone(number=p.number, label=p.label, position=i) for i, p in enumerate(data.phones)
+    ]
+    contact.tags = _tags_for(session, data.tags)
+
+
+def _check_referrer(session: Session, contact_id: int | None, referred_by_id: int | None) -> None:
+    if referred_by_id is None:
+        return
+    if referred_by_id == contact_id:
+        raise ValidationError({"referred_by_id": "A contact cannot refer themselves."})
+    if session.get(Contact, referred_by_id) is None:
+        raise ValidationError({"referred_by_id": "The referring contact no longer exists."})
+
+
+def create_contact(database: Database, data: ContactInput, *, now: datetime | None = None) -> int:
+    """Save a new contact (validated) and return its id."""
+    data = _checked(data)
+    now = now or utcnow()
+    with database.write_session.begin() as session:
+        _check_referrer(session, None, data.referred_by_id)
+        contact = Contact(created_at=now, updated_at=now)
+        _apply(session, contact, data)
+        stage_id = data.stage_id or _first_stage_id(session)
+        contact.stage_id = stage_id
+        contact.stage_entered_at = now
+        session.add(contact)
+        session.flush()
+        if stage_id is not None:
+            session.add(
+                StageChange(
+                    contact_id=contact.id,
+                    from_stage_id=None,
+                    to_stage_id=stage_id,
+                    changed_at=now,
+                    automatic=True,
+                    reason="Added",
+                )
+            )
+        search.reindex(session, [contact.id])
+        return contact.id
+
+
+def update_contact(
+    database: Database, contact_id: int, data: ContactInput, *, now: datetime | None = None
+) -> None:
+    """Save changes to a contact's details. Its stage is changed through the journey service."""
+    data = _checked(data)
+    with database.write_session.begin() as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise ContactNotFoundError(contact_id)
+        _check_referrer(session, contact_id, data.referred_by_id)
+        _apply(session, contact, data)
+        contact.updated_at = now or utcnow()
+        search.reindex(session, [contact_id])
+        _drop_unused_tags(session)
+
+
+def trash_contacts(
+    database: Database, contact_ids: Sequence[int], *, now: datetime | None = None
+) -> int:
+    """Move contacts to the trash; returns how many moved."""
+    with database.write_session.begin() as session:
+        result = session.execute(
+            update(Contact)
+            .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_(None))
+            .values(deleted_at=now or utcnow())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
+    """Bring contacts back from the trash; returns how many came back."""
+    with database.write_session.begin() as session:
+        result = session.execute(
+            update(Contact)
+            .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
+            .values(deleted_at=None)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_contacts(database: Database, contact_ids: Sequence[int]) -> int:
+    """Delete trashed contacts for good, with their touches and history."""
+    with database.write_session.begin() as session:
+        result = session.execute(
+            delete(Contact).where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
+        )
+        session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+        _drop_unused_tags(session)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _drop_unused_tags(session: Session) -> None:
+    session.flush()
+    session.execute(delete(Tag).where(~Tag.id.in_(select(ContactTag.tag_id))))
+
+
+def _first_stage_id(session: Session) -> int | None:
+    from db.journeys import active_model  # noqa: PLC0415
+
+    model = active_model(session)
+    return model.stages[0].id if model is not None and model.stages else None
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def get_contact(database: Database, contact_id: int) -> ContactDetail:
+    with database.reading() as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise ContactNotFoundError(contact_id)
+        referrals = tuple(
+            session.execute(
+                select(Contact.id, Contact.name)
+                .where(Contact.referred_by_id == contact_id, Contact.deleted_at.is_(None))
+                .order_by(Contact.name)
+            ).tuples()
+        )
+        return ContactDetail(
+            id=contact.id,
+            name=contact.name,
+            company=contact.company,
+            title=contact.title,
+            emails=tuple(EmailData(e.address, e.label) for e in contact.emails),
+            phones=tuple(PhoneData(p.number, p.label) for p in contact.phones),
+            street=contact.street,
+            city=contact.city,
+            region=contact.region,
+            postal_code=contact.postal_code,
+            country=contact.country,
+            notes=contact.notes,
+            tags=tuple(t.name for t in contact.tags),
+            stage_id=contact.stage_id,
+            stage_label=contact.stage.label if contact.stage else "",
+            referred_by_id=contact.referred_by_id,
+            referred_by_name=contact.referred_by.name if contact.referred_by else "",
+            referrals=referrals,
+            centre_of_influence=contact.centre_of_influence,
+            do_not_contact=contact.do_not_contact,
+            has_need=contact.has_need,
+            has_budget=contact.has_budget,
+            has_urgency=contact.has_urgency,
+            is_decision_maker=contact.is_decision_maker,
+            last_touch_at=contact.last_touch_at,
+            last_touch_medium=contact.last_touch_medium,
+            next_followup_on=contact.next_followup_on,
+            created_at=contact.created_at,
+            updated_at=contact.updated_at,
+            deleted_at=contact.deleted_at,
+        )
+
+
+class SortKey(enum.StrEnum):
+    NAME = "name"
+    COMPANY = "company"
+    STAGE = "stage"
+    LAST_TOUCH = "last_touch"
+    NEXT_FOLLOWUP = "next_followup"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """Which contacts a list shows and in what order; built by the view, run in SQL."""
+
+    text: str = ""
+    trash: bool = False
+    tag: str | None = None
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    company: str
+    title: str
+    email: str
+    phone: str
+    stage_label: str
+    tags: tuple[str, ...]
+    last_touch_at: datetime | None
+    last_touch_medium: str | None
+    next_followup_on: date | None
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+def _filtered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
+    stmt = stmt.where(
+        Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
+    )
+    match = search.match_expression(query.text)
+    if match is not None:
+        stmt = stmt.where(Contact.id.in_(text(search.matching_ids_clause()))).params(match=match)
+    if query.tag:
+        stmt = stmt.where(
+            Contact.id.in_(
+                select(ContactTag.contact_id)
+                .join(Tag, Tag.id == ContactTag.tag_id)
+                .where(Tag.name == query.tag)
+            )
+        )
+    return stmt
+
+
+def count_contacts(database: Database, query: ContactQuery) -> int:
+    with database.reading() as session:
+        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+
+
+def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
+    if query.sort is SortKey.STAGE:
+        stmt = stmt.outerjoin(Stage, Stage.id == Contact.stage_id)
+        column: Any = Stage.position
+    else:
+        column = {
+            SortKey.NAME: Contact.name,
+            SortKey.COMPANY: Contact.company,
+            SortKey.LAST_TOUCH: Contact.last_touch_at,
+            SortKey.NEXT_FOLLOWUP: Contact.next_followup_on,
+            SortKey.UPDATED: Contact.updated_at,
+        }[query.sort]
+    if query.descending:
+        # Contacts with no value (never touched, no follow-up) go last either way.
+        return stmt.order_by(column.is_(None), column.desc(), Contact.name, Contact.id)
+    return stmt.order_by(column.is_(None), column, Contact.name, Contact.id)
+
+
+def contact_rows(
+    database: Database, query: ContactQuery, offset: int, limit: int
+) -> list[ContactRow]:
+    """One page of the contact list, sorted and filtered in SQL."""
+    first_email = (
+        select(ContactEmail.address)
+        .where(ContactEmail.contact_id == Contact.id)
+        .order_by(ContactEmail.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_phone = (
+        select(ContactPhone.number)
+        .where(ContactPhone.contact_id == Contact.id)
+        .order_by(ContactPhone.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    tag_names = (
+        select(func.group_concat(Tag.name, "\x1f"))
+        .join(ContactTag, ContactTag.tag_id == Tag.id)
+        .where(ContactTag.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+    stage_label = select(Stage.label).where(Stage.id == Contact.stage_id).scalar_subquery()
+    stmt = select(
+        Contact.id,
+        Contact.name,
+        Contact.company,
+        Contact.title,
+        first_email,
+        first_phone,
+        stage_label,
+        tag_names,
+        Contact.last_touch_at,
+        Contact.last_touch_medium,
+        Contact.next_followup_on,
+        Contact.updated_at,
+        Contact.deleted_at,
+    )
+    stmt = _order(query, _filtered(query, stmt)).offset(offset).limit(limit)
+    with database.reading() as session:
+        return [
+            ContactRow(
+                id=r[0],
+                name=r[1],
+                company=r[2],
+                title=r[3],
+                email=r[4] or "",
+                phone=r[5] or "",
+                stage_label=r[6] or "",
+                tags=tuple(sorted(r[7].split("\x1f"), key=str.casefold)) if r[7] else (),
+                last_touch_at=r[8],
+                last_touch_medium=r[9],
+                next_followup_on=r[10],
+                updated_at=r[11],
+                deleted_at=r[12],
+            )
+            for r in session.execute(stmt)
+        ]
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    contacts: int
+
+
+def tag_counts(database: Database) -> list[TagCount]:
+    """Every tag in use by a live contact, with how many carry it."""
+    with database.reading() as session:
+        rows = session.execute(
+            select(Tag.name, func.count(Contact.id))
+            .join(ContactTag, ContactTag.tag_id == Tag.id)
+            .join(Contact, Contact.id == ContactTag.contact_id)
+            .where(Contact.deleted_at.is_(None))
+            .group_by(Tag.id)
+            .order_by(Tag.name)
+        )
+        return [TagCount(name, int(count)) for name, count in rows]
+
+
+def contact_choices(database: Database, typed: str, limit: int = 20) -> list[tuple[int, str]]:
+    """(id, "Name — Company") pairs for a picker, best matches first."""
+    rows = contact_rows(database, ContactQuery(text=typed), 0, limit)
+    return [(r.id, f"{r.name} — {r.company}" if r.company else r.name) for r in rows]

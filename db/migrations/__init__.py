@@ -1,0 +1,1 @@
+"""Alembic migrations for the Touchbase schema (applied automatically when a database opens)."""

@@ -1,0 +1,1 @@
+"""Schema revisions, oldest first; each must also be listed in ``db.schema.REVISIONS``."""

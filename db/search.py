@@ -1,0 +1,116 @@
+"""The contact search index (SQLite FTS5) and turning what a person types into a query.
+
+The index is a plain FTS5 table whose rowid is the contact id. Every service that changes a
+contact, its emails, phones or tags calls ``reindex`` inside the same unit of work, so the
+index can never disagree with the data it describes after a commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session
+
+from db.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_BATCH = 500
+
+
+def digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def match_expression(typed: str) -> str | None:
+    """Every word typed must start a word somewhere in the contact (prefix match, any order).
+
+    Returns None when nothing searchable was typed. The words are quoted, so FTS5 syntax such
+    as ``OR`` or ``NEAR`` typed by a person is searched for, never interpreted.
+    """
+    tokens = _TOKEN.findall(typed)
+    if not tokens:
+        return None
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+def reindex(session: Session, contact_ids: Iterable[int]) -> None:
+    """Bring the index rows of these contacts in line with the tables (flushes first)."""
+    session.flush()
+    ids = sorted(set(contact_ids))
+    for start in range(0, len(ids), _BATCH):
+        _reindex_batch(session, ids[start : start + _BATCH])
+
+
+def _reindex_batch(session: Session, ids: Sequence[int]) -> None:
+    emails: dict[int, list[str]] = defaultdict(list)
+    phones: dict[int, list[str]] = defaultdict(list)
+    tags: dict[int, list[str]] = defaultdict(list)
+    for contact_id, address in session.execute(
+        select(ContactEmail.contact_id, ContactEmail.address).where(
+            ContactEmail.contact_id.in_(ids)
+        )
+    ):
+        emails[contact_id].append(address)
+    for contact_id, number in session.execute(
+        select(ContactPhone.contact_id, ContactPhone.number).where(ContactPhone.contact_id.in_(ids))
+    ):
+        # Index the digits alone too, so "5551234" finds "(555) 123-4".
+        phones[contact_id].extend((number, digits(number)))
+    for contact_id, name in session.execute(
+        select(ContactTag.contact_id, Tag.name)
+        .join(Tag, Tag.id == ContactTag.tag_id)
+        .where(ContactTag.contact_id.in_(ids))
+    ):
+        tags[contact_id].append(name)
+    rows = [
+        {
+            "id": cid,
+            "name": name,
+            "company": company,
+            "title": title,
+            "emails": " ".join(emails[cid]),
+            "phones": " ".join(phones[cid]),
+            "tags": " ".join(tags[cid]),
+            "place": " ".join(p for p in (city, region, country) if p),
+        }
+        for cid, name, company, title, city, region, country in session.execute(
+            select(
+                Contact.id,
+                Contact.name,
+                Contact.company,
+                Contact.title,
+                Contact.city,
+                Contact.region,
+                Contact.country,
+            ).where(Contact.id.in_(ids))
+        )
+    ]
+    session.execute(
+        text("DELETE FROM contact_fts WHERE rowid IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": list(ids)},
+    )
+    if rows:
+        session.execute(
+            text(
+                "INSERT INTO contact_fts(rowid, name, company, title, emails, phones, tags, place)"
+                " VALUES (:id, :name, :company, :title, :emails, :phones, :tags, :place)"
+            ),
+            rows,
+        )
+
+
+def rebuild(session: Session) -> int:
+    """Rebuild the whole index (after a bulk load); returns the number of contacts indexed."""
+    session.execute(text("DELETE FROM contact_fts"))
+    ids = list(session.scalars(select(Contact.id)))
+    reindex(session, ids)
+    return len(ids)
+
+
+def matching_ids_clause() -> str:
+    return "SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match"

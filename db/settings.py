@@ -1,0 +1,69 @@
+"""Settings stored in the database itself (they belong to the data, not to the computer).
+
+Every such setting is declared here once with its type and default; nothing else reads the
+``setting`` table directly. Window state and other per-computer preferences live in
+``desktop_app.options`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Setting
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SettingSpec(Generic[T]):
+    key: str
+    default: T
+    description: str
+
+    def decode(self, raw: str) -> T:
+        value = json.loads(raw)
+        if self.default is not None and not isinstance(value, type(self.default)):
+            return self.default
+        return cast(T, value)
+
+
+ACTIVE_MODEL = SettingSpec("journey.active_model", "customer_development", "Active journey model")
+CURRENCY = SettingSpec("money.currency", "USD", "Currency of purchases (ISO 4217 code)")
+LAPSE_DAYS = SettingSpec("lifecycle.lapse_days", 90, "Expected days between purchases")
+INACTIVE_DAYS = SettingSpec("lifecycle.inactive_days", 365, "Days without purchase to inactive")
+STAGE_AUTOMATION = SettingSpec("journey.stage_automation", True, "Purchases move stages")
+SURVEY_INTERVAL_DAYS = SettingSpec("feedback.survey_interval_days", 90, "Over-survey warning")
+SAMPLE_DATA_OFFERED = SettingSpec("app.sample_data_offered", False, "First-start offer was made")
+
+ALL: tuple[SettingSpec[object], ...] = cast(
+    tuple[SettingSpec[object], ...],
+    (
+        ACTIVE_MODEL,
+        CURRENCY,
+        LAPSE_DAYS,
+        INACTIVE_DAYS,
+        STAGE_AUTOMATION,
+        SURVEY_INTERVAL_DAYS,
+        SAMPLE_DATA_OFFERED,
+    ),
+)
+
+
+def get(session: Session, spec: SettingSpec[T]) -> T:
+    raw = session.scalar(select(Setting.value).where(Setting.key == spec.key))
+    return spec.default if raw is None else spec.decode(raw)
+
+
+def put(session: Session, spec: SettingSpec[T], value: T) -> None:
+    """Store a setting; the caller's unit of work commits it."""
+    row = session.get(Setting, spec.key)
+    raw = json.dumps(value)
+    if row is None:
+        session.add(Setting(key=spec.key, value=raw))
+    else:
+        row.value = raw
