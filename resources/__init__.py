@@ -1,0 +1,1 @@
+"""Data shipped with Touchbase: journey models, icons and the style sheet."""
