@@ -264,7 +264,7 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
 def update_contact(
     database: Database, contact_id: int, data: ContactInput, *, now: datetime | None = None
 ) -> None:
-    """Save changes to a contact's details. Its stage is changed through the journey service."""
+    """Save changes to a contact's details; a new stage is recorded as a change by hand."""
     data = _checked(data)
     with database.write_session.begin() as session:
         contact = session.get(Contact, contact_id)
@@ -272,7 +272,20 @@ def update_contact(
             raise ContactNotFoundError(contact_id)
         _check_referrer(session, contact_id, data.referred_by_id)
         _apply(session, contact, data)
-        contact.updated_at = now or utcnow()
+        now = now or utcnow()
+        contact.updated_at = now
+        if data.stage_id is not None and data.stage_id != contact.stage_id:
+            session.add(
+                StageChange(
+                    contact_id=contact_id,
+                    from_stage_id=contact.stage_id,
+                    to_stage_id=data.stage_id,
+                    changed_at=now,
+                    automatic=False,
+                )
+            )
+            contact.stage_id = data.stage_id
+            contact.stage_entered_at = now
         search.reindex(session, [contact_id])
         _drop_unused_tags(session)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db import settings
 from db.domain import Medium, StageRole
-from db.models import JourneyModel, Stage
+from db.models import Contact, JourneyModel, Stage
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -171,3 +171,44 @@ def active_model(session: Session) -> JourneyModel | None:
 def active_stages(session: Session) -> list[StageInfo]:
     model = active_model(session)
     return [] if model is None else [_stage_info(s) for s in model.stages]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    key: str
+    name: str
+    summary: str
+    stage_labels: tuple[str, ...]
+    active: bool
+
+
+def list_models(database: Database) -> list[ModelInfo]:
+    with database.reading() as session:
+        active = active_model(session)
+        return [
+            ModelInfo(
+                key=model.key,
+                name=model.name,
+                summary=model.summary,
+                stage_labels=tuple(s.label for s in model.stages),
+                active=active is not None and model.id == active.id,
+            )
+            for model in session.scalars(select(JourneyModel).order_by(JourneyModel.id))
+        ]
+
+
+class ModelInUseError(RuntimeError):
+    pass
+
+
+def choose_initial_model(database: Database, key: str) -> None:
+    """Pick the active model of a database that has no contacts yet (the first-start screen).
+
+    Contacts already placed on stages need their stages mapped first, which this refuses.
+    """
+    with database.write_session.begin() as session:
+        if session.scalar(select(JourneyModel.id).where(JourneyModel.key == key)) is None:
+            raise KeyError(key)
+        if session.scalar(select(func.count()).select_from(Contact)):
+            raise ModelInUseError("contacts already stand on the current model's stages")
+        settings.put(session, settings.ACTIVE_MODEL, key)

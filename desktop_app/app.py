@@ -1,0 +1,65 @@
+"""Starting the graphical application: the QApplication, its look, the database, the window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db import __version__
+from db.engine import Database, DatabaseError, open_database
+from desktop_app import icons
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Touchbase")
+    app.setOrganizationName("Touchbase")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("touchbase")
+    app.setStyle("Fusion")
+    app.setWindowIcon(icons.app_icon())
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    style = resources.files("resources").joinpath("style.qss").read_text("utf-8")
+    icon_dir = Path(str(resources.files("resources.icons"))).as_posix()
+    app.setStyleSheet(style.replace("@ICONS@", icon_dir))
+
+
+def open_or_explain(path: Path) -> Database | None:
+    """Open the database, or tell the person plainly why it cannot be opened."""
+    try:
+        return open_database(path)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "Touchbase cannot open this database", str(exc))
+        return None
+
+
+def run_gui(path: Path) -> int:
+    app = create_application()
+    database = open_or_explain(path)
+    if database is None:
+        return 1
+    from desktop_app.main_window import MainWindow  # noqa: PLC0415
+    from desktop_app.tasks import ThreadRunner  # noqa: PLC0415
+
+    runner = ThreadRunner()
+    try:
+        window = MainWindow(database, runner)
+        window.show()
+        status = app.exec()
+    finally:
+        runner.wait()
+        database.close()
+    return int(status)

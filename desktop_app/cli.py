@@ -1,0 +1,118 @@
+"""The ``touchbase`` command line: opens the app, or runs a subcommand on the database.
+
+Errors go to stderr with exit status 1; usage errors exit with 2 (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from db import __version__
+from db.engine import DatabaseError, open_database
+from desktop_app import paths
+
+log = logging.getLogger(__name__)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="touchbase",
+        description="Touchbase: an offline contact manager for small businesses. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"touchbase {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the database file (default: $TOUCHBASE_DB, else touchbase.sqlite in your "
+        "user data folder)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="fill the database with realistic sample data",
+        description="Add made-up contacts with two years of touches, stages, purchases and "
+        "feedback, to try Touchbase out.",
+    )
+    demo.add_argument("--contacts", type=_positive, default=250, metavar="N", help="(250)")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (0)")
+    demo.add_argument(
+        "--touches-per-contact",
+        type=float,
+        default=10.0,
+        metavar="T",
+        help="average touches per contact (10)",
+    )
+    return parser
+
+
+def _demo(db_path: Path, args: argparse.Namespace) -> int:
+    from db import demo  # noqa: PLC0415
+
+    def report(done: int, total: int) -> bool:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{done:,} of {total:,} contacts")
+            sys.stderr.flush()
+        return True
+
+    with open_database(db_path) as database:
+        summary = demo.generate(
+            database,
+            contacts=args.contacts,
+            seed=args.seed,
+            touches_per_contact=args.touches_per_contact,
+            progress=report,
+        )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    sys.stdout.write(
+        f"Added {summary.contacts:,} contacts, {summary.touches:,} touches, "
+        f"{summary.purchases:,} purchases and {summary.feedback:,} feedback forms "
+        f"to {db_path}\n"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    db_path = paths.database_path(args.db)
+    try:
+        if args.command == "demo":
+            return _demo(db_path, args)
+        from desktop_app.app import run_gui  # noqa: PLC0415
+
+        return run_gui(db_path)
+    except DatabaseError as exc:
+        sys.stderr.write(f"touchbase: {exc}\n")
+        return 1
+    except ValueError as exc:
+        sys.stderr.write(f"touchbase: {exc}\n")
+        return 1
+
+
+def gui_main() -> int:
+    return main()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

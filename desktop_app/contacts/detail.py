@@ -1,0 +1,242 @@
+"""The detail pane: everything about the selected contact, readable at a glance."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.contacts import ContactDetail
+from db.domain import Medium
+from desktop_app import icons
+from desktop_app.contacts.table_model import format_date
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class DetailPane(QScrollArea):
+    """Shows one contact; emits requests for the actions its buttons offer."""
+
+    edit_requested = Signal(int)
+    trash_requested = Signal(int)
+    restore_requested = Signal(int)
+    contact_link_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(300)
+        self.contact: ContactDetail | None = None
+
+        body = QWidget()
+        body.setObjectName("detailBody")
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(20, 20, 20, 20)
+        self._layout.setSpacing(6)
+
+        self.name = QLabel()
+        self.name.setObjectName("detailName")
+        self.name.setWordWrap(True)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("detailSubtitle")
+        self.subtitle.setWordWrap(True)
+        self.badges = QLabel()
+        self.badges.setTextFormat(Qt.TextFormat.RichText)
+        self.badges.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        self.edit_button = QPushButton(icons.icon("edit"), "Edit")
+        self.edit_button.clicked.connect(self._on_edit)
+        self.trash_button = QPushButton(icons.icon("delete"), "Delete")
+        self.trash_button.clicked.connect(self._on_trash)
+        self.restore_button = QPushButton(icons.icon("restore"), "Restore")
+        self.restore_button.clicked.connect(self._on_restore)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.trash_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+
+        self.info = QLabel()
+        self.info.setObjectName("detailInfo")
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setOpenExternalLinks(False)
+        self.info.linkActivated.connect(self._on_link)
+        self.info.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+
+        self.empty = QLabel("Select a contact to see their details.")
+        self.empty.setObjectName("emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+        for widget in (self.name, self.subtitle, self.badges):
+            self._layout.addWidget(widget)
+        self._layout.addLayout(buttons)
+        self._layout.addWidget(self.info)
+        self._layout.addWidget(self.empty, 1)
+        self._layout.addStretch(1)
+        self.setWidget(body)
+        self.show_contact(None)
+
+    def show_contact(self, contact: ContactDetail | None) -> None:
+        self.contact = contact
+        has = contact is not None
+        for widget in (
+            self.name,
+            self.subtitle,
+            self.badges,
+            self.info,
+            self.edit_button,
+            self.trash_button,
+        ):
+            widget.setVisible(has)
+        self.empty.setVisible(not has)
+        self.restore_button.setVisible(has and contact.deleted_at is not None)  # type: ignore[union-attr]
+        if contact is None:
+            return
+        trashed = contact.deleted_at is not None
+        self.trash_button.setText("Delete forever" if trashed else "Delete")
+        self.edit_button.setEnabled(not trashed)
+        self.name.setText(contact.name)
+        self.subtitle.setText(" · ".join(p for p in (contact.title, contact.company) if p))
+        self.subtitle.setVisible(bool(contact.title or contact.company))
+        self.badges.setText(self._badges(contact))
+        self.info.setText(self._info_html(contact))
+
+    @staticmethod
+    def _badges(contact: ContactDetail) -> str:
+        chips = []
+        if contact.deleted_at is not None:
+            chips.append(("In trash", "#fee2e2", "#991b1b"))
+        if contact.stage_label:
+            chips.append((contact.stage_label, "#dbeafe", "#1e3a8a"))
+        if contact.centre_of_influence:
+            chips.append(("★ Centre of influence", "#fef3c7", "#92400e"))
+        if contact.do_not_contact:
+            chips.append(("Do not contact", "#fee2e2", "#991b1b"))
+        return " ".join(
+            f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
+            for text, bg, fg in chips
+        )
+
+    @staticmethod
+    def _info_html(contact: ContactDetail) -> str:
+        parts: list[str] = []
+
+        def section(title: str, rows: list[str]) -> None:
+            if rows:
+                parts.append(
+                    f'<p style="margin-top:14px; color:#64748b; font-size:small;">'
+                    f"<b>{title.upper()}</b></p>" + "<br>".join(rows)
+                )
+
+        def labelled(value: str, label: str) -> str:
+            suffix = f' <span style="color:#64748b;">{escape(label)}</span>' if label else ""
+            return value + suffix
+
+        section(
+            "Email",
+            [
+                labelled(f'<a href="mailto:{escape(e.address)}">{escape(e.address)}</a>', e.label)
+                for e in contact.emails
+            ],
+        )
+        section(
+            "Phone",
+            [
+                labelled(f'<a href="tel:{escape(p.number)}">{escape(p.number)}</a>', p.label)
+                for p in contact.phones
+            ],
+        )
+        place = ", ".join(
+            p for p in (contact.city, contact.region, contact.postal_code, contact.country) if p
+        )
+        section("Address", [escape(line) for line in (contact.street, place) if line])
+        touch = []
+        if contact.last_touch_at is not None:
+            medium = Medium(contact.last_touch_medium).label if contact.last_touch_medium else ""
+            touch.append(f"Last touch: {escape(medium)} on {format_date(contact.last_touch_at)}")
+        if contact.next_followup_on is not None:
+            touch.append(f"Next follow-up: {format_date(contact.next_followup_on)}")
+        section("Touch", touch)
+        met = [
+            label
+            for label, ok in (
+                ("need", contact.has_need),
+                ("budget", contact.has_budget),
+                ("urgency", contact.has_urgency),
+                ("decision maker", contact.is_decision_maker),
+            )
+            if ok
+        ]
+        section(
+            "Qualification",
+            [
+                f"<b>{escape(contact.qualification.label)}</b> "
+                f'<span style="color:#64748b;">— {len(met)} of 4 criteria'
+                f"{': ' + escape(', '.join(met)) if met else ''}</span>"
+            ],
+        )
+        section("Tags", [escape(", ".join(contact.tags))] if contact.tags else [])
+        referral = []
+        if contact.referred_by_id is not None:
+            referral.append(
+                f'Referred by <a href="contact:{contact.referred_by_id}">'
+                f"{escape(contact.referred_by_name)}</a>"
+            )
+        if contact.referrals:
+            links = ", ".join(
+                f'<a href="contact:{cid}">{escape(name)}</a>' for cid, name in contact.referrals
+            )
+            referral.append(f"Referred {len(contact.referrals)}: {links}")
+        section("Referrals", referral)
+        section("Notes", [escape(contact.notes).replace("\n", "<br>")] if contact.notes else [])
+        meta = [f"Added {format_date(contact.created_at)}"]
+        if contact.updated_at and contact.updated_at != contact.created_at:
+            meta.append(f"updated {format_date(contact.updated_at)}")
+        if contact.deleted_at is not None:
+            meta.append(f"deleted {format_date(contact.deleted_at)}")
+        parts.append(
+            f'<p style="margin-top:18px; color:#94a3b8; font-size:small;">{", ".join(meta)}</p>'
+        )
+        return "".join(parts)
+
+    def _on_link(self, link: str) -> None:
+        if link.startswith("contact:"):
+            self.contact_link_activated.emit(int(link.removeprefix("contact:")))
+        else:
+            from PySide6.QtCore import QUrl  # noqa: PLC0415
+            from PySide6.QtGui import QDesktopServices  # noqa: PLC0415
+
+            QDesktopServices.openUrl(QUrl(link))
+
+    def _on_edit(self) -> None:
+        if self.contact is not None:
+            self.edit_requested.emit(self.contact.id)
+
+    def _on_trash(self) -> None:
+        if self.contact is not None:
+            self.trash_requested.emit(self.contact.id)
+
+    def _on_restore(self) -> None:
+        if self.contact is not None:
+            self.restore_requested.emit(self.contact.id)

@@ -1,0 +1,465 @@
+"""The contacts page: search box, filters, the lazily paged table and the detail pane.
+
+The same page shows the trash (``set_trash``): deleted contacts can be restored from there or
+deleted for good.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import contacts
+from db.contacts import ContactInput, ContactNotFoundError, ValidationError
+from db.engine import Database
+from db.journeys import StageInfo, active_stages
+from desktop_app import icons, options
+from desktop_app.contacts.detail import DetailPane
+from desktop_app.contacts.editor import ContactDialog
+from desktop_app.contacts.table_model import Column, ContactTableModel
+from desktop_app.dialogs import Confirm, show_error
+from desktop_app.ops import Changes, OpsBus
+
+log = logging.getLogger(__name__)
+
+ALL_TAGS = "All tags"
+CONTACT_CHANGES = ("contacts", "tags", "stages", "touches", "followups", "purchases")
+
+
+class UndoBar(QWidget):
+    """ "3 contacts moved to the trash. Undo" — shown after a delete, hidden after a while."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("undoBar")
+        self.message = QLabel()
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("linkButton")
+        self.undo_button.setFlat(True)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(close)
+        self._timer = QTimer(self, singleShot=True, interval=12_000)
+        self._timer.timeout.connect(self.hide)
+        self._undo: object = None
+        self.undo_button.clicked.connect(self._on_undo)
+        self.hide()
+
+    def offer(self, message: str, undo: object) -> None:
+        self.message.setText(message)
+        self._undo = undo
+        self.show()
+        self._timer.start()
+
+    def _on_undo(self) -> None:
+        undo, self._undo = self._undo, None
+        self.hide()
+        if callable(undo):
+            undo()
+
+
+class ContactsPage(QWidget):
+    """Lists contacts (or the trash) and hosts the actions on them."""
+
+    selection_changed = Signal(object)
+    status_message = Signal(str)
+
+    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.model = ContactTableModel(ops.database, self)
+        self._trash = False
+
+        from desktop_app.widgets import SearchField  # noqa: PLC0415
+
+        self.search = SearchField("Search name, company, email, phone or tag  (Ctrl+F)")
+        self.search.textChanged.connect(self._on_search)
+        self.tag_filter = QComboBox()
+        self.tag_filter.setMinimumWidth(160)
+        self.tag_filter.setToolTip("Show only contacts with this tag")
+        self.tag_filter.currentIndexChanged.connect(self._on_tag_filter)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.new_button = QPushButton("New contact")
+        self.new_button.setObjectName("primaryButton")
+        self.new_button.clicked.connect(self.new_contact)
+        self.empty_trash_button = QPushButton(icons.icon("trash"), "Empty trash")
+        self.empty_trash_button.clicked.connect(self.empty_trash)
+        self.empty_trash_button.hide()
+        self.title = QLabel("Contacts")
+        self.title.setObjectName("pageTitle")
+
+        self.table = QTableView()
+        self.table.setObjectName("contactsTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in {
+            Column.NAME: 190,
+            Column.COMPANY: 170,
+            Column.EMAIL: 210,
+            Column.PHONE: 150,
+            Column.STAGE: 110,
+            Column.TAGS: 140,
+            Column.LAST_TOUCH: 120,
+            Column.DAYS_SINCE: 80,
+        }.items():
+            header.resizeSection(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.model.total_changed.connect(self._on_total)
+        self.model.modelReset.connect(self._on_selection)
+
+        self.detail = DetailPane()
+        self.detail.edit_requested.connect(self.edit_contact)
+        self.detail.trash_requested.connect(lambda cid: self._trash_or_purge([cid]))
+        self.detail.restore_requested.connect(lambda cid: self.restore([cid]))
+        self.detail.contact_link_activated.connect(self.select_contact)
+        self.detail.setVisible(options.get(options.SHOW_DETAIL_PANE))
+
+        self.undo_bar = UndoBar()
+        self.empty_hint = QLabel()
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.title)
+        bar.addSpacing(12)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.tag_filter)
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.empty_trash_button)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.empty_hint, 1)
+        left_layout.addWidget(self.undo_bar)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 8)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.splitter, 1)
+
+        self._make_actions()
+        self._reload_tags()
+        self._on_total(self.model.total)
+        ops.changed.connect(self._on_changed)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        self.find_action = QAction("Find", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.focus_search)
+        self.delete_action = QAction(icons.icon("delete"), "Delete", self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.delete_action.triggered.connect(lambda: self._trash_or_purge(self.selected_ids()))
+        self.edit_action = QAction(icons.icon("edit"), "Edit…", self)
+        self.edit_action.setShortcuts([QKeySequence("Ctrl+E"), QKeySequence(Qt.Key.Key_Return)])
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.edit_action.triggered.connect(self._edit_current)
+        self.table.addAction(self.edit_action)
+        self.table.addAction(self.delete_action)
+        self.addAction(self.find_action)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [cid for row in rows if (cid := self.model.contact_id(row)) is not None]
+
+    def current_id(self) -> int | None:
+        ids = self.selected_ids()
+        return ids[0] if len(ids) == 1 else None
+
+    def new_contact(self) -> int | None:
+        stages = self._stages()
+        data = ContactDialog.ask(self.ops.database, stages, None, self)
+        if data is None:
+            return None
+        contact_id = self._save(lambda db: contacts.create_contact(db, data), data)
+        if contact_id is not None:
+            self.search.clear()
+            self.select_contact(contact_id)
+            self.status_message.emit(f"Added {contacts.normalise(data).name}.")
+        return contact_id
+
+    def edit_contact(self, contact_id: int) -> None:
+        try:
+            current = contacts.get_contact(self.ops.database, contact_id)
+        except ContactNotFoundError:
+            self.model.reload(keep_loaded=True)
+            return
+        data = ContactDialog.ask(self.ops.database, self._stages(), current, self)
+        if data is None:
+            return
+        if self._save(lambda db: contacts.update_contact(db, contact_id, data), data) is not None:
+            self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
+
+    def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
+        """Run a save; returns the new contact's id (0 for an edit), None if it was refused."""
+        try:
+            result = self.ops.run(op, Changes(contacts=True, tags=True, stages=True))
+        except ValidationError as exc:
+            show_error(self, "The contact was not saved", "\n".join(exc.errors.values()))
+            return None
+        return result or 0
+
+    def _edit_current(self) -> None:
+        contact_id = self.current_id()
+        if contact_id is not None and not self._trash:
+            self.edit_contact(contact_id)
+
+    def _trash_or_purge(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        if self._trash:
+            self.purge(ids)
+        else:
+            self.trash(ids)
+
+    def trash(self, ids: list[int]) -> None:
+        moved = self.ops.run(lambda db: contacts.trash_contacts(db, ids), Changes(contacts=True))
+        what = "1 contact" if moved == 1 else f"{moved:,} contacts"
+        self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+
+    def restore(self, ids: list[int]) -> None:
+        restored = self.ops.run(
+            lambda db: contacts.restore_contacts(db, ids), Changes(contacts=True)
+        )
+        what = "1 contact" if restored == 1 else f"{restored:,} contacts"
+        self.status_message.emit(f"Restored {what}.")
+
+    def purge(self, ids: list[int]) -> None:
+        what = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
+        if not Confirm.ask(
+            self,
+            "Delete forever?",
+            f"Delete {what} for good, with all their touches and history? This cannot be undone.",
+            "Delete forever",
+        ):
+            return
+        gone = self.ops.run(
+            lambda db: contacts.purge_contacts(db, ids), Changes(contacts=True, tags=True)
+        )
+        self.status_message.emit(f"Deleted {gone:,} for good.")
+
+    def empty_trash(self) -> None:
+        ids = [
+            row.id
+            for row in contacts.contact_rows(
+                self.ops.database, contacts.ContactQuery(trash=True), 0, 10_000_000
+            )
+        ]
+        if ids:
+            self.purge(ids)
+
+    # --- modes, filters and refreshing ----------------------------------------------------
+
+    def set_trash(self, trash: bool) -> None:
+        self._trash = trash
+        self.title.setText("Trash" if trash else "Contacts")
+        self.new_button.setVisible(not trash)
+        self.empty_trash_button.setVisible(trash)
+        self.tag_filter.setVisible(not trash)
+        self.delete_action.setText("Delete forever" if trash else "Delete")
+        self.undo_bar.hide()
+        self._apply_query()
+
+    @property
+    def in_trash(self) -> bool:
+        return self._trash
+
+    def _apply_query(self) -> None:
+        tag = self.tag_filter.currentData() if not self._trash else None
+        self.model.set_query(
+            dataclasses.replace(
+                self.model.query, text=self.search.text(), trash=self._trash, tag=tag
+            )
+        )
+
+    def _on_search(self, _text: str) -> None:
+        self._apply_query()
+
+    def _on_tag_filter(self, _index: int) -> None:
+        self._apply_query()
+
+    def _reload_tags(self) -> None:
+        current = self.tag_filter.currentData()
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem(icons.icon("tag"), ALL_TAGS, None)
+        for tag in contacts.tag_counts(self.ops.database):
+            self.tag_filter.addItem(f"{tag.name}  ({tag.contacts:,})", tag.name)
+        index = self.tag_filter.findData(current)
+        self.tag_filter.setCurrentIndex(max(index, 0))
+        self.tag_filter.blockSignals(False)
+        if index < 0 and current is not None:
+            self._apply_query()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not changes.touch(*CONTACT_CHANGES):
+            return
+        selected = self.selected_ids()
+        if changes.touch("tags", "contacts"):
+            self._reload_tags()
+        self.model.reload(keep_loaded=True)
+        self._reselect(selected)
+
+    def _reselect(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        for contact_id in ids:
+            row = self.model.row_of(contact_id)
+            if row is not None:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        self._on_selection()
+
+    def select_contact(self, contact_id: int) -> None:
+        """Select and show one contact, fetching pages until it is loaded."""
+        if self._trash:
+            return
+        row = self.model.row_of(contact_id)
+        if row is None and (self.search.text() or self.tag_filter.currentData()):
+            self.search.clear()
+            self.tag_filter.setCurrentIndex(0)
+            row = self.model.row_of(contact_id)
+        while row is None and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+            row = self.model.row_of(contact_id)
+        if row is None:
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def _on_selection(self, *_args: object) -> None:
+        contact_id = self.current_id()
+        detail = None
+        if contact_id is not None:
+            try:
+                detail = contacts.get_contact(self.ops.database, contact_id)
+            except ContactNotFoundError:
+                detail = None
+        self.detail.show_contact(detail)
+        self.delete_action.setEnabled(bool(self.selected_ids()))
+        self.selection_changed.emit(contact_id)
+
+    def _on_total(self, total: int) -> None:
+        noun = "contact" if total == 1 else "contacts"
+        filtered = bool(self.search.text() or (self.tag_filter.currentData() and not self._trash))
+        if self._trash:
+            text = f"{total:,} {noun} in the trash"
+        elif filtered:
+            text = f"{total:,} {noun} " + ("matches" if total == 1 else "match")
+        else:
+            text = f"{total:,} {noun}"
+        self.count_label.setText(text)
+        empty = total == 0
+        self.table.setVisible(not empty)
+        self.empty_hint.setVisible(empty)
+        if empty:
+            if self._trash:
+                self.empty_hint.setText("The trash is empty.")
+            elif filtered:
+                self.empty_hint.setText(
+                    f"No contact matches “{self.search.text()}”."
+                    if self.search.text()
+                    else "No contact has this tag."
+                )
+            else:
+                self.empty_hint.setText(
+                    "No contacts yet.\nPress “New contact” to add your first one."
+                )
+        self.empty_trash_button.setEnabled(not empty)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        contact_id = self.model.contact_id(index.row())
+        if contact_id is not None and not self._trash:
+            self.edit_contact(contact_id)
+
+    def _on_context_menu(self, point: QPoint) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        if self._trash:
+            menu.addAction(icons.icon("restore"), "Restore", lambda: self.restore(ids))
+            menu.addAction(icons.icon("delete"), "Delete forever…", lambda: self.purge(ids))
+        else:
+            edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
+            edit.setEnabled(len(ids) == 1)
+            menu.addSeparator()
+            label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
+            menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))
+        menu.exec(self.table.viewport().mapToGlobal(point))
+
+    def _stages(self) -> list[StageInfo]:
+        with self.ops.database.reading() as session:
+            return active_stages(session)
+
+    def toggle_detail(self, visible: bool) -> None:
+        self.detail.setVisible(visible)
+        options.put(options.SHOW_DETAIL_PANE, visible)

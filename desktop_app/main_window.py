@@ -1,0 +1,209 @@
+"""The Touchbase main window: a sidebar of places, the page for the place chosen, and menus."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from db import __version__, contacts, journeys, settings
+from db.engine import Database
+from desktop_app import icons, options
+from desktop_app.contacts.page import ContactsPage
+from desktop_app.dialogs import show_error
+from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
+from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
+
+if TYPE_CHECKING:
+    from db.demo import DemoSummary
+
+log = logging.getLogger(__name__)
+
+PLACE_CONTACTS = "contacts"
+PLACE_TRASH = "trash"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, database: Database, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.ops = OpsBus(database)
+        self.setWindowIcon(icons.app_icon())
+        self.setWindowTitle(f"Touchbase — {database.path.name}")
+        self.resize(1280, 800)
+
+        self.contacts_page = ContactsPage(self.ops)
+        self.contacts_page.status_message.connect(self._show_status)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFixedWidth(190)
+        for place, label, icon in (
+            (PLACE_CONTACTS, "Contacts", "contacts"),
+            (PLACE_TRASH, "Trash", "trash"),
+        ):
+            item = QListWidgetItem(icons.icon(icon), label)
+            item.setData(Qt.ItemDataRole.UserRole, place)
+            item.setSizeHint(QSize(0, 38))
+            self.sidebar.addItem(item)
+        self.sidebar.currentItemChanged.connect(self._on_place)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.contacts_page, 1)
+        self.setCentralWidget(central)
+
+        self.path_label = QLabel(str(database.path))
+        self.path_label.setObjectName("pathLabel")
+        self.statusBar().addPermanentWidget(self.path_label)
+        self._make_menus()
+        self.sidebar.setCurrentRow(0)
+
+        state = options.window_state("main_geometry")
+        if state is not None:
+            self.restoreGeometry(state)
+
+    # --- menus ----------------------------------------------------------------------------
+
+    def _make_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.new_action = QAction(icons.icon("add"), "&New contact…", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self._new_contact)
+        file_menu.addAction(self.new_action)
+        self.sample_action = QAction("Load &sample data…", self)
+        self.sample_action.triggered.connect(lambda: self.load_sample_data(SAMPLE_CONTACTS))
+        file_menu.addAction(self.sample_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.contacts_page.find_action)
+        edit_menu.addAction(self.contacts_page.edit_action)
+        edit_menu.addAction(self.contacts_page.delete_action)
+
+        view_menu = menu.addMenu("&View")
+        for row, (label, shortcut) in enumerate((("&Contacts", "Ctrl+1"), ("&Trash", "Ctrl+2"))):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _c=False, r=row: self.sidebar.setCurrentRow(r))
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.detail_action = QAction("&Detail pane", self, checkable=True)
+        self.detail_action.setChecked(options.get(options.SHOW_DETAIL_PANE))
+        self.detail_action.toggled.connect(self.contacts_page.toggle_detail)
+        view_menu.addAction(self.detail_action)
+
+        help_menu = menu.addMenu("&Help")
+        about = QAction("&About Touchbase", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    # --- places ---------------------------------------------------------------------------
+
+    def _on_place(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
+        if item is None:
+            return
+        place = item.data(Qt.ItemDataRole.UserRole)
+        self.contacts_page.set_trash(place == PLACE_TRASH)
+        self.new_action.setEnabled(place != PLACE_TRASH)
+
+    def show_place(self, place: str) -> None:
+        for row in range(self.sidebar.count()):
+            if self.sidebar.item(row).data(Qt.ItemDataRole.UserRole) == place:
+                self.sidebar.setCurrentRow(row)
+
+    def _new_contact(self) -> None:
+        self.show_place(PLACE_CONTACTS)
+        self.contacts_page.new_contact()
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+
+    # --- first start and sample data ------------------------------------------------------
+
+    def offer_welcome(self) -> None:
+        """On a new, empty database, welcome the owner once."""
+        with self.database.reading() as session:
+            offered = settings.get(session, settings.SAMPLE_DATA_OFFERED)
+        if offered or contacts.count_contacts(self.database, contacts.ContactQuery()):
+            return
+        answer = WelcomeDialog.ask(self.database, self)
+        with self.database.write_session.begin() as session:
+            settings.put(session, settings.SAMPLE_DATA_OFFERED, True)
+        if answer is None:
+            return
+        model_key, load_sample = answer
+        journeys.choose_initial_model(self.database, model_key)
+        self.ops.announce(EVERYTHING)
+        if load_sample:
+            self.load_sample_data(SAMPLE_CONTACTS)
+
+    def load_sample_data(self, count: int) -> None:
+        from db import demo  # noqa: PLC0415 - only needed when asked for
+
+        database = self.database
+
+        def work(progress: Progress) -> DemoSummary:
+            try:
+                return demo.generate(database, contacts=count, seed=0, progress=progress.update)
+            except demo.DemoCancelledError:
+                raise CancelledError from None
+
+        def done(summary: DemoSummary) -> None:
+            self.ops.announce(EVERYTHING)
+            self._show_status(
+                f"Added {summary.contacts:,} sample contacts with {summary.touches:,} touches."
+            )
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, CancelledError):
+                show_error(self, "Sample data could not be loaded", str(error))
+
+        self.sample_action.setEnabled(False)
+        task = run_with_progress(
+            self, self.runner, "Creating sample data…", work, on_done=done, on_error=failed
+        )
+        task.finished.connect(lambda _r: self.sample_action.setEnabled(True))
+        task.failed.connect(lambda _e: self.sample_action.setEnabled(True))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_welcomed", False):
+            self._welcomed = True
+            # After the window is on screen, so the welcome sits on top of it.
+            QTimer.singleShot(0, self.offer_welcome)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Touchbase",
+            f"<h3>Touchbase {__version__}</h3><p>An offline contact manager for small "
+            "businesses: journey stages, touches, follow-ups and lifetime value.</p>"
+            f"<p>Database: {self.database.path}</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        options.save_window_state("main_geometry", self.saveGeometry())
+        super().closeEvent(event)

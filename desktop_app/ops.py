@@ -1,0 +1,59 @@
+"""Operations and the change signal.
+
+Every write the app makes goes through ``OpsBus.run``: it calls a ``db`` service and then emits
+``changed`` once with a ``Changes`` describing what kind of data moved. Each view listens and
+decides for itself whether to refresh; no view reaches into another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from db.engine import Database
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Changes:
+    contacts: bool = False
+    tags: bool = False
+    stages: bool = False
+    touches: bool = False
+    followups: bool = False
+    purchases: bool = False
+    settings: bool = False
+    everything: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(**{k: getattr(self, k) or getattr(other, k) for k in self.__annotations__})
+
+    def touch(self, *kinds: str) -> bool:
+        """True if any of these kinds changed (or everything did)."""
+        return self.everything or any(getattr(self, kind) for kind in kinds)
+
+
+EVERYTHING = Changes(everything=True)
+
+
+class OpsBus(QObject):
+    """The database the window works on, and the one signal that says it changed."""
+
+    changed = Signal(object)
+
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self.database = database
+
+    def run(self, op: Callable[[Database], R], changes: Changes) -> R:
+        result = op(self.database)
+        self.changed.emit(changes)
+        return result
+
+    def announce(self, changes: Changes) -> None:
+        """Tell the views about a change made elsewhere (a background task, an import)."""
+        self.changed.emit(changes)

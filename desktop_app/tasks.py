@@ -1,0 +1,158 @@
+"""Running slow work off the GUI thread, with progress and cancellation.
+
+Work is a plain function taking a ``Progress``; it runs on a single worker thread (so two
+database writes from the app never race) and its result or error comes back by signal on the
+GUI thread. Workers never touch widgets. Tests pass ``ImmediateRunner`` to run it in-line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class CancelledError(Exception):
+    """The person pressed Cancel; the work stopped and rolled back."""
+
+
+class Progress:
+    """Handed to the work function: report progress, and learn whether to stop."""
+
+    def __init__(self, report: Callable[[int, int], None] | None = None) -> None:
+        self._report = report
+        self._cancel = threading.Event()
+
+    def update(self, done: int, total: int) -> bool:
+        """Report progress; returns False once the person has asked to cancel."""
+        if self._report is not None:
+            self._report(done, total)
+        return not self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+Work = Callable[[Progress], Any]
+
+
+class Task(QObject):
+    """One piece of work in flight. Signals arrive on the GUI thread."""
+
+    progressed = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.work = work
+        self.progress = Progress(self.progressed.emit)
+        self.done = False
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.progress)
+        except Exception as exc:
+            if not isinstance(exc, CancelledError):
+                log.exception("background task failed")
+            self.done = True
+            self.failed.emit(exc)
+        else:
+            self.done = True
+            self.finished.emit(result)
+
+
+class TaskRunner(Protocol):
+    def submit(self, task: Task) -> None: ...
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task = task
+
+    def run(self) -> None:
+        self.task.run()
+
+
+class ThreadRunner:
+    """Runs tasks one after another on a single background thread."""
+
+    def __init__(self) -> None:
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+        self._running: set[Task] = set()
+
+    def submit(self, task: Task) -> None:
+        # Keep the Task (a QObject) alive until it has reported back.
+        self._running.add(task)
+        task.finished.connect(lambda _r: self._running.discard(task))
+        task.failed.connect(lambda _e: self._running.discard(task))
+        self.pool.start(_Runnable(task))
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class ImmediateRunner:
+    """Runs each task at once on the calling thread: for tests and the command line."""
+
+    def submit(self, task: Task) -> None:
+        task.run()
+
+
+def run_with_progress(
+    parent: Any,
+    runner: TaskRunner,
+    title: str,
+    work: Work,
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None] | None = None,
+) -> Task:
+    """Run ``work`` in the background behind a progress dialog that appears only if it takes
+    longer than half a second, and that can cancel it."""
+    from PySide6.QtCore import Qt  # noqa: PLC0415
+    from PySide6.QtWidgets import QProgressDialog  # noqa: PLC0415
+
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("Touchbase")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    task = Task(work)
+
+    def progressed(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(min(done, total))
+
+    def finished(result: object) -> None:
+        dialog.close()
+        dialog.deleteLater()
+        on_done(result)
+
+    def failed(error: Exception) -> None:
+        dialog.close()
+        dialog.deleteLater()
+        if on_error is not None:
+            on_error(error)
+
+    task.progressed.connect(progressed)
+    task.finished.connect(finished)
+    task.failed.connect(failed)
+    dialog.canceled.connect(task.cancel)
+    runner.submit(task)
+    return task

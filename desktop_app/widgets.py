@@ -1,0 +1,101 @@
+"""Small widgets used across windows: a field error label, a contact picker, a search field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
+
+from db import contacts
+from db.engine import Database
+from desktop_app import icons
+
+
+class FieldError(QLabel):
+    """A red message shown right under the field it is about; hidden when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fieldError")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_message(self, message: str | None) -> None:
+        self.setText(message or "")
+        self.setVisible(bool(message))
+
+
+class SearchField(QLineEdit):
+    """A line edit with a magnifier and a clear button."""
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.setObjectName("searchField")
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class ContactPicker(QLineEdit):
+    """Pick a contact by typing part of their name, company, email or phone.
+
+    ``contact_id`` is the chosen contact, or None while the text names nobody.
+    """
+
+    contact_chosen = Signal(object)
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._database = database
+        self._choices: dict[str, int] = {}
+        self._contact_id: int | None = None
+        self.exclude_id: int | None = None
+        self._model = QStringListModel(self)
+        completer = QCompleter(self._model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # The list is already filtered by the search index; show it as it is.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.activated.connect(self._on_activated)
+        self.setCompleter(completer)
+        self.setPlaceholderText("Type a name, company, email or phone")
+        self.setClearButtonEnabled(True)
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._refresh)
+        self.textEdited.connect(self._on_edited)
+        clear = QAction(self)
+        clear.triggered.connect(self.clear)
+
+    @property
+    def contact_id(self) -> int | None:
+        return self._contact_id
+
+    def set_contact(self, contact_id: int | None, label: str = "") -> None:
+        self._contact_id = contact_id
+        self.setText(label if contact_id is not None else "")
+
+    def _on_edited(self, text: str) -> None:
+        self._contact_id = self._choices.get(text)
+        self._timer.start()
+
+    def _refresh(self) -> None:
+        choices = [
+            (cid, label)
+            for cid, label in contacts.contact_choices(self._database, self.text())
+            if cid != self.exclude_id
+        ]
+        self._choices = {label: cid for cid, label in choices}
+        self._model.setStringList([label for _cid, label in choices])
+        if choices and self.hasFocus():
+            self.completer().complete()
+
+    def _on_activated(self, label: str) -> None:
+        self._contact_id = self._choices.get(label)
+        self.contact_chosen.emit(self._contact_id)
