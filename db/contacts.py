@@ -346,11 +346,12 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
         if contact is None:
             raise ContactNotFoundError(contact_id)
         referrals = tuple(
-            session.execute(
+            (int(row[0]), str(row[1]))
+            for row in session.execute(
                 select(Contact.id, Contact.name)
                 .where(Contact.referred_by_id == contact_id, Contact.deleted_at.is_(None))
                 .order_by(Contact.name)
-            ).tuples()
+            )
         )
         return ContactDetail(
             id=contact.id,

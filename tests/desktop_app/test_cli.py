@@ -1,0 +1,70 @@
+"""The touchbase command line: exit statuses, messages and the demo command."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db import __version__, contacts
+from db.engine import open_database
+from desktop_app import cli, paths
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"touchbase {__version__}"
+
+
+def test_demo_fills_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert cli.main(["--db", str(path), "demo", "--contacts", "25", "--seed", "3"]) == 0
+    assert "Added 25 contacts" in capsys.readouterr().out
+    with open_database(path) as database:
+        assert contacts.count_contacts(database, contacts.ContactQuery()) == 25
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--db", str(tmp_path / "x.sqlite"), "demo", "--contacts", "0"])
+    assert exit_info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_refused_database_exits_1_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list")
+    assert cli.main(["--db", str(path), "demo"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("touchbase: ")
+    assert "not a Touchbase database" in err
+    assert path.read_text() == "shopping list"
+
+
+def test_locked_database_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "busy.sqlite"
+    with open_database(path):
+        assert cli.main(["--db", str(path), "demo", "--contacts", "2"]) == 1
+    assert "already open" in capsys.readouterr().err
+
+
+def test_newer_database_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "future.sqlite"
+    with open_database(path):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    assert cli.main(["--db", str(path), "demo", "--contacts", "2"]) == 1
+    assert "newer version of Touchbase" in capsys.readouterr().err
+
+
+def test_database_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert paths.database_path() == tmp_path / "data" / "touchbase.sqlite"
+    monkeypatch.setenv("TOUCHBASE_DB", str(tmp_path / "env.sqlite"))
+    assert paths.database_path() == tmp_path / "env.sqlite"
+    assert paths.database_path(str(tmp_path / "flag.sqlite")) == tmp_path / "flag.sqlite"

@@ -1,0 +1,88 @@
+"""The main window: places, menus, the welcome screen and sample data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from db import contacts, journeys, settings
+from db.engine import Database
+from desktop_app.first_run import WelcomeDialog
+from desktop_app.main_window import PLACE_TRASH, MainWindow
+from desktop_app.tasks import ImmediateRunner
+from tests.conftest import ContactFactory
+
+
+def test_window_shows_contacts_and_switches_to_trash(
+    qtbot: QtBot, window: MainWindow, contact_factory: ContactFactory, database: Database
+) -> None:
+    contact_id = contact_factory(name="Gina")
+    contacts.trash_contacts(database, [contact_id])
+    contact_factory(name="Hugo")
+    window.contacts_page.model.reload()
+    assert window.windowTitle() == "Touchbase — touchbase.sqlite"
+
+    window.show_place(PLACE_TRASH)
+
+    assert window.contacts_page.in_trash
+    assert window.contacts_page.title.text() == "Trash"
+    assert not window.new_action.isEnabled()
+    assert window.contacts_page.model.total == 1
+
+
+def test_welcome_is_offered_once_on_an_empty_database(
+    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+
+    def ask(cls: type, db: Database, parent: object = None) -> tuple[str, bool]:
+        asked.append(1)
+        return "customers_for_life", False
+
+    monkeypatch.setattr(WelcomeDialog, "ask", classmethod(ask))
+    window = MainWindow(database, ImmediateRunner())
+    qtbot.addWidget(window)
+    window.offer_welcome()
+    window.offer_welcome()
+
+    assert asked == [1]
+    with database.reading() as session:
+        assert settings.get(session, settings.ACTIVE_MODEL) == "customers_for_life"
+        assert journeys.active_stages(session)[0].label == "Lead"
+
+
+def test_welcome_dialog_lists_the_four_models(qtbot: QtBot, database: Database) -> None:
+    dialog = WelcomeDialog(database)
+    qtbot.addWidget(dialog)
+    labels = [b.text() for b in dialog.models.buttons()]
+    assert labels == [
+        "Customer development",
+        "Customers for life",
+        "Customer experience",
+        "Customer lifecycle",
+    ]
+    assert dialog.model_key() == "customer_development"
+    dialog.models.buttons()[3].setChecked(True)
+    dialog.sample_button.click()
+    assert dialog.load_sample
+    assert dialog.model_key() == "customer_lifecycle"
+
+
+def test_sample_data_fills_the_list(window: MainWindow, database: Database) -> None:
+    window.load_sample_data(30)
+    assert window.contacts_page.model.total == 30
+    assert "sample contacts" in window.statusBar().currentMessage()
+
+
+def test_window_renders(
+    window: MainWindow, contact_factory: ContactFactory, tmp_path: Path
+) -> None:
+    contact_factory(name="Ivy")
+    window.contacts_page.model.reload()
+    image = window.grab().toImage()
+    assert image.width() > 800
+    # Not a blank canvas: the page draws more than one colour.
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, 300, 23)}
+    assert len(colours) > 3
