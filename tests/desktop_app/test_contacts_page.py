@@ -1,11 +1,11 @@
-"""The contacts page driven through its real widgets: add, edit, validate, delete, restore, search."""
+"""The contacts page through its real widgets: add, edit, validate, delete, restore, search."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import select
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from db import contacts
 from db.contacts import ContactInput, EmailData, PhoneData

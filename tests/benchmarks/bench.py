@@ -1,0 +1,155 @@
+"""``make bench``: Touchbase at real size, each figure beside a bare baseline.
+
+Builds (once) a 100,000-contact, 1,000,000-touch database with ``touchbase demo``, then
+measures start-up to the first page of contacts against a bare PySide6 window, search-as-you-
+type latency against bare sqlite3 FTS queries, and peak memory. Figures are printed, never
+asserted: targets are in the table so a person can judge them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "bench-data"
+CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
+TOUCHES_PER_CONTACT = float(os.environ.get("BENCH_TOUCHES_PER_CONTACT", "10"))
+RUNS = 5
+TYPED = ("smith", "anna", "bakery", "555", "wholesale", "maria gar")
+
+
+def build(path: Path) -> None:
+    if path.exists():
+        print(f"using existing {path} ({path.stat().st_size / 2**20:,.0f} MiB)")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building {path}: {CONTACTS:,} contacts, ~{TOUCHES_PER_CONTACT:g} touches each …")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop_app",
+            "--db",
+            str(path),
+            "demo",
+            "--contacts",
+            str(CONTACTS),
+            "--touches-per-contact",
+            str(TOUCHES_PER_CONTACT),
+        ],
+        check=True,
+    )
+    print(f"built in {time.perf_counter() - started:,.1f} s")
+
+
+def startup(args: list[str]) -> tuple[float, float, int]:
+    """Median wall time of the whole process, its own time to shown, and peak RSS (KiB)."""
+    walls, inner, peaks = [], [], []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("_startup.py")), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        walls.append(time.perf_counter() - started)
+        inner.append(float(out[0]))
+        peaks.append(int(out[1]))
+    return statistics.median(walls), statistics.median(inner), max(peaks)
+
+
+def keystrokes(path: Path) -> tuple[list[float], list[float]]:
+    """Per keystroke: the contacts model answering (count + first page) vs bare FTS."""
+    from db.contacts import ContactQuery
+    from db.engine import open_database
+    from desktop_app.app import create_application
+    from desktop_app.contacts.table_model import ContactTableModel
+
+    create_application()
+    ours, bare = [], []
+    raw = sqlite3.connect(path)
+    with open_database(path) as database:
+        model = ContactTableModel(database)
+        for word in TYPED:
+            for end in range(1, len(word) + 1):
+                typed = word[:end]
+                started = time.perf_counter()
+                model.set_query(ContactQuery(text=typed))
+                ours.append((time.perf_counter() - started) * 1000)
+                match = " ".join(f'"{t}"*' for t in typed.split())
+                started = time.perf_counter()
+                raw.execute(
+                    "SELECT rowid FROM contact_fts WHERE contact_fts MATCH ? LIMIT 200", (match,)
+                ).fetchall()
+                bare.append((time.perf_counter() - started) * 1000)
+            model.set_query(ContactQuery())
+    raw.close()
+    return ours, bare
+
+
+def main() -> None:
+    path = DATA / f"bench-{CONTACTS}.sqlite"
+    build(path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    bare_wall, bare_inner, bare_peak = startup(["bare"])
+    app_wall, app_inner, app_peak = startup(["app", str(path)])
+    ours, bare = keystrokes(path)
+
+    def row(what: str, value: str, baseline: str, ratio: str, target: str) -> None:
+        print(f"{what:<34}{value:>12}{baseline:>12}{ratio:>9}   {target}")
+
+    print()
+    print(f"Touchbase benchmark: {CONTACTS:,} contacts ({path.name}), median of {RUNS} runs")
+    row("", "Touchbase", "baseline", "ratio", "target")
+    row(
+        "start-up to first page (process)",
+        f"{app_wall * 1000:,.0f} ms",
+        f"{bare_wall * 1000:,.0f} ms",
+        f"{app_wall / bare_wall:.2f}x",
+        "≤ 2.5x bare PySide6 window",
+    )
+    row(
+        "  of which inside Python",
+        f"{app_inner * 1000:,.0f} ms",
+        f"{bare_inner * 1000:,.0f} ms",
+        f"{app_inner / bare_inner:.2f}x",
+        "",
+    )
+    row(
+        "search keystroke, median",
+        f"{statistics.median(ours):.2f} ms",
+        f"{statistics.median(bare):.2f} ms",
+        f"{statistics.median(ours) / statistics.median(bare):.1f}x",
+        "< 10 ms",
+    )
+    row(
+        "search keystroke, 90th percentile",
+        f"{statistics.quantiles(ours, n=10)[-1]:.2f} ms",
+        f"{statistics.quantiles(bare, n=10)[-1]:.2f} ms",
+        "",
+        "",
+    )
+    row("search keystroke, worst", f"{max(ours):.2f} ms", f"{max(bare):.2f} ms", "", "")
+    row(
+        "peak resident memory",
+        f"{app_peak / 1024:,.0f} MiB",
+        f"{bare_peak / 1024:,.0f} MiB",
+        f"{app_peak / bare_peak:.2f}x",
+        "< 200 MiB",
+    )
+
+
+if __name__ == "__main__":
+    main()
