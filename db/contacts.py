@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db import search
 from db.domain import Qualification, qualification
@@ -449,8 +449,11 @@ def count_contacts(database: Database, query: ContactQuery) -> int:
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
     if query.sort is SortKey.STAGE:
-        stmt = stmt.outerjoin(Stage, Stage.id == Contact.stage_id)
-        column: Any = Stage.position
+        # An alias: a plain Stage join would be auto-correlated into the row query's own
+        # stage-label subquery, leaving that subquery with no FROM clause.
+        stage = aliased(Stage)
+        stmt = stmt.outerjoin(stage, stage.id == Contact.stage_id)
+        column: Any = stage.position
     else:
         column = {
             SortKey.NAME: Contact.name,

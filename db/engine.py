@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import schema
@@ -143,8 +143,13 @@ def _inspect_revision(path: Path) -> str | None:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise NotATouchbaseDatabaseError(f"{path} is not a Touchbase database (not SQLite).")
+    uri = f"{path.as_uri()}?mode=ro"
+    if not any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal")):
+        # Nothing to recover, so read the file exactly as it stands: a read-only connection to a
+        # WAL database would otherwise leave -wal and -shm files beside a file we may refuse.
+        uri += "&immutable=1"
     try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 return None
@@ -156,7 +161,10 @@ def _inspect_revision(path: Path) -> str | None:
     except sqlite3.DatabaseError as exc:
         raise NotATouchbaseDatabaseError(f"{path} cannot be read: {exc}.") from exc
     if row is None:
-        return None
+        raise NotATouchbaseDatabaseError(
+            f"{path} has Touchbase tables but no schema version; it may be damaged. "
+            "Restore it from a backup."
+        )
     revision = str(row[0])
     if not schema.is_known(revision):
         raise DatabaseTooNewError(
@@ -172,6 +180,10 @@ def backup_before_migration(path: Path, revision: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}-schema-{revision}-{stamp}.sqlite"
+    copy_number = 1
+    while target.exists():  # two upgrades within one second must not overwrite a backup
+        copy_number += 1
+        target = folder / f"{path.stem}-schema-{revision}-{stamp}-{copy_number}.sqlite"
     with (
         closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as source,
         closing(sqlite3.connect(target)) as copy,
@@ -182,7 +194,10 @@ def backup_before_migration(path: Path, revision: str) -> Path:
 
 
 def _make_engine(path: Path, *, begin: str) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # URL.create, not an f-string: a folder name with "?", "#" or "%" must not be parsed as
+    # URL syntax (which would open, or create, some other file).
+    url = URL.create("sqlite", database=str(path))
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

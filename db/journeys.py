@@ -73,6 +73,13 @@ def _positive_or_none(raw: Any, what: str) -> int | None:
     return raw
 
 
+def _list(raw: dict[str, Any], name: str, where: str) -> list[Any]:
+    value = raw.get(name, [])
+    if not isinstance(value, list):
+        raise JourneyFileError(f"{where}: {name} must be a list")
+    return value
+
+
 def parse_model(data: Any) -> ModelSpec:
     """Validate a journey model read from JSON, with a clear message for the first problem."""
     if not isinstance(data, dict):
@@ -86,6 +93,8 @@ def parse_model(data: Any) -> ModelSpec:
     specs = []
     for index, raw in enumerate(stages, start=1):
         where = f"stage {index} of {key!r}"
+        if not isinstance(raw, dict):
+            raise JourneyFileError(f"{where} must be a JSON object")
         try:
             specs.append(
                 StageSpec(
@@ -94,12 +103,14 @@ def parse_model(data: Any) -> ModelSpec:
                     description=str(raw.get("description", "")),
                     cadence_days=_positive_or_none(raw.get("cadence_days"), f"{where}: cadence"),
                     dwell_days=_positive_or_none(raw.get("dwell_days"), f"{where}: dwell limit"),
-                    mediums=tuple(Medium(m) for m in raw.get("mediums", [])),
-                    roles=tuple(StageRole(r) for r in raw.get("roles", [])),
+                    mediums=tuple(Medium(m) for m in _list(raw, "mediums", where)),
+                    roles=tuple(StageRole(r) for r in _list(raw, "roles", where)),
                 )
             )
         except KeyError as exc:
             raise JourneyFileError(f"{where}: missing field {exc.args[0]!r}") from None
+        except JourneyFileError:
+            raise  # already says where
         except ValueError as exc:
             raise JourneyFileError(f"{where}: {exc}") from None
     if len({s.key for s in specs}) != len(specs):

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from db.models import Contact, ContactEmail, ContactPhone, ContactTag, Tag
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+#: Whitespace, control characters and ASCII punctuation: separators to FTS5 as well, and
+#: they include the only character with a meaning inside an FTS5 string, the double quote.
+_SEPARATORS = re.compile(r"[\s\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
 _BATCH = 500
 
 
@@ -30,10 +32,14 @@ def match_expression(typed: str) -> str | None:
     Returns None when nothing searchable was typed. The words are quoted, so FTS5 syntax such
     as ``OR`` or ``NEAR`` typed by a person is searched for, never interpreted.
     """
-    tokens = _TOKEN.findall(typed)
-    if not tokens:
+    # Each word is handed to FTS5 whole, as a quoted string, so that FTS5's own tokenizer
+    # splits it exactly as it split the indexed text (combining marks, scripts newer than
+    # Python's idea of a word character). A word with no letter or digit could become an empty
+    # phrase that matches nothing, so it is left out instead.
+    words = [w for w in _SEPARATORS.split(typed) if any(ch.isalnum() for ch in w)]
+    if not words:
         return None
-    return " ".join(f'"{token}"*' for token in tokens)
+    return " ".join(f'"{word}"*' for word in words)
 
 
 def reindex(session: Session, contact_ids: Iterable[int]) -> None:

@@ -27,7 +27,11 @@ class SettingSpec(Generic[T]):
 
     def decode(self, raw: str) -> T:
         value = json.loads(raw)
-        if self.default is not None and not isinstance(value, type(self.default)):
+        if self.default is not None and (
+            not isinstance(value, type(self.default))
+            # bool is an int to isinstance, but ``true`` is not a number of days.
+            or isinstance(value, bool) != isinstance(self.default, bool)
+        ):
             return self.default
         return cast(T, value)
 

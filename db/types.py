@@ -42,7 +42,12 @@ class Money(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
+        if isinstance(value, float):
+            # A float has already lost the exact amount a person typed.
+            raise TypeError(f"money must be a Decimal, an int or a string, not float {value!r}")
         amount = Decimal(value)
+        if not amount.is_finite():
+            raise ValueError(f"{amount} is not an amount of money")
         scaled = amount * MONEY_SCALE
         if scaled != scaled.to_integral_value():
             raise ValueError(f"{amount} has more than four decimal places")
