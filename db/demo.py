@@ -1,0 +1,1278 @@
+"""Realistic sample data: ``touchbase demo`` and the app's "Load sample data" action.
+
+The generator fills every table of the domain with made-up but plausible small-business data:
+contacts with emails, phones, addresses and tags, two years of journey history and touches on
+every medium, purchases, feedback and open follow-ups. The same seed always gives the same data
+(for a given ``now``), so screenshots, bug reports and benchmarks can be reproduced.
+
+It is also how the big-database benchmark builds 100,000 contacts and a million touches, so it
+writes with SQLAlchemy Core bulk inserts in batches, assigns primary keys itself (no RETURNING,
+no ORM objects per row) and does everything in one write transaction: cancelling from the
+progress callback, or any error, leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import random
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from db import search, settings
+from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
+from db.journeys import StageInfo, active_stages
+from db.models import (
+    Base,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Feedback,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    Followup,
+    PlanStep,
+    Purchase,
+    StageChange,
+    Tag,
+    Touch,
+)
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+log = logging.getLogger(__name__)
+
+MAX_CONTACTS = 1_000_000
+MAX_TOUCHES_PER_CONTACT = 1000
+#: Contacts generated and written per batch: big enough that executemany dominates, small
+#: enough that a batch's rows (about ten touches each) stay a few megabytes.
+BATCH_CONTACTS = 2000
+#: How far back the history reaches.
+HISTORY_DAYS = 730
+
+_DAY = 86_400
+# Times are squeezed into 07:00-20:00 UTC, so the log does not read as if the owner phoned
+# people at three in the morning.
+_OPENS = 7 * 3600
+_OPEN_HOURS = 13
+
+_Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """How many rows of each kind one run added (``tags`` counts tags given to contacts)."""
+
+    contacts: int
+    touches: int
+    stage_changes: int
+    purchases: int
+    feedback: int
+    followups: int
+    tags: int
+
+
+class DemoCancelledError(Exception):
+    """The progress callback asked to stop; nothing was written."""
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# --- Word lists -------------------------------------------------------------------------------
+# Written out here, not pulled from a faker library: the app stays free of such dependencies
+# and the data cannot change under a seed when a library is upgraded.
+
+_FIRST_NAMES = _words(
+    """
+    Olivia Amelia Emily Grace Charlotte Hannah Sophie Lucy Chloe Ella Jack Oliver Harry George
+    Thomas James William Daniel Samuel Joseph Michael David Sarah Rachel Emma Laura Rebecca Megan
+    Jessica Katie Ben Tom Luke Ryan Adam Nathan Matthew Andrew Peter Paul Simon Mark Claire Helen
+    Fiona Alison Ashley Brittany Tyler Brandon Kayla Madison Austin Logan Dakota Jordan Taylor
+    Morgan José María Carmen Lucía Javier Alejandro Pablo Sofía Valentina Mateo Diego Camila
+    Isabel Andrés Fernanda Rodrigo Ximena Santiago João Beatriz Gonçalo Inês Thiago Larissa Rafael
+    Mariana Camille Léa Manon Louis Hugo Julien Mathieu Élodie Antoine Nicolas Amélie Margaux Théo
+    Lukas Jonas Leon Felix Anna Lena Katharina Johannes Jürgen Sabine Ute Stefan Matthias Greta
+    Daan Sem Bram Fleur Sanne Noor Joost Anouk Giulia Francesca Alessandro Lorenzo Matteo Chiara
+    Giorgio Paola Federico Elena Søren Freja Astrid Lars Ingrid Nils Sigrid Erik Linnea Mikael
+    Aino Eero Łukasz Agnieszka Katarzyna Piotr Tomasz Zofia Ivan Olga Dmitri Milena Petra Jakub
+    Nikos Eleni Yannis Dimitra Emre Elif Mehmet Zeynep Can Ayşe Priya Arjun Aditya Ananya Rohan
+    Kavya Vikram Deepa Rahul Sunita Ishaan Meera Sanjay Lakshmi Wei Jing Ming Xin Yan Hui Jun Lei
+    Mei Haruto Yui Sota Hina Ren Aoi Kenji Yuki Takeshi Akiko Minjun Seoyeon Jiwoo Hyun Eunji
+    Jisoo Chinedu Ngozi Oluwaseun Amara Kwame Abena Kofi Thandiwe Sipho Zanele Tendai Wanjiru
+    Abebe Selam Omar Layla Yusuf Fatima Ahmed Amira Karim Nadia Samir Leila Hassan Yasmin Reza
+    Shirin Dariush Minh Linh Anh Tuan Thanh Somchai Malee Ligaya Marisol Siobhán Aoife Niamh Cian
+    Oisín Ciarán Eilidh Callum Rhys Gareth Cerys Morag Noa Yael Eitan Tamar Avi Zoë Nora Ruth
+    """
+)
+
+_LAST_NAMES = _words(
+    """
+    Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker
+    White Roberts Green Hall Wood Jackson Clarke Harris Lewis Turner Baker Carter Mitchell Cooper
+    Parker Bennett Hughes Foster Price Ellis Fletcher Marsh Holloway Pemberton Whitaker Ashworth
+    O'Brien Murphy Kelly Byrne Gallagher Doherty MacLeod Campbell Fraser Sinclair Miller Davis
+    Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres Flores Rivera
+    Gómez Díaz Morales Ortiz Castillo Vargas Silva Santos Oliveira Pereira Costa Ferreira Almeida
+    Carvalho Rocha Martin Bernard Dubois Durand Lefèvre Moreau Laurent Girard Rousseau Fontaine
+    Chevalier Mercier Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Hoffmann Schäfer
+    Koch Richter Klein Wolf Neumann Braun Jansen Bakker Visser Smit Mulder Bos Vos Dijkstra
+    Hendriks Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Conti
+    Andersen Nielsen Hansen Johansson Lindqvist Nyström Berg Halvorsen Virtanen Korhonen Lindgren
+    Sørensen Nowak Kowalski Wiśniewski Wójcik Kamiński Novák Horvat Petrov Ivanova Kuznetsov
+    Popescu Papadopoulos Georgiou Nikolaidis Öztürk Kaya Demir Şahin Çelik Patel Sharma Singh
+    Kumar Gupta Reddy Iyer Nair Menon Chatterjee Desai Joshi Kapoor Rao Banerjee Wang Li Zhang Liu
+    Chen Yang Huang Zhao Wu Zhou Lin Xu Sato Suzuki Takahashi Tanaka Watanabe Ito Yamamoto
+    Nakamura Kobayashi Kato Kim Lee Park Choi Jung Kang Cho Yoon Nguyen Tran Le Pham Hoang Okafor
+    Okonkwo Adeyemi Mensah Boateng Owusu Nkosi Dlamini Mokoena Mwangi Otieno Kamau Haile Tesfaye
+    Diallo Traoré Ndiaye Abubakar Haddad Khalil Nasser Mansour Rahman Hussein Farah Karimi
+    Hosseini Tehrani Aziz Cohen Levi Mizrahi Friedman
+    """
+)
+
+_ADJECTIVES = _words(
+    """
+    Copper Golden Silver Little Old Blue Green Red Wild Quiet Bright Hidden Crooked Honest Humble
+    Salty Rusty Happy Northern Coastal Urban Rustic Velvet Iron Oak Maple Cedar Willow Amber
+    """
+)
+_NOUNS = _words(
+    """
+    Kettle Spoon Anchor Lantern Fox Hare Owl Heron Sparrow Thistle Acorn Pine Harbour Mill Barn
+    Bridge Orchard Meadow Lane Door Compass Hive Loaf Needle Anvil Quill Ladder Rose Teapot Fern
+    """
+)
+_PLACE_WORDS = _words(
+    """
+    Riverside Hillside Harbourside Northgate Eastfield Westbrook Southbank Kingsway Parkside
+    Lakeside Bayview Highfield Millbrook Greenway Stonebridge Oldtown Marketplace Brookside
+    """
+)
+_TRADES = (
+    "Bakery", "Café", "Joinery", "Plumbing", "Florist", "Print Shop", "Ceramics", "Bookbinding",
+    "Coffee Roasters", "Brewing Co.", "Design Studio", "Landscaping", "Catering", "Tailors",
+    "Bike Repair", "Pet Supplies", "Candle Co.", "Fitness", "Dental Care", "Accounting",
+    "Photography", "Wine Merchants", "Deli", "Upholstery", "Electrical", "Web Studio",
+    "Yoga Studio", "Gallery", "Framing", "Cleaning Services", "Architects", "Opticians",
+    "Veterinary Clinic", "Hardware", "Bookshop", "Tea House", "Pottery", "Salon", "Barbers",
+    "Removals", "Garden Centre", "Music School", "Bridal", "Ice Cream", "Butchers",
+)  # fmt: skip
+_TITLES = (
+    "Owner", "Co-owner", "Founder", "Managing Director", "Office Manager", "Operations Manager",
+    "Purchasing Manager", "Head Chef", "Store Manager", "Buyer", "Marketing Lead", "Bookkeeper",
+    "Practice Manager", "Studio Manager", "Events Coordinator", "Sales Director",
+    "Head of Procurement", "General Manager", "Creative Director", "Facilities Manager",
+    "Partner", "Consultant", "Account Manager", "Administrator", "Project Manager",
+    "Head Gardener", "Workshop Lead", "Finance Director", "Shop Manager", "Assistant Manager",
+)  # fmt: skip
+
+
+class _Country(NamedTuple):
+    name: str
+    weight: int
+    tld: str
+    #: ``#`` is a digit, ``@`` a capital letter.
+    phone: str
+    postal: str
+    number_first: bool
+    cities: tuple[tuple[str, str], ...]
+    streets: tuple[str, ...]
+    mail_domains: tuple[str, ...]
+
+
+# Phone numbers use ranges set aside for drama and examples (555-01xx, 020 7946 0xxx, ...)
+# where a country has one, so a demo database never holds someone's real number.
+_COUNTRIES = (
+    _Country(
+        "United States", 30, "com", "+1 (###) 555-01##", "#####", True,
+        (("Portland", "Oregon"), ("Austin", "Texas"), ("Asheville", "North Carolina"),
+         ("Burlington", "Vermont"), ("Madison", "Wisconsin"), ("Santa Fe", "New Mexico"),
+         ("Savannah", "Georgia"), ("Boise", "Idaho")),
+        ("Main Street", "Oak Avenue", "Maple Drive", "Elm Street", "Pine Road", "Market Street",
+         "Lakeview Boulevard"),
+        ("gmail.com", "outlook.com", "yahoo.com", "icloud.com"),
+    ),
+    _Country(
+        "United Kingdom", 22, "co.uk", "+44 20 7946 0###", "@@# #@@", True,
+        (("Bristol", "Bristol"), ("York", "North Yorkshire"), ("Brighton", "East Sussex"),
+         ("Leeds", "West Yorkshire"), ("Norwich", "Norfolk"), ("Edinburgh", "Lothian"),
+         ("Cardiff", "South Glamorgan"), ("Bath", "Somerset")),
+        ("High Street", "Church Lane", "Station Road", "Mill Lane", "Victoria Road",
+         "Queen Street", "Park Terrace"),
+        ("gmail.com", "btinternet.com", "outlook.com", "yahoo.co.uk"),
+    ),
+    _Country(
+        "Canada", 8, "ca", "+1 (###) 555-01##", "@#@ #@#", True,
+        (("Halifax", "Nova Scotia"), ("Victoria", "British Columbia"), ("Guelph", "Ontario"),
+         ("Québec", "Québec"), ("Calgary", "Alberta")),
+        ("King Street", "Queen Street West", "Water Street", "Rue Saint-Jean", "Jasper Avenue"),
+        ("gmail.com", "outlook.com", "shaw.ca"),
+    ),
+    _Country(
+        "Ireland", 4, "ie", "+353 1 ### ####", "@## @###", True,
+        (("Dublin", "Leinster"), ("Galway", "Connacht"), ("Cork", "Munster"),
+         ("Kilkenny", "Leinster")),
+        ("Main Street", "Shop Street", "Patrick Street", "Quay Street"),
+        ("gmail.com", "eircom.net", "outlook.com"),
+    ),
+    _Country(
+        "Australia", 7, "com.au", "+61 2 5550 ####", "####", True,
+        (("Hobart", "Tasmania"), ("Fremantle", "Western Australia"),
+         ("Newcastle", "New South Wales"), ("Ballarat", "Victoria"),
+         ("Byron Bay", "New South Wales")),
+        ("George Street", "Beach Road", "Bourke Street", "High Street"),
+        ("gmail.com", "bigpond.com", "outlook.com"),
+    ),
+    _Country(
+        "New Zealand", 3, "co.nz", "+64 9 ### ####", "####", True,
+        (("Wellington", "Wellington"), ("Nelson", "Nelson"), ("Dunedin", "Otago")),
+        ("Cuba Street", "Trafalgar Street", "George Street"),
+        ("gmail.com", "xtra.co.nz"),
+    ),
+    _Country(
+        "Germany", 6, "de", "+49 30 ########", "#####", False,
+        (("Leipzig", "Sachsen"), ("Freiburg", "Baden-Württemberg"), ("Hamburg", "Hamburg"),
+         ("Münster", "Nordrhein-Westfalen")),
+        ("Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Marktplatz"),
+        ("gmx.de", "web.de", "gmail.com", "t-online.de"),
+    ),
+    _Country(
+        "France", 5, "fr", "+33 1 ## ## ## ##", "#####", True,
+        (("Lyon", "Auvergne-Rhône-Alpes"), ("Nantes", "Pays de la Loire"),
+         ("Bordeaux", "Nouvelle-Aquitaine"), ("Lille", "Hauts-de-France")),
+        ("rue de la République", "avenue Jean Jaurès", "rue des Lilas", "place du Marché"),
+        ("orange.fr", "free.fr", "gmail.com", "laposte.net"),
+    ),
+    _Country(
+        "Netherlands", 4, "nl", "+31 20 ### ####", "#### @@", False,
+        (("Utrecht", "Utrecht"), ("Haarlem", "Noord-Holland"), ("Groningen", "Groningen")),
+        ("Kerkstraat", "Dorpsstraat", "Molenweg", "Prinsengracht"),
+        ("gmail.com", "ziggo.nl", "kpnmail.nl"),
+    ),
+    _Country(
+        "Spain", 4, "es", "+34 91 ### ## ##", "#####", False,
+        (("Valencia", "Comunidad Valenciana"), ("Sevilla", "Andalucía"), ("Bilbao", "País Vasco"),
+         ("Girona", "Cataluña")),
+        ("Calle Mayor", "Avenida del Puerto", "Calle de la Paz", "Plaza Nueva"),
+        ("gmail.com", "hotmail.es", "telefonica.net"),
+    ),
+    _Country(
+        "Italy", 3, "it", "+39 06 #### ####", "#####", False,
+        (("Bologna", "Emilia-Romagna"), ("Torino", "Piemonte"), ("Lecce", "Puglia")),
+        ("Via Roma", "Via Garibaldi", "Corso Vittorio Emanuele", "Piazza del Duomo"),
+        ("libero.it", "gmail.com", "virgilio.it"),
+    ),
+    _Country(
+        "Sweden", 2, "se", "+46 8 ### ### ##", "### ##", False,
+        (("Göteborg", "Västra Götaland"), ("Uppsala", "Uppsala län"), ("Malmö", "Skåne")),
+        ("Storgatan", "Kungsgatan", "Drottninggatan"),
+        ("gmail.com", "telia.com"),
+    ),
+    _Country(
+        "India", 3, "in", "+91 98### #####", "######", True,
+        (("Pune", "Maharashtra"), ("Bengaluru", "Karnataka"), ("Jaipur", "Rajasthan"),
+         ("Kochi", "Kerala")),
+        ("MG Road", "Park Street", "Station Road", "Brigade Road"),
+        ("gmail.com", "rediffmail.com", "yahoo.co.in"),
+    ),
+    _Country(
+        "Japan", 2, "jp", "+81 3-####-####", "###-####", True,
+        (("Kyoto", "Kyoto"), ("Fukuoka", "Fukuoka"), ("Sapporo", "Hokkaido")),
+        ("Shijo-dori", "Tenjin", "Odori"),
+        ("gmail.com", "yahoo.co.jp"),
+    ),
+    _Country(
+        "South Africa", 2, "co.za", "+27 21 ### ####", "####", True,
+        (("Cape Town", "Western Cape"), ("Durban", "KwaZulu-Natal"),
+         ("Stellenbosch", "Western Cape")),
+        ("Long Street", "Bree Street", "Florida Road"),
+        ("gmail.com", "mweb.co.za"),
+    ),
+    _Country(
+        "Brazil", 2, "com.br", "+55 11 9####-####", "#####-###", False,
+        (("Curitiba", "Paraná"), ("Florianópolis", "Santa Catarina"), ("Recife", "Pernambuco")),
+        ("Rua das Flores", "Avenida Paulista", "Rua XV de Novembro"),
+        ("gmail.com", "uol.com.br"),
+    ),
+    _Country(
+        "Nigeria", 1, "com.ng", "+234 803 ### ####", "######", True,
+        (("Lagos", "Lagos"), ("Abuja", "FCT"), ("Ibadan", "Oyo")),
+        ("Allen Avenue", "Awolowo Road", "Ring Road"),
+        ("gmail.com", "yahoo.com"),
+    ),
+)  # fmt: skip
+
+#: (name, lowest price, highest price) in cents.
+_PRODUCTS = (
+    ("Starter kit", 4_900, 14_900),
+    ("Monthly subscription", 2_900, 7_900),
+    ("Consultation (1 hour)", 9_000, 15_000),
+    ("Workshop seat", 12_000, 35_000),
+    ("Custom order", 25_000, 250_000),
+    ("Annual maintenance plan", 60_000, 180_000),
+    ("Gift voucher", 2_500, 20_000),
+    ("Wholesale case", 18_000, 90_000),
+    ("Installation service", 30_000, 120_000),
+    ("Replacement parts", 1_500, 9_000),
+    ("Training day", 45_000, 95_000),
+    ("Premium bundle", 19_900, 49_900),
+)
+_PRODUCT_NAMES = tuple(name.lower() for name, _, _ in _PRODUCTS)
+
+_TAGS = (
+    # (name, chance for anyone): a few more tags follow the contact's stage and role below.
+    ("newsletter", 0.35),
+    ("local", 0.20),
+    ("retail", 0.15),
+    ("wholesale", 0.12),
+    ("christmas card list", 0.10),
+    ("online shop", 0.10),
+    ("trade show 2025", 0.08),
+    ("trade show 2026", 0.08),
+    ("needs invoice", 0.08),
+    ("corporate gifts", 0.06),
+    ("price sensitive", 0.06),
+    ("supplier", 0.03),
+)
+_VIP, _REFERRAL_PARTNER, _SAMPLE_SENT = "vip", "referral partner", "sample sent"
+TAG_NAMES = (*(name for name, _ in _TAGS), _VIP, _REFERRAL_PARTNER, _SAMPLE_SENT)
+
+_NOTES = (
+    "Met at the spring trade show; interested in the {product}.",
+    "Prefers a phone call to email, mornings only.",
+    "Orders for two shops. Invoices go to the head office.",
+    "No food gifts: nut allergy.",
+    "Referred by a neighbour. Wants a quote before the end of the quarter.",
+    "Busy season is November to January; do not push then.",
+    "Pays promptly. Likes to be told about new products first.",
+    "Has asked twice about the {product}; budget is tight this year.",
+    "Their partner makes the final decisions.",
+    "Speaks at the local business network; could introduce us to others.",
+    "Moving premises next year. Check the new address before posting anything.",
+    "Asked us not to call on Fridays.",
+)
+
+#: Per medium: (outbound summaries, inbound summaries, outcomes). "" means no outcome noted.
+_TOUCH_TEXT: dict[Medium, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    Medium.IN_PERSON: (
+        ("Visited their shop", "Coffee meeting in town", "Walked them through the {product}",
+         "Met at the trade show stand", "Site visit to measure up", "Lunch to review the year",
+         "Dropped off samples"),
+        ("They came by the showroom", "Popped into the shop", "Stopped at our market stall",
+         "Came in to collect their order"),
+        ("Wants a quote by Friday", "Very keen; follow up next week", "Placed a small order",
+         "Not the right time; try again in spring", "Asked for references",
+         "Introduced us to their business partner", "", ""),
+    ),
+    Medium.EMAIL: (
+        ("Sent the {product} brochure", "Sent a quote for the {product}",
+         "Followed up on the proposal", "Shared the new price list", "Sent a thank-you note",
+         "Invoice and delivery details", "Monthly newsletter"),
+        ("Asked about delivery times", "Replied to the newsletter",
+         "Asked for a quote for the {product}", "Question about their invoice",
+         "Sent photos of the finished job", "Asked to move the meeting"),
+        ("No reply yet", "Replied: interested", "Asked for more detail", "Declined for now",
+         "Forwarded to their manager", "", ""),
+    ),
+    Medium.MAIL: (
+        ("Posted the catalogue", "Handwritten thank-you card", "Sent a seasonal postcard",
+         "Mailed the contract for signature", "Holiday card"),
+        ("Received their signed order form", "Thank-you card from them",
+         "Cheque received by post"),
+        ("Delivered", "Returned: address out of date", "They mentioned it on the phone later",
+         "", ""),
+    ),
+    Medium.PHONE: (
+        ("Follow-up call about the quote", "Check-in call", "Called to confirm the delivery date",
+         "Left a voicemail", "Texted an appointment reminder", "Called to ask for a review"),
+        ("They called with a question", "Called to place a repeat order",
+         "Text asking about opening hours", "Called about a problem with the order",
+         "Called to book a visit"),
+        ("No answer; left a message", "Booked a meeting", "Agreed next steps",
+         "Problem solved on the call", "Call back next month", "Placed an order", ""),
+    ),
+    Medium.VIDEO: (
+        ("Video demo of the {product}", "Onboarding session", "Quarterly review call",
+         "Walked through the proposal"),
+        ("They asked for a quick video call", "Video call to sort out a problem"),
+        ("Went well; sending the proposal", "Needs sign-off from their partner",
+         "Shared the recording afterwards", "Agreed a trial", ""),
+    ),
+    Medium.GIFT: (
+        ("Sent a box of chocolates", "Birthday card and voucher",
+         "Thank-you hamper after the order", "Holiday gift basket",
+         "Bottle of wine for their anniversary", "Branded notebook and pen"),
+        ("They sent us a thank-you gift", "Flowers from them after the job"),
+        ("Thanked us by email", "Posted about it online",
+         "Delighted; mentioned a friend who needs us", "", ""),
+    ),
+}  # fmt: skip
+#: Chance that a touch on a medium came from the contact rather than from the owner.
+_INBOUND_CHANCE = {
+    Medium.IN_PERSON: 0.30,
+    Medium.EMAIL: 0.40,
+    Medium.MAIL: 0.15,
+    Medium.PHONE: 0.35,
+    Medium.VIDEO: 0.20,
+    Medium.GIFT: 0.05,
+}
+# Used for a quarter of touches whatever the stage suggests, so every medium shows up.
+_ANY_MEDIUM = (
+    *[Medium.EMAIL] * 6,
+    *[Medium.PHONE] * 5,
+    *[Medium.IN_PERSON] * 4,
+    *[Medium.VIDEO] * 2,
+    *[Medium.MAIL] * 2,
+    Medium.GIFT,
+)
+_TOUCH_NOTES = (
+    "They mentioned a competitor's lower price.",
+    "Wants everything in writing.",
+    "Asked after our new range.",
+    "Said their busy season starts next month.",
+    "Their assistant handles scheduling now.",
+)
+
+_FORWARD_REASONS = (
+    "Showed real interest",
+    "Asked for a quote",
+    "Meeting went well",
+    "Meets the qualification criteria",
+    "Came back for more",
+    "",
+    "",
+)
+_BACKWARD_REASONS = (
+    "Went quiet: no reply in two months",
+    "Budget frozen until next year",
+    "Chose a competitor for now",
+    "Decision maker left the company",
+    "No order since last season",
+    "Moved away; keeping in touch",
+)
+_ROLE_REASONS = {
+    StageRole.PURCHASE: "First purchase",
+    StageRole.REPURCHASE: "Repeat purchase",
+    StageRole.CROSS_PURCHASE: "Bought from another product line",
+    StageRole.LAPSED: "No purchase within the expected interval",
+    StageRole.INACTIVE: "No purchase for a year",
+}
+_BUYING_ROLES = (StageRole.PURCHASE, StageRole.REPURCHASE, StageRole.CROSS_PURCHASE)
+_AFTER_BUYING_ROLES = (StageRole.LAPSED, StageRole.INACTIVE)
+
+_FOLLOWUP_REASONS = (
+    ("Send the proposal", Medium.EMAIL),
+    ("Call back about the quote", Medium.PHONE),
+    ("Check the samples arrived", Medium.PHONE),
+    ("Confirm next month's order", Medium.EMAIL),
+    ("Invite to the open day", Medium.MAIL),
+    ("Ask how the installation went", Medium.PHONE),
+    ("Send the updated price list", Medium.EMAIL),
+    ("Book a demo", Medium.VIDEO),
+    ("Drop by with the new catalogue", Medium.IN_PERSON),
+    ("Thank them for the referral", Medium.GIFT),
+)
+
+DEFAULT_FEEDBACK_QUESTIONS = (
+    "How happy are you with what you bought?",
+    "How easy was it to work with us?",
+    "How likely are you to recommend us to a friend?",
+)
+_COMMENTS = {
+    "highly_satisfied": (
+        "Couldn't be happier. I have already told two friends.",
+        "Fast, friendly and exactly what we needed.",
+        "The best supplier we have worked with.",
+        "Loved the personal touch with the card.",
+    ),
+    "satisfied": (
+        "Good overall; delivery took a little longer than expected.",
+        "Happy with it, though the invoice was confusing.",
+        "Does the job. Would like more colour options.",
+        "Nice people; the follow-up call was a good idea.",
+    ),
+    "dissatisfied": (
+        "The order arrived late and nobody called.",
+        "Too expensive for what we got.",
+        "I had to chase three times for an answer.",
+        "The installation left a mess behind.",
+    ),
+}
+
+#: The 100-day plan of DOMAIN.md §3: (day, title, medium, script).
+DEFAULT_PLAN_STEPS = (
+    (1, "Affirm the decision", Medium.PHONE,
+     "Call to thank them and reassure them they made the right choice."),
+    (3, "Activate", Medium.IN_PERSON,
+     "Make sure the first delivery or meeting happens and goes smoothly."),
+    (14, "Acclimate", Medium.EMAIL,
+     "Send the getting-started tips and ask whether anything is unclear."),
+    (45, "Accomplish", Medium.PHONE,
+     "Check that they got the result they bought it for."),
+    (75, "Adopt", Medium.VIDEO,
+     "Show them one more way to get value and invite them to make it a habit."),
+    (100, "Ask for a referral or review", Medium.IN_PERSON,
+     "Ask whether they know someone who would benefit, or would write a short review."),
+)  # fmt: skip
+
+
+# --- Small helpers ----------------------------------------------------------------------------
+
+_ASCII_FOLD = str.maketrans(
+    {"ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "\u0131": "i", "þ": "th"}
+)
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII letters and digits only, for email addresses and web domains."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_ASCII_FOLD))
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+
+
+_FIRST_SLUGS = {name: _slug(name) for name in _FIRST_NAMES}
+_LAST_SLUGS = {name: _slug(name) for name in _LAST_NAMES}
+_STOP_WORDS = frozenset({"the", "and", "co"})
+
+
+def _domain_for(company: str, tld: str) -> str:
+    words = [_slug(word) for word in company.split()]
+    return "".join(w for w in words if w and w not in _STOP_WORDS)[:40] + "." + tld
+
+
+def _geometric(rng: random.Random, mean: float) -> int:
+    """A count 0, 1, 2, ... with the given mean: most small, a long tail of large ones."""
+    if mean <= 0:
+        return 0
+    return int(math.log(1.0 - rng.random()) / math.log(mean / (mean + 1.0)))
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _next_id(session: Session, model: type[Base]) -> int:
+    return int(session.scalar(select(func.max(_table(model).c.id))) or 0) + 1
+
+
+_DIGITS = "0123456789"
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _cents(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+def _utc(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+# --- Generation -------------------------------------------------------------------------------
+
+# Written in this order, parents before children, because foreign keys are checked per row.
+_TABLES = (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    StageChange,
+    Touch,
+    Purchase,
+    Feedback,
+    FeedbackAnswer,
+    Followup,
+)
+
+
+@dataclass
+class _Batch:
+    rows: dict[type[Base], list[_Row]] = field(default_factory=lambda: {t: [] for t in _TABLES})
+
+    def write(self, session: Session) -> None:
+        for model, rows in self.rows.items():
+            if rows:
+                session.execute(insert(_table(model)), rows)
+                rows.clear()
+
+
+@dataclass
+class _Counts:
+    touches: int = 0
+    stage_changes: int = 0
+    purchases: int = 0
+    feedback: int = 0
+    followups: int = 0
+    tags: int = 0
+
+
+class _Journey(NamedTuple):
+    #: Index of the current stage in the active model, -1 when there is no model.
+    stage: int
+    #: Stage indexes visited, in order (the last is the current one).
+    path: list[int]
+    #: When each stage of ``path`` was entered (the first is when the contact was added).
+    change_ts: list[int]
+    #: Moves into a buying stage: (when, role).
+    buying: list[tuple[int, StageRole]]
+    #: When buying stopped (moved to a lapsed stage), else now.
+    buying_ends: int
+
+
+class _Company(NamedTuple):
+    name: str
+    domain: str
+    country: _Country
+    city: str
+    region: str
+    street: str
+    postal_code: str
+
+
+class _Generator:
+    """Makes the rows for one contact at a time; owns the id counters and the random stream."""
+
+    def __init__(
+        self,
+        session: Session,
+        rng: random.Random,
+        *,
+        now: datetime,
+        total: int,
+        touches_per_contact: float,
+        stages: Sequence[StageInfo],
+        tag_ids: dict[str, int],
+        questions: Sequence[str],
+        currency: str,
+    ) -> None:
+        self.rng = rng
+        self.total = total
+        self.touches_per_contact = touches_per_contact
+        self.tag_ids = tag_ids
+        self.questions = tuple(questions)
+        self.currency = currency
+        self.now_ts = math.floor(now.timestamp())
+        self.today = datetime.fromtimestamp(self.now_ts, UTC).date()
+        self.oldest_ts = self.now_ts - HISTORY_DAYS * _DAY
+        self.first_contact_id = _next_id(session, Contact)
+        self.ids: dict[type[Base], int] = {
+            model: _next_id(session, model) for model in _TABLES if model is not ContactTag
+        }
+        self.counts = _Counts()
+        self.batch = _Batch()
+        self.coi_ids: list[int] = []
+        self.recent_companies: list[_Company] = []
+        self.country_weights = [c.weight for c in _COUNTRIES]
+
+        self.stage_ids = [s.id for s in stages]
+        self.stage_roles = [frozenset(s.roles) for s in stages]
+        n = len(stages)
+        # A funnel: each stage holds a fixed fraction of the one before, with the last stage
+        # about a third of the first whatever the number of stages.
+        ratio = 0.35 ** (1 / (n - 1)) if n > 1 else 1.0
+        self.stage_cum_weights = list(itertools.accumulate(ratio**i for i in range(n)))
+        self.purchase_index = next(
+            (i for i, roles in enumerate(self.stage_roles) if StageRole.PURCHASE in roles),
+            n // 2,
+        )
+        self.loyal_index = next(
+            (i for i, roles in enumerate(self.stage_roles) if StageRole.LOYAL in roles), n
+        )
+        # Suitable mediums, best first, weighted 4:3:2:1 so the first is the most common.
+        self.stage_mediums: list[tuple[Medium, ...]] = []
+        for s in stages:
+            weighted = [m for rank, m in enumerate(s.mediums[:4]) for _ in range(4 - rank)]
+            self.stage_mediums.append(tuple(weighted) or _ANY_MEDIUM)
+
+    def _id(self, model: type[Base]) -> int:
+        value = self.ids[model]
+        self.ids[model] = value + 1
+        return value
+
+    def _add(self, model: type[Base], row: _Row) -> None:
+        self.batch.rows[model].append(row)
+
+    def _fill(self, pattern: str) -> str:
+        """A phone number or postal code from a pattern: ``#`` a digit, ``@`` a letter."""
+        random = self.rng.random
+        out = []
+        for ch in pattern:
+            if ch == "#":
+                out.append(_DIGITS[int(random() * 10)])
+            elif ch == "@":
+                out.append(_LETTERS[int(random() * 26)])
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def _office_hours(self, ts: int) -> int:
+        """Map a moment onto the same day's opening hours, keeping the order of moments."""
+        offset = ts % _DAY
+        return min(ts - offset + _OPENS + offset * _OPEN_HOURS // 24, self.now_ts)
+
+    def _moment(self, low: int, high: int) -> int:
+        return self._office_hours(self.rng.randint(low, high))
+
+    def contact(self, index: int) -> int:
+        """Queue one contact's rows, from being added until today; returns its id."""
+        rng = self.rng
+        cid = self._id(Contact)
+        # Contacts were added steadily over the history, in id order, so a referrer (an
+        # earlier id) was always added before the people it referred.
+        span = self.now_ts - _DAY - self.oldest_ts
+        added_raw = self.oldest_ts + int(span * (index + rng.random()) / self.total)
+        added = self._office_hours(added_raw)
+        age_days = (self.now_ts - added) / _DAY
+
+        journey = self._journey(cid, added_raw, age_days)
+        # Without a journey model, "customer" cannot come from the stage.
+        customer_chance = 0.3 if not self.stage_ids else float(journey.stage >= self.purchase_index)
+        is_customer = rng.random() < customer_chance
+        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+        company = self._company()
+        country, street, city, region, postal_code = self._address(company)
+        self._emails(cid, first, last, company, country)
+        self._phones(cid, country)
+        centre_of_influence, referred_by = self._referral(cid)
+        self._tags(cid, journey.stage, is_customer=is_customer, coi=centre_of_influence)
+        if is_customer:
+            first_purchase = self._purchases(cid, journey, added_raw)
+            if self.questions and rng.random() < 0.35:
+                self._feedback(cid, first_purchase, happy=journey.stage >= self.loyal_index)
+        last_touch = self._touches(cid, journey, added_raw, age_days)
+        do_not_contact = rng.random() < 0.02
+        # Contacts marked do-not-contact never get reminders (DOMAIN.md §3).
+        next_followup_on = None if do_not_contact else self._followups(cid, added)
+
+        qualified_chance = 0.9 if journey.stage >= 1 or is_customer else 0.45
+        notes = ""
+        if rng.random() < 0.3:
+            notes = rng.choice(_NOTES).format(product=rng.choice(_PRODUCT_NAMES))
+        self._add(
+            Contact,
+            {
+                "id": cid,
+                "name": f"{first} {last}",
+                "company": company.name if company else "",
+                "title": rng.choice(_TITLES) if company else "",
+                "street": street,
+                "city": city,
+                "region": region,
+                "postal_code": postal_code,
+                "country": country.name,
+                "notes": notes,
+                "stage_id": self.stage_ids[journey.path[-1]] if journey.path else None,
+                "stage_entered_at": _utc(journey.change_ts[-1]) if journey.path else None,
+                "referred_by_id": referred_by,
+                "centre_of_influence": centre_of_influence,
+                "do_not_contact": do_not_contact,
+                "has_need": rng.random() < qualified_chance,
+                "has_budget": rng.random() < qualified_chance,
+                "has_urgency": rng.random() < qualified_chance,
+                "is_decision_maker": rng.random() < qualified_chance,
+                "cadence_days": rng.choice((7, 14, 30, 60)) if rng.random() < 0.02 else None,
+                "purchase_interval_days": (
+                    rng.choice((30, 60, 120, 180)) if is_customer and rng.random() < 0.05 else None
+                ),
+                "last_touch_at": _utc(last_touch[0]) if last_touch else None,
+                "last_touch_medium": last_touch[1] if last_touch else None,
+                "next_followup_on": next_followup_on,
+                "created_at": _utc(added),
+                "updated_at": _utc(journey.change_ts[-1]),
+                "deleted_at": None,
+            },
+        )
+        return cid
+
+    def _journey(self, cid: int, added_raw: int, age_days: float) -> _Journey:
+        """Choose the contact's stage, and write the moves that led there."""
+        rng = self.rng
+        added = self._office_hours(added_raw)
+        n_stages = len(self.stage_ids)
+        if not n_stages:
+            return _Journey(-1, [], [added], [], self.now_ts)
+        stage = rng.choices(range(n_stages), cum_weights=self.stage_cum_weights)[0]
+        stage = min(stage, int(age_days) // 10)  # moving on takes time
+        path = list(range(stage + 1))
+        # Now and then a contact got one stage further and slipped back (never back out of
+        # buying: someone who has bought stays a customer).
+        if stage < n_stages - 1 and stage + 1 != self.purchase_index and rng.random() < 0.06:
+            path += [stage + 1, stage]
+        change_ts = [added, *sorted(self._moment(added_raw, self.now_ts) for _ in path[1:])]
+        buying: list[tuple[int, StageRole]] = []
+        buying_ends = self.now_ts
+        for step, position in enumerate(path):
+            roles = self.stage_roles[position]
+            role = next((r for r in _BUYING_ROLES if r in roles), None)
+            after = next((r for r in _AFTER_BUYING_ROLES if r in roles), None)
+            if step == 0:
+                reason, automatic = "Added", True
+            elif position < path[step - 1]:
+                reason, automatic = rng.choice(_BACKWARD_REASONS), False
+            elif role is not None:
+                # As the purchase automation would have moved them (DOMAIN.md §4).
+                reason, automatic = _ROLE_REASONS[role], True
+                buying.append((change_ts[step], role))
+            elif after is not None:
+                reason, automatic = _ROLE_REASONS[after], False
+                buying_ends = min(buying_ends, change_ts[step])
+            else:
+                reason, automatic = rng.choice(_FORWARD_REASONS), False
+            if position == self.purchase_index and not buying:
+                # A customised model without a purchase role: buying still starts here.
+                buying.append((change_ts[step], StageRole.PURCHASE))
+            self._add(
+                StageChange,
+                {
+                    "id": self._id(StageChange),
+                    "contact_id": cid,
+                    "from_stage_id": self.stage_ids[path[step - 1]] if step else None,
+                    "to_stage_id": self.stage_ids[position],
+                    "changed_at": _utc(change_ts[step]),
+                    "automatic": automatic,
+                    "reason": reason,
+                },
+            )
+        self.counts.stage_changes += len(path)
+        return _Journey(stage, path, change_ts, buying, buying_ends)
+
+    def _company(self) -> _Company | None:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.10:
+            return None  # a private customer
+        if roll < 0.25 and self.recent_companies:
+            return rng.choice(self.recent_companies)  # a colleague of an earlier contact
+        last = rng.choice(_LAST_NAMES)
+        pattern = rng.randrange(6)
+        if pattern == 0:
+            name = f"{last} & {rng.choice(('Sons', 'Daughters', 'Co.', rng.choice(_LAST_NAMES)))}"
+        elif pattern == 1:
+            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(_TRADES)}"
+        elif pattern == 2:
+            name = f"{rng.choice(_PLACE_WORDS)} {rng.choice(_TRADES)}"
+        elif pattern == 3:
+            name = f"{last} {rng.choice(_TRADES)}"
+        elif pattern == 4:
+            name = f"The {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
+        else:
+            name = f"{rng.choice(_NOUNS)} & {rng.choice(_NOUNS)}"
+        country = rng.choices(_COUNTRIES, self.country_weights)[0]
+        city, region = rng.choice(country.cities)
+        company = _Company(
+            name=name,
+            domain=_domain_for(name, country.tld),
+            country=country,
+            city=city,
+            region=region,
+            street=self._street(country),
+            postal_code=self._fill(country.postal),
+        )
+        self.recent_companies.append(company)
+        if len(self.recent_companies) > 40:
+            del self.recent_companies[0]
+        return company
+
+    def _street(self, country: _Country) -> str:
+        street, number = self.rng.choice(country.streets), self.rng.randint(1, 240)
+        return f"{number} {street}" if country.number_first else f"{street} {number}"
+
+    def _address(self, company: _Company | None) -> tuple[_Country, str, str, str, str]:
+        """(country, street, city, region, postal code): the company's, or a home address."""
+        rng = self.rng
+        if company is None:
+            country = rng.choices(_COUNTRIES, self.country_weights)[0]
+            city, region = rng.choice(country.cities)
+            street, postal_code = self._street(country), self._fill(country.postal)
+        else:
+            country, city, region = company.country, company.city, company.region
+            street, postal_code = company.street, company.postal_code
+        if rng.random() < 0.08:
+            return country, "", "", "", ""  # only the country is known
+        return country, street, city, region, postal_code
+
+    def _emails(
+        self, cid: int, first: str, last: str, company: _Company | None, country: _Country
+    ) -> None:
+        rng = self.rng
+        f, la = _FIRST_SLUGS[first], _LAST_SLUGS[last]
+        personal_user = rng.choice((f"{f}.{la}", f"{f}{la}", f"{f[0]}{la}", f"{la}.{f}"))
+        if rng.random() < 0.4:
+            personal_user += str(rng.randint(1, 99))
+        personal = f"{personal_user}@{rng.choice(country.mail_domains)}"
+        addresses: list[tuple[str, str]]
+        if company is None:
+            addresses = [("home", personal)]
+            if rng.random() < 0.15:
+                other = f"{f}{rng.randint(1, 99)}@{rng.choice(country.mail_domains)}"
+                addresses.append(("other", other))
+        else:
+            work_user = rng.choice((f"{f}.{la}", f, f"{f[0]}.{la}", f"{f}{la[0]}"))
+            addresses = [("work", f"{work_user}@{company.domain}")]
+            if rng.random() < 0.35:
+                addresses.append(("home", personal))
+        for position, (label, address) in enumerate(addresses):
+            self._add(
+                ContactEmail,
+                {
+                    "id": self._id(ContactEmail),
+                    "contact_id": cid,
+                    "label": label,
+                    "address": address,
+                    "position": position,
+                },
+            )
+
+    def _phones(self, cid: int, country: _Country) -> None:
+        rng = self.rng
+        for position in range(rng.choices((0, 1, 2), (20, 55, 25))[0]):
+            self._add(
+                ContactPhone,
+                {
+                    "id": self._id(ContactPhone),
+                    "contact_id": cid,
+                    "label": rng.choice(("mobile", "work", "mobile", "home")),
+                    "number": self._fill(country.phone),
+                    "position": position,
+                },
+            )
+
+    def _referral(self, cid: int) -> tuple[bool, int | None]:
+        """(is a centre of influence, referred by whom)."""
+        rng = self.rng
+        centre_of_influence = rng.random() < 0.03
+        referred_by: int | None = None
+        if cid > self.first_contact_id and rng.random() < 0.10:
+            # Centres of influence refer many people each; anyone else now and then.
+            if self.coi_ids and rng.random() < 0.5:
+                referred_by = rng.choice(self.coi_ids)
+            else:
+                referred_by = rng.randrange(self.first_contact_id, cid)
+        if centre_of_influence:
+            self.coi_ids.append(cid)
+        return centre_of_influence, referred_by
+
+    def _tags(self, cid: int, stage: int, *, is_customer: bool, coi: bool) -> None:
+        rng = self.rng
+        tags = [name for name, chance in _TAGS if rng.random() < chance]
+        if rng.random() < (0.4 if stage >= self.loyal_index else 0.02):
+            tags.append(_VIP)
+        if rng.random() < (0.7 if coi else 0.01):
+            tags.append(_REFERRAL_PARTNER)
+        if not is_customer and rng.random() < 0.1:
+            tags.append(_SAMPLE_SENT)
+        for name in tags:
+            self._add(ContactTag, {"contact_id": cid, "tag_id": self.tag_ids[name]})
+        self.counts.tags += len(tags)
+
+    def _purchases(self, cid: int, journey: _Journey, added_raw: int) -> int:
+        """One purchase on the day of each buying move, more for repeat buyers.
+
+        Returns when the first purchase was made.
+        """
+        rng = self.rng
+        buying = list(journey.buying) or [
+            (self._moment(added_raw, self.now_ts), StageRole.PURCHASE)
+        ]
+        first = buying[0][0]
+        last = max(first, journey.buying_ends)
+        repeats = _geometric(rng, 2.5 if journey.stage >= self.loyal_index else 0.6)
+        purchases: list[tuple[int, StageRole | None]] = [
+            *buying,
+            *((rng.randint(first, last), None) for _ in range(repeats)),
+        ]
+        bought: list[int] = []
+        for ts, role in purchases:
+            if role is StageRole.REPURCHASE and bought:
+                product = bought[0]
+            elif role is StageRole.CROSS_PURCHASE and bought:
+                product = rng.choice([p for p in range(len(_PRODUCTS)) if p not in bought])
+            else:
+                product = rng.randrange(len(_PRODUCTS))
+            bought.append(product)
+            name, low, high = _PRODUCTS[product]
+            cents = rng.randrange(low, high + 1, 50)
+            if rng.random() < 0.3:
+                cents -= 1  # the occasional .49 or .99 price
+            self._add(
+                Purchase,
+                {
+                    "id": self._id(Purchase),
+                    "contact_id": cid,
+                    "purchased_on": _utc(ts).date(),
+                    "product": name,
+                    "amount": _cents(cents),
+                    "currency": self.currency,
+                    "note": "Paid by bank transfer" if rng.random() < 0.15 else "",
+                    "created_at": _utc(ts),
+                },
+            )
+        self.counts.purchases += len(purchases)
+        return first
+
+    def _touches(
+        self, cid: int, journey: _Journey, added_raw: int, age_days: float
+    ) -> tuple[int, str] | None:
+        """Write the touches; returns (when, medium) of the newest, if any.
+
+        This loop makes nine rows in ten of a big demo, so it draws from ``random()`` directly
+        (``choice`` and ``randint`` cost several times more) and keeps everything in locals.
+        """
+        random = self.rng.random
+        # A contact known for two years has had about three times as many touches as one
+        # added last month; over all contacts the mean stays ``touches_per_contact``.
+        count = _geometric(self.rng, self.touches_per_contact * (0.5 + age_days / HISTORY_DAYS))
+        if not count:
+            return None
+        now_ts, span = self.now_ts, self.now_ts - added_raw + 1
+        moments = []
+        for _ in range(count):
+            raw = added_raw + int(random() * span)
+            offset = raw % _DAY  # onto opening hours, as in _office_hours
+            moments.append(min(raw - offset + _OPENS + offset * _OPEN_HOURS // 24, now_ts))
+        moments.sort()
+        change_ts, path, stage_ids = journey.change_ts, journey.path, self.stage_ids
+        rows = self.batch.rows[Touch]
+        first_id = self.ids[Touch]
+        self.ids[Touch] = first_id + count
+        at = 0
+        medium = Medium.EMAIL
+        for touch_id, ts in enumerate(moments, start=first_id):
+            while at + 1 < len(change_ts) and change_ts[at + 1] <= ts:
+                at += 1
+            # Mostly what suits the stage they were at, sometimes anything.
+            mediums = self.stage_mediums[path[at]] if path and random() < 0.75 else _ANY_MEDIUM
+            medium = mediums[int(random() * len(mediums))]
+            outbound_texts, inbound_texts, outcomes = _TOUCH_TEXT[medium]
+            inbound = random() < _INBOUND_CHANCE[medium]
+            texts = inbound_texts if inbound else outbound_texts
+            summary = texts[int(random() * len(texts))]
+            if "{" in summary:
+                summary = summary.format(product=self.rng.choice(_PRODUCT_NAMES))
+            when = _utc(ts)
+            rows.append(
+                {
+                    "id": touch_id,
+                    "contact_id": cid,
+                    "medium": medium.value,
+                    "direction": "inbound" if inbound else "outbound",
+                    "occurred_at": when,
+                    "summary": summary,
+                    "notes": self.rng.choice(_TOUCH_NOTES) if random() < 0.08 else "",
+                    "outcome": outcomes[int(random() * len(outcomes))],
+                    "stage_id": stage_ids[path[at]] if path else None,
+                    "created_at": when,
+                }
+            )
+        self.counts.touches += count
+        return moments[-1], medium.value
+
+    def _feedback(self, cid: int, after_ts: int, *, happy: bool) -> None:
+        rng = self.rng
+        mood = rng.choices((5, 4, 3, 2), (45, 35, 15, 5) if happy else (25, 40, 23, 12))[0]
+        forms = 1 if rng.random() < 0.8 else 2
+        for ts in sorted(self._moment(after_ts, self.now_ts) for _ in range(forms)):
+            feedback_id = self._id(Feedback)
+            scores = [min(5, max(1, mood + rng.choice((-1, 0, 0, 0, 1)))) for _ in self.questions]
+            mean = sum(scores) / len(scores)
+            level = (
+                "highly_satisfied" if mean >= 4.5 else "satisfied" if mean >= 3 else "dissatisfied"
+            )
+            received = _utc(ts)
+            self._add(
+                Feedback,
+                {
+                    "id": feedback_id,
+                    "contact_id": cid,
+                    "received_on": received.date(),
+                    "comment": rng.choice(_COMMENTS[level]) if rng.random() < 0.8 else "",
+                    "level": level,
+                    "created_at": received,
+                },
+            )
+            for position, (question, score) in enumerate(zip(self.questions, scores, strict=True)):
+                self._add(
+                    FeedbackAnswer,
+                    {
+                        "id": self._id(FeedbackAnswer),
+                        "feedback_id": feedback_id,
+                        "position": position,
+                        "question": question,
+                        "score": score,
+                    },
+                )
+            self.counts.feedback += 1
+            mood = min(5, mood + 1)  # the owner acted on the first answers
+
+    def _followups(self, cid: int, added: int) -> date | None:
+        rng = self.rng
+        if rng.random() >= 0.05:
+            return None
+        due_dates = []
+        # Due from 20 days ago to two weeks ahead, but never before the contact was added.
+        earliest = max(-20, (_utc(added).date() - self.today).days)
+        for _ in range(1 if rng.random() < 0.75 else 2):
+            due = self.today + timedelta(days=rng.randint(earliest, 14))
+            reason, medium = rng.choice(_FOLLOWUP_REASONS)
+            created = max(added, self._moment(self.now_ts - 40 * _DAY, self.now_ts - 21 * _DAY))
+            self._add(
+                Followup,
+                {
+                    "id": self._id(Followup),
+                    "contact_id": cid,
+                    "due_on": due,
+                    "reason": reason,
+                    "source": FollowupSource.MANUAL.value,
+                    "status": FollowupStatus.OPEN.value,
+                    "snoozed_until": None,
+                    "plan_step_id": None,
+                    "suggested_medium": medium.value,
+                    "completed_at": None,
+                    "notified_at": None,
+                    "created_at": _utc(created),
+                },
+            )
+            due_dates.append(due)
+        self.counts.followups += len(due_dates)
+        return min(due_dates)
+
+
+# --- Templates and tags -------------------------------------------------------------------------
+
+
+def _ensure_templates(session: Session) -> list[str]:
+    """Seed the feedback questions and the 100-day plan if empty; return the active questions."""
+    if not session.scalar(select(func.count()).select_from(FeedbackQuestion)):
+        first = _next_id(session, FeedbackQuestion)
+        session.execute(
+            insert(_table(FeedbackQuestion)),
+            [
+                {"id": first + i, "position": i, "text": text, "active": True}
+                for i, text in enumerate(DEFAULT_FEEDBACK_QUESTIONS)
+            ],
+        )
+    if not session.scalar(select(func.count()).select_from(PlanStep)):
+        first = _next_id(session, PlanStep)
+        session.execute(
+            insert(_table(PlanStep)),
+            [
+                {
+                    "id": first + i,
+                    "position": i,
+                    "day_offset": day,
+                    "title": title,
+                    "medium": medium.value,
+                    "script": script,
+                }
+                for i, (day, title, medium, script) in enumerate(DEFAULT_PLAN_STEPS)
+            ],
+        )
+    # Answers follow whatever survey the owner has set up (at most five questions).
+    return list(
+        session.scalars(
+            select(FeedbackQuestion.text)
+            .where(FeedbackQuestion.active.is_(True))
+            .order_by(FeedbackQuestion.position, FeedbackQuestion.id)
+            .limit(5)
+        )
+    )
+
+
+def _ensure_tags(session: Session) -> dict[str, int]:
+    # Tag names compare without case (the column is NOCASE), so an owner's "VIP" is reused.
+    existing = {
+        name.casefold(): tag_id
+        for tag_id, name in session.execute(select(Tag.id, Tag.name).where(Tag.name.in_(TAG_NAMES)))
+    }
+    missing = [name for name in TAG_NAMES if name.casefold() not in existing]
+    if missing:
+        first = _next_id(session, Tag)
+        new_ids = {name: first + i for i, name in enumerate(missing)}
+        session.execute(
+            insert(_table(Tag)), [{"id": tag_id, "name": name} for name, tag_id in new_ids.items()]
+        )
+        existing.update(new_ids)
+    return {name: existing[name.casefold()] for name in TAG_NAMES}
+
+
+# --- The entry point ----------------------------------------------------------------------------
+
+
+def generate(
+    database: Database,
+    *,
+    contacts: int = 250,
+    seed: int = 0,
+    touches_per_contact: float = 10.0,
+    now: datetime | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> DemoSummary:
+    """Add ``contacts`` made-up contacts, with their whole history, in one transaction.
+
+    ``progress(done, total)`` is called after every batch (at least every 2% of the contacts)
+    and at the end; when it returns False, ``DemoCancelledError`` is raised and nothing is
+    written. The same ``seed`` and ``now`` (an aware datetime, default the current time) give
+    the same data on the same database.
+    """
+    if not 1 <= contacts <= MAX_CONTACTS:
+        raise ValueError(f"The number of contacts must be between 1 and {MAX_CONTACTS:,}.")
+    if not 0 <= touches_per_contact <= MAX_TOUCHES_PER_CONTACT:  # also refuses NaN
+        raise ValueError(
+            "The average number of touches per contact must be between 0 and "
+            f"{MAX_TOUCHES_PER_CONTACT:,}."
+        )
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    rng = random.Random(seed)
+    per_batch = max(1, min(BATCH_CONTACTS, contacts // 50))
+    started = time.perf_counter()
+    with database.write_session.begin() as session:
+        if progress is not None and not progress(0, contacts):
+            raise DemoCancelledError
+        questions = _ensure_templates(session)
+        generator = _Generator(
+            session,
+            rng,
+            now=now,
+            total=contacts,
+            touches_per_contact=touches_per_contact,
+            stages=active_stages(session),
+            tag_ids=_ensure_tags(session),
+            questions=questions,
+            currency=settings.get(session, settings.CURRENCY),
+        )
+        for start in range(0, contacts, per_batch):
+            end = min(contacts, start + per_batch)
+            ids = [generator.contact(index) for index in range(start, end)]
+            generator.batch.write(session)
+            search.reindex(session, ids)
+            if progress is not None and not progress(end, contacts):
+                raise DemoCancelledError
+        counts = generator.counts
+        summary = DemoSummary(
+            contacts=contacts,
+            touches=counts.touches,
+            stage_changes=counts.stage_changes,
+            purchases=counts.purchases,
+            feedback=counts.feedback,
+            followups=counts.followups,
+            tags=counts.tags,
+        )
+    log.info(
+        "added demo data in %.1f s (seed %d): %s", time.perf_counter() - started, seed, summary
+    )
+    return summary
