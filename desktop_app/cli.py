@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from db import __version__
@@ -58,7 +59,44 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="T",
         help="average touches per contact (10)",
     )
+    export = commands.add_parser(
+        "export",
+        help="write a report as CSV (opens cleanly in Excel and LibreOffice)",
+        description="Write one of Touchbase's reports to a CSV file.",
+    )
+    export.add_argument("report", metavar="REPORT", help="which report (see the list below)")
+    export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
+    export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
+    export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from db.export import ExportOptions, load_reports, write_csv  # noqa: PLC0415
+
+    reports = load_reports()
+    if args.report not in reports:
+        known = "\n".join(f"  {name:<14}{text}" for name, (text, _b) in reports.items())
+        parser.exit(
+            2, f"touchbase export: unknown report {args.report!r}; choose one of:\n{known}\n"
+        )
+    if args.since and args.until and args.since > args.until:
+        parser.exit(2, "touchbase export: --since is after --until\n")
+    _text, builder = reports[args.report]
+    output = Path(args.output).expanduser()
+    with open_database(db_path) as database:
+        count = write_csv(
+            builder(database, ExportOptions(since=args.since, until=args.until)), output
+        )
+    sys.stdout.write(f"Wrote {count:,} rows to {output}\n")
+    return 0
 
 
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
@@ -99,13 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(db_path, args)
+        if args.command == "export":
+            return _export(db_path, args, parser)
         from desktop_app.app import run_gui  # noqa: PLC0415
 
         return run_gui(db_path)
     except DatabaseError as exc:
         sys.stderr.write(f"touchbase: {exc}\n")
         return 1
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         sys.stderr.write(f"touchbase: {exc}\n")
         return 1
 

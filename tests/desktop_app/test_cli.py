@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 from pathlib import Path
 
@@ -68,3 +69,71 @@ def test_database_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TOUCHBASE_DB", str(tmp_path / "env.sqlite"))
     assert paths.database_path() == tmp_path / "env.sqlite"
     assert paths.database_path(str(tmp_path / "flag.sqlite")) == tmp_path / "flag.sqlite"
+
+
+def test_export_writes_csv_that_spreadsheets_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "db.sqlite"
+    with open_database(path) as database:
+        contacts.create_contact(
+            database,
+            contacts.ContactInput(
+                name="Zoë “Zed” Ålund",
+                company="Smith, Jones & Co",
+                emails=(contacts.EmailData("zoe@example.com"), contacts.EmailData("z@x.org")),
+                tags=("vip",),
+            ),
+        )
+    output = tmp_path / "out" / "contacts.csv"
+    assert cli.main(["--db", str(path), "export", "contact-list", "--output", str(output)]) == 0
+    assert "Wrote 1 rows" in capsys.readouterr().out
+    raw = output.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark so Excel reads UTF-8"
+    assert b"\r\n" in raw
+    with output.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["id", "name", "company"]
+    assert rows[1][1:3] == ["Zoë “Zed” Ålund", "Smith, Jones & Co"]
+    assert rows[1][4] == "zoe@example.com; z@x.org"
+    assert rows[1][6] == "Suspect"
+    assert not list(output.parent.glob(".*.tmp")), "no temporary file left behind"
+
+
+def test_export_unknown_report_lists_the_known_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--db", str(tmp_path / "d.sqlite"), "export", "nope", "-o", "x.csv"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown report 'nope'" in err
+    assert "contact-list" in err
+
+
+def test_export_bad_dates_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "d.sqlite")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--db", db, "export", "contact-list", "-o", "x.csv", "--since", "31/12/2026"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(
+            [
+                *("--db", db, "export", "contact-list", "-o", "x.csv"),
+                *("--since", "2026-05-01", "--until", "2026-04-01"),
+            ]
+        )
+    assert exit_info.value.code == 2
+    assert "--since is after --until" in capsys.readouterr().err
+
+
+def test_export_to_an_unwritable_place_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    db = str(tmp_path / "d.sqlite")
+    assert cli.main(["--db", db, "export", "contact-list", "-o", str(blocker / "x.csv")]) == 1
+    assert capsys.readouterr().err.startswith("touchbase: ")

@@ -1,0 +1,6 @@
+"""The reports Touchbase can export; importing this package registers every one of them.
+
+Each module holds the reports of one feature and registers them with ``db.export.report``.
+"""
+
+from db.reports import contacts as contacts
