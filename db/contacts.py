@@ -424,13 +424,18 @@ class ContactRow:
     deleted_at: datetime | None = None
 
 
-def _filtered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
+def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
     stmt = stmt.where(
         Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
     )
     match = search.match_expression(query.text)
     if match is not None:
-        stmt = stmt.where(Contact.id.in_(text(search.matching_ids_clause()))).params(match=match)
+        matches = text(search.matching_ids_clause()).bindparams(match=match)
+        # With many matches, "+id" keeps SQLite from looking each match up by id and sorting
+        # them all: it walks the sort order's index instead, testing each row against the
+        # match set (built once), and stops as soon as the page is full.
+        member = (Contact.id + 0) if dense else Contact.id
+        stmt = stmt.where(member.in_(matches))
     if query.tag:
         stmt = stmt.where(
             Contact.id.in_(
@@ -442,36 +447,103 @@ def _filtered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
     return stmt
 
 
-def count_contacts(database: Database, query: ContactQuery) -> int:
+#: Above this many text matches a search counts as "dense" (see ``_filtered``).
+DENSE_MATCHES = 2000
+
+
+def _is_dense(session: Session, query: ContactQuery) -> bool:
+    match = search.match_expression(query.text)
+    if match is None:
+        return False
+    found = session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH :match"
+            " LIMIT :cap)"
+        ),
+        {"match": match, "cap": DENSE_MATCHES},
+    )
+    return int(found or 0) >= DENSE_MATCHES
+
+
+def count_contacts(database: Database, query: ContactQuery, *, cap: int | None = None) -> int:
+    """How many contacts the query matches; with ``cap``, counting stops there (cheaply)."""
     with database.reading() as session:
-        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+        if cap is None:
+            return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+        ids = _filtered(query, select(Contact.id), dense=True).limit(cap).subquery()
+        return int(session.scalar(select(func.count()).select_from(ids)) or 0)
 
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
-    if query.sort is SortKey.STAGE:
-        # An alias: a plain Stage join would be auto-correlated into the row query's own
-        # stage-label subquery, leaving that subquery with no FROM clause.
-        stage = aliased(Stage)
-        stmt = stmt.outerjoin(stage, stage.id == Contact.stage_id)
-        column: Any = stage.position
-    else:
-        column = {
-            SortKey.NAME: Contact.name,
-            SortKey.COMPANY: Contact.company,
-            SortKey.LAST_TOUCH: Contact.last_touch_at,
-            SortKey.NEXT_FOLLOWUP: Contact.next_followup_on,
-            SortKey.UPDATED: Contact.updated_at,
-        }[query.sort]
-    if query.descending:
-        # Contacts with no value (never touched, no follow-up) go last either way.
-        return stmt.order_by(column.is_(None), column.desc(), Contact.name, Contact.id)
-    return stmt.order_by(column.is_(None), column, Contact.name, Contact.id)
+    """Sort in an order an index can deliver, so a page costs the same at any size.
+
+    Names, companies and dates use the partial indexes on live contacts. Never-touched
+    contacts count as touched longest ago (first when the oldest touch comes first: they are
+    the most neglected). Contacts with no follow-up go last either way, and sorting by stage
+    follows the model's order; those two sorts cost a full sort, paid on a click only.
+    """
+    down = query.descending
+
+    def way(column: Any) -> Any:
+        return column.desc() if down else column
+
+    match query.sort:
+        case SortKey.NAME:
+            return stmt.order_by(way(Contact.name), way(Contact.id))
+        case SortKey.COMPANY:
+            return stmt.order_by(way(Contact.company), way(Contact.name), way(Contact.id))
+        case SortKey.LAST_TOUCH:
+            return stmt.order_by(way(Contact.last_touch_at), way(Contact.id))
+        case SortKey.UPDATED:
+            return stmt.order_by(way(Contact.updated_at), way(Contact.id))
+        case SortKey.NEXT_FOLLOWUP:
+            column = Contact.next_followup_on
+            return stmt.order_by(column.is_(None), way(column), Contact.name, Contact.id)
+        case SortKey.STAGE:
+            # An alias: a plain Stage join would be auto-correlated into the row query's own
+            # stage-label subquery, leaving that subquery with no FROM clause.
+            stage = aliased(Stage)
+            stmt = stmt.outerjoin(stage, stage.id == Contact.stage_id)
+            return stmt.order_by(
+                stage.position.is_(None), way(stage.position), Contact.name, Contact.id
+            )
+    raise ValueError(query.sort)
+
+
+def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int) -> list[int]:
+    """The ids of one page of the list, sorted and filtered in SQL."""
+    with database.reading() as session:
+        return _page_ids(session, query, offset, limit)
+
+
+def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
+    dense = _is_dense(session, query)
+    stmt = _order(query, _filtered(query, select(Contact.id), dense=dense))
+    return [int(i) for i in session.scalars(stmt.offset(offset).limit(limit))]
 
 
 def contact_rows(
     database: Database, query: ContactQuery, offset: int, limit: int
 ) -> list[ContactRow]:
-    """One page of the contact list, sorted and filtered in SQL."""
+    """One page of the contact list, sorted and filtered in SQL.
+
+    Two steps: the page's ids (cheap, index-ordered), then the cells of only those rows, so
+    the per-row lookups (first email, tags, ...) never run for rows that are not shown.
+    """
+    with database.reading() as session:
+        ids = _page_ids(session, query, offset, limit)
+        return _rows_for_ids(session, ids)
+
+
+def rows_for_ids(database: Database, ids: Sequence[int]) -> list[ContactRow]:
+    """The list cells of these contacts, in the order given (missing ones are skipped)."""
+    with database.reading() as session:
+        return _rows_for_ids(session, ids)
+
+
+def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
+    if not ids:
+        return []
     first_email = (
         select(ContactEmail.address)
         .where(ContactEmail.contact_id == Contact.id)
@@ -508,26 +580,25 @@ def contact_rows(
         Contact.updated_at,
         Contact.deleted_at,
     )
-    stmt = _order(query, _filtered(query, stmt)).offset(offset).limit(limit)
-    with database.reading() as session:
-        return [
-            ContactRow(
-                id=r[0],
-                name=r[1],
-                company=r[2],
-                title=r[3],
-                email=r[4] or "",
-                phone=r[5] or "",
-                stage_label=r[6] or "",
-                tags=tuple(sorted(r[7].split("\x1f"), key=str.casefold)) if r[7] else (),
-                last_touch_at=r[8],
-                last_touch_medium=r[9],
-                next_followup_on=r[10],
-                updated_at=r[11],
-                deleted_at=r[12],
-            )
-            for r in session.execute(stmt)
-        ]
+    by_id = {
+        r[0]: ContactRow(
+            id=r[0],
+            name=r[1],
+            company=r[2],
+            title=r[3],
+            email=r[4] or "",
+            phone=r[5] or "",
+            stage_label=r[6] or "",
+            tags=tuple(sorted(r[7].split("\x1f"), key=str.casefold)) if r[7] else (),
+            last_touch_at=r[8],
+            last_touch_medium=r[9],
+            next_followup_on=r[10],
+            updated_at=r[11],
+            deleted_at=r[12],
+        )
+        for r in session.execute(stmt.where(Contact.id.in_(ids)))
+    }
+    return [by_id[i] for i in ids if i in by_id]
 
 
 @dataclass(frozen=True)

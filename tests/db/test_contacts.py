@@ -547,17 +547,17 @@ def sortable(database: Database, contact_factory: ContactFactory) -> dict[str, i
     ("sort", "ascending", "descending"),
     [
         (SortKey.NAME, "Adam bea Carl dana Eve", "Eve dana Carl bea Adam"),
-        # Case is ignored; equal companies fall back to the name.
-        (SortKey.COMPANY, "dana bea Carl Eve Adam", "Adam Carl Eve bea dana"),
+        # Case is ignored; equal companies fall back to the name; descending is the mirror.
+        (SortKey.COMPANY, "dana bea Carl Eve Adam", "Adam Eve Carl bea dana"),
         # Stage order is the journey's order; no stage goes last both ways.
         (SortKey.STAGE, "bea dana Adam Carl Eve", "Carl Adam dana bea Eve"),
-        # Never touched goes last both ways.
-        (SortKey.LAST_TOUCH, "Carl dana Adam bea Eve", "Adam dana Carl bea Eve"),
+        # Never touched counts as touched longest ago: first when the oldest come first.
+        (SortKey.LAST_TOUCH, "bea Eve Carl dana Adam", "Adam dana Carl Eve bea"),
         (SortKey.NEXT_FOLLOWUP, "Eve Carl bea Adam dana", "bea Carl Eve Adam dana"),
         (SortKey.UPDATED, "Adam Carl dana bea Eve", "Eve bea dana Carl Adam"),
     ],
 )
-def test_sorting_by_each_column_puts_missing_values_last(
+def test_sorting_by_each_column(
     database: Database, sortable: dict[str, int], sort: SortKey, ascending: str, descending: str
 ) -> None:
     assert _names(database, sort=sort) == ascending.split()
