@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QWidget,
 )
 
@@ -52,22 +53,20 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFixedWidth(190)
-        for place, label, icon in (
-            (PLACE_CONTACTS, "Contacts", "contacts"),
-            (PLACE_TRASH, "Trash", "trash"),
-        ):
-            item = QListWidgetItem(icons.icon(icon), label)
-            item.setData(Qt.ItemDataRole.UserRole, place)
-            item.setSizeHint(QSize(0, 38))
-            self.sidebar.addItem(item)
         self.sidebar.currentItemChanged.connect(self._on_place)
+        self.pages = QStackedWidget()
+        self._place_pages: dict[str, QWidget] = {}
+
+        # Each place is a sidebar entry and the page it shows; features add theirs here.
+        self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
+        self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
 
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.sidebar)
-        row.addWidget(self.contacts_page, 1)
+        row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.path_label = QLabel(str(database.path))
@@ -104,9 +103,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.contacts_page.delete_action)
 
         view_menu = menu.addMenu("&View")
-        for row, (label, shortcut) in enumerate((("&Contacts", "Ctrl+1"), ("&Trash", "Ctrl+2"))):
-            action = QAction(label, self)
-            action.setShortcut(QKeySequence(shortcut))
+        # One entry per place, Ctrl+1, Ctrl+2, ... in sidebar order.
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            action = QAction(f"&{item.text()}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _c=False, r=row: self.sidebar.setCurrentRow(r))
             view_menu.addAction(action)
         view_menu.addSeparator()
@@ -122,11 +123,28 @@ class MainWindow(QMainWindow):
 
     # --- places ---------------------------------------------------------------------------
 
+    def add_place(self, place: str, label: str, icon: str, page: QWidget) -> QListWidgetItem:
+        """Add a sidebar entry showing ``page`` (pages may serve more than one place)."""
+        item = QListWidgetItem(icons.icon(icon), label)
+        item.setData(Qt.ItemDataRole.UserRole, place)
+        item.setSizeHint(QSize(0, 38))
+        self.sidebar.addItem(item)
+        if self.pages.indexOf(page) < 0:
+            self.pages.addWidget(page)
+        self._place_pages[place] = page
+        return item
+
+    def current_place(self) -> str | None:
+        item = self.sidebar.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
     def _on_place(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
         if item is None:
             return
         place = item.data(Qt.ItemDataRole.UserRole)
-        self.contacts_page.set_trash(place == PLACE_TRASH)
+        self.pages.setCurrentWidget(self._place_pages[place])
+        if place in (PLACE_CONTACTS, PLACE_TRASH):
+            self.contacts_page.set_trash(place == PLACE_TRASH)
         self.new_action.setEnabled(place != PLACE_TRASH)
 
     def show_place(self, place: str) -> None:

@@ -26,6 +26,7 @@ class Changes:
     touches: bool = False
     followups: bool = False
     purchases: bool = False
+    feedback: bool = False
     settings: bool = False
     everything: bool = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +20,17 @@ from db.contacts import ContactDetail
 from db.domain import Medium
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
+
+
+@runtime_checkable
+class DetailSection(Protocol):
+    """A part of the detail pane that a feature owns (stage, timeline, purchases, ...).
+
+    Sections are QWidgets; the pane tells them which contact is shown (None for none) and
+    they load what they need themselves.
+    """
+
+    def show_contact(self, contact: ContactDetail | None) -> None: ...
 
 
 def _section(title: str) -> QLabel:
@@ -42,6 +54,7 @@ class DetailPane(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(300)
         self.contact: ContactDetail | None = None
+        self._sections: list[tuple[QWidget, DetailSection]] = []
 
         body = QWidget()
         body.setObjectName("detailBody")
@@ -92,13 +105,25 @@ class DetailPane(QScrollArea):
             self._layout.addWidget(widget)
         self._layout.addLayout(buttons)
         self._layout.addWidget(self.info)
+        self._sections_at = self._layout.count()
         self._layout.addWidget(self.empty, 1)
         self._layout.addStretch(1)
         self.setWidget(body)
         self.show_contact(None)
 
+    def add_section(self, section: QWidget) -> None:
+        """Add a feature's section below the contact's details, in the order added."""
+        if not isinstance(section, DetailSection):
+            raise TypeError("a detail section needs show_contact()")
+        self._layout.insertWidget(self._sections_at + len(self._sections), section)
+        self._sections.append((section, section))
+        section.show_contact(self.contact)
+
     def show_contact(self, contact: ContactDetail | None) -> None:
         self.contact = contact
+        for widget, section in self._sections:
+            widget.setVisible(contact is not None)
+            section.show_contact(contact)
         has = contact is not None
         for widget in (
             self.name,

@@ -1,0 +1,144 @@
+"""Stage moves and the next-follow-up rule they keep in step (no Qt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from db import followups, journeys, stages
+from db.contacts import get_contact, trash_contacts
+from db.engine import Database
+from db.models import Contact, Followup, StageChange
+from tests.conftest import ContactFactory
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def _stage_ids(database: Database) -> list[int]:
+    with database.reading() as session:
+        return [s.id for s in journeys.active_stages(session)]
+
+
+def _changes(database: Database, contact_id: int) -> list[tuple[int | None, int | None, bool]]:
+    with database.reading() as session:
+        return [
+            (c.from_stage_id, c.to_stage_id, c.automatic)
+            for c in session.scalars(
+                select(StageChange)
+                .where(StageChange.contact_id == contact_id)
+                .order_by(StageChange.id)
+            )
+        ]
+
+
+def test_a_move_is_recorded_and_changes_the_stage(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    suspect, prospect, *_ = _stage_ids(database)
+    cid = contact_factory()
+
+    moved = stages.set_stage(database, [cid], prospect, reason="asked for a quote", now=NOW)
+
+    assert moved == [cid]
+    assert get_contact(database, cid).stage_id == prospect
+    assert _changes(database, cid) == [(None, suspect, True), (suspect, prospect, False)]
+    with database.reading() as session:
+        contact = session.get(Contact, cid)
+        assert contact is not None
+        assert contact.stage_entered_at == NOW
+
+
+def test_contacts_already_there_or_in_the_trash_do_not_move(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    suspect, prospect, *_ = _stage_ids(database)
+    staying, trashed = contact_factory(), contact_factory()
+    trash_contacts(database, [trashed])
+
+    assert stages.set_stage(database, [staying, trashed], suspect) == []
+    assert stages.set_stage(database, [staying, trashed], prospect) == [staying]
+    assert len(_changes(database, trashed)) == 1
+
+
+def test_an_unknown_stage_is_refused_and_nothing_moves(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    with pytest.raises(stages.StageNotFoundError):
+        stages.set_stage(database, [cid], 999_999)
+    assert len(_changes(database, cid)) == 1
+
+
+def test_moving_recomputes_the_next_follow_up_from_the_new_cadence(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    with database.reading() as session:
+        cadence = {s.id: s.cadence_days for s in journeys.active_stages(session)}
+    _suspect, prospect, *_ = cadence
+    cid = contact_factory()
+    touched = NOW - timedelta(days=3)
+    with database.write_session.begin() as session:
+        session.execute(update(Contact).where(Contact.id == cid).values(last_touch_at=touched))
+
+    stages.set_stage(database, [cid], prospect, now=NOW)
+
+    expected = touched.astimezone().date() + timedelta(days=cadence[prospect] or 0)
+    assert get_contact(database, cid).next_followup_on == expected
+
+
+@pytest.mark.parametrize(
+    ("dnc", "trashed", "dues", "cadence", "expected"),
+    [
+        (False, False, [], None, None),
+        (False, False, [date(2026, 3, 9)], date(2026, 3, 5), date(2026, 3, 5)),
+        (False, False, [date(2026, 3, 9), date(2026, 3, 1)], date(2026, 3, 5), date(2026, 3, 1)),
+        (False, False, [], date(2026, 3, 5), date(2026, 3, 5)),
+        (True, False, [date(2026, 3, 1)], date(2026, 3, 5), None),
+        (False, True, [date(2026, 3, 1)], date(2026, 3, 5), None),
+    ],
+)
+def test_next_follow_up_is_the_earlier_date_unless_never_to_be_contacted(
+    dnc: bool, trashed: bool, dues: list[date], cadence: date | None, expected: date | None
+) -> None:
+    got = followups.next_followup(
+        do_not_contact=dnc, trashed=trashed, open_dues=dues, cadence=cadence
+    )
+    assert got == expected
+
+
+def test_a_snoozed_follow_up_counts_from_its_snooze_date() -> None:
+    assert followups.effective_due(date(2026, 3, 1), date(2026, 3, 8)) == date(2026, 3, 8)
+    assert followups.effective_due(date(2026, 3, 1), None) == date(2026, 3, 1)
+
+
+def test_a_touch_completes_what_was_due_by_its_day(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    with database.write_session.begin() as session:
+        session.add_all(
+            [
+                Followup(contact_id=cid, due_on=date(2026, 3, 1), reason="call back"),
+                Followup(
+                    contact_id=cid,
+                    due_on=date(2026, 2, 20),
+                    snoozed_until=date(2026, 3, 9),
+                    reason="snoozed",
+                ),
+                Followup(contact_id=cid, due_on=date(2026, 4, 1), reason="later"),
+            ]
+        )
+    with database.write_session.begin() as session:
+        session.execute(update(Contact).where(Contact.id == cid).values(last_touch_at=NOW))
+        done = followups.complete_on_touch(session, cid, NOW)
+
+    assert done == 2
+    with database.reading() as session:
+        still_open = session.scalars(
+            select(Followup.reason).where(Followup.contact_id == cid, Followup.status == "open")
+        ).all()
+    assert still_open == ["later"]
+    # The suspect stage's 45-day cadence from this touch comes after the one still open.
+    assert get_contact(database, cid).next_followup_on == date(2026, 4, 1)
