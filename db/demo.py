@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from db import search, settings
 from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
+from db.followups import DEFAULT_PLAN_STEPS
 from db.journeys import StageInfo, active_stages
 from db.models import (
     Base,
@@ -510,22 +511,6 @@ _COMMENTS = {
         "The installation left a mess behind.",
     ),
 }
-
-#: The 100-day plan of DOMAIN.md §3: (day, title, medium, script).
-DEFAULT_PLAN_STEPS = (
-    (1, "Affirm the decision", Medium.PHONE,
-     "Call to thank them and reassure them they made the right choice."),
-    (3, "Activate", Medium.IN_PERSON,
-     "Make sure the first delivery or meeting happens and goes smoothly."),
-    (14, "Acclimate", Medium.EMAIL,
-     "Send the getting-started tips and ask whether anything is unclear."),
-    (45, "Accomplish", Medium.PHONE,
-     "Check that they got the result they bought it for."),
-    (75, "Adopt", Medium.VIDEO,
-     "Show them one more way to get value and invite them to make it a habit."),
-    (100, "Ask for a referral or review", Medium.IN_PERSON,
-     "Ask whether they know someone who would benefit, or would write a short review."),
-)  # fmt: skip
 
 
 # --- Small helpers ----------------------------------------------------------------------------

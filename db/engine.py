@@ -126,6 +126,10 @@ def open_database(path: Path | str, *, seed: bool = True) -> Database:
             from db.journeys import ensure_builtin_models  # noqa: PLC0415 - avoids a cycle
 
             ensure_builtin_models(database)
+            from db.followups import ensure_plan_template  # noqa: PLC0415
+
+            with database.write_session.begin() as session:
+                ensure_plan_template(session)
     except BaseException:
         lock.release()
         raise

@@ -43,6 +43,7 @@ INACTIVE_DAYS = SettingSpec("lifecycle.inactive_days", 365, "Days without purcha
 STAGE_AUTOMATION = SettingSpec("journey.stage_automation", True, "Purchases move stages")
 SURVEY_INTERVAL_DAYS = SettingSpec("feedback.survey_interval_days", 90, "Over-survey warning")
 SAMPLE_DATA_OFFERED = SettingSpec("app.sample_data_offered", False, "First-start offer was made")
+PLAN_TEMPLATE_SEEDED = SettingSpec("plan.template_seeded", False, "Default 100-day plan was added")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -54,6 +55,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         STAGE_AUTOMATION,
         SURVEY_INTERVAL_DAYS,
         SAMPLE_DATA_OFFERED,
+        PLAN_TEMPLATE_SEEDED,
     ),
 )
 

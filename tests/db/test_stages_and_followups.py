@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from db import followups, journeys, stages
 from db.contacts import get_contact, trash_contacts
-from db.engine import Database
-from db.models import Contact, Followup, StageChange
+from db.engine import Database, open_database
+from db.models import Contact, Followup, PlanStep, StageChange
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -142,3 +143,41 @@ def test_a_touch_completes_what_was_due_by_its_day(
     assert still_open == ["later"]
     # The suspect stage's 45-day cadence from this touch comes after the one still open.
     assert get_contact(database, cid).next_followup_on == date(2026, 4, 1)
+
+
+def test_a_new_database_has_the_default_100_day_plan(database: Database) -> None:
+    with database.reading() as session:
+        steps = session.scalars(select(PlanStep).order_by(PlanStep.position)).all()
+    assert (steps[0].day_offset, steps[0].title) == (1, "Affirm the decision")
+    assert [s.day_offset for s in steps] == [1, 3, 14, 45, 75, 100]
+
+
+def test_an_emptied_plan_template_stays_empty(db_path: Path) -> None:
+    with open_database(db_path) as database, database.write_session.begin() as session:
+        session.execute(delete(PlanStep))
+    with open_database(db_path) as database, database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(PlanStep)) == 0
+
+
+def test_a_plan_follows_the_template_from_the_purchase_day(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    bought = date(2026, 3, 2)
+    with database.write_session.begin() as session:
+        created = followups.start_plan(session, cid, bought, now=NOW)
+        assert [(f.due_on - bought).days for f in created] == [1, 3, 14, 45, 75, 100]
+        assert {f.source for f in created} == {"plan"}
+        assert created[0].suggested_medium == "phone"
+    assert get_contact(database, cid).next_followup_on == date(2026, 3, 3)
+
+
+def test_a_manual_follow_up_brings_the_next_date_forward(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    with database.write_session.begin() as session:
+        followups.create_followup(session, cid, date(2026, 3, 4), "  send the proposal ")
+    assert get_contact(database, cid).next_followup_on == date(2026, 3, 4)
+    with database.reading() as session:
+        assert session.scalars(select(Followup.reason)).all() == ["send the proposal"]
