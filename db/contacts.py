@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from db import search
+from db import derived, search
 from db.domain import Qualification, qualification
 from db.models import (
     Contact,
@@ -258,6 +258,7 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
                 )
             )
         search.reindex(session, [contact.id])
+        derived.refresh_schedule(session, [contact.id])
         return contact.id
 
 
@@ -275,18 +276,12 @@ def update_contact(
         now = now or utcnow()
         contact.updated_at = now
         if data.stage_id is not None and data.stage_id != contact.stage_id:
-            session.add(
-                StageChange(
-                    contact_id=contact_id,
-                    from_stage_id=contact.stage_id,
-                    to_stage_id=data.stage_id,
-                    changed_at=now,
-                    automatic=False,
-                )
-            )
-            contact.stage_id = data.stage_id
-            contact.stage_entered_at = now
+            from db.stages import move_contacts  # noqa: PLC0415 - stages builds on contacts
+
+            move_contacts(session, [contact_id], data.stage_id, now=now)
         search.reindex(session, [contact_id])
+        # The do-not-contact flag decides whether there is a next follow-up at all.
+        derived.refresh_schedule(session, [contact_id])
         _drop_unused_tags(session)
 
 
@@ -300,6 +295,7 @@ def trash_contacts(
             .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_(None))
             .values(deleted_at=now or utcnow())
         )
+        derived.refresh_schedule(session, contact_ids)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -311,6 +307,7 @@ def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
             .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
             .values(deleted_at=None)
         )
+        derived.refresh_schedule(session, contact_ids)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 

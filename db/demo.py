@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from db import search, settings
+from db import derived, search, settings
 from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
 from db.followups import DEFAULT_PLAN_STEPS
 from db.journeys import StageInfo, active_stages
@@ -1245,6 +1245,9 @@ def generate(
             ids = [generator.contact(index) for index in range(start, end)]
             generator.batch.write(session)
             search.reindex(session, ids)
+            derived.refresh_purchases(session, ids)
+            derived.refresh_satisfaction(session, ids)
+            derived.refresh_schedule(session, ids)
             if progress is not None and not progress(end, contacts):
                 raise DemoCancelledError
         counts = generator.counts

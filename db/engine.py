@@ -233,3 +233,9 @@ def _migrate(engine: Engine, revision: str | None) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if revision is not None:
+            # Derived columns follow the current rules, whatever revision the data came from.
+            from db import derived  # noqa: PLC0415
+
+            for statement in derived.all_statements():
+                connection.execute(statement)

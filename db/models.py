@@ -116,6 +116,22 @@ class Contact(Base):
         ),
         Index("ix_contact_live_updated", "updated_at", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_contact_deleted_at", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
+        Index("ix_contact_live_stuck", "stuck_on", sqlite_where=text("deleted_at IS NULL")),
+        Index(
+            "ix_contact_live_cadence_due",
+            "stage_id",
+            "cadence_due_on",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_contact_live_value", "lifetime_value", sqlite_where=text("deleted_at IS NULL")),
+        Index(
+            "ix_contact_live_purchases", "purchase_count", sqlite_where=text("deleted_at IS NULL")
+        ),
+        Index(
+            "ix_contact_live_last_purchase",
+            "last_purchase_on",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +171,17 @@ class Contact(Base):
     last_touch_at: Mapped[datetime | None]
     last_touch_medium: Mapped[str | None] = mapped_column(String(20))
     next_followup_on: Mapped[date | None] = mapped_column(Date)
+    #: Last touch (or, never touched, the day it entered its stage) + cadence.
+    cadence_due_on: Mapped[date | None] = mapped_column(Date)
+    #: The day the contact passes its stage's dwell limit.
+    stuck_on: Mapped[date | None] = mapped_column(Date)
+    purchase_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_purchase_on: Mapped[date | None] = mapped_column(Date)
+    last_purchase_on: Mapped[date | None] = mapped_column(Date)
+    #: Historic value: the sum of purchases (in the database's currency).
+    lifetime_value: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default="0")
+    #: The level of the latest feedback (``SatisfactionLevel`` value), if any.
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ adding a migration without listing it here fails the suite.
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]
 
 

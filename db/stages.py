@@ -64,7 +64,7 @@ def move_contacts(
         moved.append(contact.id)
     if moved:
         session.flush()
-        followups.refresh_next_followup(session, moved, today=now.astimezone().date())
+        followups.refresh_next_followup(session, moved)
     return moved
 
 

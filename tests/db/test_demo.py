@@ -281,7 +281,7 @@ def test_feedback_levels_follow_the_scores(database: Database) -> None:
     assert len(set(levels.values())) >= 2
 
 
-def test_open_followups_set_the_next_followup_date(database: Database) -> None:
+def test_open_followups_and_cadence_set_the_next_followup_date(database: Database) -> None:
     _generate(database, contacts=300)
 
     with database.reading() as session:
@@ -291,9 +291,14 @@ def test_open_followups_set_the_next_followup_date(database: Database) -> None:
             )
         )
         people = {
-            cid: (next_on, dnc)
-            for cid, next_on, dnc in session.execute(
-                select(Contact.id, Contact.next_followup_on, Contact.do_not_contact)
+            cid: (next_on, dnc, cadence_on)
+            for cid, next_on, dnc, cadence_on in session.execute(
+                select(
+                    Contact.id,
+                    Contact.next_followup_on,
+                    Contact.do_not_contact,
+                    Contact.cadence_due_on,
+                )
             )
         }
     assert followups
@@ -302,10 +307,13 @@ def test_open_followups_set_the_next_followup_date(database: Database) -> None:
         assert (source, status) == ("manual", "open")
         assert NOW.date() - timedelta(days=20) <= due_on <= NOW.date() + timedelta(days=14)
         earliest[contact_id] = min(due_on, earliest.get(contact_id, due_on))
-    for contact_id, (next_on, do_not_contact) in people.items():
-        assert next_on == earliest.get(contact_id)
+    assert sum(cadence_on is not None for _n, _d, cadence_on in people.values()) > 200
+    for contact_id, (next_on, do_not_contact, cadence_on) in people.items():
         if do_not_contact:
             assert next_on is None
+        else:
+            dates = [d for d in (earliest.get(contact_id), cadence_on) if d is not None]
+            assert next_on == (min(dates) if dates else None)
 
 
 def test_referrals_point_at_earlier_contacts(database: Database) -> None:

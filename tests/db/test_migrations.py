@@ -136,7 +136,7 @@ def test_backup_is_a_readable_copy_beside_the_database(
     query = "SELECT id, name, company FROM contact ORDER BY id"
     assert _rows(backup, query) == _rows(db_path, query)
     assert len(_rows(backup, query)) == 3
-    assert _rows(backup, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _rows(backup, "SELECT version_num FROM alembic_version") == [(schema.HEAD,)]
 
 
 def test_backup_holds_writes_still_in_the_wal(db_path: Path) -> None:
@@ -148,12 +148,12 @@ def test_backup_holds_writes_still_in_the_wal(db_path: Path) -> None:
 
 
 def _pretend_a_newer_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend this Touchbase knows a newer schema "0002" whose migration changes nothing.
+    """Pretend this Touchbase knows a newer schema "9999" whose migration changes nothing.
 
-    A database at 0001 is then "older": opening it must take a backup, then migrate.
+    A database at today's head is then "older": opening it must take a backup, then migrate.
     """
-    monkeypatch.setattr(schema, "REVISIONS", (*schema.REVISIONS, "0002"))
-    monkeypatch.setattr(schema, "HEAD", "0002")
+    monkeypatch.setattr(schema, "REVISIONS", (*schema.REVISIONS, "9999"))
+    monkeypatch.setattr(schema, "HEAD", "9999")
 
 
 def test_opening_an_older_database_takes_a_backup_before_migrating(
@@ -177,8 +177,8 @@ def test_opening_an_older_database_takes_a_backup_before_migrating(
 
     assert backup is not None
     assert backup.parent == db_path.parent / "backups"
-    assert "-schema-0001-" in backup.name
-    assert seen == [("0001", [backup])], "the backup must exist before the migration runs"
+    assert f"-schema-{schema.REVISIONS[-2]}-" in backup.name
+    assert seen == [(schema.REVISIONS[-2], [backup])], "the backup must exist before migrating"
     assert _rows(backup, "SELECT name FROM contact") == [("Keep me safe",)]
 
 
@@ -211,3 +211,36 @@ def test_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
     with open_database(db_path) as database:
         assert database.backup_path is None
     assert not engine.backups_dir_for(db_path).exists()
+
+
+def test_a_0001_database_with_data_gains_filled_derived_columns(db_path: Path) -> None:
+    """The derived columns of 0002 are computed for the data an older Touchbase wrote."""
+    eng = create_engine(f"sqlite:///{db_path}")
+    _run(eng, "upgrade", "0001")
+    with eng.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO contact (id, name, company, title, street, city, region, postal_code,"
+            " country, notes, centre_of_influence, do_not_contact, has_need, has_budget,"
+            " has_urgency, is_decision_maker, created_at, updated_at)"
+            " VALUES (1, 'Old Friend', '', '', '', '', '', '', '', '', 0, 0, 0, 0, 0, 0,"
+            " '2025-01-01 10:00:00.000000', '2025-01-01 10:00:00.000000')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO purchase (contact_id, purchased_on, product, amount, currency, note,"
+            " created_at) VALUES"
+            " (1, '2025-02-01', 'Cake', 125000, 'USD', '', '2025-02-01 10:00:00.000000'),"
+            " (1, '2025-05-01', 'Bread', 37500, 'USD', '', '2025-05-01 10:00:00.000000')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO feedback (contact_id, received_on, comment, level, created_at) VALUES"
+            " (1, '2025-06-01', 'ok', 'satisfied', '2025-06-01 10:00:00.000000')"
+        )
+    eng.dispose()
+
+    with open_database(db_path) as database:
+        assert database.backup_path is not None
+    assert _rows(
+        db_path,
+        "SELECT purchase_count, first_purchase_on, last_purchase_on, lifetime_value,"
+        " satisfaction FROM contact",
+    ) == [(2, "2025-02-01", "2025-05-01", 162500, "satisfied")]

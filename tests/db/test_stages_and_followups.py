@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from db import followups, journeys, stages
-from db.contacts import get_contact, trash_contacts
+from db.contacts import (
+    ContactDetail,
+    ContactInput,
+    get_contact,
+    restore_contacts,
+    trash_contacts,
+    update_contact,
+)
 from db.engine import Database, open_database
 from db.models import Contact, Followup, PlanStep, StageChange
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def _as_input(detail: ContactDetail) -> ContactInput:
+    return ContactInput(**{f.name: getattr(detail, f.name) for f in fields(ContactInput)})
 
 
 def _stage_ids(database: Database) -> list[int]:
@@ -89,27 +102,83 @@ def test_moving_recomputes_the_next_follow_up_from_the_new_cadence(
     assert get_contact(database, cid).next_followup_on == expected
 
 
-@pytest.mark.parametrize(
-    ("dnc", "trashed", "dues", "cadence", "expected"),
-    [
-        (False, False, [], None, None),
-        (False, False, [date(2026, 3, 9)], date(2026, 3, 5), date(2026, 3, 5)),
-        (False, False, [date(2026, 3, 9), date(2026, 3, 1)], date(2026, 3, 5), date(2026, 3, 1)),
-        (False, False, [], date(2026, 3, 5), date(2026, 3, 5)),
-        (True, False, [date(2026, 3, 1)], date(2026, 3, 5), None),
-        (False, True, [date(2026, 3, 1)], date(2026, 3, 5), None),
-    ],
-)
-def test_next_follow_up_is_the_earlier_date_unless_never_to_be_contacted(
-    dnc: bool, trashed: bool, dues: list[date], cadence: date | None, expected: date | None
+def _next(database: Database, contact_id: int) -> date | None:
+    return get_contact(database, contact_id).next_followup_on
+
+
+def _add_followup(database: Database, contact_id: int, due: date, **extra: Any) -> None:
+    with database.write_session.begin() as session:
+        session.add(Followup(contact_id=contact_id, due_on=due, reason="r", **extra))
+        followups.refresh_next_followup(session, [contact_id])
+
+
+def test_next_follow_up_is_the_earlier_of_cadence_and_open_follow_ups(
+    database: Database, contact_factory: ContactFactory
 ) -> None:
-    got = followups.next_followup(
-        do_not_contact=dnc, trashed=trashed, open_dues=dues, cadence=cadence
-    )
-    assert got == expected
+    cid = contact_factory()
+    with database.write_session.begin() as session:
+        session.execute(
+            update(Contact).where(Contact.id == cid).values(last_touch_at=NOW, cadence_days=10)
+        )
+        followups.refresh_next_followup(session, [cid])
+    cadence = NOW.astimezone().date() + timedelta(days=10)
+    assert _next(database, cid) == cadence
+
+    _add_followup(database, cid, cadence + timedelta(days=5))
+    assert _next(database, cid) == cadence
+    _add_followup(database, cid, cadence - timedelta(days=5))
+    assert _next(database, cid) == cadence - timedelta(days=5)
+    # Done and cancelled ones no longer count.
+    _add_followup(database, cid, cadence - timedelta(days=8), status="done")
+    assert _next(database, cid) == cadence - timedelta(days=5)
 
 
-def test_a_snoozed_follow_up_counts_from_its_snooze_date() -> None:
+def test_a_snoozed_follow_up_waits_until_its_snooze_date(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(do_not_contact=False)
+    _add_followup(database, cid, date(2020, 1, 1), snoozed_until=date(2099, 1, 8))
+    # The suspect stage's cadence from the day it was added comes first.
+    assert _next(database, cid) is not None
+    assert _next(database, cid) < date(2099, 1, 8)  # type: ignore[operator]
+    with database.write_session.begin() as session:
+        session.execute(update(Contact).where(Contact.id == cid).values(cadence_days=None))
+        session.execute(text("UPDATE stage SET cadence_days = NULL"))
+        followups.refresh_next_followup(session, [cid])
+    assert _next(database, cid) == date(2099, 1, 8)
+
+
+def test_do_not_contact_and_trashed_contacts_have_no_next_follow_up(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    quiet, trashed, restored = contact_factory(), contact_factory(), contact_factory()
+    for cid in (quiet, trashed, restored):
+        _add_followup(database, cid, date(2026, 3, 1))
+    detail = get_contact(database, quiet)
+    update_contact(database, quiet, replace(_as_input(detail), do_not_contact=True))
+    trash_contacts(database, [trashed, restored])
+    restore_contacts(database, [restored])
+
+    assert _next(database, quiet) is None
+    assert _next(database, trashed) is None
+    assert _next(database, restored) == date(2026, 3, 1)
+
+
+def test_a_new_contact_is_due_after_its_first_stage_cadence(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    with database.reading() as session:
+        first = journeys.active_stages(session)[0]
+    cid = contact_factory()
+    with database.reading() as session:
+        contact = session.get(Contact, cid)
+        assert contact is not None and contact.stage_entered_at is not None
+        entered = contact.stage_entered_at.astimezone().date()
+        assert contact.stuck_on == entered + timedelta(days=first.dwell_days or 0)
+    assert _next(database, cid) == entered + timedelta(days=first.cadence_days or 0)
+
+
+def test_a_snoozed_follow_up_is_due_on_its_snooze_date() -> None:
     assert followups.effective_due(date(2026, 3, 1), date(2026, 3, 8)) == date(2026, 3, 8)
     assert followups.effective_due(date(2026, 3, 1), None) == date(2026, 3, 1)
 

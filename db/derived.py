@@ -1,0 +1,125 @@
+"""Columns on ``contact`` derived from other rows, kept in step so big lists use indexes.
+
+- ``cadence_due_on``: last touch (or, never touched, the day it entered its stage) + the
+  contact's own cadence, else its stage's;
+- ``stuck_on``: the day it entered its stage + the stage's dwell limit;
+- ``next_followup_on``: the earlier of ``cadence_due_on`` and its open follow-ups (a snoozed
+  one counts from its snooze date); none for do-not-contact and trashed contacts;
+- ``purchase_count``, ``first_purchase_on``, ``last_purchase_on``, ``lifetime_value``;
+- ``satisfaction``: the level of the latest feedback.
+
+Each rule is one SQL statement, used alike for a few contacts after a change and for every
+contact (after a migration, or bulk sample data), so the two can never disagree. Dates are
+the owner's local days (SQLite's ``localtime``, as Python's ``astimezone()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.orm import Session
+
+_SCHEDULE = (
+    """
+    UPDATE contact SET
+      cadence_due_on = date(
+        coalesce(last_touch_at, stage_entered_at), 'localtime',
+        '+' || coalesce(
+          contact.cadence_days,
+          (SELECT s.cadence_days FROM stage s WHERE s.id = contact.stage_id)
+        ) || ' days'
+      ),
+      stuck_on = date(
+        stage_entered_at, 'localtime',
+        '+' || (SELECT s.dwell_days FROM stage s WHERE s.id = contact.stage_id) || ' days'
+      )
+    {where}
+    """,
+    """
+    UPDATE contact SET next_followup_on = CASE
+      WHEN do_not_contact OR deleted_at IS NOT NULL THEN NULL
+      ELSE (
+        SELECT min(d) FROM (
+          SELECT contact.cadence_due_on AS d
+          UNION ALL
+          SELECT max(f.due_on, coalesce(f.snoozed_until, f.due_on)) FROM followup f
+          WHERE f.contact_id = contact.id AND f.status = 'open'
+        )
+      )
+    END
+    {where}
+    """,
+)
+
+_PURCHASES = (
+    """
+    UPDATE contact SET
+      purchase_count = (SELECT count(*) FROM purchase p WHERE p.contact_id = contact.id),
+      first_purchase_on = (
+        SELECT min(p.purchased_on) FROM purchase p WHERE p.contact_id = contact.id
+      ),
+      last_purchase_on = (
+        SELECT max(p.purchased_on) FROM purchase p WHERE p.contact_id = contact.id
+      ),
+      lifetime_value = coalesce(
+        (SELECT sum(p.amount) FROM purchase p WHERE p.contact_id = contact.id), 0
+      )
+    {where}
+    """,
+)
+
+_SATISFACTION = (
+    """
+    UPDATE contact SET satisfaction = (
+      SELECT f.level FROM feedback f WHERE f.contact_id = contact.id
+      ORDER BY f.received_on DESC, f.id DESC LIMIT 1
+    )
+    {where}
+    """,
+)
+
+_SOME = "WHERE contact.id IN (SELECT value FROM json_each(:ids))"
+
+
+def _run(session: Session, statements: tuple[str, ...], contact_ids: Iterable[int]) -> None:
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return
+    session.flush()
+    for statement in statements:
+        session.execute(text(statement.format(where=_SOME)), {"ids": _json(ids)})
+
+
+def _json(ids: list[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+def refresh_schedule(session: Session, contact_ids: Iterable[int]) -> None:
+    """Cadence due, stuck and next follow-up dates, after touches, stages or follow-ups moved."""
+    _run(session, _SCHEDULE, contact_ids)
+
+
+def refresh_purchases(session: Session, contact_ids: Iterable[int]) -> None:
+    """Purchase count, first and last purchase and lifetime value, after purchases changed."""
+    _run(session, _PURCHASES, contact_ids)
+
+
+def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
+    """The latest satisfaction level, after feedback changed."""
+    _run(session, _SATISFACTION, contact_ids)
+
+
+def all_statements() -> list[TextClause]:
+    """Every rule for every contact, in an order that respects their dependencies."""
+    return [
+        text(statement.format(where="")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)
+    ]
+
+
+def refresh_all(session: Session) -> None:
+    """Recompute every derived column of every contact (a migration, bulk sample data, or a
+    change of a stage's cadence or dwell limit)."""
+    session.flush()
+    for statement in all_statements():
+        session.execute(statement)
