@@ -25,6 +25,7 @@ from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
 
 if TYPE_CHECKING:
@@ -101,6 +102,12 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.contacts_page.find_action)
         edit_menu.addAction(self.contacts_page.edit_action)
         edit_menu.addAction(self.contacts_page.delete_action)
+        edit_menu.addSeparator()
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(lambda: SettingsDialog.ask(self.ops, self))
+        edit_menu.addAction(self.settings_action)
 
         view_menu = menu.addMenu("&View")
         # One entry per place, Ctrl+1, Ctrl+2, ... in sidebar order.
