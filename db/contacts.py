@@ -462,13 +462,10 @@ def _is_dense(session: Session, query: ContactQuery) -> bool:
     return int(found or 0) >= DENSE_MATCHES
 
 
-def count_contacts(database: Database, query: ContactQuery, *, cap: int | None = None) -> int:
-    """How many contacts the query matches; with ``cap``, counting stops there (cheaply)."""
+def count_contacts(database: Database, query: ContactQuery) -> int:
+    """How many contacts the query matches."""
     with database.reading() as session:
-        if cap is None:
-            return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
-        ids = _filtered(query, select(Contact.id), dense=True).limit(cap).subquery()
-        return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
 
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:

@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.database = database
         self.runner = runner
-        self.ops = OpsBus(database)
+        self.ops = OpsBus(database, runner)
         self.setWindowIcon(icons.app_icon())
         self.setWindowTitle(f"Touchbase — {database.path.name}")
         self.resize(1280, 800)

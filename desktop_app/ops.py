@@ -14,6 +14,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from db.engine import Database
+from desktop_app.tasks import Progress, Task, TaskRunner
 
 R = TypeVar("R")
 
@@ -46,14 +47,32 @@ class OpsBus(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, runner: TaskRunner | None = None) -> None:
         super().__init__()
         self.database = database
+        #: Where views send slow reads; None runs them in-line (tests, small tools).
+        self.runner = runner
 
     def run(self, op: Callable[[Database], R], changes: Changes) -> R:
         result = op(self.database)
         self.changed.emit(changes)
         return result
+
+    def read(self, query: Callable[[Database], R], on_done: Callable[[R], None]) -> None:
+        """Run a slow read on the background runner (in-line without one) and hand its result
+        to ``on_done`` on the GUI thread. ``on_done`` should be a method of a QObject, so a
+        result arriving after that object is gone is dropped."""
+        if self.runner is None:
+            on_done(query(self.database))
+            return
+        database = self.database
+
+        def work(_progress: Progress) -> R:
+            return query(database)
+
+        task = Task(work)
+        task.finished.connect(on_done)
+        self.runner.submit(task)
 
     def announce(self, changes: Changes) -> None:
         """Tell the views about a change made elsewhere (a background task, an import)."""

@@ -90,7 +90,7 @@ class ContactsPage(QWidget):
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.model = ContactTableModel(ops.database, self)
+        self.model = ContactTableModel(ops.database, self, runner=ops.runner)
         self._trash = False
 
         from desktop_app.widgets import SearchField  # noqa: PLC0415
@@ -115,8 +115,9 @@ class ContactsPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("contactsTable")
         self.table.setModel(self.model)
+        # The indicator first, so that enabling sorting asks for the order already loaded.
+        self.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -340,11 +341,15 @@ class ContactsPage(QWidget):
         self._apply_query()
 
     def _reload_tags(self) -> None:
+        # Counting every tag's contacts is a scan: done in the background, shown when ready.
+        self.ops.read(contacts.tag_counts, self._on_tags_counted)
+
+    def _on_tags_counted(self, tags: list[contacts.TagCount]) -> None:
         current = self.tag_filter.currentData()
         self.tag_filter.blockSignals(True)
         self.tag_filter.clear()
         self.tag_filter.addItem(icons.icon("tag"), ALL_TAGS, None)
-        for tag in contacts.tag_counts(self.ops.database):
+        for tag in tags:
             self.tag_filter.addItem(f"{tag.name}  ({tag.contacts:,})", tag.name)
         index = self.tag_filter.findData(current)
         self.tag_filter.setCurrentIndex(max(index, 0))
@@ -382,8 +387,8 @@ class ContactsPage(QWidget):
             self.search.clear()
             self.tag_filter.setCurrentIndex(0)
             row = self.model.row_of(contact_id)
-        while row is None and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
+        if row is None:
+            self.model.fetch_all()
             row = self.model.row_of(contact_id)
         if row is None:
             return

@@ -1,8 +1,11 @@
 """The contacts list as a Qt model that pages lazily from SQL.
 
-Only the rows a person has scrolled to are loaded (``canFetchMore``/``fetchMore``, a page at a
-time); sorting and filtering are done by SQLite, so 100,000 contacts cost no more to show than
-a hundred. Cells are built on demand from frozen ``ContactRow`` values.
+The model holds only the ids of the rows a person has scrolled to (``canFetchMore`` /
+``fetchMore``, a page of ids at a time), sorted and filtered by SQLite on its indexes. Cells
+are built on demand: the first time a row is painted, the ``ContactRow`` values of a small
+block of rows around it are read by id. The exact number of matches, which can cost more than
+the page itself for a one-letter search, is counted on the background runner when there is
+one. So a keystroke costs the same at 100,000 contacts as at a hundred.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
 from desktop_app import icons
+from desktop_app.tasks import Progress, Task, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -80,19 +84,28 @@ def format_date(value: date | datetime | None) -> str:
 
 
 class ContactTableModel(QAbstractTableModel):
-    """Rows of the current ``ContactQuery``, fetched a page at a time."""
+    """Rows of the current ``ContactQuery``: ids a page at a time, cells a block at a time."""
 
     PAGE_SIZE = 200
+    #: Rows whose cells are read together when one of them is first shown.
+    BLOCK_SIZE = 50
 
     #: The total number of contacts the current query matches (for the status bar).
     total_changed = Signal(int)
 
-    def __init__(self, database: Database, parent: Any = None) -> None:
+    def __init__(
+        self, database: Database, parent: Any = None, *, runner: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self._database = database
+        self._runner = runner
         self._query = ContactQuery()
-        self._rows: list[ContactRow] = []
+        self._ids: list[int] = []
+        self._cells: dict[int, ContactRow] = {}
+        self._more = False
         self._total = 0
+        self._generation = 0
+        self._counting: Task | None = None
         self._today = _local_today()
         self.reload()
 
@@ -104,6 +117,7 @@ class ContactTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
+        """The number of matches, as last counted (a background count may still be running)."""
         return self._total
 
     def set_query(self, query: ContactQuery) -> None:
@@ -113,36 +127,91 @@ class ContactTableModel(QAbstractTableModel):
 
     def reload(self, keep_loaded: bool = False) -> None:
         """Run the query again; with ``keep_loaded`` as many rows as were shown are reloaded."""
-        wanted = max(len(self._rows), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
+        wanted = max(len(self._ids), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
         self.beginResetModel()
         self._today = _local_today()
-        self._total = contacts.count_contacts(self._database, self._query)
-        self._rows = contacts.contact_rows(self._database, self._query, 0, wanted)
+        self._generation += 1
+        self._ids = contacts.contact_ids(self._database, self._query, 0, wanted)
+        self._more = len(self._ids) == wanted
+        self._cells = {}
         self.endResetModel()
+        self._count()
+
+    def _count(self) -> None:
+        generation, query, database = self._generation, self._query, self._database
+        if not self._more:
+            # The whole result is loaded: its length is the count.
+            self._on_counted((generation, len(self._ids)))
+            return
+        if self._runner is None:
+            self._on_counted((generation, contacts.count_contacts(database, query)))
+            return
+
+        def work(_progress: Progress) -> tuple[int, int] | None:
+            if generation != self._generation:
+                return None  # Typed on since: this count would be thrown away.
+            return generation, contacts.count_contacts(database, query)
+
+        task = Task(work)
+        task.finished.connect(self._on_counted)
+        self._counting = task
+        self._runner.submit(task)
+
+    def _on_counted(self, result: tuple[int, int] | None) -> None:
+        if result is None or result[0] != self._generation:
+            return
+        self._total = max(result[1], len(self._ids))
         self.total_changed.emit(self._total)
 
     # --- lazy paging ----------------------------------------------------------------------
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
+        if parent.isValid() or not self._more:
             return
-        page = contacts.contact_rows(self._database, self._query, len(self._rows), self.PAGE_SIZE)
+        page = contacts.contact_ids(self._database, self._query, len(self._ids), self.PAGE_SIZE)
+        self._more = len(page) == self.PAGE_SIZE
+        known = set(self._ids)
+        # Rows added or removed elsewhere since the last page can shift the offsets.
+        page = [contact_id for contact_id in page if contact_id not in known]
         if not page:
-            # The data shrank under us (a change in another place): stop asking.
-            self._total = len(self._rows)
             return
-        first = len(self._rows)
+        first = len(self._ids)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
+        self._ids.extend(page)
         self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Load every remaining id of the query in one read (to find a contact far down)."""
+        if not self._more:
+            return
+        rest = contacts.contact_ids(self._database, self._query, len(self._ids), 10**9)
+        self._more = False
+        known = set(self._ids)
+        rest = [contact_id for contact_id in rest if contact_id not in known]
+        if rest:
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(rest) - 1)
+            self._ids.extend(rest)
+            self.endInsertRows()
+
+    def _row(self, number: int) -> ContactRow | None:
+        contact_id = self._ids[number]
+        row = self._cells.get(contact_id)
+        if row is None:
+            start = number - number % self.BLOCK_SIZE
+            block = [i for i in self._ids[start : start + self.BLOCK_SIZE] if i not in self._cells]
+            for found in contacts.rows_for_ids(self._database, block):
+                self._cells[found.id] = found
+            row = self._cells.get(contact_id)
+        return row
 
     # --- Qt model interface ---------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -165,14 +234,16 @@ class ContactTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
-        row = self._rows[index.row()]
+        if role == CONTACT_ID_ROLE:
+            return self._ids[index.row()]
+        row = self._row(index.row())
+        if row is None:
+            return None  # Deleted since the ids were read; the next reload drops it.
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == CONTACT_ID_ROLE:
-            return row.id
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LAST_TOUCH:
             return self._medium_icon(row.last_touch_medium)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -193,13 +264,13 @@ class ContactTableModel(QAbstractTableModel):
     # --- helpers for views ----------------------------------------------------------------
 
     def contact_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, contact_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.id == contact_id:
-                return number
-        return None
+        try:
+            return self._ids.index(contact_id)
+        except ValueError:
+            return None
 
     def _days_since(self, row: ContactRow) -> int | None:
         if row.last_touch_at is None:

@@ -8,10 +8,12 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import update
 
-from db.contacts import ContactQuery, SortKey
+from db import contacts
+from db.contacts import ContactQuery, ContactRow, SortKey
 from db.engine import Database
 from db.models import Contact
 from desktop_app.contacts.table_model import CONTACT_ID_ROLE, Column, ContactTableModel
+from desktop_app.tasks import Task
 from tests.conftest import ContactFactory
 
 
@@ -114,3 +116,83 @@ def test_query_filters_search_and_trash(
     model.set_query(ContactQuery(trash=True))
     assert names(model) == []
     assert model.total == 0
+
+
+class _HeldRunner:
+    """A runner that keeps tasks until the test runs them, like a busy background thread."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.tasks.append(task)
+
+
+def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped(
+    database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(7):
+        contact_factory(name=f"Baker {n}")
+    for n in range(4):
+        contact_factory(name=f"Smith {n}")
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 3)
+    runner = _HeldRunner()
+    model = ContactTableModel(database, runner=runner)
+    totals: list[int] = []
+    model.total_changed.connect(totals.append)
+
+    model.set_query(ContactQuery(text="baker"))
+    model.set_query(ContactQuery(text="smith"))
+    # The first page is there at once; the counts are still queued.
+    assert names(model) == ["Smith 0", "Smith 1", "Smith 2"]
+    assert len(runner.tasks) == 3
+    for task in runner.tasks:
+        task.run()
+    # Only the count for what is typed now reaches the status line.
+    assert totals == [4]
+    assert model.total == 4
+
+
+def test_a_short_result_is_counted_without_the_runner(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    contact_factory(name="Only One")
+    runner = _HeldRunner()
+    model = ContactTableModel(database, runner=runner)
+    assert model.total == 1
+    assert runner.tasks == []
+
+
+def test_cells_are_read_a_block_at_a_time_when_first_shown(
+    database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(8):
+        contact_factory(name=f"Person {n}")
+    monkeypatch.setattr(ContactTableModel, "BLOCK_SIZE", 3)
+    reads: list[list[int]] = []
+    real = contacts.rows_for_ids
+
+    def spy(db: Database, ids: list[int]) -> list[ContactRow]:
+        reads.append(list(ids))
+        return real(db, ids)
+
+    monkeypatch.setattr(contacts, "rows_for_ids", spy)
+    model = ContactTableModel(database)
+    assert reads == [], "nothing is read before a row is shown"
+    assert model.index(4, Column.NAME).data() == "Person 4"
+    assert model.index(3, Column.COMPANY).data() == "Harbour Bakery"
+    assert [len(r) for r in reads] == [3]
+    assert model.index(0, Column.NAME).data() == "Person 0"
+    assert [len(r) for r in reads] == [3, 3]
+
+
+def test_finding_a_contact_far_down_loads_the_rest_in_one_read(
+    database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [contact_factory(name=f"Person {n:02d}") for n in range(30)]
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 4)
+    model = ContactTableModel(database)
+    assert model.row_of(ids[-1]) is None
+    model.fetch_all()
+    assert model.row_of(ids[-1]) == 29
+    assert not model.canFetchMore(QModelIndex())
