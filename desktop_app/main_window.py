@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.sidebar.currentItemChanged.connect(self._on_place)
         self.pages = QStackedWidget()
         self._place_pages: dict[str, QWidget] = {}
+        self._place_factories: dict[str, Callable[[], QWidget]] = {}
 
         # Each place is a sidebar entry and the page it shows; features add theirs here.
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
@@ -130,16 +132,34 @@ class MainWindow(QMainWindow):
 
     # --- places ---------------------------------------------------------------------------
 
-    def add_place(self, place: str, label: str, icon: str, page: QWidget) -> QListWidgetItem:
-        """Add a sidebar entry showing ``page`` (pages may serve more than one place)."""
+    def add_place(
+        self, place: str, label: str, icon: str, page: QWidget | Callable[[], QWidget]
+    ) -> QListWidgetItem:
+        """Add a sidebar entry showing ``page`` (pages may serve more than one place).
+
+        ``page`` may be a factory: the page is then built the first time it is shown, so
+        places a person does not open cost nothing at start-up.
+        """
         item = QListWidgetItem(icons.icon(icon), label)
         item.setData(Qt.ItemDataRole.UserRole, place)
         item.setSizeHint(QSize(0, 38))
         self.sidebar.addItem(item)
-        if self.pages.indexOf(page) < 0:
-            self.pages.addWidget(page)
-        self._place_pages[place] = page
+        if isinstance(page, QWidget):
+            if self.pages.indexOf(page) < 0:
+                self.pages.addWidget(page)
+            self._place_pages[place] = page
+        else:
+            self._place_factories[place] = page
         return item
+
+    def page_for(self, place: str) -> QWidget:
+        """The page of a place, built now if it was added as a factory."""
+        page = self._place_pages.get(place)
+        if page is None:
+            page = self._place_factories.pop(place)()
+            self.pages.addWidget(page)
+            self._place_pages[place] = page
+        return page
 
     def current_place(self) -> str | None:
         item = self.sidebar.currentItem()
@@ -149,7 +169,7 @@ class MainWindow(QMainWindow):
         if item is None:
             return
         place = item.data(Qt.ItemDataRole.UserRole)
-        self.pages.setCurrentWidget(self._place_pages[place])
+        self.pages.setCurrentWidget(self.page_for(place))
         if place in (PLACE_CONTACTS, PLACE_TRASH):
             self.contacts_page.set_trash(place == PLACE_TRASH)
         self.new_action.setEnabled(place != PLACE_TRASH)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from db import contacts, journeys, settings
@@ -86,3 +87,21 @@ def test_window_renders(
     # Not a blank canvas: the page draws more than one colour.
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, 300, 23)}
     assert len(colours) > 3
+
+
+def test_a_place_added_as_a_factory_is_built_when_first_shown(window: MainWindow) -> None:
+    built: list[QLabel] = []
+
+    def make() -> QLabel:
+        built.append(QLabel("Reports"))
+        return built[-1]
+
+    window.add_place("reports", "Reports", "export", make)
+    assert built == []
+    window.show_place("reports")
+    assert len(built) == 1
+    assert window.pages.currentWidget() is built[0]
+    assert window.current_place() == "reports"
+    window.show_place("contacts")
+    window.show_place("reports")
+    assert len(built) == 1, "built once"
