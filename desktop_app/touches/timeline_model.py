@@ -67,6 +67,7 @@ class TimelineModel(QAbstractListModel):
         self._rows: list[Row] = []
         self._cursor: Cursor | None = None
         self._entries = 0
+        self._fetching = False
 
     @property
     def contact_id(self) -> int | None:
@@ -111,23 +112,32 @@ class TimelineModel(QAbstractListModel):
     # --- lazy paging ----------------------------------------------------------------------
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._cursor is not None
+        return not parent.isValid() and self._cursor is not None and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._cursor is None or self._contact_id is None:
             return
-        page = timeline.timeline_page(
-            self._database, self._contact_id, self._cursor, self.PAGE_SIZE
-        )
-        self._cursor = page.next_cursor
-        rows = self._with_headers(list(page.entries))
-        if not rows:
+        if self._fetching:
+            # A view or tester asked again while rows were being inserted: the state is
+            # half-way, so that request is simply dropped (it will ask again).
             return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
-        self._entries += len(page.entries)
-        self.endInsertRows()
+        self._fetching = True
+        try:
+            page = timeline.timeline_page(
+                self._database, self._contact_id, self._cursor, self.PAGE_SIZE
+            )
+            rows = self._with_headers(list(page.entries))
+            if rows:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+                self._rows.extend(rows)
+                self._entries += len(page.entries)
+                self._cursor = page.next_cursor
+                self.endInsertRows()
+            else:
+                self._cursor = None
+        finally:
+            self._fetching = False
 
     # --- Qt model interface ---------------------------------------------------------------
 
