@@ -139,6 +139,14 @@ class QuickContactPicker(ContactPicker):
         """Choose the best match for the text typed, unless a contact is already chosen."""
         if self.contact_id is not None:
             return True
+        popup = self.completer().popup()
+        if popup is not None and popup.isVisible() and popup.currentIndex().isValid():
+            # The person arrowed down to a suggestion: that one, not the first.
+            label = str(popup.currentIndex().data())
+            if label in self._choices:
+                popup.hide()
+                self.set_contact(self._choices[label], label)
+                return True
         choices = [
             choice
             for choice in contacts.contact_choices(self._database, self.text(), limit=2)
@@ -147,7 +155,6 @@ class QuickContactPicker(ContactPicker):
         if not choices:
             return False
         contact_id, label = choices[0]
-        popup = self.completer().popup()
         if popup is not None:
             popup.hide()
         self.set_contact(contact_id, label)
@@ -225,6 +232,8 @@ class TouchDialog(QDialog):
         self.follow_days.setRange(1, touches.FOLLOWUP_MAX_DAYS)
         self.follow_days.setValue(7)
         self.follow_days.setSuffix(" days")
+        self.follow_days.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.follow_days.setFixedWidth(90)
         self.follow_reason = QLineEdit()
         self.follow_reason.setPlaceholderText("Reason, e.g. send the quote")
         self.follow_check.toggled.connect(self._on_follow_toggled)

@@ -216,3 +216,22 @@ def test_edit_mode_starts_filled_in_and_saves_changes(
     record = touches.get_touch(database, touch_id)
     assert record.summary == "Letter back"
     assert len(stored_touches(database)) == 1
+
+
+def test_enter_in_the_picker_takes_the_best_match_and_asks_for_the_medium(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    ada = contact_factory(name="Ada Lovelace")
+    dialog = TouchDialog(ops)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: focused() is dialog.picker)
+    qtbot.keyClicks(dialog.picker, "lovel")
+    qtbot.keyClick(dialog.picker, Qt.Key.Key_Return)
+
+    assert dialog.isVisible()
+    assert dialog.picker.contact_id == ada
+    assert dialog.picker.text() == "Ada Lovelace — Harbour Bakery"
+    assert focused() is dialog.mediums.buttons[Medium.IN_PERSON]
+    assert stored_touches(database) == []
