@@ -10,13 +10,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from db import touches
+from db import contacts, touches
 from db.domain import Direction, Medium
 from db.engine import Database
 from db.models import Followup, Touch
 from db.touches import TouchInput
+from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import Column, format_date
-from desktop_app.main_window import MainWindow
+from desktop_app.main_window import PLACE_TRASH, MainWindow
 from desktop_app.ops import OpsBus
 from desktop_app.touches.dialog import TouchDialog
 from tests.conftest import ContactFactory
@@ -235,3 +236,34 @@ def test_enter_in_the_picker_takes_the_best_match_and_asks_for_the_medium(
     assert dialog.picker.text() == "Ada Lovelace — Harbour Bakery"
     assert focused() is dialog.mediums.buttons[Medium.IN_PERSON]
     assert stored_touches(database) == []
+
+
+def test_log_touch_from_the_table_is_for_the_selected_contact(
+    page: ContactsPage, contact_factory: ContactFactory, opened: list[TouchDialog]
+) -> None:
+    contact_factory(name="Bob")
+    ada = contact_factory(name="Ada")
+    page.model.reload()
+    page.select_contact(ada)
+
+    page._log_touch()
+
+    assert opened[0].picker.contact_id == ada
+
+
+def test_ctrl_l_in_the_trash_asks_who(
+    window: MainWindow,
+    database: Database,
+    contact_factory: ContactFactory,
+    opened: list[TouchDialog],
+) -> None:
+    gone = contact_factory(name="Gone")
+    contacts.trash_contacts(database, [gone])
+    window.show_place(PLACE_TRASH)
+    window.contacts_page.table.selectRow(0)
+    assert window.contacts_page.current_id() == gone
+
+    window.log_touch_action.trigger()
+
+    assert opened[0].picker.contact_id is None
+    assert opened[0].picker.text() == ""
