@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -195,3 +195,24 @@ def test_a_touch_logged_elsewhere_shows_at_once_in_the_page(
     assert row is not None
     assert page.model.index(row, Column.DAYS_SINCE).data() == "3"
     assert page.selected_ids() == [cid]
+
+
+def test_one_click_on_days_since_shows_who_was_not_spoken_to_longest(
+    qtbot: QtBot, page: ContactsPage, ops: OpsBus, contact_factory: ContactFactory
+) -> None:
+    now = datetime.now(UTC)
+    ages: dict[str, int | None] = {"Recent": 2, "Never": None, "Long ago": 200, "Month": 30}
+    for name, age in ages.items():
+        cid = contact_factory(name=name)
+        if age is not None:
+            data = TouchInput(cid, Medium.MAIL, now - timedelta(days=age))
+            ops.run(lambda db, d=data: touches.log_touch(db, d), TOUCH_CHANGES)  # type: ignore[misc]
+    header = page.table.horizontalHeader()
+    x = header.sectionViewportPosition(Column.DAYS_SINCE) + 10
+
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+    shown = [page.model.index(r, Column.NAME).data() for r in range(page.model.rowCount())]
+    days = [page.model.index(r, Column.DAYS_SINCE).data() for r in range(page.model.rowCount())]
+    assert shown == ["Never", "Long ago", "Month", "Recent"]
+    assert days == ["", "200", "30", "2"]
