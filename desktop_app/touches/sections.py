@@ -225,7 +225,8 @@ class TimelineSection(QWidget):
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setUniformItemSizes(False)
         self.list.setMouseTracking(True)
-        self.list.setMinimumHeight(380)
+        self.model.modelReset.connect(self._fit_height)
+        self.model.rowsInserted.connect(self._fit_height)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.list.doubleClicked.connect(lambda _i: self.edit_selected())
@@ -235,6 +236,9 @@ class TimelineSection(QWidget):
         self.empty = QLabel("Nothing on the timeline yet.")
         self.empty.setObjectName("countLabel")
         self.undo_bar = UndoBar()
+        self.undo_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.undo_bar.message.setWordWrap(True)
+        self.undo_bar.message.setMinimumWidth(60)
 
         self.edit_action = QAction(icons.icon("edit"), "Edit touch…", self)
         self.edit_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
@@ -263,6 +267,16 @@ class TimelineSection(QWidget):
             self.undo_bar.hide()
             self.model.set_contact(None if contact is None else contact.id)
         self._update_empty()
+
+    #: The list grows with its entries up to this height, then scrolls (and pages) inside.
+    MAX_LIST_HEIGHT = 420
+
+    def _fit_height(self, *_args: object) -> None:
+        rows = self.model.rowCount()
+        headers = sum(1 for r in range(rows) if self.model.index(r, 0).data(IS_HEADER_ROLE))
+        content = headers * TimelineDelegate.HEADER_HEIGHT
+        content += (rows - headers) * TimelineDelegate.ENTRY_HEIGHT
+        self.list.setFixedHeight(max(60, min(self.MAX_LIST_HEIGHT, content + 6)))
 
     def _update_empty(self) -> None:
         empty = self.model.rowCount() == 0
