@@ -268,8 +268,9 @@ def update_touch(
             raise TouchNotFoundError(touch_id)
         affected = {touch.contact_id, data.contact_id}
         if data.contact_id != touch.contact_id:
-            touch.contact_id = _live_contact(session, data.contact_id).id
-            touch.stage_id = session.get(Contact, data.contact_id).stage_id  # type: ignore[union-attr]
+            moved_to = _live_contact(session, data.contact_id)
+            touch.contact_id = moved_to.id
+            touch.stage_id = moved_to.stage_id
         touch.medium = data.medium.value
         touch.direction = data.direction.value
         touch.occurred_at = data.occurred_at  # type: ignore[assignment]
