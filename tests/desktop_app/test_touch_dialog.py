@@ -267,3 +267,20 @@ def test_ctrl_l_in_the_trash_asks_who(
 
     assert opened[0].picker.contact_id is None
     assert opened[0].picker.text() == ""
+
+
+def test_the_detail_pane_button_logs_for_the_contact_shown(
+    page: ContactsPage, contact_factory: ContactFactory, opened: list[TouchDialog]
+) -> None:
+    from desktop_app.touches.sections import TouchStatsSection  # noqa: PLC0415
+
+    contact_factory(name="Bob")
+    ada = contact_factory(name="Ada")
+    page.model.reload()
+    page.select_contact(ada)
+    stats = page.detail.findChild(TouchStatsSection)
+    assert stats is not None and stats.log_button.isEnabled()
+
+    stats.log_button.click()
+
+    assert [d.picker.contact_id for d in opened] == [ada]
