@@ -20,6 +20,7 @@ from desktop_app.contacts.table_model import Column, format_date
 from desktop_app.main_window import PLACE_TRASH, MainWindow
 from desktop_app.ops import OpsBus
 from desktop_app.touches.dialog import TouchDialog
+from desktop_app.touches.sections import TouchStatsSection
 from tests.conftest import ContactFactory
 
 
@@ -272,8 +273,6 @@ def test_ctrl_l_in_the_trash_asks_who(
 def test_the_detail_pane_button_logs_for_the_contact_shown(
     page: ContactsPage, contact_factory: ContactFactory, opened: list[TouchDialog]
 ) -> None:
-    from desktop_app.touches.sections import TouchStatsSection  # noqa: PLC0415
-
     contact_factory(name="Bob")
     ada = contact_factory(name="Ada")
     page.model.reload()
