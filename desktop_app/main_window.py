@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from db import __version__, contacts, journeys, settings
 from db.engine import Database
 from desktop_app import icons, options
+from desktop_app import touches as touch_ui
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.contacts_page.edit_action)
         edit_menu.addAction(self.contacts_page.delete_action)
         edit_menu.addSeparator()
+        self.log_touch_action = touch_ui.log_touch_action(self, self.ops, self._touch_contact)
+        edit_menu.addAction(self.log_touch_action)
+        edit_menu.addSeparator()
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -182,6 +186,12 @@ class MainWindow(QMainWindow):
     def _new_contact(self) -> None:
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.new_contact()
+
+    def _touch_contact(self) -> int | None:
+        """The contact Ctrl+L logs a touch for: the one selected on the contacts page."""
+        if self.current_place() != PLACE_CONTACTS:
+            return None
+        return self.contacts_page.current_id()
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

@@ -155,6 +155,9 @@ class ContactsPage(QWidget):
         self.detail.restore_requested.connect(lambda cid: self.restore([cid]))
         self.detail.contact_link_activated.connect(self.select_contact)
         self.detail.setVisible(options.get(options.SHOW_DETAIL_PANE))
+        from desktop_app import touches as touch_ui  # noqa: PLC0415 - its sections import us
+
+        touch_ui.add_detail_sections(self.detail, ops)
 
         self.undo_bar = UndoBar()
         self.empty_hint = QLabel()
@@ -456,10 +459,17 @@ class ContactsPage(QWidget):
         else:
             edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
             edit.setEnabled(len(ids) == 1)
+            log_touch = menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
+            log_touch.setEnabled(len(ids) == 1)
             menu.addSeparator()
             label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
             menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))
         menu.exec(self.table.viewport().mapToGlobal(point))
+
+    def _log_touch(self) -> None:
+        from desktop_app import touches as touch_ui  # noqa: PLC0415
+
+        touch_ui.log_touch(self, self.ops, self.current_id())
 
     def _stages(self) -> list[StageInfo]:
         with self.ops.database.reading() as session:

@@ -226,6 +226,9 @@ class ContactTableModel(QAbstractTableModel):
             return HEADERS[column]
         if role == Qt.ItemDataRole.ToolTipRole and column not in SORT_KEYS:
             return f"{HEADERS[column]} (not sortable)"
+        if role == Qt.ItemDataRole.InitialSortOrderRole and column == Column.DAYS_SINCE:
+            # The first click answers "whom have I not spoken to for longest?"
+            return Qt.SortOrder.DescendingOrder.value
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -1,0 +1,328 @@
+"""The detail pane's touch sections: figures at a glance, and the contact's timeline.
+
+Both load their own data for the contact shown and refresh themselves when touches (or
+anything on the timeline) change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import touches
+from db.contacts import ContactDetail
+from db.domain import Medium
+from db.timeline import EntryKind
+from desktop_app import icons
+from desktop_app.contacts.page import UndoBar
+from desktop_app.contacts.table_model import format_date
+from desktop_app.ops import Changes, OpsBus
+from desktop_app.touches.dialog import TOUCH_CHANGES, TouchDialog
+from desktop_app.touches.timeline_model import (
+    DETAIL_ROLE,
+    IS_HEADER_ROLE,
+    WHEN_ROLE,
+    TimelineModel,
+)
+
+#: What can move a timeline: touches, stage moves, purchases, feedback, follow-ups.
+TIMELINE_CHANGES = ("touches", "stages", "purchases", "feedback", "followups", "contacts")
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("sectionTitle")
+    label.setStyleSheet("color: #64748b; font-size: 8.5pt; font-weight: 700;")
+    return label
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    days = (now.astimezone().date() - moment.astimezone().date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days:,} days ago"
+
+
+class TouchStatsSection(QWidget):
+    """Last touch, touches in the last 30 and 90 days, a count per medium, and a button."""
+
+    log_requested = Signal(int)
+
+    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.contact_id: int | None = None
+        self.log_button = QPushButton(icons.icon("note"), "Log touch…")
+        self.log_button.setToolTip("Log a touch with this contact (Ctrl+L)")
+        self.log_button.clicked.connect(self._on_log)
+        self.last = QLabel()
+        self.last.setWordWrap(True)
+        self.recent = QLabel()
+        self.recent.setObjectName("countLabel")
+        self.medium_labels: dict[Medium, QLabel] = {}
+        per_medium = QHBoxLayout()
+        per_medium.setSpacing(10)
+        for medium in Medium:
+            icon = QLabel()
+            icon.setPixmap(icons.medium_icon(medium).pixmap(16, 16))
+            icon.setToolTip(medium.label)
+            count = QLabel("0")
+            count.setToolTip(medium.label)
+            self.medium_labels[medium] = count
+            pair = QHBoxLayout()
+            pair.setSpacing(3)
+            pair.addWidget(icon)
+            pair.addWidget(count)
+            per_medium.addLayout(pair)
+        per_medium.addStretch(1)
+
+        head = QHBoxLayout()
+        head.addWidget(_title("Touches"))
+        head.addStretch(1)
+        head.addWidget(self.log_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 14, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(head)
+        layout.addWidget(self.last)
+        layout.addWidget(self.recent)
+        layout.addLayout(per_medium)
+        ops.changed.connect(self._on_changed)
+
+    def show_contact(self, contact: ContactDetail | None) -> None:
+        self.contact_id = None if contact is None else contact.id
+        self.log_button.setEnabled(contact is not None and contact.deleted_at is None)
+        self.refresh()
+
+    def refresh(self, now: datetime | None = None) -> None:
+        if self.contact_id is None:
+            return
+        now = now or datetime.now(UTC)
+        stats = touches.touch_stats(self.ops.database, self.contact_id, now=now)
+        if stats.last_touch_at is None:
+            self.last.setText("No touches yet.")
+        else:
+            medium = stats.last_touch_medium.label if stats.last_touch_medium else ""
+            self.last.setText(
+                f"Last touch: <b>{medium}</b>, {_ago(stats.last_touch_at, now)} "
+                f"({format_date(stats.last_touch_at)})"
+            )
+        self.recent.setText(
+            f"{stats.last_30_days:,} in the last 30 days · {stats.last_90_days:,} in 90 · "
+            f"{stats.total:,} in all"
+        )
+        for medium, count in stats.per_medium:
+            self.medium_labels[medium].setText(f"{count:,}")
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touch("touches", "contacts"):
+            self.refresh()
+
+    def _on_log(self) -> None:
+        if self.contact_id is not None:
+            self.log_requested.emit(self.contact_id)
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    """Month headers as small caps rules; entries as an icon, a title and a grey line."""
+
+    HEADER_HEIGHT = 30
+    ENTRY_HEIGHT = 48
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | Any) -> QSize:
+        height = self.HEADER_HEIGHT if index.data(IS_HEADER_ROLE) else self.ENTRY_HEIGHT
+        return QSize(200, height)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any
+    ) -> None:
+        painter.save()
+        rect: QRect = option.rect
+        state = option.state
+        base = QFont(option.font)
+        if index.data(IS_HEADER_ROLE):
+            font = QFont(base)
+            font.setBold(True)
+            font.setPointSizeF(base.pointSizeF() * 0.9)
+            painter.setFont(font)
+            painter.setPen(QColor("#475569"))
+            text_rect = rect.adjusted(4, 8, -4, 0)
+            painter.drawText(
+                text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, index.data()
+            )
+            painter.setPen(QColor("#e2e8f0"))
+            painter.drawLine(rect.left() + 4, rect.bottom(), rect.right() - 4, rect.bottom())
+            painter.restore()
+            return
+        if state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, QColor("#dbeafe"))
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, QColor("#f1f5f9"))
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        if icon is not None:
+            icon.paint(painter, QRect(rect.left() + 6, rect.top() + 8, 20, 20))
+        left = rect.left() + 34
+        width = rect.right() - left - 8
+        small = QFont(base)
+        small.setPointSizeF(base.pointSizeF() * 0.88)
+        painter.setFont(small)
+        second = " · ".join(
+            p for p in (index.data(WHEN_ROLE), index.data(DETAIL_ROLE)) if p
+        ).replace("\n", " ")
+        painter.setPen(QColor("#64748b"))
+        painter.drawText(
+            QRect(left, rect.top() + 25, width, 18),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(second, Qt.TextElideMode.ElideRight, width),
+        )
+        title_font = QFont(base)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(title_font)
+        painter.setPen(QColor("#0f172a"))
+        painter.drawText(
+            QRect(left, rect.top() + 6, width, 20),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                index.data() or "", Qt.TextElideMode.ElideRight, width
+            ),
+        )
+        painter.restore()
+
+
+class TimelineSection(QWidget):
+    """The contact's history, newest first; touches can be edited and deleted (with undo)."""
+
+    status_message = Signal(str)
+
+    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.contact: ContactDetail | None = None
+        self.model = TimelineModel(ops.database, self)
+        self.list = QListView()
+        self.list.setObjectName("timelineList")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(TimelineDelegate(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setUniformItemSizes(False)
+        self.list.setMouseTracking(True)
+        self.model.modelReset.connect(self._fit_height)
+        self.model.rowsInserted.connect(self._fit_height)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_context_menu)
+        self.list.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.list.setStyleSheet(
+            "QListView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }"
+        )
+        self.empty = QLabel("Nothing on the timeline yet.")
+        self.empty.setObjectName("countLabel")
+        self.undo_bar = UndoBar()
+        self.undo_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.undo_bar.message.setWordWrap(True)
+        self.undo_bar.message.setMinimumWidth(60)
+
+        self.edit_action = QAction(icons.icon("edit"), "Edit touch…", self)
+        self.edit_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.edit_action.triggered.connect(self.edit_selected)
+        self.delete_action = QAction(icons.icon("delete"), "Delete touch", self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(self.delete_selected)
+        self.list.addAction(self.edit_action)
+        self.list.addAction(self.delete_action)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 14, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(_title("Timeline"))
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list)
+        layout.addWidget(self.undo_bar)
+        ops.changed.connect(self._on_changed)
+
+    def show_contact(self, contact: ContactDetail | None) -> None:
+        changed = (contact.id if contact else None) != self.model.contact_id
+        self.contact = contact
+        if changed:
+            self.undo_bar.hide()
+            self.model.set_contact(None if contact is None else contact.id)
+        self._update_empty()
+
+    #: The list grows with its entries up to this height, then scrolls (and pages) inside.
+    MAX_LIST_HEIGHT = 420
+
+    def _fit_height(self, *_args: object) -> None:
+        rows = self.model.rowCount()
+        headers = sum(1 for r in range(rows) if self.model.index(r, 0).data(IS_HEADER_ROLE))
+        content = headers * TimelineDelegate.HEADER_HEIGHT
+        content += (rows - headers) * TimelineDelegate.ENTRY_HEIGHT
+        self.list.setFixedHeight(max(60, min(self.MAX_LIST_HEIGHT, content + 6)))
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.empty.setVisible(empty and self.contact is not None)
+        self.list.setVisible(not empty)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self.model.contact_id is not None and changes.touch(*TIMELINE_CHANGES):
+            self.model.reload(keep_loaded=True)
+            self._update_empty()
+
+    def selected_touch_id(self) -> int | None:
+        index = self.list.currentIndex()
+        entry = self.model.entry(index.row()) if index.isValid() else None
+        if entry is None or entry.kind != EntryKind.TOUCH:
+            return None
+        return entry.id
+
+    def edit_selected(self) -> None:
+        touch_id = self.selected_touch_id()
+        if touch_id is not None and TouchDialog.edit(self.ops, self, touch_id):
+            self.status_message.emit("Touch saved.")
+
+    def delete_selected(self) -> None:
+        touch_id = self.selected_touch_id()
+        if touch_id is None:
+            return
+        try:
+            deleted = self.ops.run(lambda db: touches.delete_touch(db, touch_id), TOUCH_CHANGES)
+        except touches.TouchNotFoundError:
+            self.model.reload(keep_loaded=True)
+            return
+        medium = Medium(deleted.medium).label
+        self.undo_bar.offer(
+            f"{medium} touch of {format_date(deleted.occurred_at)} deleted.",
+            lambda: self.ops.run(lambda db: touches.restore_touch(db, deleted), TOUCH_CHANGES),
+        )
+
+    def _on_context_menu(self, point: QPoint) -> None:
+        index = self.list.indexAt(point)
+        if not index.isValid():
+            return
+        self.list.setCurrentIndex(index)
+        if self.selected_touch_id() is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(self.edit_action)
+        menu.addAction(self.delete_action)
+        menu.exec(self.list.viewport().mapToGlobal(point))
