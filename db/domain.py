@@ -7,12 +7,13 @@ import enum
 
 
 class Medium(enum.StrEnum):
-    """How a touch reached the contact. The order is the order shown everywhere (keys 1-6)."""
+    """How a touch reached the contact. The order is the order shown everywhere (keys 1-6):
+    the everyday ones first, so a phone call is logged with 3."""
 
     IN_PERSON = "in_person"
     EMAIL = "email"
-    MAIL = "mail"
     PHONE = "phone"
+    MAIL = "mail"
     VIDEO = "video"
     GIFT = "gift"
 

@@ -286,8 +286,8 @@ def test_qualification_labels() -> None:
 
 
 def test_the_six_mediums_in_their_shown_order() -> None:
-    assert [m.label for m in Medium] == ["In person", "Email", "Mail", "Phone", "Video", "Gift"]
-    assert [m.value for m in Medium] == ["in_person", "email", "mail", "phone", "video", "gift"]
+    assert [m.label for m in Medium] == ["In person", "Email", "Phone", "Mail", "Video", "Gift"]
+    assert [m.value for m in Medium] == ["in_person", "email", "phone", "mail", "video", "gift"]
 
 
 @pytest.mark.parametrize(

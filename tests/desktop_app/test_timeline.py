@@ -118,7 +118,7 @@ def test_delete_from_the_timeline_can_be_undone(
 
     assert section.model.row_of_touch(ids[-1]) is None
     assert section.undo_bar.isVisible()
-    assert "Mail touch of 13 Jan 2025 deleted." in section.undo_bar.message.text()
+    assert "Phone touch of 13 Jan 2025 deleted." in section.undo_bar.message.text()
     with database.reading() as session:
         assert session.get(Contact, cid).last_touch_at == START + timedelta(days=5)  # type: ignore[union-attr]
 
@@ -131,7 +131,7 @@ def test_delete_from_the_timeline_can_be_undone(
         assert contact is not None
         assert (contact.last_touch_at, contact.last_touch_medium) == (
             START + timedelta(days=10),
-            "mail",
+            "phone",
         )
 
 
