@@ -137,10 +137,10 @@ def _setting_sql(spec: settings.SettingSpec[int]) -> ColumnElement[Any]:
 
 
 def status_sql(
-    purchase_count: ColumnElement[Any],
-    last_purchase_on: ColumnElement[Any],
-    own_interval: ColumnElement[Any],
-    do_not_contact: ColumnElement[Any],
+    purchase_count: Any,
+    last_purchase_on: Any,
+    own_interval: Any,
+    do_not_contact: Any,
     *,
     today: date,
     thresholds: Thresholds | None = None,
