@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, func, select, text, update
@@ -391,6 +392,10 @@ class SortKey(enum.StrEnum):
     LAST_TOUCH = "last_touch"
     NEXT_FOLLOWUP = "next_followup"
     UPDATED = "updated"
+    VALUE = "value"
+    PURCHASES = "purchases"
+    LIFECYCLE = "lifecycle"
+    SATISFACTION = "satisfaction"
 
 
 @dataclass(frozen=True)
@@ -402,6 +407,11 @@ class ContactQuery:
     tag: str | None = None
     sort: SortKey = SortKey.NAME
     descending: bool = False
+    #: A ``db.lifecycle.Lifecycle`` value, computed as of ``today`` (None: the local day).
+    lifecycle: str | None = None
+    #: A ``db.feedback.Level`` value, or ``NO_FEEDBACK``.
+    satisfaction: str | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +429,10 @@ class ContactRow:
     next_followup_on: date | None
     updated_at: datetime
     deleted_at: datetime | None = None
+    purchase_count: int = 0
+    lifetime_value: Decimal = Decimal(0)
+    satisfaction: str | None = None
+    lifecycle: str = "prospective"
 
 
 def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
@@ -441,6 +455,10 @@ def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) ->
                 .where(Tag.name == query.tag)
             )
         )
+    if query.lifecycle or query.satisfaction:
+        from db import sales_query  # noqa: PLC0415
+
+        stmt = sales_query.filtered(query, stmt)
     return stmt
 
 
@@ -504,6 +522,10 @@ def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
             return stmt.order_by(
                 stage.position.is_(None), way(stage.position), Contact.name, Contact.id
             )
+        case SortKey.VALUE | SortKey.PURCHASES | SortKey.LIFECYCLE | SortKey.SATISFACTION:
+            from db import sales_query  # noqa: PLC0415
+
+            return sales_query.ordered(query, stmt)
     raise ValueError(query.sort)
 
 
@@ -576,7 +598,16 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.next_followup_on,
         Contact.updated_at,
         Contact.deleted_at,
+        Contact.purchase_count,
+        Contact.lifetime_value,
+        Contact.satisfaction,
+        Contact.last_purchase_on,
+        Contact.purchase_interval_days,
+        Contact.do_not_contact,
     )
+    from db import sales_query  # noqa: PLC0415
+
+    lifecycle_of = sales_query.lifecycle_of(session)
     by_id = {
         r[0]: ContactRow(
             id=r[0],
@@ -592,6 +623,10 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             next_followup_on=r[10],
             updated_at=r[11],
             deleted_at=r[12],
+            purchase_count=r[13],
+            lifetime_value=r[14],
+            satisfaction=r[15],
+            lifecycle=lifecycle_of(r[13], r[16], r[17], r[18]),
         )
         for r in session.execute(stmt.where(Contact.id.in_(ids)))
     }
