@@ -102,7 +102,7 @@ def change_between(previous: Level | None, current: Level | None) -> Change | No
 # --- The question template ------------------------------------------------------------------
 
 
-def _questions(session: Session) -> list[str]:
+def template_questions(session: Session) -> list[str]:
     stored = list(
         session.scalars(
             select(FeedbackQuestion.text)
@@ -120,7 +120,7 @@ def _questions(session: Session) -> list[str]:
 def questions(database: Database) -> list[str]:
     """The survey's questions, in order (at most five)."""
     with database.reading() as session:
-        return _questions(session)
+        return template_questions(session)
 
 
 def check_questions(texts: Sequence[str]) -> list[str]:

@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import derived, followups, settings
+from db import derived, followups, lifecycle, settings
 from db.domain import StageRole
 from db.journeys import active_model
+from db.lifecycle import Lifecycle
 from db.models import Contact, Purchase, utcnow
 from db.stages import move_contacts
 from db.types import MONEY_SCALE
@@ -320,3 +321,21 @@ def products(database: Database, prefix: str = "", limit: int = 500) -> list[str
 def currency(database: Database) -> str:
     with database.reading() as session:
         return settings.get(session, settings.CURRENCY)
+
+
+def contact_lifecycle(database: Database, contact_id: int, today: date) -> Lifecycle:
+    """The contact's lifecycle status as of ``today``."""
+    with database.reading() as session:
+        row = session.execute(
+            select(
+                Contact.purchase_count,
+                Contact.last_purchase_on,
+                Contact.purchase_interval_days,
+                Contact.do_not_contact,
+            ).where(Contact.id == contact_id)
+        ).one()
+        thresholds = lifecycle.read_thresholds(session)
+    count, last, own, do_not_contact = row
+    return lifecycle.status(
+        count, last, today, thresholds, own_interval=own, do_not_contact=do_not_contact
+    )
