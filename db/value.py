@@ -3,12 +3,14 @@
 - **Historic value**: the sum of a contact's purchases (kept on ``contact.lifetime_value``).
 - **Predicted value** = average order x purchases per year x expected years as a customer
   (x margin, when the owner has set one).
-- **Purchases per year** = 365 x max(n - 1, 1) / max(span, I), where ``n`` is the number of
-  purchases, ``span`` the days from the first purchase to the last, and ``I`` the contact's
-  expected interval (its own, else the setting). So a contact with one purchase, or with a
-  history shorter than one interval, is expected to buy once per interval: a first sale says
-  nothing yet about how often they buy, and two sales a day apart must not predict 365 a
-  year. With a longer history the observed gaps between purchases decide.
+- **Purchases per year** depends on how long the contact has been a customer (``observed``:
+  days from the first purchase to today):
+
+  - a year or more: ``n x 365 / observed`` (``n`` purchases), the rate actually seen;
+  - less than a year (a short history, including a single purchase): the larger of ``n``
+    and ``365 / I``, where ``I`` is the contact's expected interval (its own, else the
+    setting). A young customer is expected to buy at least once per interval, and at least
+    as often in a year as it already has; a burst of early purchases is not multiplied up.
 
 Every figure is an exact ``Decimal``: a prediction is built as one fraction and divided once
 (28 significant digits); only display rounds (``display``).
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -68,32 +70,41 @@ def read_settings(session: Any) -> ValueSettings:
     )
 
 
-def purchases_per_year(count: int, first: date | None, last: date | None, interval: int) -> Decimal:
+def _rate(count: int, first: date, today: date, interval: int) -> tuple[Decimal, int]:
+    """Purchases per year as the fraction (numerator, denominator)."""
+    observed = (today - first).days
+    if observed >= DAYS_PER_YEAR:
+        return Decimal(count * DAYS_PER_YEAR), observed
+    if count * interval >= DAYS_PER_YEAR:
+        return Decimal(count), 1
+    return Decimal(DAYS_PER_YEAR), interval
+
+
+def purchases_per_year(count: int, first: date | None, today: date, interval: int) -> Decimal:
     """See the module docstring; 0 for a contact who never bought."""
-    if count <= 0 or first is None or last is None:
+    if count <= 0 or first is None:
         return Decimal(0)
-    span = max((last - first).days, interval)
-    return Decimal(DAYS_PER_YEAR * max(count - 1, 1)) / Decimal(span)
+    numerator, denominator = _rate(count, first, today, interval)
+    return numerator / denominator
 
 
 def predicted_value(
     historic: Decimal,
     count: int,
     first: date | None,
-    last: date | None,
+    today: date,
     value_settings: ValueSettings,
     *,
     own_interval: int | None = None,
 ) -> Decimal:
     """Average order x purchases per year x expected years (x margin), as one exact fraction."""
-    if count <= 0 or first is None or last is None:
+    if count <= 0 or first is None:
         return Decimal(0)
-    interval = own_interval or value_settings.interval
-    span = max((last - first).days, interval)
-    numerator = historic * DAYS_PER_YEAR * max(count - 1, 1) * value_settings.expected_years
+    numerator, denominator = _rate(count, first, today, own_interval or value_settings.interval)
+    numerator *= historic * value_settings.expected_years
     if value_settings.margin is not None:
         numerator *= value_settings.margin
-    return numerator / (count * span)
+    return numerator / (count * denominator)
 
 
 @dataclass(frozen=True)
@@ -105,47 +116,47 @@ class ContactValue:
     per_year: Decimal
 
 
-def contact_value(database: Database, contact_id: int) -> ContactValue:
+def _today() -> date:
+    return datetime.now(UTC).astimezone().date()
+
+
+_COLUMNS = (
+    Contact.lifetime_value,
+    Contact.purchase_count,
+    Contact.first_purchase_on,
+    Contact.purchase_interval_days,
+)
+
+
+def contact_value(database: Database, contact_id: int, today: date | None = None) -> ContactValue:
+    today = today or _today()
     with database.reading() as session:
         values = read_settings(session)
-        row = session.execute(
-            select(
-                Contact.lifetime_value,
-                Contact.purchase_count,
-                Contact.first_purchase_on,
-                Contact.last_purchase_on,
-                Contact.purchase_interval_days,
-            ).where(Contact.id == contact_id)
+        historic, count, first, own = session.execute(
+            select(*_COLUMNS).where(Contact.id == contact_id)
         ).one()
-    historic, count, first, last, own = row
     return ContactValue(
         historic=historic,
-        predicted=predicted_value(historic, count, first, last, values, own_interval=own),
+        predicted=predicted_value(historic, count, first, today, values, own_interval=own),
         purchases=count,
         average_order=historic / count if count else Decimal(0),
-        per_year=purchases_per_year(count, first, last, own or values.interval),
+        per_year=purchases_per_year(count, first, today, own or values.interval),
     )
 
 
 def predicted_values(
-    database: Database, contact_ids: Sequence[int]
+    database: Database, contact_ids: Sequence[int], today: date | None = None
 ) -> dict[int, tuple[Decimal, Decimal]]:
     """(historic, predicted) for these contacts, in one query."""
+    today = today or _today()
     with database.reading() as session:
         values = read_settings(session)
         rows = session.execute(
-            select(
-                Contact.id,
-                Contact.lifetime_value,
-                Contact.purchase_count,
-                Contact.first_purchase_on,
-                Contact.last_purchase_on,
-                Contact.purchase_interval_days,
-            ).where(Contact.id.in_(contact_ids))
+            select(Contact.id, *_COLUMNS).where(Contact.id.in_(contact_ids))
         ).all()
     return {
-        cid: (h, predicted_value(h, n, first, last, values, own_interval=own))
-        for cid, h, n, first, last, own in rows
+        cid: (h, predicted_value(h, n, first, today, values, own_interval=own))
+        for cid, h, n, first, own in rows
     }
 
 
@@ -174,20 +185,21 @@ class BaseValue:
 
 
 def summarise(
-    rows: Iterable[tuple[Decimal, int, date | None, date | None, int | None]],
+    rows: Iterable[tuple[Decimal, int, date | None, int | None]],
     value_settings: ValueSettings,
+    today: date,
 ) -> BaseValue:
-    """Totals and averages over (historic, count, first, last, own interval) rows."""
+    """Totals and averages over (historic, count, first purchase, own interval) rows."""
     customers = purchases = 0
     historic = predicted = per_year = Decimal(0)
-    for h, n, first, last, own in rows:
+    for h, n, first, own in rows:
         if n <= 0:
             continue
         customers += 1
         purchases += n
         historic += h
-        predicted += predicted_value(h, n, first, last, value_settings, own_interval=own)
-        per_year += purchases_per_year(n, first, last, own or value_settings.interval)
+        predicted += predicted_value(h, n, first, today, value_settings, own_interval=own)
+        per_year += purchases_per_year(n, first, today, own or value_settings.interval)
     return BaseValue(
         customers=customers,
         purchases=purchases,
@@ -200,20 +212,15 @@ def summarise(
     )
 
 
-def base_value(database: Database) -> BaseValue:
-    """Value figures for every live customer (one pass over an indexed column set)."""
+def base_value(database: Database, today: date | None = None) -> BaseValue:
+    """Value figures for every live customer (one pass over four columns, no per-row query)."""
+    today = today or _today()
     with database.reading() as session:
         values = read_settings(session)
         rows = session.execute(
-            select(
-                Contact.lifetime_value,
-                Contact.purchase_count,
-                Contact.first_purchase_on,
-                Contact.last_purchase_on,
-                Contact.purchase_interval_days,
-            ).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
+            select(*_COLUMNS).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
         )
-        return summarise((tuple(r) for r in rows), values)  # type: ignore[misc]
+        return summarise((tuple(r) for r in rows), values, today)  # type: ignore[misc]
 
 
 # --- The retention calculator ---------------------------------------------------------------

@@ -141,7 +141,7 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
                 for cid in chunk:
                     r = found[cid]
                     predicted = value.predicted_value(
-                        r[13], r[12], r[14], r[15], values, own_interval=r[16]
+                        r[13], r[12], r[14], options.today, values, own_interval=r[16]
                     )
                     yield (
                         cid,

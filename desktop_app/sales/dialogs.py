@@ -170,6 +170,7 @@ class _Scores(QWidget):
         self.group = QButtonGroup(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(12, 0, 0, 0)
         for score in range(1, 6):
             button = QRadioButton(str(score))
             self.group.addButton(button, score)
@@ -205,7 +206,7 @@ class FeedbackDialog(QDialog):
         self._questions = questions
         self.result_input: FeedbackInput | None = None
         self.setWindowTitle("Record feedback")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"Feedback from <b>{contact_name}</b>")
@@ -225,18 +226,27 @@ class FeedbackDialog(QDialog):
         self.date_error = FieldError()
         form.addRow("Received", self.date)
         form.addRow("", self.date_error)
+        layout.addLayout(form)
+        questions_box = QVBoxLayout()
+        questions_box.setSpacing(2)
         self.scores: list[_Scores] = []
-        for text in questions:
-            label = QLabel(text)
+        for number, text in enumerate(questions, start=1):
+            label = QLabel(f"{number}. {text}")
             label.setWordWrap(True)
             scores = _Scores()
             scores.group.idToggled.connect(self._update_level)
             self.scores.append(scores)
-            form.addRow(label, scores)
+            questions_box.addWidget(label)
+            questions_box.addWidget(scores)
+            questions_box.addSpacing(6)
         if not questions:
-            form.addRow("", QLabel("The survey has no questions; set them in Settings → Sales."))
+            questions_box.addWidget(
+                QLabel("The survey has no questions; set them in Settings → Sales.")
+            )
         self.answers_error = FieldError()
-        form.addRow("", self.answers_error)
+        questions_box.addWidget(self.answers_error)
+        layout.addLayout(questions_box)
+        form = QFormLayout()
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("What did they say? Comments matter more than scores.")
         self.comment.setFixedHeight(80)
@@ -250,10 +260,8 @@ class FeedbackDialog(QDialog):
         self.level.currentIndexChanged.connect(self._update_level)
         self.level_preview = QLabel()
         self.level_preview.setObjectName("levelPreview")
-        level_row = QHBoxLayout()
-        level_row.addWidget(self.level)
-        level_row.addWidget(self.level_preview, 1)
-        form.addRow("Level", level_row)
+        form.addRow("Level", self.level)
+        form.addRow("", self.level_preview)
         layout.addLayout(form)
         buttons = _buttons(self, "Record feedback")
         buttons.accepted.connect(self.save)

@@ -188,7 +188,7 @@ class ReportsPage(QWidget):
         )
         for row, scenario in enumerate(rows):
             cells = (
-                f"{scenario.retention * 100:g} %",
+                f"{int(scenario.retention * 100)} %",
                 f"{scenario.years:.1f}",
                 value.display(scenario.per_customer, self.currency),
                 value.display(scenario.whole_base, self.currency),

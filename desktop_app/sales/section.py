@@ -12,11 +12,13 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -91,11 +93,20 @@ class SalesSection(QWidget):
         self.satisfaction_label.setTextFormat(Qt.TextFormat.RichText)
         self.satisfaction_label.setWordWrap(True)
 
-        self.list = QListWidget()
+        self.list = QTreeWidget()
         self.list.setObjectName("purchaseList")
-        self.list.setMaximumHeight(150)
+        self.list.setColumnCount(3)
+        self.list.setHeaderLabels(["Date", "Product", "Amount"])
+        self.list.setRootIsDecorated(False)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setMaximumHeight(170)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.list.itemSelectionChanged.connect(self._on_purchase_selected)
-        self.list.itemDoubleClicked.connect(lambda _item: self.edit_selected())
+        self.list.itemDoubleClicked.connect(lambda _item, _column: self.edit_selected())
         self.empty = QLabel("No purchases yet.")
         self.empty.setStyleSheet("color:#94a3b8;")
 
@@ -159,7 +170,7 @@ class SalesSection(QWidget):
         database = self.ops.database
         try:
             status = purchases.contact_lifecycle(database, contact.id, self._today())
-            worth = value.contact_value(database, contact.id)
+            worth = value.contact_value(database, contact.id, self._today())
         except NoResultFound:  # the contact vanished under us; show nothing
             self.list.clear()
             return
@@ -192,14 +203,19 @@ class SalesSection(QWidget):
         self.list.clear()
         for row in rows:
             shown_currency = row.currency or currency
-            item = QListWidgetItem(
-                f"{format_date(row.purchased_on)}   {row.product}   "
-                f"{value.display(row.amount, shown_currency)}"
+            item = QTreeWidgetItem(
+                [
+                    format_date(row.purchased_on),
+                    row.product,
+                    value.display(row.amount, shown_currency),
+                ]
             )
-            item.setData(PURCHASE_ID_ROLE, row.id)
+            item.setData(0, PURCHASE_ID_ROLE, row.id)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row.note:
-                item.setToolTip(row.note)
-            self.list.addItem(item)
+                for column in range(3):
+                    item.setToolTip(column, row.note)
+            self.list.addTopLevelItem(item)
             if row.id == selected:
                 item.setSelected(True)
         self.list.setVisible(bool(rows))
@@ -224,14 +240,14 @@ class SalesSection(QWidget):
 
     def selected_purchase_id(self) -> int | None:
         items = self.list.selectedItems()
-        return int(items[0].data(PURCHASE_ID_ROLE)) if items else None
+        return int(items[0].data(0, PURCHASE_ID_ROLE)) if items else None
 
     def _on_purchase_selected(self) -> None:
         has = self.selected_purchase_id() is not None
         self.edit_button.setEnabled(has)
         self.delete_button.setEnabled(has)
-        self.edit_button.setVisible(self.list.count() > 0)
-        self.delete_button.setVisible(self.list.count() > 0)
+        self.edit_button.setVisible(self.list.topLevelItemCount() > 0)
+        self.delete_button.setVisible(self.list.topLevelItemCount() > 0)
 
     # --- actions --------------------------------------------------------------------------
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,6 +29,7 @@ def _days(value: int, suffix: str = " days") -> QSpinBox:
     box.setSuffix(suffix)
     box.setValue(value)
     box.setMinimumWidth(110)
+    box.setMaximumWidth(140)
     return box
 
 
@@ -53,11 +56,13 @@ class SalesSettingsPage(QWidget):
         self.expected_years.setRange(1, 100)
         self.expected_years.setSuffix(" years")
         self.expected_years.setValue(current.expected_years)
-        self.stage_automation = QCheckBox(
-            "A sale moves the contact forward on the journey (first purchase, repeat, "
-            "another product)"
-        )
+        self.expected_years.setMaximumWidth(140)
+        self.stage_automation = QCheckBox("Sales move contacts forward on the journey")
         self.stage_automation.setChecked(current.stage_automation)
+        self.stage_automation.setToolTip(
+            "A first purchase moves to the purchase stage, a repeat purchase to re-purchase, "
+            "another product to cross-purchase; only ever forward."
+        )
         self.survey_interval_days = _days(current.survey_interval_days)
         self.questions = [QLineEdit() for _ in range(MAX_QUESTIONS)]
         for edit, text in zip(self.questions, current.questions, strict=False):
@@ -99,11 +104,19 @@ class SalesSettingsPage(QWidget):
         self._row(form, "Warn when asked again within", self.survey_interval_days,
                   "survey_interval_days")  # fmt: skip
 
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addWidget(money)
         layout.addWidget(life)
         layout.addWidget(survey)
         layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
     def _row(self, form: QFormLayout, label: str, field: object, name: str) -> None:
         form.addRow(label, field)  # type: ignore[call-overload]

@@ -24,28 +24,27 @@ def buy(database: Database, cid: int, on: date, amount: str) -> None:
 
 
 def test_purchases_per_year_for_short_and_long_histories() -> None:
-    one = date(2026, 1, 1)
-    assert purchases_per_year(0, None, None, 90) == 0
-    # One purchase, or two close together: once per expected interval.
-    assert purchases_per_year(1, one, one, 73) == 5
-    assert purchases_per_year(2, one, date(2026, 1, 2), 73) == 5
-    # A long history: the observed gaps decide (4 gaps over two years → 2 a year).
-    assert purchases_per_year(5, date(2024, 1, 1), date(2025, 12, 31), 90) == 2
+    assert purchases_per_year(0, None, TODAY, 90) == 0
+    # Under a year of history: once per expected interval at least...
+    assert purchases_per_year(1, date(2026, 6, 20), TODAY, 73) == 5
+    # ...or as many as already bought, never a burst multiplied up to a year.
+    assert purchases_per_year(7, date(2026, 6, 1), TODAY, 73) == 7
+    # A year or more: the rate seen (5 purchases over two years).
+    assert purchases_per_year(5, date(2024, 6, 30), TODAY, 90) == Decimal("2.5")
 
 
 def test_predicted_value_is_exact() -> None:
-    # 3 purchases worth 300.30 over 365 days: 100.10 x 2 a year x 3 years = 600.60.
-    assert predicted_value(
-        Decimal("300.30"), 3, date(2025, 1, 1), date(2026, 1, 1), DEFAULT
-    ) == Decimal("600.60")
+    a_year_ago = date(2025, 6, 30)
+    # 3 purchases worth 300.30 over a year: 100.10 x 3 a year x 3 years = 900.90.
+    assert predicted_value(Decimal("300.30"), 3, a_year_ago, TODAY, DEFAULT) == Decimal("900.90")
     with_margin = ValueSettings(interval=90, expected_years=3, margin=Decimal("0.35"))
-    assert predicted_value(
-        Decimal("300.30"), 3, date(2025, 1, 1), date(2026, 1, 1), with_margin
-    ) == Decimal("210.21")
-    assert predicted_value(Decimal(0), 0, None, None, DEFAULT) == 0
-    # A seasonal override: one purchase, expected yearly → one order a year for 3 years.
+    assert predicted_value(Decimal("300.30"), 3, a_year_ago, TODAY, with_margin) == Decimal(
+        "315.315"
+    )
+    assert predicted_value(Decimal(0), 0, None, TODAY, DEFAULT) == 0
+    # A seasonal override: one purchase, expected yearly: one order a year for 3 years.
     one = date(2026, 3, 1)
-    assert predicted_value(Decimal("99.99"), 1, one, one, DEFAULT, own_interval=365) == Decimal(
+    assert predicted_value(Decimal("99.99"), 1, one, TODAY, DEFAULT, own_interval=365) == Decimal(
         "299.97"
     )
 
@@ -61,7 +60,7 @@ def test_margin_setting_is_parsed_exactly() -> None:
 def test_contact_and_base_value(database: Database, contact_factory: ContactFactory) -> None:
     a, b, c, gone = (contact_factory() for _ in range(4))
     buy(database, a, date(2025, 6, 30), "100.00")
-    buy(database, a, date(2026, 6, 30), "200.00")  # 2 purchases over 365 days: 1 a year
+    buy(database, a, date(2026, 6, 30), "200.00")  # 2 purchases in a year: 2 a year
     buy(database, b, date(2026, 6, 1), "36.50")  # one purchase: 365 / 73 = 5 a year
     buy(database, gone, date(2026, 6, 1), "1000")
     trash_contacts(database, [gone])
@@ -69,23 +68,23 @@ def test_contact_and_base_value(database: Database, contact_factory: ContactFact
         settings.put(session, settings.LAPSE_DAYS, 73)
         settings.put(session, settings.MARGIN_PERCENT, "50")
 
-    va = value.contact_value(database, a)
-    assert (va.historic, va.average_order, va.per_year) == (Decimal(300), Decimal(150), Decimal(1))
-    assert va.predicted == Decimal("225.00")  # 150 x 1 x 3 x 0.5
-    vb = value.contact_value(database, b)
+    va = value.contact_value(database, a, TODAY)
+    assert (va.historic, va.average_order, va.per_year) == (Decimal(300), Decimal(150), Decimal(2))
+    assert va.predicted == Decimal("450.00")  # 150 x 2 x 3 x 0.5
+    vb = value.contact_value(database, b, TODAY)
     assert vb.predicted == Decimal("273.75")  # 36.50 x 5 x 3 x 0.5
-    assert value.contact_value(database, c).predicted == 0
-    assert value.predicted_values(database, [a, c]) == {
-        a: (Decimal(300), Decimal("225.00")),
+    assert value.contact_value(database, c, TODAY).predicted == 0
+    assert value.predicted_values(database, [a, c], TODAY) == {
+        a: (Decimal(300), Decimal("450.00")),
         c: (Decimal(0), Decimal(0)),
     }
 
-    base = value.base_value(database)
+    base = value.base_value(database, TODAY)
     assert (base.customers, base.purchases) == (2, 3)
     assert base.historic_total == Decimal("336.50")
-    assert base.predicted_total == Decimal("498.75")
+    assert base.predicted_total == Decimal("723.75")
     assert base.average_order == Decimal("336.50") / 3
-    assert base.purchases_per_year == 3  # (1 + 5) / 2
+    assert base.purchases_per_year == Decimal("3.5")  # (2 + 5) / 2
     assert base.average_historic == Decimal("168.25")
 
 
