@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 NAME_MAX = 200
 TAG_MAX = 80
+INTERVAL_MAX = 3650
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE_CHARS = re.compile(r"^[0-9+()\-./ xX#*extEXT]+$")
 
@@ -78,6 +79,8 @@ class ContactInput:
     has_budget: bool = False
     has_urgency: bool = False
     is_decision_maker: bool = False
+    #: Expected days between purchases for this contact (seasonal buyers); None: the setting.
+    purchase_interval_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def normalise(data: ContactInput) -> ContactInput:
         has_budget=data.has_budget,
         has_urgency=data.has_urgency,
         is_decision_maker=data.is_decision_maker,
+        purchase_interval_days=data.purchase_interval_days,
     )
 
 
@@ -170,6 +174,9 @@ def validate(data: ContactInput) -> dict[str, str]:
             errors["tags"] = f"Keep each tag under {TAG_MAX} characters."
         elif "," in tag:
             errors["tags"] = "A tag cannot contain a comma."
+    interval = data.purchase_interval_days
+    if interval is not None and not 1 <= interval <= INTERVAL_MAX:
+        errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
     return errors
 
 
@@ -213,6 +220,7 @@ def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
         "has_budget",
         "has_urgency",
         "is_decision_maker",
+        "purchase_interval_days",
     ):
         setattr(contact, attr, getattr(data, attr))
     contact.emails = [
@@ -376,6 +384,7 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
             has_budget=contact.has_budget,
             has_urgency=contact.has_urgency,
             is_decision_maker=contact.is_decision_maker,
+            purchase_interval_days=contact.purchase_interval_days,
             last_touch_at=contact.last_touch_at,
             last_touch_medium=contact.last_touch_medium,
             next_followup_on=contact.next_followup_on,

@@ -89,3 +89,25 @@ def test_satisfaction_filter_and_row_cells(database: Database, people: dict[str,
     assert names(database, satisfaction="satisfied", lifecycle="win_back") == ["Ed"]
     (row,) = rows_for_ids(database, [people["Di"]])
     assert (row.purchase_count, row.lifetime_value, row.satisfaction) == (2, Decimal(40), None)
+
+
+def test_a_seasonal_override_is_saved_and_changes_the_lifecycle(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    from dataclasses import fields, replace  # noqa: PLC0415
+
+    from db.contacts import ContactInput, ValidationError, get_contact, update_contact  # noqa: PLC0415
+
+    cid = contact_factory(name="Seasonal")
+    for on in (date(2025, 1, 10), date(2026, 1, 12)):
+        record_purchase(database, cid, PurchaseInput(on, "Tree", "80"), now=NOW, today=TODAY)
+    assert names(database, lifecycle="lapsed_short") == ["Seasonal"]
+
+    detail = get_contact(database, cid)
+    form = ContactInput(**{f.name: getattr(detail, f.name) for f in fields(ContactInput)})
+    update_contact(database, cid, replace(form, purchase_interval_days=365))
+    assert get_contact(database, cid).purchase_interval_days == 365
+    assert names(database, lifecycle="repeat") == ["Seasonal"]
+    with pytest.raises(ValidationError) as caught:
+        update_contact(database, cid, replace(form, purchase_interval_days=0))
+    assert "purchase_interval_days" in caught.value.errors

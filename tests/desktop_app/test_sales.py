@@ -313,3 +313,19 @@ def test_settings_dialog_has_a_sales_tab(window: MainWindow) -> None:
     dialog = SettingsDialog(window.ops, window)
     assert isinstance(dialog.page("Sales"), SalesSettingsPage)
     dialog.deleteLater()
+
+
+def test_contact_editor_sets_the_seasonal_interval(
+    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+) -> None:
+    from db.contacts import get_contact  # noqa: PLC0415
+    from desktop_app.contacts.editor import ContactDialog  # noqa: PLC0415
+
+    cid = contact_factory()
+    dialog = ContactDialog(database, [], get_contact(database, cid))
+    qtbot.addWidget(dialog)
+    assert dialog.purchase_interval.value() == 0
+    assert dialog.purchase_interval.text() == "the usual interval (Settings)"
+    assert dialog.form_input().purchase_interval_days is None
+    dialog.purchase_interval.setValue(365)
+    assert dialog.form_input().purchase_interval_days == 365
