@@ -4,6 +4,7 @@ contacts table's sales columns and filters, the Reports place and the Sales sett
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -329,3 +330,26 @@ def test_contact_editor_sets_the_seasonal_interval(
     assert dialog.form_input().purchase_interval_days is None
     dialog.purchase_interval.setValue(365)
     assert dialog.form_input().purchase_interval_days == 365
+
+
+@pytest.mark.parametrize(
+    ("report", "header"),
+    [
+        ("contacts", "lifecycle"),
+        ("purchases", "amount"),
+        ("satisfaction", "previous_level"),
+        ("satisfaction-by-month", "moved_up"),
+    ],
+)
+def test_command_line_exports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], report: str, header: str
+) -> None:
+    from desktop_app import cli  # noqa: PLC0415
+
+    path = tmp_path / "cli.sqlite"
+    assert cli.main(["--db", str(path), "demo", "--contacts", "20", "--seed", "1"]) == 0
+    output = tmp_path / f"{report}.csv"
+    assert cli.main(["--db", str(path), "export", report, "--output", str(output)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    first_line = output.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header in first_line.split(",")
