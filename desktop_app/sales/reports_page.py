@@ -113,7 +113,9 @@ class ReportsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((130, 160, 170)):
             self.table.setColumnWidth(column, width)
-        self.table.setFixedHeight(34 + 30 * len(TABLE_RATES))
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFixedHeight(44 + 30 * len(TABLE_RATES))
         calc.addLayout(inputs)
         calc.addWidget(self.result)
         calc.addWidget(self.table)
