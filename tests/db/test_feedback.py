@@ -170,3 +170,15 @@ def test_levels_by_month_and_counts(database: Database, contact_factory: Contact
         Level.SATISFIED: 2,
         Level.DISSATISFIED: 0,
     }
+
+
+def test_deleting_feedback_restores_the_earlier_level(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    record(database, cid, form(date(2026, 1, 10), 5))
+    latest = record(database, cid, form(date(2026, 5, 1), 1))
+    assert feedback.satisfaction(database, cid).level is Level.DISSATISFIED
+    feedback.delete_feedback(database, latest)
+    now = feedback.satisfaction(database, cid)
+    assert (now.level, now.change, now.forms) == (Level.HIGHLY_SATISFIED, None, 1)
