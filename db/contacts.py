@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, func, select, text, update
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 NAME_MAX = 200
 TAG_MAX = 80
+INTERVAL_MAX = 3650
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE_CHARS = re.compile(r"^[0-9+()\-./ xX#*extEXT]+$")
 
@@ -77,6 +79,8 @@ class ContactInput:
     has_budget: bool = False
     has_urgency: bool = False
     is_decision_maker: bool = False
+    #: Expected days between purchases for this contact (seasonal buyers); None: the setting.
+    purchase_interval_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def normalise(data: ContactInput) -> ContactInput:
         has_budget=data.has_budget,
         has_urgency=data.has_urgency,
         is_decision_maker=data.is_decision_maker,
+        purchase_interval_days=data.purchase_interval_days,
     )
 
 
@@ -169,6 +174,9 @@ def validate(data: ContactInput) -> dict[str, str]:
             errors["tags"] = f"Keep each tag under {TAG_MAX} characters."
         elif "," in tag:
             errors["tags"] = "A tag cannot contain a comma."
+    interval = data.purchase_interval_days
+    if interval is not None and not 1 <= interval <= INTERVAL_MAX:
+        errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
     return errors
 
 
@@ -212,6 +220,7 @@ def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
         "has_budget",
         "has_urgency",
         "is_decision_maker",
+        "purchase_interval_days",
     ):
         setattr(contact, attr, getattr(data, attr))
     contact.emails = [
@@ -375,6 +384,7 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
             has_budget=contact.has_budget,
             has_urgency=contact.has_urgency,
             is_decision_maker=contact.is_decision_maker,
+            purchase_interval_days=contact.purchase_interval_days,
             last_touch_at=contact.last_touch_at,
             last_touch_medium=contact.last_touch_medium,
             next_followup_on=contact.next_followup_on,
@@ -391,6 +401,10 @@ class SortKey(enum.StrEnum):
     LAST_TOUCH = "last_touch"
     NEXT_FOLLOWUP = "next_followup"
     UPDATED = "updated"
+    VALUE = "value"
+    PURCHASES = "purchases"
+    LIFECYCLE = "lifecycle"
+    SATISFACTION = "satisfaction"
 
 
 @dataclass(frozen=True)
@@ -402,6 +416,11 @@ class ContactQuery:
     tag: str | None = None
     sort: SortKey = SortKey.NAME
     descending: bool = False
+    #: A ``db.lifecycle.Lifecycle`` value, computed as of ``today`` (None: the local day).
+    lifecycle: str | None = None
+    #: A ``db.feedback.Level`` value, or ``NO_FEEDBACK``.
+    satisfaction: str | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +438,10 @@ class ContactRow:
     next_followup_on: date | None
     updated_at: datetime
     deleted_at: datetime | None = None
+    purchase_count: int = 0
+    lifetime_value: Decimal = Decimal(0)
+    satisfaction: str | None = None
+    lifecycle: str = "prospective"
 
 
 def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
@@ -441,6 +464,10 @@ def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) ->
                 .where(Tag.name == query.tag)
             )
         )
+    if query.lifecycle or query.satisfaction:
+        from db import sales_query  # noqa: PLC0415
+
+        stmt = sales_query.filtered(query, stmt)
     return stmt
 
 
@@ -501,6 +528,10 @@ def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
             return stmt.order_by(
                 stage.position.is_(None), way(stage.position), Contact.name, Contact.id
             )
+        case SortKey.VALUE | SortKey.PURCHASES | SortKey.LIFECYCLE | SortKey.SATISFACTION:
+            from db import sales_query  # noqa: PLC0415
+
+            return sales_query.ordered(query, stmt)
     raise ValueError(query.sort)
 
 
@@ -573,7 +604,16 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.next_followup_on,
         Contact.updated_at,
         Contact.deleted_at,
+        Contact.purchase_count,
+        Contact.lifetime_value,
+        Contact.satisfaction,
+        Contact.last_purchase_on,
+        Contact.purchase_interval_days,
+        Contact.do_not_contact,
     )
+    from db import sales_query  # noqa: PLC0415
+
+    lifecycle_of = sales_query.lifecycle_of(session)
     by_id = {
         r[0]: ContactRow(
             id=r[0],
@@ -589,6 +629,10 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             next_followup_on=r[10],
             updated_at=r[11],
             deleted_at=r[12],
+            purchase_count=r[13],
+            lifetime_value=r[14],
+            satisfaction=r[15],
+            lifecycle=lifecycle_of(r[13], r[16], r[17], r[18]),
         )
         for r in session.execute(stmt.where(Contact.id.in_(ids)))
     }

@@ -44,6 +44,14 @@ STAGE_AUTOMATION = SettingSpec("journey.stage_automation", True, "Purchases move
 SURVEY_INTERVAL_DAYS = SettingSpec("feedback.survey_interval_days", 90, "Over-survey warning")
 SAMPLE_DATA_OFFERED = SettingSpec("app.sample_data_offered", False, "First-start offer was made")
 PLAN_TEMPLATE_SEEDED = SettingSpec("plan.template_seeded", False, "Default 100-day plan was added")
+NEW_DAYS = SettingSpec("lifecycle.new_days", 30, "Days a first purchase counts as new")
+LONG_LAPSE_DAYS = SettingSpec(
+    "lifecycle.long_lapse_days", 180, "Days without purchase to long lapse"
+)
+#: Gross margin in percent as text ("" for none), so it stays an exact decimal.
+MARGIN_PERCENT = SettingSpec("value.margin_percent", "", "Margin applied to predicted value")
+EXPECTED_YEARS = SettingSpec("value.expected_years", 3, "Expected years as a customer")
+FEEDBACK_TEMPLATE_SAVED = SettingSpec("feedback.template_saved", False, "Survey questions edited")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -56,6 +64,11 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         SURVEY_INTERVAL_DAYS,
         SAMPLE_DATA_OFFERED,
         PLAN_TEMPLATE_SEEDED,
+        NEW_DAYS,
+        LONG_LAPSE_DAYS,
+        MARGIN_PERCENT,
+        EXPECTED_YEARS,
+        FEEDBACK_TEMPLATE_SAVED,
     ),
 )
 

@@ -4,4 +4,5 @@ Each module holds the reports of one feature and registers them with ``db.export
 """
 
 from db.reports import contacts as contacts
+from db.reports import sales as sales
 from db.reports import touches as touches

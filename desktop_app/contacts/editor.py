@@ -30,6 +30,7 @@ from db.domain import qualification
 from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons
+from desktop_app.sales.editor_field import purchase_interval_field
 from desktop_app.widgets import ContactPicker, FieldError
 
 EMAIL_LABELS = ("work", "home", "other")
@@ -151,6 +152,7 @@ class ContactDialog(QDialog):
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("Anything worth remembering")
         self.notes.setFixedHeight(80)
+        self.purchase_interval, self._purchase_interval_row = purchase_interval_field()
 
         self._build_layout()
         if contact is not None:
@@ -209,6 +211,7 @@ class ContactDialog(QDialog):
         rel.addRow("T&ags", tags_box)
         rel.addRow("", self.centre_of_influence)
         rel.addRow("", self.do_not_contact)
+        rel.addRow("Buys every", self._purchase_interval_row)
         outer.addWidget(journey)
 
         qualify = QGroupBox("Qualification")
@@ -272,6 +275,7 @@ class ContactDialog(QDialog):
         self.has_urgency.setChecked(contact.has_urgency)
         self.is_decision_maker.setChecked(contact.is_decision_maker)
         self.notes.setPlainText(contact.notes)
+        self.purchase_interval.setValue(contact.purchase_interval_days or 0)
 
     def _update_qualification(self) -> None:
         label = qualification(
@@ -307,6 +311,7 @@ class ContactDialog(QDialog):
             has_budget=self.has_budget.isChecked(),
             has_urgency=self.has_urgency.isChecked(),
             is_decision_maker=self.is_decision_maker.isChecked(),
+            purchase_interval_days=self.purchase_interval.value() or None,
         )
 
     def show_errors(self, errors: dict[str, str]) -> None:

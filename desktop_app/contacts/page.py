@@ -36,6 +36,7 @@ from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.sales.filters import SalesFilters
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class ContactsPage(QWidget):
         self.empty_trash_button = QPushButton(icons.icon("trash"), "Empty trash")
         self.empty_trash_button.clicked.connect(self.empty_trash)
         self.empty_trash_button.hide()
+        self.sales_filters = SalesFilters()
+        self.sales_filters.changed.connect(self._apply_query)
         self.title = QLabel("Contacts")
         self.title.setObjectName("pageTitle")
 
@@ -171,6 +174,7 @@ class ContactsPage(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.tag_filter)
+        bar.addWidget(self.sales_filters)
         bar.addWidget(self.new_button)
         bar.addWidget(self.empty_trash_button)
 
@@ -321,6 +325,7 @@ class ContactsPage(QWidget):
         self.new_button.setVisible(not trash)
         self.empty_trash_button.setVisible(trash)
         self.tag_filter.setVisible(not trash)
+        self.sales_filters.setVisible(not trash)
         self.delete_action.setText("Delete forever" if trash else "Delete")
         self.undo_bar.hide()
         self._apply_query()
@@ -333,7 +338,12 @@ class ContactsPage(QWidget):
         tag = self.tag_filter.currentData() if not self._trash else None
         self.model.set_query(
             dataclasses.replace(
-                self.model.query, text=self.search.text(), trash=self._trash, tag=tag
+                self.model.query,
+                text=self.search.text(),
+                trash=self._trash,
+                tag=tag,
+                lifecycle=None if self._trash else self.sales_filters.lifecycle(),
+                satisfaction=None if self._trash else self.sales_filters.satisfaction(),
             )
         )
 
@@ -386,9 +396,12 @@ class ContactsPage(QWidget):
         if self._trash:
             return
         row = self.model.row_of(contact_id)
-        if row is None and (self.search.text() or self.tag_filter.currentData()):
+        if row is None and (
+            self.search.text() or self.tag_filter.currentData() or self.sales_filters.active
+        ):
             self.search.clear()
             self.tag_filter.setCurrentIndex(0)
+            self.sales_filters.reset()
             row = self.model.row_of(contact_id)
         if row is None:
             self.model.fetch_all()
@@ -417,7 +430,11 @@ class ContactsPage(QWidget):
 
     def _on_total(self, total: int) -> None:
         noun = "contact" if total == 1 else "contacts"
-        filtered = bool(self.search.text() or (self.tag_filter.currentData() and not self._trash))
+        filtered = bool(
+            self.search.text()
+            or (self.tag_filter.currentData() and not self._trash)
+            or (self.sales_filters.active and not self._trash)
+        )
         if self._trash:
             text = f"{total:,} {noun} in the trash"
         elif filtered:
@@ -435,6 +452,8 @@ class ContactsPage(QWidget):
                 self.empty_hint.setText(
                     f"No contact matches “{self.search.text()}”."
                     if self.search.text()
+                    else "No contact matches these filters."
+                    if self.sales_filters.active
                     else "No contact has this tag."
                 )
             else:

@@ -46,6 +46,10 @@ class Column(enum.IntEnum):
     LAST_TOUCH = 6
     DAYS_SINCE = 7
     NEXT_FOLLOWUP = 8
+    LIFECYCLE = 9
+    SATISFACTION = 10
+    VALUE = 11
+    PURCHASES = 12
 
 
 HEADERS = {
@@ -58,6 +62,10 @@ HEADERS = {
     Column.LAST_TOUCH: "Last touch",
     Column.DAYS_SINCE: "Days since",
     Column.NEXT_FOLLOWUP: "Next follow-up",
+    Column.LIFECYCLE: "Lifecycle",
+    Column.SATISFACTION: "Satisfaction",
+    Column.VALUE: "Lifetime value",
+    Column.PURCHASES: "Purchases",
 }
 
 SORT_KEYS = {
@@ -68,7 +76,14 @@ SORT_KEYS = {
     # Fewest days since the last touch is the same order as the newest touch first.
     Column.DAYS_SINCE: SortKey.LAST_TOUCH,
     Column.NEXT_FOLLOWUP: SortKey.NEXT_FOLLOWUP,
+    Column.LIFECYCLE: SortKey.LIFECYCLE,
+    Column.SATISFACTION: SortKey.SATISFACTION,
+    Column.VALUE: SortKey.VALUE,
+    Column.PURCHASES: SortKey.PURCHASES,
 }
+
+
+_NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
 
 
 def _local_today() -> date:
@@ -251,7 +266,7 @@ class ContactTableModel(QAbstractTableModel):
             return self._medium_icon(row.last_touch_medium)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.DAYS_SINCE:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -301,6 +316,10 @@ class ContactTableModel(QAbstractTableModel):
                 return "" if days is None else f"{days:,}"
             case Column.NEXT_FOLLOWUP:
                 return format_date(row.next_followup_on)
+            case Column.LIFECYCLE | Column.SATISFACTION | Column.VALUE | Column.PURCHASES:
+                from desktop_app.sales.cells import sales_cell  # noqa: PLC0415
+
+                return sales_cell(row, column.name)
 
     def _tooltip(self, row: ContactRow, column: Column) -> str | None:
         if column == Column.LAST_TOUCH and row.last_touch_at is not None:

@@ -572,6 +572,10 @@ def test_every_sort_key_is_covered() -> None:
         SortKey.LAST_TOUCH,
         SortKey.NEXT_FOLLOWUP,
         SortKey.UPDATED,
+        SortKey.VALUE,
+        SortKey.PURCHASES,
+        SortKey.LIFECYCLE,
+        SortKey.SATISFACTION,
     }
 
 

@@ -93,15 +93,15 @@ def test_a_place_added_as_a_factory_is_built_when_first_shown(window: MainWindow
     built: list[QLabel] = []
 
     def make() -> QLabel:
-        built.append(QLabel("Reports"))
+        built.append(QLabel("Notes"))
         return built[-1]
 
-    window.add_place("reports", "Reports", "export", make)
+    window.add_place("notes", "Notes", "note", make)
     assert built == []
-    window.show_place("reports")
+    window.show_place("notes")
     assert len(built) == 1
     assert window.pages.currentWidget() is built[0]
-    assert window.current_place() == "reports"
+    assert window.current_place() == "notes"
     window.show_place("contacts")
-    window.show_place("reports")
+    window.show_place("notes")
     assert len(built) == 1, "built once"

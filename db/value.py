@@ -1,0 +1,274 @@
+"""Customer lifetime value (DOMAIN.md §4), per contact and for the whole customer base.
+
+- **Historic value**: the sum of a contact's purchases (kept on ``contact.lifetime_value``).
+- **Predicted value** = average order x purchases per year x expected years as a customer
+  (x margin, when the owner has set one).
+- **Purchases per year** depends on how long the contact has been a customer (``observed``:
+  days from the first purchase to today):
+
+  - a year or more: ``n x 365 / observed`` (``n`` purchases), the rate actually seen;
+  - less than a year (a short history, including a single purchase): the larger of ``n``
+    and ``365 / I``, where ``I`` is the contact's expected interval (its own, else the
+    setting). A young customer is expected to buy at least once per interval, and at least
+    as often in a year as it already has; a burst of early purchases is not multiplied up.
+
+Every figure is an exact ``Decimal``: a prediction is built as one fraction and divided once
+(28 significant digits); only display rounds (``display``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from db import settings
+from db.models import Contact
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+DAYS_PER_YEAR = 365
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ValueSettings:
+    interval: int = settings.LAPSE_DAYS.default
+    expected_years: int = settings.EXPECTED_YEARS.default
+    #: The margin as a fraction (0.35 for 35 %), or None for none.
+    margin: Decimal | None = None
+
+
+def parse_margin(text: str) -> Decimal | None:
+    """A margin setting ("35", "35.5 %", "") as a fraction; ValueError if it is not 0-100."""
+    cleaned = text.replace("%", "").strip()
+    if not cleaned:
+        return None
+    try:
+        percent = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"“{text}” is not a percentage") from None
+    if not percent.is_finite() or not 0 < percent <= 100:
+        raise ValueError("A margin is a percentage above 0 and at most 100.")
+    return percent / 100
+
+
+def read_settings(session: Any) -> ValueSettings:
+    try:
+        margin = parse_margin(settings.get(session, settings.MARGIN_PERCENT))
+    except ValueError:
+        margin = None
+    return ValueSettings(
+        interval=settings.get(session, settings.LAPSE_DAYS),
+        expected_years=settings.get(session, settings.EXPECTED_YEARS),
+        margin=margin,
+    )
+
+
+def _rate(count: int, first: date, today: date, interval: int) -> tuple[Decimal, int]:
+    """Purchases per year as the fraction (numerator, denominator)."""
+    observed = (today - first).days
+    if observed >= DAYS_PER_YEAR:
+        return Decimal(count * DAYS_PER_YEAR), observed
+    if count * interval >= DAYS_PER_YEAR:
+        return Decimal(count), 1
+    return Decimal(DAYS_PER_YEAR), interval
+
+
+def purchases_per_year(count: int, first: date | None, today: date, interval: int) -> Decimal:
+    """See the module docstring; 0 for a contact who never bought."""
+    if count <= 0 or first is None:
+        return Decimal(0)
+    numerator, denominator = _rate(count, first, today, interval)
+    return numerator / denominator
+
+
+def predicted_value(
+    historic: Decimal,
+    count: int,
+    first: date | None,
+    today: date,
+    value_settings: ValueSettings,
+    *,
+    own_interval: int | None = None,
+) -> Decimal:
+    """Average order x purchases per year x expected years (x margin), as one exact fraction."""
+    if count <= 0 or first is None:
+        return Decimal(0)
+    numerator, denominator = _rate(count, first, today, own_interval or value_settings.interval)
+    numerator *= historic * value_settings.expected_years
+    if value_settings.margin is not None:
+        numerator *= value_settings.margin
+    return numerator / (count * denominator)
+
+
+@dataclass(frozen=True)
+class ContactValue:
+    historic: Decimal
+    predicted: Decimal
+    purchases: int
+    average_order: Decimal
+    per_year: Decimal
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone().date()
+
+
+_COLUMNS = (
+    Contact.lifetime_value,
+    Contact.purchase_count,
+    Contact.first_purchase_on,
+    Contact.purchase_interval_days,
+)
+
+
+def contact_value(database: Database, contact_id: int, today: date | None = None) -> ContactValue:
+    today = today or _today()
+    with database.reading() as session:
+        values = read_settings(session)
+        historic, count, first, own = session.execute(
+            select(*_COLUMNS).where(Contact.id == contact_id)
+        ).one()
+    return ContactValue(
+        historic=historic,
+        predicted=predicted_value(historic, count, first, today, values, own_interval=own),
+        purchases=count,
+        average_order=historic / count if count else Decimal(0),
+        per_year=purchases_per_year(count, first, today, own or values.interval),
+    )
+
+
+def predicted_values(
+    database: Database, contact_ids: Sequence[int], today: date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """(historic, predicted) for these contacts, in one query."""
+    today = today or _today()
+    with database.reading() as session:
+        values = read_settings(session)
+        rows = session.execute(
+            select(Contact.id, *_COLUMNS).where(Contact.id.in_(contact_ids))
+        ).all()
+    return {
+        cid: (h, predicted_value(h, n, first, today, values, own_interval=own))
+        for cid, h, n, first, own in rows
+    }
+
+
+@dataclass(frozen=True)
+class BaseValue:
+    """The whole customer base (live contacts with at least one purchase)."""
+
+    customers: int
+    purchases: int
+    historic_total: Decimal
+    predicted_total: Decimal
+    #: Average order value over every purchase.
+    average_order: Decimal
+    #: Average purchases per year over the customers.
+    purchases_per_year: Decimal
+    expected_years: int
+    margin: Decimal | None
+
+    @property
+    def average_historic(self) -> Decimal:
+        return self.historic_total / self.customers if self.customers else Decimal(0)
+
+    @property
+    def average_predicted(self) -> Decimal:
+        return self.predicted_total / self.customers if self.customers else Decimal(0)
+
+
+def summarise(
+    rows: Iterable[tuple[Decimal, int, date | None, int | None]],
+    value_settings: ValueSettings,
+    today: date,
+) -> BaseValue:
+    """Totals and averages over (historic, count, first purchase, own interval) rows."""
+    customers = purchases = 0
+    historic = predicted = per_year = Decimal(0)
+    for h, n, first, own in rows:
+        if n <= 0:
+            continue
+        customers += 1
+        purchases += n
+        historic += h
+        predicted += predicted_value(h, n, first, today, value_settings, own_interval=own)
+        per_year += purchases_per_year(n, first, today, own or value_settings.interval)
+    return BaseValue(
+        customers=customers,
+        purchases=purchases,
+        historic_total=historic,
+        predicted_total=predicted,
+        average_order=historic / purchases if purchases else Decimal(0),
+        purchases_per_year=per_year / customers if customers else Decimal(0),
+        expected_years=value_settings.expected_years,
+        margin=value_settings.margin,
+    )
+
+
+def base_value(database: Database, today: date | None = None) -> BaseValue:
+    """Value figures for every live customer (one pass over four columns, no per-row query)."""
+    today = today or _today()
+    with database.reading() as session:
+        values = read_settings(session)
+        rows = session.execute(
+            select(*_COLUMNS).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
+        )
+        return summarise((tuple(r) for r in rows), values, today)  # type: ignore[misc]
+
+
+# --- The retention calculator ---------------------------------------------------------------
+
+
+def years_from_retention(retention: Decimal) -> Decimal:
+    """Expected years as a customer when this share stays each year: 1 / (1 - r)."""
+    if not Decimal(0) <= retention < Decimal(1):
+        raise ValueError("Retention is a share from 0 up to (not including) 100 %.")
+    return Decimal(1) / (Decimal(1) - retention)
+
+
+def value_per_customer(
+    average_order: Decimal,
+    purchases_per_year: Decimal,
+    years: Decimal,
+    margin: Decimal | None = None,
+) -> Decimal:
+    value = average_order * purchases_per_year * years
+    return value if margin is None else value * margin
+
+
+@dataclass(frozen=True)
+class Scenario:
+    retention: Decimal
+    years: Decimal
+    per_customer: Decimal
+    whole_base: Decimal
+
+
+def retention_scenarios(
+    base: BaseValue, retentions: Sequence[Decimal], *, customers: int | None = None
+) -> list[Scenario]:
+    """What a customer, and the whole base, are worth at each yearly retention rate.
+
+    Keeping more customers each year lengthens how long a customer stays (1 / (1 - r) years),
+    and value grows with it; the calculator shows how much.
+    """
+    count = base.customers if customers is None else customers
+    out = []
+    for retention in retentions:
+        years = years_from_retention(retention)
+        each = value_per_customer(base.average_order, base.purchases_per_year, years, base.margin)
+        out.append(Scenario(retention, years, each, each * count))
+    return out
+
+
+def display(amount: Decimal, currency: str = "") -> str:
+    """An amount rounded half-up to cents with thousands separators: "USD 1,234.50"."""
+    shown = f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    return f"{currency} {shown}".strip()

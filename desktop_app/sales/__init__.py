@@ -1,0 +1,1 @@
+"""Purchases, lifecycle, lifetime value and satisfaction in the app."""

@@ -1,0 +1,332 @@
+"""The purchase and feedback dialogs; each is reached through its ``ask`` classmethod."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import feedback, purchases
+from db.engine import Database
+from db.feedback import FeedbackInput, Level
+from db.purchases import PurchaseError, PurchaseInput, PurchaseRow
+from desktop_app.widgets import FieldError
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def _date_edit(today: date, value: date) -> QDateEdit:
+    edit = QDateEdit(_qdate(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMM yyyy")
+    edit.setMaximumDate(_qdate(today))
+    return edit
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setObjectName("primaryButton")
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class PurchaseDialog(QDialog):
+    """Record a sale, or correct one (``current``)."""
+
+    def __init__(
+        self,
+        database: Database,
+        contact_name: str,
+        current: PurchaseRow | None,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._today = today
+        self.result_input: PurchaseInput | None = None
+        self.setWindowTitle(f"Edit purchase — {contact_name}" if current else "Record a sale")
+        self.setMinimumWidth(460)
+        currency = current.currency if current else purchases.currency(database)
+
+        heading = QLabel(f"Sale to <b>{contact_name}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        self.date = _date_edit(today, current.purchased_on if current else today)
+        self.date_error = FieldError()
+        self.product = QLineEdit()
+        self.product.setPlaceholderText("What was bought (product or service)")
+        completer = QCompleter(purchases.products(database), self.product)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.product.setCompleter(completer)
+        self.product_error = FieldError()
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("0.00")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.currency_label = QLabel(currency)
+        self.currency_label.setObjectName("currencyLabel")
+        self.amount_error = FieldError()
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Optional: order number, delivery, anything to remember")
+        self.note.setFixedHeight(70)
+        self.note_error = FieldError()
+        if current is not None:
+            self.product.setText(current.product)
+            self.amount.setText(f"{current.amount:f}")
+            self.note.setPlainText(current.note)
+
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount, 1)
+        amount_row.addWidget(self.currency_label)
+        form = QFormLayout()
+        form.addRow("Date", self.date)
+        form.addRow("", self.date_error)
+        form.addRow("Product", self.product)
+        form.addRow("", self.product_error)
+        form.addRow("Amount", amount_row)
+        form.addRow("", self.amount_error)
+        form.addRow("Note", self.note)
+        form.addRow("", self.note_error)
+        buttons = _buttons(self, "Save" if current else "Record sale")
+        buttons.accepted.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.product.setFocus()
+
+    def form_input(self) -> PurchaseInput:
+        return PurchaseInput(
+            purchased_on=_pydate(self.date.date()),
+            product=self.product.text(),
+            amount=self.amount.text(),
+            note=self.note.toPlainText(),
+        )
+
+    def check(self) -> dict[str, str]:
+        try:
+            purchases.check(self.form_input(), today=self._today)
+            errors: dict[str, str] = {}
+        except PurchaseError as exc:
+            errors = exc.errors
+        self.date_error.show_message(errors.get("purchased_on"))
+        self.product_error.show_message(errors.get("product"))
+        self.amount_error.show_message(errors.get("amount"))
+        self.note_error.show_message(errors.get("note"))
+        return errors
+
+    def save(self) -> None:
+        if self.check():
+            return
+        self.result_input = self.form_input()
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls,
+        database: Database,
+        contact_name: str,
+        current: PurchaseRow | None,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> PurchaseInput | None:
+        dialog = cls(database, contact_name, current, today, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.result_input
+        return None
+
+
+class _Scores(QWidget):
+    """One question's 1-5 choice; nothing chosen means not answered."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(12, 0, 0, 0)
+        for score in range(1, 6):
+            button = QRadioButton(str(score))
+            self.group.addButton(button, score)
+            layout.addWidget(button)
+        layout.addStretch(1)
+
+    def score(self) -> int | None:
+        chosen = self.group.checkedId()
+        return None if chosen < 1 else chosen
+
+    def set_score(self, score: int) -> None:
+        button = self.group.button(score)
+        if button is not None:
+            button.setChecked(True)
+
+
+FROM_SCORES = "From the scores"
+
+
+class FeedbackDialog(QDialog):
+    """Record a short survey: the template's questions scored 1-5, a comment, a level."""
+
+    def __init__(
+        self,
+        contact_name: str,
+        questions: list[str],
+        warning: str | None,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._today = today
+        self._questions = questions
+        self.result_input: FeedbackInput | None = None
+        self.setWindowTitle("Record feedback")
+        self.setMinimumWidth(560)
+
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"Feedback from <b>{contact_name}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(heading)
+        self.warning = QLabel(f"⚠ {warning}" if warning else "")
+        self.warning.setObjectName("surveyWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            "background:#fef3c7; color:#92400e; border-radius:6px; padding:8px;"
+        )
+        self.warning.setVisible(bool(warning))
+        layout.addWidget(self.warning)
+
+        form = QFormLayout()
+        self.date = _date_edit(today, today)
+        self.date_error = FieldError()
+        form.addRow("Received", self.date)
+        form.addRow("", self.date_error)
+        layout.addLayout(form)
+        questions_box = QVBoxLayout()
+        questions_box.setSpacing(2)
+        self.scores: list[_Scores] = []
+        for number, text in enumerate(questions, start=1):
+            label = QLabel(f"{number}. {text}")
+            label.setWordWrap(True)
+            scores = _Scores()
+            scores.group.idToggled.connect(self._update_level)
+            self.scores.append(scores)
+            questions_box.addWidget(label)
+            questions_box.addWidget(scores)
+            questions_box.addSpacing(6)
+        if not questions:
+            questions_box.addWidget(
+                QLabel("The survey has no questions; set them in Settings → Sales.")
+            )
+        self.answers_error = FieldError()
+        questions_box.addWidget(self.answers_error)
+        layout.addLayout(questions_box)
+        form = QFormLayout()
+        self.comment = QPlainTextEdit()
+        self.comment.setPlaceholderText("What did they say? Comments matter more than scores.")
+        self.comment.setFixedHeight(80)
+        self.comment_error = FieldError()
+        form.addRow("Comment", self.comment)
+        form.addRow("", self.comment_error)
+        self.level = QComboBox()
+        self.level.addItem(FROM_SCORES, None)
+        for level in Level:
+            self.level.addItem(level.label, level.value)
+        self.level.currentIndexChanged.connect(self._update_level)
+        self.level_preview = QLabel()
+        self.level_preview.setObjectName("levelPreview")
+        form.addRow("Level", self.level)
+        form.addRow("", self.level_preview)
+        layout.addLayout(form)
+        buttons = _buttons(self, "Record feedback")
+        buttons.accepted.connect(self.save)
+        layout.addWidget(buttons)
+        self._update_level()
+
+    def _update_level(self, *_args: object) -> None:
+        chosen = self.level.currentData()
+        scores = [s for s in (w.score() for w in self.scores) if s is not None]
+        if chosen is not None:
+            self.level_preview.setText("chosen by you")
+            return
+        level = feedback.level_for(scores)
+        if level is None:
+            self.level_preview.setText("score a question, or choose")
+        else:
+            average = Decimal(sum(scores)) / len(scores)
+            self.level_preview.setText(f"{level.label} (average {average:.2f})")
+
+    def form_input(self) -> FeedbackInput:
+        chosen = self.level.currentData()
+        return FeedbackInput(
+            received_on=_pydate(self.date.date()),
+            answers=tuple(
+                (text, widget.score())
+                for text, widget in zip(self._questions, self.scores, strict=True)
+            ),
+            comment=self.comment.toPlainText(),
+            level=None if chosen is None else Level(chosen),
+        )
+
+    def check(self) -> dict[str, str]:
+        try:
+            feedback.check(self.form_input(), today=self._today)
+            errors: dict[str, str] = {}
+        except feedback.FeedbackError as exc:
+            errors = exc.errors
+        self.date_error.show_message(errors.get("received_on"))
+        self.answers_error.show_message(errors.get("answers"))
+        self.comment_error.show_message(errors.get("comment"))
+        return errors
+
+    def save(self) -> None:
+        if self.check():
+            return
+        self.result_input = self.form_input()
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls,
+        database: Database,
+        contact_id: int,
+        contact_name: str,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> FeedbackInput | None:
+        """Show the survey, with the over-survey warning on top when it applies."""
+        dialog = cls(
+            contact_name,
+            feedback.questions(database),
+            feedback.survey_warning(database, contact_id, today),
+            today,
+            parent,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.result_input
+        return None

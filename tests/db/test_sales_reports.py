@@ -1,0 +1,168 @@
+"""The contacts, purchases and satisfaction exports against data whose figures are known."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import update
+
+from db import settings
+from db.contacts import EmailData, PhoneData, trash_contacts
+from db.engine import Database
+from db.export import ExportOptions, load_reports, write_csv
+from db.feedback import FeedbackInput, record_feedback
+from db.models import Contact
+from db.purchases import PurchaseInput, record_purchase
+from tests.conftest import ContactFactory
+
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 30)
+
+
+def export(
+    database: Database, name: str, tmp_path: Path, **options: object
+) -> list[dict[str, str]]:
+    _text, builder = load_reports()[name]
+    path = tmp_path / f"{name}.csv"
+    write_csv(builder(database, ExportOptions(today=TODAY, **options)), path)  # type: ignore[arg-type]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def buy(database: Database, cid: int, on: date, product: str, amount: str) -> None:
+    record_purchase(
+        database, cid, PurchaseInput(on, product, amount, "paid cash"), now=NOW, today=TODAY
+    )
+
+
+def ask(database: Database, cid: int, on: date, *scores: int, comment: str = "") -> None:
+    answers = tuple((f"Question {i}", s) for i, s in enumerate(scores))
+    record_feedback(database, cid, FeedbackInput(on, answers, comment), now=NOW, today=TODAY)
+
+
+def known_data(database: Database, contact_factory: ContactFactory) -> tuple[int, int, int]:
+    with database.write_session.begin() as session:
+        settings.put(session, settings.CURRENCY, "EUR")
+        settings.put(session, settings.MARGIN_PERCENT, "50")
+    ada = contact_factory(
+        name="Ada Baker",
+        company="Harbour Bakery",
+        emails=(EmailData("ada@harbour.test"), EmailData("orders@harbour.test")),
+        phones=(PhoneData("+44 20 7946 0000"),),
+        tags=("vip", "bread"),
+        has_need=True,
+        has_budget=True,
+        has_urgency=True,
+        is_decision_maker=True,
+    )
+    ben = contact_factory(name="Ben Cole", company="", emails=(), phones=(), referred_by_id=ada)
+    gone = contact_factory(name="Zed Gone")
+    # Ada: two purchases in a year, 2 a year; average 150 x 2 x 3 years x 50 % = 450.
+    buy(database, ada, date(2025, 6, 30), "Bread", "100.00")
+    buy(database, ada, date(2026, 6, 30), "Cake", "200.00")
+    buy(database, gone, date(2026, 6, 1), "Bread", "999")
+    trash_contacts(database, [gone])
+    with database.write_session.begin() as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.id == ada)
+            .values(last_touch_at=datetime(2026, 6, 29, 9, 30, tzinfo=UTC))
+        )
+    ask(database, ada, date(2026, 1, 10), 2, 2, comment="Late")
+    ask(database, ada, date(2026, 6, 1), 5, 4, comment="Much better")
+    return ada, ben, gone
+
+
+def test_contacts_export(
+    database: Database, contact_factory: ContactFactory, tmp_path: Path
+) -> None:
+    ada, ben, _gone = known_data(database, contact_factory)
+    rows = export(database, "contacts", tmp_path)
+    assert [r["name"] for r in rows] == ["Ada Baker", "Ben Cole"]
+    a, b = rows
+    assert a["id"] == str(ada)
+    assert {k: a[k] for k in ("emails", "phones", "tags", "stage", "qualification")} == {
+        "emails": "ada@harbour.test; orders@harbour.test",
+        "phones": "+44 20 7946 0000",
+        "tags": "bread; vip",
+        "stage": "Loyal customer",
+        "qualification": "Qualified prospect",
+    }
+    assert {
+        k: a[k]
+        for k in (
+            "lifecycle",
+            "satisfaction",
+            "purchases",
+            "historic_value",
+            "predicted_value",
+            "currency",
+            "referred_by",
+        )
+    } == {
+        "lifecycle": "Repeat",
+        "satisfaction": "Highly satisfied",
+        "purchases": "2",
+        "historic_value": "300.00",
+        "predicted_value": "450.00",
+        "currency": "EUR",
+        "referred_by": "",
+    }
+    assert a["last_touch"].startswith("2026-06-")
+    # The first purchase started the 100-day plan; its first step (day 1) is still open.
+    assert a["next_followup"] == "2025-07-01"
+    assert b["id"] == str(ben)
+    assert (b["lifecycle"], b["purchases"], b["historic_value"], b["predicted_value"]) == (
+        "Prospective",
+        "0",
+        "0.00",
+        "0.00",
+    )
+    assert (b["referred_by"], b["satisfaction"], b["emails"], b["last_touch"]) == (
+        "Ada Baker",
+        "",
+        "",
+        "",
+    )
+
+
+def test_purchases_export(
+    database: Database, contact_factory: ContactFactory, tmp_path: Path
+) -> None:
+    ada, _ben, _gone = known_data(database, contact_factory)
+    rows = export(database, "purchases", tmp_path)
+    assert [(r["date"], r["contact"], r["product"], r["amount"], r["currency"]) for r in rows] == [
+        ("2025-06-30", "Ada Baker", "Bread", "100.00", "EUR"),
+        ("2026-06-30", "Ada Baker", "Cake", "200.00", "EUR"),
+    ]
+    assert rows[0]["contact_id"] == str(ada) and rows[0]["note"] == "paid cash"
+    since = export(database, "purchases", tmp_path, since=date(2026, 1, 1))
+    assert [r["product"] for r in since] == ["Cake"]
+    until = export(database, "purchases", tmp_path, until=date(2026, 1, 1))
+    assert [r["product"] for r in until] == ["Bread"]
+
+
+def test_satisfaction_exports(
+    database: Database, contact_factory: ContactFactory, tmp_path: Path
+) -> None:
+    known_data(database, contact_factory)
+    rows = export(database, "satisfaction", tmp_path)
+    assert [
+        (r["date"], r["level"], r["previous_level"], r["change"], r["average_score"], r["scores"])
+        for r in rows
+    ] == [
+        ("2026-01-10", "Dissatisfied", "", "", "2.00", "2 2"),
+        ("2026-06-01", "Highly satisfied", "Dissatisfied", "up", "4.50", "5 4"),
+    ]
+    assert rows[1]["comment"] == "Much better"
+    later = export(database, "satisfaction", tmp_path, since=date(2026, 2, 1))
+    assert [(r["level"], r["previous_level"]) for r in later] == [
+        ("Highly satisfied", "Dissatisfied")
+    ]
+    months = export(database, "satisfaction-by-month", tmp_path)
+    assert [tuple(r.values()) for r in months] == [
+        ("2026-01", "1", "0", "0", "1", "0", "0"),
+        ("2026-06", "1", "1", "0", "0", "1", "0"),
+    ]
