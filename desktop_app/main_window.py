@@ -27,6 +27,7 @@ from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
+from desktop_app.today import place as today_place
 
 if TYPE_CHECKING:
     from db.demo import DemoSummary
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self._place_pages: dict[str, QWidget] = {}
 
         # Each place is a sidebar entry and the page it shows; features add theirs here.
+        self.today_page = today_place.install(self)
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
 
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
         self._make_menus()
         self.sidebar.setCurrentRow(0)
+        today_place.choose_start_place(self)
 
         state = options.window_state("main_geometry")
         if state is not None:
