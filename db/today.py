@@ -395,11 +395,15 @@ def take_new_notices(database: Database, today: date, *, now: datetime | None = 
             Followup.source == FollowupSource.CADENCE.value,
         )
         cadence_due = and_(_live(), Contact.cadence_due_on <= today, ~has_stand_in)
-        cadence_names = list(
-            session.scalars(
-                select(Contact.name).where(cadence_due).order_by(Contact.cadence_due_on).limit(3)
+        cadence_names = [
+            (d, n)
+            for d, n in session.execute(
+                select(Contact.cadence_due_on, Contact.name)
+                .where(cadence_due)
+                .order_by(Contact.cadence_due_on)
+                .limit(3)
             )
-        )
+        ]
         cadence_count = count_where(session, cadence_due)
         due = func.max(Followup.due_on, func.coalesce(Followup.snoozed_until, Followup.due_on))
         person = aliased(Contact)
@@ -413,15 +417,16 @@ def take_new_notices(database: Database, today: date, *, now: datetime | None = 
                 not_(person.do_not_contact),
             ),
         )
-        real_names = list(
-            session.scalars(
-                select(Contact.name)
+        real_names = [
+            (date.fromisoformat(str(d)), n)
+            for d, n in session.execute(
+                select(due, Contact.name)
                 .join(Followup, Followup.contact_id == Contact.id)
                 .where(real_due)
                 .order_by(due)
                 .limit(3)
             )
-        )
+        ]
         real_count = int(
             session.scalar(select(func.count()).select_from(Followup).where(real_due)) or 0
         )
@@ -445,7 +450,9 @@ def take_new_notices(database: Database, today: date, *, now: datetime | None = 
                     ).where(cadence_due),
                 )
             )  # fmt: skip
-        names = tuple(dict.fromkeys(real_names + cadence_names))[:3]
+        # Oldest first, each person once.
+        ordered = sorted(real_names + cadence_names, key=lambda pair: (pair[0], pair[1]))
+        names = tuple(dict.fromkeys(name for _day, name in ordered))[:3]
         return Notice(real_count + cadence_count, names)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from db import __version__, contacts, journeys, settings
 from db.engine import Database
-from desktop_app import icons, options
+from desktop_app import icons, options, reminders
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self.sidebar.setCurrentRow(0)
         today_place.choose_start_place(self)
+        self.reminders = reminders.install(self, reminders.system_tray(self))
 
         state = options.window_state("main_geometry")
         if state is not None:
