@@ -448,3 +448,23 @@ def save_plan_template(database: Database, steps: Sequence[PlanStepData]) -> Non
         for row in existing[len(steps) :]:
             session.delete(row)
         settings.put(session, settings.PLAN_TEMPLATE_SEEDED, True)
+
+
+@dataclass(frozen=True)
+class ContactSchedule:
+    """A contact's follow-up dates for its detail pane."""
+
+    next_followup_on: date | None
+    cadence_due_on: date | None
+    open: tuple[FollowupInfo, ...]
+
+
+def contact_schedule(database: Database, contact_id: int) -> ContactSchedule:
+    with database.reading() as session:
+        row = session.execute(
+            select(Contact.next_followup_on, Contact.cadence_due_on).where(
+                Contact.id == contact_id
+            )
+        ).first()
+        next_on, cadence_on = row if row is not None else (None, None)
+        return ContactSchedule(next_on, cadence_on, tuple(open_followups(session, contact_id)))

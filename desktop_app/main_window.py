@@ -24,6 +24,8 @@ from desktop_app import icons, options, reminders
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
+from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
+from desktop_app.followups.section import FollowupsSection
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
+        self.contacts_page.detail.add_section(FollowupsSection(self.ops))
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
