@@ -131,7 +131,9 @@ def test_settings_page_edits_the_plan_template(
     settings_page.table.selectRow(0)
     settings_page.remove_step()
     settings_page.add_step()
-    settings_page.table.item(5, 1).setText("Birthday card")
+    title = settings_page.table.item(5, 1)
+    assert title is not None
+    title.setText("Birthday card")
     assert settings_page.steps()[-1].day_offset == 107
     settings_page.table.selectRow(5)
     settings_page.move_step(-1)
@@ -167,7 +169,9 @@ def test_settings_dialog_has_the_follow_ups_tab(qtbot: QtBot, ops: OpsBus) -> No
     qtbot.addWidget(dialog)
     page = dialog.page("Follow-ups")
     assert isinstance(page, FollowupsSettingsPage)
-    page.table.item(0, 1).setText("  ")
+    title = page.table.item(0, 1)
+    assert title is not None
+    title.setText("  ")
     assert not dialog.save()
     assert dialog.tabs.currentWidget() is page
     assert followups.plan_template(ops.database)[0].title == "Affirm the decision"
