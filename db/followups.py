@@ -462,9 +462,7 @@ class ContactSchedule:
 def contact_schedule(database: Database, contact_id: int) -> ContactSchedule:
     with database.reading() as session:
         row = session.execute(
-            select(Contact.next_followup_on, Contact.cadence_due_on).where(
-                Contact.id == contact_id
-            )
+            select(Contact.next_followup_on, Contact.cadence_due_on).where(Contact.id == contact_id)
         ).first()
         next_on, cadence_on = row if row is not None else (None, None)
         return ContactSchedule(next_on, cadence_on, tuple(open_followups(session, contact_id)))
