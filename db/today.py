@@ -248,7 +248,7 @@ def _item(row: Any, open_rows: list[Followup], section: Section, today: date) ->
         )  # fmt: skip
     if section is Section.AT_RISK:
         return TodayItem(
-            cid, name, company, cadence_on, "Loyal customer drifting away: " + cadence_reason(),
+            cid, name, company, cadence_on, "Drifting away: " + cadence_reason().lower(),
             FollowupSource.CADENCE, stage_medium, stage_label or "", last_touch, None, today,
         )  # fmt: skip
     # The follow-up that set the date: a real row if one falls due then, else the cadence.
@@ -394,21 +394,32 @@ def take_new_notices(database: Database, today: date, *, now: datetime | None = 
             Followup.status == FollowupStatus.OPEN.value,
             Followup.source == FollowupSource.CADENCE.value,
         )
-        cadence_due = and_(_live(), Contact.cadence_due_on <= today, ~has_stand_in)
-        cadence_names = [
-            (d, n)
-            for d, n in session.execute(
-                select(Contact.cadence_due_on, Contact.name)
-                .where(cadence_due)
-                .order_by(Contact.cadence_due_on)
-                .limit(3)
-            )
-        ]
+        # Driven by the next-follow-up index: a due cadence makes the contact due too.
+        cadence_due = and_(
+            Contact.next_followup_on <= today,
+            _live(),
+            Contact.cadence_due_on <= today,
+            ~has_stand_in,
+        )
         cadence_count = count_where(session, cadence_due)
+        cadence_names = (
+            [
+                (d, n)
+                for d, n in session.execute(
+                    select(Contact.cadence_due_on, Contact.name)
+                    .where(cadence_due)
+                    .order_by(Contact.cadence_due_on)
+                    .limit(3)
+                )
+            ]
+            if cadence_count
+            else []
+        )
         due = func.max(Followup.due_on, func.coalesce(Followup.snoozed_until, Followup.due_on))
         person = aliased(Contact)
         real_due = and_(
             Followup.status == FollowupStatus.OPEN.value,
+            Followup.due_on <= today,  # the open-due index; the snooze is checked below
             Followup.notified_at.is_(None),
             due <= today,
             exists().where(

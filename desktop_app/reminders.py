@@ -31,6 +31,7 @@ from db import today
 from db.today import Notice, TodayCounts
 from desktop_app import icons, options
 from desktop_app.ops import OpsBus
+from desktop_app.tasks import ImmediateRunner, Task, TaskRunner
 
 if TYPE_CHECKING:
     from desktop_app.main_window import MainWindow
@@ -158,11 +159,15 @@ class Reminders(QObject):
         ops: OpsBus,
         tray: Tray | None,
         banner: ReminderBanner,
+        *,
         today_fn: Callable[[], date] = _local_today,
+        runner: TaskRunner | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
+        self.runner: TaskRunner = runner or ImmediateRunner()
+        self._checking = False
         self.tray = tray
         self.banner = banner
         self.today = today_fn
@@ -197,22 +202,33 @@ class Reminders(QObject):
         self.check()
         self.timer.start()
 
-    def check(self) -> Notice:
-        """Announce follow-ups that fell due since the last check (each one once)."""
-        try:
-            notice = today.take_new_notices(self.ops.database, self.today())
-        except Exception:
-            # A locked or busy database must never take the app down; try again next time.
-            log.exception("could not look for due follow-ups")
-            return Notice(0, ())
-        if notice.count:
-            title, body = notice_text(notice)
-            if self.tray is not None:
-                self.tray.showMessage(title, body, icons.app_icon(), 15_000)
-            else:
-                self.banner.show_notice(notice)
-            self.notified.emit(notice)
-        return notice
+    def check(self) -> None:
+        """Announce follow-ups that fell due since the last check (each one once). The
+        database work runs on the task runner; the notice comes back on the GUI thread."""
+        if self._checking:
+            return
+        self._checking = True
+        database, day = self.ops.database, self.today()
+        task = Task(lambda _progress: today.take_new_notices(database, day))
+        task.finished.connect(self._on_notice)
+        task.failed.connect(self._on_failed)
+        self.runner.submit(task)
+
+    def _on_failed(self, error: object) -> None:
+        # A locked or busy database must never take the app down; try again next time.
+        self._checking = False
+        log.warning("could not look for due follow-ups: %s", error)
+
+    def _on_notice(self, notice: Notice) -> None:
+        self._checking = False
+        if not notice.count:
+            return
+        title, body = notice_text(notice)
+        if self.tray is not None:
+            self.tray.showMessage(title, body, icons.app_icon(), 15_000)
+        else:
+            self.banner.show_notice(notice)
+        self.notified.emit(notice)
 
     def update_counts(self, counts: TodayCounts) -> None:
         if self.tray is None:
@@ -246,7 +262,7 @@ def install(window: MainWindow, tray: Tray | None) -> Reminders:
     column_layout.addWidget(window.pages, 1)
     layout.insertWidget(index, column, 1)
 
-    reminders = Reminders(window.ops, tray, banner, parent=window)
+    reminders = Reminders(window.ops, tray, banner, runner=window.runner, parent=window)
 
     def show_window() -> None:
         if window.isHidden() or window.isMinimized():

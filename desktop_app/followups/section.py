@@ -39,11 +39,12 @@ def _local_today() -> date:
 
 def when(day: date, today: date) -> str:
     days = (day - today).days
+    shown = f"{day:%a %-d %b}" if day.year == today.year else f"{day:%-d %b %Y}"
     if days < 0:
-        return f"{day:%a %-d %b} · {-days} day{'s' if days != -1 else ''} overdue"
+        return f"{shown} · {-days} day{'s' if days != -1 else ''} overdue"
     if days == 0:
-        return f"{day:%a %-d %b} · today"
-    return f"{day:%a %-d %b} · in {days} day{'s' if days != 1 else ''}"
+        return f"{shown} · today"
+    return f"{shown} · in {days} day{'s' if days != 1 else ''}"
 
 
 class FollowupRow(QFrame):
@@ -96,6 +97,8 @@ class FollowupsSection(QWidget):
 
         title = QLabel("FOLLOW-UPS")
         title.setObjectName("sectionTitle")
+        # As the pane's own section titles (EMAIL, PHONE, ...) look.
+        title.setStyleSheet("color: #64748b; font-weight: 700; font-size: 8pt;")
         self.next_label = QLabel()
         self.next_label.setWordWrap(True)
         self.next_label.setObjectName("followupNext")

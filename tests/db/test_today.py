@@ -106,7 +106,7 @@ def test_at_risk_loyal_customers_and_stuck_contacts(
 
     at_risk = today.section_items(database, Section.AT_RISK, TODAY)
     assert names(at_risk) == ["Hal Loyal"]
-    assert at_risk[0].reason.startswith("Loyal customer drifting away")
+    assert at_risk[0].reason == "Drifting away: last touch 13 days ago; keep in touch every 12 days"
     [item] = today.section_items(database, Section.STUCK, TODAY)
     assert item.name == "Jo Prospect"
     assert item.reason == "In Prospect for 50 days (stuck after 45)"

@@ -59,7 +59,7 @@ def due(database: Database, contact_factory: ContactFactory) -> Database:
 def make(qtbot: QtBot, ops: OpsBus, tray: FakeTray | None) -> Reminders:
     banner = ReminderBanner()
     qtbot.addWidget(banner)
-    return Reminders(ops, tray, banner, lambda: TODAY)
+    return Reminders(ops, tray, banner, today_fn=lambda: TODAY)
 
 
 def test_due_follow_ups_are_notified_once(qtbot: QtBot, ops: OpsBus, due: Database) -> None:
