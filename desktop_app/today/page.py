@@ -168,7 +168,8 @@ class TodayRow(QFrame):
         self.open_button = self._button("Open", "user", "Show the contact")
         self.open_button.clicked.connect(lambda: page.open_contact_requested.emit(item.contact_id))
         # Stuck is about the stage, not a date: snoozing or ticking it off would not help.
-        self.snooze_button.setVisible(section is not Section.STUCK)
+        # At risk is about touches lapsing: only a touch (or ticking the cadence off) helps.
+        self.snooze_button.setVisible(section not in (Section.STUCK, Section.AT_RISK))
         self.done_button.setVisible(section is not Section.STUCK)
 
         actions = QHBoxLayout()

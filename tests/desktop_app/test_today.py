@@ -174,3 +174,27 @@ def test_window_opens_on_today_when_there_are_contacts(
 def test_window_opens_on_contacts_when_the_database_is_empty(window: MainWindow) -> None:
     assert window.current_place() == "contacts"
     assert window.sidebar.item(0).text() == "Today"
+
+
+def test_at_risk_and_stuck_rows_offer_only_what_helps(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    loyal = contact_factory(name="Hal Loyal")
+    stuck = contact_factory(name="Jo Prospect")
+    place(database, loyal, "loyal_customer", touched=NOW - timedelta(days=13))
+    place(database, stuck, "prospect", entered=NOW - timedelta(days=50), touched=NOW)
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    [at_risk] = rows(page, Section.AT_RISK)
+    [stuck_row] = rows(page, Section.STUCK)
+    assert (at_risk.snooze_button.isVisible(), at_risk.done_button.isVisible()) == (False, True)
+    assert (stuck_row.snooze_button.isVisible(), stuck_row.done_button.isVisible()) == (
+        False,
+        False,
+    )
+    assert stuck_row.touch_button.isVisible()
+
+    qtbot.mouseClick(at_risk.done_button, Qt.MouseButton.LeftButton)
+
+    assert rows(page, Section.AT_RISK) == []
