@@ -489,6 +489,13 @@ def _is_dense(session: Session, query: ContactQuery) -> bool:
     return int(found or 0) >= DENSE_MATCHES
 
 
+def has_contacts(database: Database) -> bool:
+    """Whether any contact is outside the trash (cheap: stops at the first)."""
+    with database.reading() as session:
+        found = session.scalar(select(Contact.id).where(Contact.deleted_at.is_(None)).limit(1))
+        return found is not None
+
+
 def count_contacts(database: Database, query: ContactQuery) -> int:
     """How many contacts the query matches."""
     with database.reading() as session:

@@ -5,6 +5,11 @@
 - ``stuck_on``: the day it entered its stage + the stage's dwell limit;
 - ``next_followup_on``: the earlier of ``cadence_due_on`` and its open follow-ups (a snoozed
   one counts from its snooze date); none for do-not-contact and trashed contacts;
+- cadence follow-ups are virtual, but an open follow-up row with source ``cadence`` and
+  ``due_on = cadence_due_on`` *stands in* for the cadence (it was snoozed, or the owner was
+  notified): the row counts instead of the cadence date. A stand-in whose cadence date moved
+  (a touch, a new stage) is cancelled. Ticking a cadence follow-up off records a done
+  ``cadence`` row, and the cadence restarts from that moment;
 - ``purchase_count``, ``first_purchase_on``, ``last_purchase_on``, ``lifetime_value``;
 - ``satisfaction``: the level of the latest feedback.
 
@@ -24,7 +29,10 @@ _SCHEDULE = (
     """
     UPDATE contact SET
       cadence_due_on = date(
-        coalesce(last_touch_at, stage_entered_at), 'localtime',
+        coalesce(
+          max(coalesce(last_touch_at, stage_entered_at), {cadence_done}),
+          last_touch_at, stage_entered_at, {cadence_done}
+        ), 'localtime',
         '+' || coalesce(
           contact.cadence_days,
           (SELECT s.cadence_days FROM stage s WHERE s.id = contact.stage_id)
@@ -37,11 +45,21 @@ _SCHEDULE = (
     {where}
     """,
     """
+    UPDATE followup SET status = 'cancelled'
+    WHERE status = 'open' AND source = 'cadence'
+      AND contact_id IN (SELECT contact.id FROM contact {where})
+      AND due_on IS NOT (SELECT c.cadence_due_on FROM contact c WHERE c.id = followup.contact_id)
+    """,
+    """
     UPDATE contact SET next_followup_on = CASE
       WHEN do_not_contact OR deleted_at IS NOT NULL THEN NULL
       ELSE (
         SELECT min(d) FROM (
           SELECT contact.cadence_due_on AS d
+          WHERE NOT EXISTS (
+            SELECT 1 FROM followup f
+            WHERE f.contact_id = contact.id AND f.status = 'open' AND f.source = 'cadence'
+          )
           UNION ALL
           SELECT max(f.due_on, coalesce(f.snoozed_until, f.due_on)) FROM followup f
           WHERE f.contact_id = contact.id AND f.status = 'open'
@@ -81,6 +99,16 @@ _SATISFACTION = (
 
 _SOME = "WHERE contact.id IN (SELECT value FROM json_each(:ids))"
 
+#: When the owner last ticked off the contact's cadence follow-up by hand (it restarts there).
+_CADENCE_DONE = """(
+          SELECT max(f.completed_at) FROM followup f
+          WHERE f.contact_id = contact.id AND f.status = 'done' AND f.source = 'cadence'
+        )"""
+
+
+def _sql(statement: str, where: str) -> str:
+    return statement.replace("{cadence_done}", _CADENCE_DONE).replace("{where}", where)
+
 
 def _run(session: Session, statements: tuple[str, ...], contact_ids: Iterable[int]) -> None:
     ids = sorted(set(contact_ids))
@@ -88,7 +116,7 @@ def _run(session: Session, statements: tuple[str, ...], contact_ids: Iterable[in
         return
     session.flush()
     for statement in statements:
-        session.execute(text(statement.format(where=_SOME)), {"ids": _json(ids)})
+        session.execute(text(_sql(statement, _SOME)), {"ids": _json(ids)})
 
 
 def _json(ids: list[int]) -> str:
@@ -112,9 +140,7 @@ def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
 
 def all_statements() -> list[TextClause]:
     """Every rule for every contact, in an order that respects their dependencies."""
-    return [
-        text(statement.format(where="")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)
-    ]
+    return [text(_sql(statement, "")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)]
 
 
 def refresh_all(session: Session) -> None:

@@ -57,7 +57,11 @@ def run_gui(path: Path) -> int:
     runner = ThreadRunner()
     try:
         window = MainWindow(database, runner)
-        window.show()
+        from desktop_app import reminders  # noqa: PLC0415
+
+        if not reminders.start_hidden(window.reminders):
+            window.show()
+        window.reminders.start()
         status = app.exec()
     finally:
         runner.wait()

@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
+    due = commands.add_parser("followups", help="print due and overdue follow-ups, oldest first")
+    due.add_argument("--due-by", type=_date, metavar="DATE", help="due by this day (YYYY-MM-DD)")
     return parser
 
 
@@ -91,6 +93,10 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
         parser.exit(2, "touchbase export: --since is after --until\n")
     _text, builder = reports[args.report]
     output = Path(args.output).expanduser()
+    if args.report == "followups" and output.suffix.lower() == ".ics":
+        from desktop_app.followups import commands  # noqa: PLC0415
+
+        return commands.export_calendar(db_path, output, args.since, args.until)
     with open_database(db_path) as database:
         count = write_csv(
             builder(database, ExportOptions(since=args.since, until=args.until)), output
@@ -139,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(db_path, args)
         if args.command == "export":
             return _export(db_path, args, parser)
+        if args.command == "followups":
+            from desktop_app.followups import commands  # noqa: PLC0415
+
+            return commands.print_due(db_path, args.due_by)
         from desktop_app.app import run_gui  # noqa: PLC0415
 
         return run_gui(db_path)

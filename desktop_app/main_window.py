@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
 
 from db import __version__, contacts, journeys, settings
 from db.engine import Database
-from desktop_app import icons, options
+from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
+from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
+from desktop_app.followups.section import FollowupsSection
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
+from desktop_app.today import place as today_place
 
 if TYPE_CHECKING:
     from db.demo import DemoSummary
@@ -52,6 +55,7 @@ class MainWindow(QMainWindow):
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
+        self.contacts_page.detail.add_section(FollowupsSection(self.ops))
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -63,6 +67,7 @@ class MainWindow(QMainWindow):
         self._place_factories: dict[str, Callable[[], QWidget]] = {}
 
         # Each place is a sidebar entry and the page it shows; features add theirs here.
+        self.today_page = today_place.install(self)
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
         install_sales(self)
@@ -80,6 +85,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
         self._make_menus()
         self.sidebar.setCurrentRow(0)
+        today_place.choose_start_place(self)
+        self.reminders = reminders.install(self, reminders.system_tray(self))
 
         state = options.window_state("main_geometry")
         if state is not None:

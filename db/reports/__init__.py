@@ -4,5 +4,6 @@ Each module holds the reports of one feature and registers them with ``db.export
 """
 
 from db.reports import contacts as contacts
+from db.reports import followups as followups
 from db.reports import sales as sales
 from db.reports import touches as touches

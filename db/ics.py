@@ -1,0 +1,108 @@
+"""A small iCalendar (RFC 5545) writer, so follow-ups appear in the owner's calendar.
+
+Each follow-up becomes an all-day VEVENT. Text is escaped (backslash, semicolon, comma,
+newline), lines are folded at 75 octets without splitting a UTF-8 character, and every line
+ends with CRLF, as the RFC requires. Files are written to a temporary file first and only
+replace the target when complete.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+PRODID = "-//Touchbase//Follow-ups//EN"
+_LIMIT = 75
+
+
+@dataclass(frozen=True)
+class Event:
+    """One all-day event."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str = ""
+    categories: tuple[str, ...] = ()
+
+
+def escape(text: str) -> str:
+    """TEXT value escaping (RFC 5545 §3.3.11)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line into chunks of at most 75 octets, continuation lines starting with
+    a space (RFC 5545 §3.1), never splitting a multi-byte character."""
+    out: list[str] = []
+    current = ""
+    size = 0
+    limit = _LIMIT
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _day(value: date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def calendar_lines(events: Iterable[Event], *, stamp: datetime) -> Iterable[str]:
+    yield "BEGIN:VCALENDAR"
+    yield "VERSION:2.0"
+    yield f"PRODID:{PRODID}"
+    yield "CALSCALE:GREGORIAN"
+    yield "METHOD:PUBLISH"
+    dtstamp = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for event in events:
+        yield "BEGIN:VEVENT"
+        yield f"UID:{event.uid}"
+        yield f"DTSTAMP:{dtstamp}"
+        yield f"DTSTART;VALUE=DATE:{_day(event.day)}"
+        yield f"DTEND;VALUE=DATE:{_day(event.day + timedelta(days=1))}"
+        yield f"SUMMARY:{escape(event.summary)}"
+        if event.description:
+            yield f"DESCRIPTION:{escape(event.description)}"
+        if event.categories:
+            yield "CATEGORIES:" + ",".join(escape(c) for c in event.categories)
+        yield "TRANSP:TRANSPARENT"
+        yield "END:VEVENT"
+    yield "END:VCALENDAR"
+
+
+def render(events: Iterable[Event], *, stamp: datetime) -> str:
+    return "".join(fold(line) + "\r\n" for line in calendar_lines(events, stamp=stamp))
+
+
+def write_ics(events: Iterable[Event], path: Path, *, stamp: datetime) -> int:
+    """Write the calendar atomically; returns the number of events."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    events = list(events)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(render(events, stamp=stamp).encode("utf-8"))
+        Path(handle.name).replace(path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return len(events)

@@ -1,0 +1,49 @@
+"""``touchbase followups`` and ``touchbase export followups --output FILE.ics``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from db.engine import open_database
+from db.export import ExportOptions
+from db.ics import write_ics
+from db.models import utcnow
+from db.reports.followups import followup_events
+from db.today import due_followups
+
+
+def local_today() -> date:
+    """The owner's day (the one seam tests replace with a fixed day)."""
+    return datetime.now(UTC).astimezone().date()
+
+
+def print_due(db_path: Path, due_by: date | None) -> int:
+    """Print the follow-ups due by ``due_by`` (default today), one per line, oldest first;
+    exits 0 whether or not there are any, so a cron job or shell prompt can use it."""
+    today = local_today()
+    with open_database(db_path) as database:
+        due = list(due_followups(database, due_by=due_by or today))
+    try:
+        for f in due:
+            late = f.days_overdue(today)
+            when = f"{late} day{'s' if late != 1 else ''} overdue" if late else "due"
+            who = f"{f.name} ({f.company})" if f.company else f.name
+            sys.stdout.write(
+                f"{f.due_on.isoformat()}  {when:<17} {who} — {f.reason} [{f.source}]\n"
+            )
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Piped into ``head`` or a prompt that read enough: not an error.
+        sys.stderr.close()
+    return 0
+
+
+def export_calendar(db_path: Path, output: Path, since: date | None, until: date | None) -> int:
+    """Write the open follow-ups as an iCalendar file of all-day events."""
+    with open_database(db_path) as database:
+        events = followup_events(database, ExportOptions(since=since, until=until))
+        count = write_ics(events, output, stamp=utcnow())
+    sys.stdout.write(f"Wrote {count:,} events to {output}\n")
+    return 0

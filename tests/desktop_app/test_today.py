@@ -1,0 +1,200 @@
+"""The Today page and its place in the window, driven through the real widgets."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from db import followups
+from db.engine import Database
+from db.today import Section
+from desktop_app.followups.dialog import SnoozeDialog
+from desktop_app.main_window import MainWindow
+from desktop_app.ops import Changes, OpsBus
+from desktop_app.tasks import ImmediateRunner
+from desktop_app.today.page import TodayPage, TodayRow
+from tests.conftest import ContactFactory
+from tests.db.test_followups_rules import NOW, TODAY, log_touch, place
+
+
+class Clock:
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@pytest.fixture
+def people(database: Database, contact_factory: ContactFactory) -> dict[str, int]:
+    ids = {
+        "old": contact_factory(name="Ada Old", company="Old Mill"),
+        "recent": contact_factory(name="Ben Recent"),
+        "due": contact_factory(name="Cy Today"),
+        "soon": contact_factory(name="Di Soon"),
+    }
+    place(database, ids["old"], touched=NOW - timedelta(days=30))
+    place(database, ids["recent"], touched=NOW - timedelta(days=14))
+    place(database, ids["due"], touched=NOW)
+    place(database, ids["soon"], touched=NOW - timedelta(days=7))
+    followups.add_followup(database, ids["due"], TODAY, "Send the proposal", today=TODAY)
+    return ids
+
+
+@pytest.fixture
+def today_page(qtbot: QtBot, ops: OpsBus, people: dict[str, int]) -> TodayPage:
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    return page
+
+
+def rows(page: TodayPage, section: Section) -> list[TodayRow]:
+    return page.sections[section].rows
+
+
+def shown(page: TodayPage, section: Section) -> list[str]:
+    return [r.item.name for r in rows(page, section)]
+
+
+def test_sections_show_whom_to_contact_and_why(today_page: TodayPage) -> None:
+    assert shown(today_page, Section.OVERDUE) == ["Ada Old", "Ben Recent"]
+    assert [r.due_label.text() for r in rows(today_page, Section.OVERDUE)] == [
+        "18 days overdue",
+        "2 days overdue",
+    ]
+    assert today_page.sections[Section.OVERDUE].count_label.text() == "2"
+    assert shown(today_page, Section.DUE_TODAY) == ["Cy Today"]
+    assert rows(today_page, Section.DUE_TODAY)[0].reason_label.text() == "Send the proposal"
+    assert shown(today_page, Section.UPCOMING) == ["Di Soon"]
+    assert not today_page.sections[Section.STUCK].isVisible()
+    assert today_page.summary.text() == "To do: 2 overdue, 1 due today."
+
+
+def test_snooze_tomorrow_moves_the_row_to_the_next_days(today_page: TodayPage) -> None:
+    ada = rows(today_page, Section.OVERDUE)[0]
+    menu = ada.snooze_button.menu()
+    tomorrow = menu.actions()[0]
+    assert tomorrow.text().startswith("Tomorrow")
+
+    tomorrow.trigger()
+
+    assert shown(today_page, Section.OVERDUE) == ["Ben Recent"]
+    assert shown(today_page, Section.UPCOMING) == ["Ada Old", "Di Soon"]
+
+
+def test_snooze_to_a_picked_date(today_page: TodayPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        SnoozeDialog, "ask", classmethod(lambda cls, day, parent=None: day + timedelta(days=30))
+    )
+    ben = rows(today_page, Section.OVERDUE)[1]
+    ben.snooze_button.menu().actions()[-1].trigger()
+    assert shown(today_page, Section.OVERDUE) == ["Ada Old"]
+    assert "Ben Recent" not in shown(today_page, Section.UPCOMING)
+
+
+def test_done_ticks_the_follow_up_off(qtbot: QtBot, today_page: TodayPage) -> None:
+    cy = rows(today_page, Section.DUE_TODAY)[0]
+    qtbot.mouseClick(cy.done_button, Qt.MouseButton.LeftButton)
+    assert shown(today_page, Section.DUE_TODAY) == []
+    assert not today_page.sections[Section.DUE_TODAY].isVisible()
+
+
+def test_log_touch_asks_for_the_touch_and_the_touch_clears_the_row(
+    qtbot: QtBot, today_page: TodayPage, ops: OpsBus, people: dict[str, int]
+) -> None:
+    ada = rows(today_page, Section.OVERDUE)[0]
+    with qtbot.waitSignal(today_page.touch_requested) as asked:
+        qtbot.mouseClick(ada.touch_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [people["old"]]
+
+    ops.run(lambda db: log_touch(db, people["old"], NOW), Changes(touches=True))
+
+    assert shown(today_page, Section.OVERDUE) == ["Ben Recent"]
+
+
+def test_open_asks_to_show_the_contact(
+    qtbot: QtBot, today_page: TodayPage, people: dict[str, int]
+) -> None:
+    ben = rows(today_page, Section.OVERDUE)[1]
+    with qtbot.waitSignal(today_page.open_contact_requested) as asked:
+        qtbot.mouseClick(ben.open_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [people["recent"]]
+
+
+def test_a_new_day_refreshes_the_lists(today_page: TodayPage) -> None:
+    clock = today_page.today
+    assert isinstance(clock, Clock)
+    clock.day = TODAY + timedelta(days=5)
+    today_page._on_midnight()
+    assert shown(today_page, Section.OVERDUE) == ["Ada Old", "Ben Recent", "Cy Today"]
+    assert shown(today_page, Section.DUE_TODAY) == ["Di Soon"]
+    assert today_page.date_label.text() == "Saturday 7 March 2026"
+
+
+def test_an_empty_day_says_so(qtbot: QtBot, ops: OpsBus) -> None:
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.empty_hint.isVisible()
+    assert page.summary.text() == "You are all caught up."
+
+
+def test_today_comes_first_and_counts_show_on_the_sidebar_and_title(
+    qtbot: QtBot, window: MainWindow, people: dict[str, int]
+) -> None:
+    # The window's own page uses the real day: everything in the fixture is long overdue then.
+    window.ops.announce(Changes(followups=True))
+    today_item = window.sidebar.item(0)
+    assert today_item.data(Qt.ItemDataRole.UserRole) == "today"
+    assert today_item.text().startswith("Today")
+    assert today_item.text().split()[-1].isdigit()
+    assert "overdue" in window.windowTitle()
+
+
+def test_window_opens_on_today_when_there_are_contacts(
+    qtbot: QtBot, welcomed: Database, people: dict[str, int]
+) -> None:
+    window = MainWindow(welcomed, ImmediateRunner())
+    qtbot.addWidget(window)
+    assert window.current_place() == "today"
+
+    page = window.today_page
+    first = page.sections[Section.OVERDUE].rows[0]
+    qtbot.mouseClick(first.open_button, Qt.MouseButton.LeftButton)
+
+    assert window.current_place() == "contacts"
+    assert window.contacts_page.current_id() == first.item.contact_id
+
+
+def test_window_opens_on_contacts_when_the_database_is_empty(window: MainWindow) -> None:
+    assert window.current_place() == "contacts"
+    assert window.sidebar.item(0).text() == "Today"
+
+
+def test_at_risk_and_stuck_rows_offer_only_what_helps(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    loyal = contact_factory(name="Hal Loyal")
+    stuck = contact_factory(name="Jo Prospect")
+    place(database, loyal, "loyal_customer", touched=NOW - timedelta(days=13))
+    place(database, stuck, "prospect", entered=NOW - timedelta(days=50), touched=NOW)
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    [at_risk] = rows(page, Section.AT_RISK)
+    [stuck_row] = rows(page, Section.STUCK)
+    assert (at_risk.snooze_button.isVisible(), at_risk.done_button.isVisible()) == (False, True)
+    assert (stuck_row.snooze_button.isVisible(), stuck_row.done_button.isVisible()) == (
+        False,
+        False,
+    )
+    assert stuck_row.touch_button.isVisible()
+
+    qtbot.mouseClick(at_risk.done_button, Qt.MouseButton.LeftButton)
+
+    assert rows(page, Section.AT_RISK) == []
