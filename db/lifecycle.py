@@ -123,11 +123,15 @@ def status(
 
 def read_thresholds(session: Any) -> Thresholds:
     """The thresholds stored in this database (a ``Session``)."""
+    interval, new_days, long_lapse, inactive = settings.get_many(
+        session,
+        settings.LAPSE_DAYS,
+        settings.NEW_DAYS,
+        settings.LONG_LAPSE_DAYS,
+        settings.INACTIVE_DAYS,
+    )
     return Thresholds(
-        interval=settings.get(session, settings.LAPSE_DAYS),
-        new_days=settings.get(session, settings.NEW_DAYS),
-        long_lapse=settings.get(session, settings.LONG_LAPSE_DAYS),
-        inactive=settings.get(session, settings.INACTIVE_DAYS),
+        interval=interval, new_days=new_days, long_lapse=long_lapse, inactive=inactive
     )
 
 

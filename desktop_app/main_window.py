@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -77,7 +78,13 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.sidebar)
-        row.addWidget(self.pages, 1)
+        # Banners (reminders, ...) go above the pages, in a column built once: moving the
+        # pages into a new layout later would re-polish every widget on them.
+        self.page_column = QVBoxLayout()
+        self.page_column.setContentsMargins(0, 0, 0, 0)
+        self.page_column.setSpacing(0)
+        self.page_column.addWidget(self.pages, 1)
+        row.addLayout(self.page_column, 1)
         self.setCentralWidget(central)
 
         self.path_label = QLabel(str(database.path))
@@ -173,6 +180,10 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
             self._place_pages[place] = page
         return page
+
+    def add_banner(self, banner: QWidget) -> None:
+        """Show a feature's banner above the pages (banners hide themselves when idle)."""
+        self.page_column.insertWidget(self.page_column.count() - 1, banner)
 
     def current_place(self) -> str | None:
         item = self.sidebar.currentItem()

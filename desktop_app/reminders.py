@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSystemTrayIcon,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -249,18 +248,7 @@ class Reminders(QObject):
 def install(window: MainWindow, tray: Tray | None) -> Reminders:
     """Give the window its reminders: the banner above the pages, the tray and the checks."""
     banner = ReminderBanner()
-    central = window.centralWidget()
-    layout = central.layout() if central is not None else None
-    assert isinstance(layout, QHBoxLayout)
-    index = layout.indexOf(window.pages)
-    layout.removeWidget(window.pages)
-    column = QWidget()
-    column_layout = QVBoxLayout(column)
-    column_layout.setContentsMargins(0, 0, 0, 0)
-    column_layout.setSpacing(0)
-    column_layout.addWidget(banner)
-    column_layout.addWidget(window.pages, 1)
-    layout.insertWidget(index, column, 1)
+    window.add_banner(banner)
 
     reminders = Reminders(window.ops, tray, banner, runner=window.runner, parent=window)
 

@@ -9,7 +9,7 @@ follow-ups, touches, stages or contacts change, and again just after midnight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -39,7 +39,7 @@ from desktop_app.ops import Changes, OpsBus
 log = logging.getLogger(__name__)
 
 #: Rows shown per section at first, and added by each "Show more".
-PAGE = 20
+PAGE = 10
 
 _STYLE = """
 #todayBody { background: transparent; }
@@ -229,7 +229,7 @@ class SectionView(QWidget):
         layout.addLayout(self._rows_layout)
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-    def load(self, counts: TodayCounts, day: date) -> None:
+    def load(self, counts: TodayCounts, items: Sequence[TodayItem]) -> None:
         total = counts.of(self.section)
         self.count_label.setText(counts.shown(self.section))
         self.setVisible(total > 0)
@@ -237,10 +237,7 @@ class SectionView(QWidget):
             self._rows_layout.removeWidget(row)
             row.deleteLater()
         self.rows = []
-        if not total:
-            return
-        database = self._page.ops.database
-        for item in today.section_items(database, self.section, day, limit=self.limit):
+        for item in items:
             row = TodayRow(item, self.section, self._page)
             self._rows_layout.addWidget(row)
             self.rows.append(row)
@@ -322,11 +319,30 @@ class TodayPage(QWidget):
     # --- loading --------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Read the lists again: on the background runner, so the window never waits."""
         day = self.today()
-        self.counts = today.counts(self.ops.database, day)
+        limits = {section: view.limit for section, view in self.sections.items()}
+
+        def read(database: Database) -> tuple[date, TodayCounts, dict[Section, list[TodayItem]]]:
+            counts = today.counts(database, day)
+            items = {
+                section: (
+                    today.section_items(database, section, day, limit=limits[section])
+                    if counts.of(section)
+                    else []
+                )
+                for section in Section
+            }
+            return day, counts, items
+
+        self.ops.read(read, self._on_loaded)
+
+    def _on_loaded(self, loaded: tuple[date, TodayCounts, dict[Section, list[TodayItem]]]) -> None:
+        day, counts, items = loaded
+        self.counts = counts
         self.date_label.setText(f"{day:%A %-d %B %Y}")
-        for view in self.sections.values():
-            view.load(self.counts, day)
+        for section, view in self.sections.items():
+            view.load(counts, items[section])
         self.summary.setText(self._summary_text())
         nothing = not any(self.counts.of(s) for s in Section)
         self.empty_hint.setText(

@@ -303,3 +303,11 @@ def test_money_refuses_floats_and_non_numbers_and_saves_nothing(
     assert message in str(refused.value)
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Purchase)) == 0
+
+
+def test_several_settings_are_read_together_with_their_defaults(database: Database) -> None:
+    with database.write_session.begin() as session:
+        settings.put(session, settings.LAPSE_DAYS, 60)
+    with database.reading() as session:
+        got = settings.get_many(session, settings.LAPSE_DAYS, settings.INACTIVE_DAYS)
+    assert got == (60, settings.INACTIVE_DAYS.default)
