@@ -402,6 +402,15 @@ class ContactQuery:
     tag: str | None = None
     sort: SortKey = SortKey.NAME
     descending: bool = False
+    # Journey filters (applied by ``db.stages.journey_filters``); ``today`` fixes "stuck" and
+    # "at risk" to a day (None: the local today).
+    stage_id: int | None = None
+    stuck: bool = False
+    at_risk: bool = False
+    qualification: str | None = None
+    referred: bool = False
+    centre_of_influence: bool = False
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +428,7 @@ class ContactRow:
     next_followup_on: date | None
     updated_at: datetime
     deleted_at: datetime | None = None
+    qualification: Qualification = Qualification.SUSPECT
 
 
 def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
@@ -441,7 +451,9 @@ def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) ->
                 .where(Tag.name == query.tag)
             )
         )
-    return stmt
+    from db.stages import journey_filters  # noqa: PLC0415 - stages builds on contacts
+
+    return journey_filters(query, stmt)
 
 
 #: Above this many text matches a search counts as "dense" (see ``_filtered``).
@@ -576,6 +588,10 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.next_followup_on,
         Contact.updated_at,
         Contact.deleted_at,
+        Contact.has_need,
+        Contact.has_budget,
+        Contact.has_urgency,
+        Contact.is_decision_maker,
     )
     by_id = {
         r[0]: ContactRow(
@@ -592,6 +608,9 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             next_followup_on=r[10],
             updated_at=r[11],
             deleted_at=r[12],
+            qualification=qualification(
+                has_need=r[13], has_budget=r[14], has_urgency=r[15], is_decision_maker=r[16]
+            ),
         )
         for r in session.execute(stmt.where(Contact.id.in_(ids)))
     }

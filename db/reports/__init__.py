@@ -4,3 +4,4 @@ Each module holds the reports of one feature and registers them with ``db.export
 """
 
 from db.reports import contacts as contacts
+from db.reports import journeys as journeys
