@@ -23,7 +23,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any, cast
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, func, select, type_coerce, union
 
 from db import journeys, stages
 from db.engine import Database
@@ -69,14 +69,13 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             )
         }
         # Completed stays: each change into a stage, ended by the contact's next change.
-        following = (
-            func.lead(StageChange.changed_at)
-            .over(
+        following = type_coerce(
+            func.lead(StageChange.changed_at).over(
                 partition_by=StageChange.contact_id,
                 order_by=(StageChange.changed_at, StageChange.id),
-            )
-            .label("ended_at")
-        )
+            ),
+            StageChange.changed_at.type,
+        ).label("ended_at")
         changes = (
             select(StageChange.to_stage_id, StageChange.changed_at, following)
             .join(Contact, Contact.id == StageChange.contact_id)
