@@ -57,7 +57,22 @@ def cards(
     today: date,
 ) -> list[Card]:
     """One page of a stage's column, in name order."""
-    query = replace(query or ContactQuery(), trash=False, stage_id=stage_id)
+    return _cards_where(
+        database, query or ContactQuery(), stage_id, today=today, offset=offset, limit=limit
+    )
+
+
+def _cards_where(
+    database: Database,
+    query: ContactQuery,
+    stage_id: int,
+    *,
+    contact_id: int | None = None,
+    today: date,
+    offset: int = 0,
+    limit: int = 1,
+) -> list[Card]:
+    query = replace(query, trash=False, stage_id=stage_id)
     at_risk = stages.at_risk_clause(today)
     columns = cast(
         "Select[Any]",
@@ -78,7 +93,10 @@ def cards(
             Contact.is_decision_maker,
         ),
     )
-    stmt = _filtered(query, columns).order_by(Contact.name, Contact.id).offset(offset).limit(limit)
+    stmt = _filtered(query, columns)
+    if contact_id is not None:
+        stmt = stmt.where(Contact.id == contact_id)
+    stmt = stmt.order_by(Contact.name, Contact.id).offset(offset).limit(limit)
     with database.reading() as session:
         return [
             Card(
@@ -100,3 +118,16 @@ def cards(
             )
             for r in session.execute(stmt)
         ]
+
+
+def contact_card(database: Database, contact_id: int, *, today: date) -> Card | None:
+    """One live contact's card (the detail pane's journey section shows the same facts)."""
+    query = ContactQuery()
+    with database.reading() as session:
+        stage_id = session.scalar(
+            select(Contact.stage_id).where(Contact.id == contact_id, Contact.deleted_at.is_(None))
+        )
+    if stage_id is None:
+        return None
+    found = _cards_where(database, query, stage_id, contact_id=contact_id, today=today)
+    return found[0] if found else None

@@ -24,6 +24,7 @@ from desktop_app import icons, options
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
+from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
 
         # Each place is a sidebar entry and the page it shows; features add theirs here.
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
+        self.board_page = install_journeys(self)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
 
         central = QWidget()
