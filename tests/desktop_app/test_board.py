@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -250,7 +250,7 @@ def test_card_menu_offers_touch_and_followup(
     assert touch.args == [ada] and followup.args == [ada]
 
     stage_menu = actions["Move to stage"].menu()
-    assert stage_menu is not None
+    assert isinstance(stage_menu, QMenu)
     to_customer = next(a for a in stage_menu.actions() if a.text() == "Customer")
     to_customer.trigger()
     assert _names(board.columns[2]) == ["Ada"]
