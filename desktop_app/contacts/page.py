@@ -33,8 +33,10 @@ from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
+from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
+from desktop_app.journeys.moves import add_stage_menu
 from desktop_app.ops import Changes, OpsBus
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,8 @@ class ContactsPage(QWidget):
         self.tag_filter.currentIndexChanged.connect(self._on_tag_filter)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        self.filters = FilterBar(ops)
+        self.filters.changed.connect(self._apply_query)
         self.new_button = QPushButton("New contact")
         self.new_button.setObjectName("primaryButton")
         self.new_button.clicked.connect(self.new_contact)
@@ -189,7 +193,12 @@ class ContactsPage(QWidget):
         layout.setContentsMargins(16, 14, 16, 8)
         layout.setSpacing(10)
         layout.addLayout(bar)
-        layout.addWidget(self.count_label)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_label)
+        count_row.addSpacing(12)
+        count_row.addWidget(self.filters)
+        count_row.addStretch(1)
+        layout.addLayout(count_row)
         layout.addWidget(self.splitter, 1)
 
         self._make_actions()
@@ -317,6 +326,7 @@ class ContactsPage(QWidget):
         self.new_button.setVisible(not trash)
         self.empty_trash_button.setVisible(trash)
         self.tag_filter.setVisible(not trash)
+        self.filters.setVisible(not trash)
         self.delete_action.setText("Delete forever" if trash else "Delete")
         self.undo_bar.hide()
         self._apply_query()
@@ -327,11 +337,10 @@ class ContactsPage(QWidget):
 
     def _apply_query(self) -> None:
         tag = self.tag_filter.currentData() if not self._trash else None
-        self.model.set_query(
-            dataclasses.replace(
-                self.model.query, text=self.search.text(), trash=self._trash, tag=tag
-            )
+        query = dataclasses.replace(
+            self.model.query, text=self.search.text(), trash=self._trash, tag=tag
         )
+        self.model.set_query(query if self._trash else self.filters.apply(query))
 
     def _on_search(self, _text: str) -> None:
         self._apply_query()
@@ -378,9 +387,12 @@ class ContactsPage(QWidget):
         if self._trash:
             return
         row = self.model.row_of(contact_id)
-        if row is None and (self.search.text() or self.tag_filter.currentData()):
+        if row is None and (
+            self.search.text() or self.tag_filter.currentData() or self.filters.active()
+        ):
             self.search.clear()
             self.tag_filter.setCurrentIndex(0)
+            self.filters.clear()
             row = self.model.row_of(contact_id)
         while row is None and self.model.canFetchMore(QModelIndex()):
             self.model.fetchMore(QModelIndex())
@@ -409,7 +421,11 @@ class ContactsPage(QWidget):
 
     def _on_total(self, total: int) -> None:
         noun = "contact" if total == 1 else "contacts"
-        filtered = bool(self.search.text() or (self.tag_filter.currentData() and not self._trash))
+        filtered = bool(
+            self.search.text()
+            or (self.tag_filter.currentData() and not self._trash)
+            or (self.filters.active() and not self._trash)
+        )
         if self._trash:
             text = f"{total:,} {noun} in the trash"
         elif filtered:
@@ -427,6 +443,8 @@ class ContactsPage(QWidget):
                 self.empty_hint.setText(
                     f"No contact matches “{self.search.text()}”."
                     if self.search.text()
+                    else "No contact matches these filters."
+                    if self.filters.active()
                     else "No contact has this tag."
                 )
             else:
@@ -451,6 +469,7 @@ class ContactsPage(QWidget):
         else:
             edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
             edit.setEnabled(len(ids) == 1)
+            add_stage_menu(menu, self.ops, ids, self)
             menu.addSeparator()
             label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
             menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))

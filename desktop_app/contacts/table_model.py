@@ -42,6 +42,7 @@ class Column(enum.IntEnum):
     LAST_TOUCH = 6
     DAYS_SINCE = 7
     NEXT_FOLLOWUP = 8
+    QUALIFICATION = 9
 
 
 HEADERS = {
@@ -54,6 +55,7 @@ HEADERS = {
     Column.LAST_TOUCH: "Last touch",
     Column.DAYS_SINCE: "Days since",
     Column.NEXT_FOLLOWUP: "Next follow-up",
+    Column.QUALIFICATION: "Qualification",
 }
 
 SORT_KEYS = {
@@ -227,6 +229,8 @@ class ContactTableModel(QAbstractTableModel):
                 return "" if days is None else f"{days:,}"
             case Column.NEXT_FOLLOWUP:
                 return format_date(row.next_followup_on)
+            case Column.QUALIFICATION:
+                return row.qualification.label
 
     def _tooltip(self, row: ContactRow, column: Column) -> str | None:
         if column == Column.LAST_TOUCH and row.last_touch_at is not None:
