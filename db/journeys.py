@@ -616,3 +616,26 @@ def activate_model(
         settings.put(session, settings.ACTIVE_MODEL, key)
         derived.refresh_all(session)
         return moved
+
+
+@dataclass(frozen=True)
+class StageUse:
+    """A stage that holds contacts, for the mapping dialog."""
+
+    stage_id: int
+    label: str
+    contacts: int
+
+
+def stages_to_map(database: Database, key: str) -> list[StageUse]:
+    """The stages outside model ``key`` that hold contacts: what switching to it must map."""
+    with database.reading() as session:
+        target = _model(session, key)
+        rows = session.execute(
+            select(Stage.id, Stage.label, func.count(Contact.id))
+            .join(Contact, Contact.stage_id == Stage.id)
+            .where(Stage.model_id != target.id)
+            .group_by(Stage.id)
+            .order_by(Stage.model_id, Stage.position)
+        )
+        return [StageUse(int(i), str(label), int(n)) for i, label, n in rows]
