@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QMenu,
+    QPushButton,
     QScrollArea,
     QStyle,
     QStyledItemDelegate,
@@ -487,6 +488,9 @@ class BoardPage(QWidget):
     followup_requested = Signal(int)
     status_message = Signal(str)
 
+    #: How many pages a column loads at most to find a card that just moved there.
+    FIND_PAGES = 20
+
     def __init__(
         self, ops: OpsBus, parent: QWidget | None = None, *, today: date | None = None
     ) -> None:
@@ -512,10 +516,22 @@ class BoardPage(QWidget):
             "Overdue: the follow-up date has passed. Stuck: past the stage's dwell limit. "
             "At risk: a loyal contact whose touch cadence is overdue."
         )
+        self.stuck_only = QPushButton("Stuck only")
+        self.stuck_only.setObjectName("filterToggle")
+        self.stuck_only.setCheckable(True)
+        self.stuck_only.setToolTip("Show only contacts past their stage's dwell limit")
+        self.stuck_only.toggled.connect(self._on_search)
+        self.at_risk_only = QPushButton("At risk only")
+        self.at_risk_only.setObjectName("filterToggle")
+        self.at_risk_only.setCheckable(True)
+        self.at_risk_only.setToolTip("Show only loyal contacts whose touch cadence is overdue")
+        self.at_risk_only.toggled.connect(self._on_search)
         bar = QHBoxLayout()
         bar.addWidget(self.title)
         bar.addSpacing(12)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.stuck_only)
+        bar.addWidget(self.at_risk_only)
         bar.addSpacing(8)
         bar.addWidget(legend)
 
@@ -547,7 +563,12 @@ class BoardPage(QWidget):
         return self._fixed_today or local_today()
 
     def query(self) -> ContactQuery:
-        return ContactQuery(text=self.search.text())
+        return ContactQuery(
+            text=self.search.text(),
+            stuck=self.stuck_only.isChecked(),
+            at_risk=self.at_risk_only.isChecked(),
+            today=self.today,
+        )
 
     def reload(self) -> None:
         """Counts in one query, then the first page of each column (more on scrolling)."""
@@ -603,7 +624,7 @@ class BoardPage(QWidget):
         if self._dirty:
             self.reload()
 
-    def _on_search(self, _text: str) -> None:
+    def _on_search(self, *_args: object) -> None:
         self.reload()
 
     # --- moving cards ---------------------------------------------------------------------
@@ -630,12 +651,15 @@ class BoardPage(QWidget):
         self.focus_card(moved[0])
 
     def focus_card(self, contact_id: int) -> bool:
-        """Select and focus a card wherever it stands, loading pages until it shows."""
+        """Select and focus a card wherever it stands, loading a few pages until it shows."""
         for column in self.columns:
             model = column.model
             row = model.row_of(contact_id)
-            while row is None and model.canFetchMore():
+            pages = 0
+            # Far down a column of thousands, stop loading: the column keeps the focus.
+            while row is None and model.canFetchMore() and pages < self.FIND_PAGES:
                 model.fetchMore()
+                pages += 1
                 row = model.row_of(contact_id)
             if row is not None:
                 index = model.index(row, 0)

@@ -285,3 +285,20 @@ def test_a_hidden_board_reloads_when_shown(window: MainWindow) -> None:
     window.show_place("board")
 
     assert _names(window.board_page.columns[0]) == ["Ada"]
+
+
+def test_stuck_and_at_risk_toggles_narrow_the_board(
+    database: Database, ops: OpsBus, qtbot: QtBot
+) -> None:
+    _add(database, "Fresh", 1)
+    _add(database, "Loyal", 3)
+    # 15 March: the loyal contact's 12-day cadence is overdue; 16 April: Prospect is stuck.
+    page = BoardPage(ops, today=date(2026, 4, 16))
+    qtbot.addWidget(page)
+
+    page.stuck_only.setChecked(True)
+    assert [c.count.text() for c in page.columns] == ["0", "1", "0", "0"]
+    page.stuck_only.setChecked(False)
+    page.at_risk_only.setChecked(True)
+    assert [c.count.text() for c in page.columns] == ["0", "0", "0", "1"]
+    assert _names(page.columns[3]) == ["Loyal"]
