@@ -263,9 +263,15 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
 
 
 def update_contact(
-    database: Database, contact_id: int, data: ContactInput, *, now: datetime | None = None
+    database: Database,
+    contact_id: int,
+    data: ContactInput,
+    *,
+    now: datetime | None = None,
+    stage_reason: str = "",
 ) -> None:
-    """Save changes to a contact's details; a new stage is recorded as a change by hand."""
+    """Save changes to a contact's details; a new stage is recorded as a change by hand
+    (a move back to an earlier stage needs ``stage_reason``, see ``db.stages.set_stage``)."""
     data = _checked(data)
     with database.write_session.begin() as session:
         contact = session.get(Contact, contact_id)
@@ -276,9 +282,10 @@ def update_contact(
         now = now or utcnow()
         contact.updated_at = now
         if data.stage_id is not None and data.stage_id != contact.stage_id:
-            from db.stages import move_contacts  # noqa: PLC0415 - stages builds on contacts
+            from db import stages  # noqa: PLC0415 - stages builds on contacts
 
-            move_contacts(session, [contact_id], data.stage_id, now=now)
+            stages.check_reason(session, [contact_id], data.stage_id, stage_reason)
+            stages.move_contacts(session, [contact_id], data.stage_id, reason=stage_reason, now=now)
         search.reindex(session, [contact_id])
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])

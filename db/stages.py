@@ -118,9 +118,16 @@ def set_stage(
     A move back to an earlier stage of the same model is refused without a reason.
     """
     with database.write_session.begin() as session:
-        if not reason.strip() and _backward_ids(session, contact_ids, stage_id):
-            raise ReasonRequiredError("Say why the contact moves back to an earlier stage.")
+        check_reason(session, contact_ids, stage_id, reason)
         return move_contacts(session, contact_ids, stage_id, reason=reason, now=now)
+
+
+def check_reason(
+    session: Session, contact_ids: Sequence[int], stage_id: int | None, reason: str
+) -> None:
+    """Refuse a by-hand move back to an earlier stage that comes without a reason."""
+    if not reason.strip() and _backward_ids(session, contact_ids, stage_id):
+        raise ReasonRequiredError("Say why the contact moves back to an earlier stage.")
 
 
 # --- Stuck, at risk, overdue and qualification as SQL -----------------------------------------

@@ -36,7 +36,7 @@ from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
-from desktop_app.journeys.moves import add_stage_menu
+from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,15 @@ class ContactsPage(QWidget):
         data = ContactDialog.ask(self.ops.database, self._stages(), current, self)
         if data is None:
             return
-        if self._save(lambda db: contacts.update_contact(db, contact_id, data), data) is not None:
+        stage = next((s for s in self._stages() if s.id == data.stage_id), None)
+        reason = "" if stage is None else backward_reason(self.ops, [contact_id], stage, self)
+        if reason is None:
+            return
+
+        def save(db: Database) -> None:
+            contacts.update_contact(db, contact_id, data, stage_reason=reason)
+
+        if self._save(save, data) is not None:
             self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
 
     def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:

@@ -17,7 +17,7 @@ def install(window: MainWindow) -> BoardPage:
     """Add the journey board place and the stage section; returns the board page."""
     page = BoardPage(window.ops)
     window.add_place(PLACE_BOARD, "Journey board", "board", page)
-    page.status_message.connect(window.statusBar().showMessage)
+    page.status_message.connect(lambda message: window.statusBar().showMessage(message, 6000))
 
     def open_contact(contact_id: int) -> None:
         window.show_place("contacts")

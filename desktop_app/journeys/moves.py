@@ -32,14 +32,26 @@ def move_to_stage(
     ids = list(contact_ids)
     if not ids:
         return []
-    reason = ""
-    if stages.is_backward(ops.database, ids, stage.id):
-        who = what or ("This contact" if len(ids) == 1 else f"{len(ids):,} contacts")
-        answer = BackwardReasonDialog.ask(parent, who, stage.label)
-        if answer is None:
-            return None
-        reason = answer
+    reason = backward_reason(ops, ids, stage, parent, what=what)
+    if reason is None:
+        return None
     return ops.run(lambda db: stages.set_stage(db, ids, stage.id, reason=reason), STAGE_CHANGES)
+
+
+def backward_reason(
+    ops: OpsBus,
+    contact_ids: Sequence[int],
+    stage: StageInfo,
+    parent: QWidget | None,
+    *,
+    what: str | None = None,
+) -> str | None:
+    """ "" for a move forward; for a move backward the owner's reason, None if cancelled."""
+    ids = list(contact_ids)
+    if not stages.is_backward(ops.database, ids, stage.id):
+        return ""
+    who = what or ("This contact" if len(ids) == 1 else f"{len(ids):,} contacts")
+    return BackwardReasonDialog.ask(parent, who, stage.label)
 
 
 def add_stage_menu(

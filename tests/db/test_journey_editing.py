@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import select, update
 
 from db import derived, journeys, stages
-from db.contacts import ContactInput, ContactQuery, count_contacts, create_contact, get_contact
+from db.contacts import (
+    ContactInput,
+    ContactQuery,
+    count_contacts,
+    create_contact,
+    get_contact,
+    update_contact,
+)
 from db.domain import Qualification
 from db.engine import Database
 from db.journeys import JourneyEditError, MappingError, ModelDraft, StageDraft
@@ -343,3 +350,16 @@ def test_stuck_at_risk_and_qualification_filters_against_a_fixed_today(
         )
         derived.refresh_schedule(session, [loyal_one, waiting])
     assert names(at_risk=True, today=date(2026, 3, 15)) == []
+
+
+def test_editing_a_contact_back_a_stage_needs_a_reason_too(database: Database) -> None:
+    suspect, _prospect, customer, _ = _active(database)
+    cid = _add(database, "Ada", customer.id)
+    data = ContactInput(name="Ada", stage_id=suspect.id)
+
+    with pytest.raises(stages.ReasonRequiredError):
+        update_contact(database, cid, data, now=LATER)
+    assert get_contact(database, cid).stage_id == customer.id
+
+    update_contact(database, cid, data, now=LATER, stage_reason="Budget cut")
+    assert _history(database, cid)[-1] == ("Customer", "Suspect", False, "Budget cut")

@@ -15,6 +15,7 @@ from db.contacts import ContactInput, ContactQuery, create_contact, get_contact
 from db.domain import Qualification
 from db.engine import Database
 from desktop_app.contacts import page as page_module
+from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import Column, ContactTableModel
@@ -224,3 +225,21 @@ def test_filter_bar_fills_in_the_query(qtbot: QtBot, ops: OpsBus) -> None:
         bar.change(qualification=Qualification.PROSPECT)
     assert bar.filters.chips() == [("qualification", "Prospect")]
     assert bar.apply(ContactQuery()).qualification == "prospect"
+
+
+def test_editing_a_contact_back_a_stage_asks_why(
+    page: ContactsPage, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = _add(database, "Ada", 2)
+    suspect = _stages(database)[0]
+    edited = replace(get_contact(database, ada), stage_id=suspect.id)
+    data = ContactInput(**{f: getattr(edited, f) for f in ContactInput.__dataclass_fields__})
+    monkeypatch.setattr(ContactDialog, "ask", classmethod(lambda cls, *a: data))
+
+    monkeypatch.setattr(BackwardReasonDialog, "ask", classmethod(lambda cls, *a: None))
+    page.edit_contact(ada)
+    assert get_contact(database, ada).stage_label == "Customer"
+
+    monkeypatch.setattr(BackwardReasonDialog, "ask", classmethod(lambda cls, *a: "Budget cut"))
+    page.edit_contact(ada)
+    assert get_contact(database, ada).stage_label == "Suspect"
