@@ -648,11 +648,13 @@ class BoardPage(QWidget):
             return
         what = "1 contact" if len(moved) == 1 else f"{len(moved):,} contacts"
         self.status_message.emit(f"Moved {what} to {column.stage.label}.")
-        self.focus_card(moved[0])
+        self.focus_card(moved[0], column.stage.id)
 
-    def focus_card(self, contact_id: int) -> bool:
-        """Select and focus a card wherever it stands, loading a few pages until it shows."""
-        for column in self.columns:
+    def focus_card(self, contact_id: int, stage_id: int | None = None) -> bool:
+        """Select and focus a card (in ``stage_id``'s column, else wherever it stands),
+        loading a few pages until it shows."""
+        columns = [c for c in self.columns if stage_id is None or c.stage.id == stage_id]
+        for column in columns:
             model = column.model
             row = model.row_of(contact_id)
             pages = 0

@@ -302,3 +302,19 @@ def test_stuck_and_at_risk_toggles_narrow_the_board(
     page.at_risk_only.setChecked(True)
     assert [c.count.text() for c in page.columns] == ["0", "0", "0", "1"]
     assert _names(page.columns[3]) == ["Loyal"]
+
+
+def test_a_moved_card_is_looked_for_only_in_its_new_column(
+    database: Database, board: BoardPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CardListModel, "PAGE_SIZE", 2)
+    for n in range(9):
+        _add(database, f"Baker {n}")
+    board.reload()
+    suspect, prospect = board.columns[0], board.columns[1]
+
+    board.move_cards([suspect.model.card(0).id], 1)  # type: ignore[union-attr]
+
+    # The suspect column still shows one page: no pages were loaded there looking for it.
+    assert suspect.model.rowCount() == 2
+    assert prospect.view.currentIndex().data() == "Baker 0"
