@@ -120,7 +120,7 @@ class JourneySettingsPage(QWidget):
         self.label = QLineEdit()
         self.label.textEdited.connect(self._on_edited)
         self.description = QPlainTextEdit()
-        self.description.setPlaceholderText("What the owner should do with a contact here")
+        self.description.setPlaceholderText("What to do with a contact at this stage")
         self.description.setFixedHeight(100)
         self.description.textChanged.connect(self._on_edited)
         self.cadence = _days_box()
