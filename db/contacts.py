@@ -272,9 +272,15 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
 
 
 def update_contact(
-    database: Database, contact_id: int, data: ContactInput, *, now: datetime | None = None
+    database: Database,
+    contact_id: int,
+    data: ContactInput,
+    *,
+    now: datetime | None = None,
+    stage_reason: str = "",
 ) -> None:
-    """Save changes to a contact's details; a new stage is recorded as a change by hand."""
+    """Save changes to a contact's details; a new stage is recorded as a change by hand
+    (a move back to an earlier stage needs ``stage_reason``, see ``db.stages.set_stage``)."""
     data = _checked(data)
     with database.write_session.begin() as session:
         contact = session.get(Contact, contact_id)
@@ -285,9 +291,10 @@ def update_contact(
         now = now or utcnow()
         contact.updated_at = now
         if data.stage_id is not None and data.stage_id != contact.stage_id:
-            from db.stages import move_contacts  # noqa: PLC0415 - stages builds on contacts
+            from db import stages  # noqa: PLC0415 - stages builds on contacts
 
-            move_contacts(session, [contact_id], data.stage_id, now=now)
+            stages.check_reason(session, [contact_id], data.stage_id, stage_reason)
+            stages.move_contacts(session, [contact_id], data.stage_id, reason=stage_reason, now=now)
         search.reindex(session, [contact_id])
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])
@@ -420,6 +427,14 @@ class ContactQuery:
     lifecycle: str | None = None
     #: A ``db.feedback.Level`` value, or ``NO_FEEDBACK``.
     satisfaction: str | None = None
+    # Journey filters (applied by ``db.stages.journey_filters``); ``today`` fixes "stuck" and
+    # "at risk" to a day (None: the local today).
+    stage_id: int | None = None
+    stuck: bool = False
+    at_risk: bool = False
+    qualification: str | None = None
+    referred: bool = False
+    centre_of_influence: bool = False
     today: date | None = None
 
 
@@ -442,6 +457,7 @@ class ContactRow:
     lifetime_value: Decimal = Decimal(0)
     satisfaction: str | None = None
     lifecycle: str = "prospective"
+    qualification: Qualification = Qualification.SUSPECT
 
 
 def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
@@ -468,7 +484,9 @@ def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) ->
         from db import sales_query  # noqa: PLC0415
 
         stmt = sales_query.filtered(query, stmt)
-    return stmt
+    from db.stages import journey_filters  # noqa: PLC0415 - stages builds on contacts
+
+    return journey_filters(query, stmt)
 
 
 #: Above this many text matches a search counts as "dense" (see ``_filtered``).
@@ -617,6 +635,10 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.last_purchase_on,
         Contact.purchase_interval_days,
         Contact.do_not_contact,
+        Contact.has_need,
+        Contact.has_budget,
+        Contact.has_urgency,
+        Contact.is_decision_maker,
     )
     from db import sales_query  # noqa: PLC0415
 
@@ -640,6 +662,9 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             lifetime_value=r[14],
             satisfaction=r[15],
             lifecycle=lifecycle_of(r[13], r[16], r[17], r[18]),
+            qualification=qualification(
+                has_need=r[19], has_budget=r[20], has_urgency=r[21], is_decision_maker=r[22]
+            ),
         )
         for r in session.execute(stmt.where(Contact.id.in_(ids)))
     }

@@ -8,16 +8,18 @@ and never commit; the services open one unit of work per user action.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, select
+from sqlalchemy.orm import Session, aliased
 
 from db import followups
+from db.domain import Qualification, StageRole
 from db.models import Contact, Stage, StageChange, utcnow
 
 if TYPE_CHECKING:
+    from db.contacts import ContactQuery
     from db.engine import Database
 
 
@@ -68,6 +70,41 @@ def move_contacts(
     return moved
 
 
+# --- Backward moves -------------------------------------------------------------------------
+
+
+class ReasonRequiredError(ValueError):
+    """A by-hand move back to an earlier stage needs a reason (so backward moves can be read)."""
+
+
+def _backward_ids(session: Session, contact_ids: Sequence[int], stage_id: int | None) -> list[int]:
+    """The contacts that would move to an earlier stage of the same model."""
+    if stage_id is None:
+        return []
+    target = session.get(Stage, stage_id)
+    if target is None:
+        raise StageNotFoundError(stage_id)
+    current = aliased(Stage)
+    return [
+        int(i)
+        for i in session.scalars(
+            select(Contact.id)
+            .join(current, current.id == Contact.stage_id)
+            .where(
+                Contact.id.in_(contact_ids),
+                current.model_id == target.model_id,
+                current.position > target.position,
+            )
+        )
+    ]
+
+
+def is_backward(database: Database, contact_ids: Sequence[int], stage_id: int | None) -> bool:
+    """Whether moving these contacts to ``stage_id`` takes any of them back a stage or more."""
+    with database.reading() as session:
+        return bool(_backward_ids(session, contact_ids, stage_id))
+
+
 def set_stage(
     database: Database,
     contact_ids: Sequence[int],
@@ -76,6 +113,85 @@ def set_stage(
     reason: str = "",
     now: datetime | None = None,
 ) -> list[int]:
-    """The owner moves contacts by hand (detail pane, context menu, board): one unit of work."""
+    """The owner moves contacts by hand (detail pane, context menu, board): one unit of work.
+
+    A move back to an earlier stage of the same model is refused without a reason.
+    """
     with database.write_session.begin() as session:
+        check_reason(session, contact_ids, stage_id, reason)
         return move_contacts(session, contact_ids, stage_id, reason=reason, now=now)
+
+
+def check_reason(
+    session: Session, contact_ids: Sequence[int], stage_id: int | None, reason: str
+) -> None:
+    """Refuse a by-hand move back to an earlier stage that comes without a reason."""
+    if not reason.strip() and _backward_ids(session, contact_ids, stage_id):
+        raise ReasonRequiredError("Say why the contact moves back to an earlier stage.")
+
+
+# --- Stuck, at risk, overdue and qualification as SQL -----------------------------------------
+
+
+def stuck_clause(today: date) -> ColumnElement[bool]:
+    """Past the stage's dwell limit (``stuck_on`` is kept by ``db.derived``)."""
+    return Contact.stuck_on <= today
+
+
+def loyal_stage_ids() -> Select[Any]:
+    """Stages whose roles include ``loyal`` (roles are stored comma-separated)."""
+    return select(Stage.id).where(("," + Stage.roles + ",").like(f"%,{StageRole.LOYAL.value},%"))
+
+
+def at_risk_clause(today: date) -> ColumnElement[bool]:
+    """A loyal-stage contact whose cadence is overdue: the slide back toward suspect."""
+    return and_(Contact.stage_id.in_(loyal_stage_ids()), Contact.cadence_due_on < today)
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    return Contact.next_followup_on < today
+
+
+def criteria_met() -> ColumnElement[int]:
+    """How many of the four qualification criteria a contact meets, as SQL."""
+    return (
+        cast(Contact.has_need, Integer)
+        + cast(Contact.has_budget, Integer)
+        + cast(Contact.has_urgency, Integer)
+        + cast(Contact.is_decision_maker, Integer)
+    )
+
+
+def qualification_clause(level: Qualification) -> ColumnElement[bool]:
+    """The rule of ``db.domain.qualification`` in SQL: 4 qualified, 3 prospect, fewer suspect."""
+    met = criteria_met()
+    match level:
+        case Qualification.QUALIFIED:
+            return met == 4
+        case Qualification.PROSPECT:
+            return met == 3
+        case Qualification.SUSPECT:
+            return met < 3
+    raise ValueError(level)
+
+
+def local_today() -> date:
+    return utcnow().astimezone().date()
+
+
+def journey_filters(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
+    """Apply a ``ContactQuery``'s journey filters (stage, stuck, at risk, ...) to a select."""
+    today = query.today or local_today()
+    if query.stage_id is not None:
+        stmt = stmt.where(Contact.stage_id == query.stage_id)
+    if query.stuck:
+        stmt = stmt.where(stuck_clause(today))
+    if query.at_risk:
+        stmt = stmt.where(at_risk_clause(today))
+    if query.qualification:
+        stmt = stmt.where(qualification_clause(Qualification(query.qualification)))
+    if query.referred:
+        stmt = stmt.where(Contact.referred_by_id.is_not(None))
+    if query.centre_of_influence:
+        stmt = stmt.where(Contact.centre_of_influence.is_(True))
+    return stmt

@@ -29,6 +29,7 @@ from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
 from desktop_app.followups.section import FollowupsSection
+from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         # Each place is a sidebar entry and the page it shows; features add theirs here.
         self.today_page = today_place.install(self)
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
+        self.board_page = install_journeys(self)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
         install_sales(self)
 

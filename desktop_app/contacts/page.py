@@ -33,8 +33,10 @@ from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
+from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
+from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.filters import SalesFilters
 
@@ -104,6 +106,8 @@ class ContactsPage(QWidget):
         self.tag_filter.currentIndexChanged.connect(self._on_tag_filter)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        self.filters = FilterBar(ops)
+        self.filters.changed.connect(self._apply_query)
         self.new_button = QPushButton("New contact")
         self.new_button.setObjectName("primaryButton")
         self.new_button.clicked.connect(self.new_contact)
@@ -197,7 +201,12 @@ class ContactsPage(QWidget):
         layout.setContentsMargins(16, 14, 16, 8)
         layout.setSpacing(10)
         layout.addLayout(bar)
-        layout.addWidget(self.count_label)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_label)
+        count_row.addSpacing(12)
+        count_row.addWidget(self.filters)
+        count_row.addStretch(1)
+        layout.addLayout(count_row)
         layout.addWidget(self.splitter, 1)
 
         self._make_actions()
@@ -256,7 +265,15 @@ class ContactsPage(QWidget):
         data = ContactDialog.ask(self.ops.database, self._stages(), current, self)
         if data is None:
             return
-        if self._save(lambda db: contacts.update_contact(db, contact_id, data), data) is not None:
+        stage = next((s for s in self._stages() if s.id == data.stage_id), None)
+        reason = "" if stage is None else backward_reason(self.ops, [contact_id], stage, self)
+        if reason is None:
+            return
+
+        def save(db: Database) -> None:
+            contacts.update_contact(db, contact_id, data, stage_reason=reason)
+
+        if self._save(save, data) is not None:
             self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
 
     def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
@@ -326,6 +343,7 @@ class ContactsPage(QWidget):
         self.empty_trash_button.setVisible(trash)
         self.tag_filter.setVisible(not trash)
         self.sales_filters.setVisible(not trash)
+        self.filters.setVisible(not trash)
         self.delete_action.setText("Delete forever" if trash else "Delete")
         self.undo_bar.hide()
         self._apply_query()
@@ -336,16 +354,15 @@ class ContactsPage(QWidget):
 
     def _apply_query(self) -> None:
         tag = self.tag_filter.currentData() if not self._trash else None
-        self.model.set_query(
-            dataclasses.replace(
-                self.model.query,
-                text=self.search.text(),
-                trash=self._trash,
-                tag=tag,
-                lifecycle=None if self._trash else self.sales_filters.lifecycle(),
-                satisfaction=None if self._trash else self.sales_filters.satisfaction(),
-            )
+        query = dataclasses.replace(
+            self.model.query,
+            text=self.search.text(),
+            trash=self._trash,
+            tag=tag,
+            lifecycle=None if self._trash else self.sales_filters.lifecycle(),
+            satisfaction=None if self._trash else self.sales_filters.satisfaction(),
         )
+        self.model.set_query(query if self._trash else self.filters.apply(query))
 
     def _on_search(self, _text: str) -> None:
         self._apply_query()
@@ -397,11 +414,15 @@ class ContactsPage(QWidget):
             return
         row = self.model.row_of(contact_id)
         if row is None and (
-            self.search.text() or self.tag_filter.currentData() or self.sales_filters.active
+            self.search.text()
+            or self.tag_filter.currentData()
+            or self.sales_filters.active
+            or self.filters.active()
         ):
             self.search.clear()
             self.tag_filter.setCurrentIndex(0)
             self.sales_filters.reset()
+            self.filters.clear()
             row = self.model.row_of(contact_id)
         if row is None:
             self.model.fetch_all()
@@ -433,7 +454,7 @@ class ContactsPage(QWidget):
         filtered = bool(
             self.search.text()
             or (self.tag_filter.currentData() and not self._trash)
-            or (self.sales_filters.active and not self._trash)
+            or ((self.sales_filters.active or self.filters.active()) and not self._trash)
         )
         if self._trash:
             text = f"{total:,} {noun} in the trash"
@@ -453,7 +474,7 @@ class ContactsPage(QWidget):
                     f"No contact matches “{self.search.text()}”."
                     if self.search.text()
                     else "No contact matches these filters."
-                    if self.sales_filters.active
+                    if self.sales_filters.active or self.filters.active()
                     else "No contact has this tag."
                 )
             else:
@@ -480,6 +501,7 @@ class ContactsPage(QWidget):
             edit.setEnabled(len(ids) == 1)
             log_touch = menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
             log_touch.setEnabled(len(ids) == 1)
+            add_stage_menu(menu, self.ops, ids, self)
             menu.addSeparator()
             label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
             menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))

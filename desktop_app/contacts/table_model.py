@@ -46,10 +46,11 @@ class Column(enum.IntEnum):
     LAST_TOUCH = 6
     DAYS_SINCE = 7
     NEXT_FOLLOWUP = 8
-    LIFECYCLE = 9
-    SATISFACTION = 10
-    VALUE = 11
-    PURCHASES = 12
+    QUALIFICATION = 9
+    LIFECYCLE = 10
+    SATISFACTION = 11
+    VALUE = 12
+    PURCHASES = 13
 
 
 HEADERS = {
@@ -62,6 +63,7 @@ HEADERS = {
     Column.LAST_TOUCH: "Last touch",
     Column.DAYS_SINCE: "Days since",
     Column.NEXT_FOLLOWUP: "Next follow-up",
+    Column.QUALIFICATION: "Qualification",
     Column.LIFECYCLE: "Lifecycle",
     Column.SATISFACTION: "Satisfaction",
     Column.VALUE: "Lifetime value",
@@ -316,6 +318,8 @@ class ContactTableModel(QAbstractTableModel):
                 return "" if days is None else f"{days:,}"
             case Column.NEXT_FOLLOWUP:
                 return format_date(row.next_followup_on)
+            case Column.QUALIFICATION:
+                return row.qualification.label
             case Column.LIFECYCLE | Column.SATISFACTION | Column.VALUE | Column.PURCHASES:
                 from desktop_app.sales.cells import sales_cell  # noqa: PLC0415
 

@@ -23,7 +23,7 @@ from db.domain import FollowupSource
 from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
 from desktop_app.dialogs import show_error
-from desktop_app.followups.dialog import FollowupDialog
+from desktop_app.followups.actions import add_followup
 from desktop_app.ops import Changes, OpsBus
 
 SOURCE_LABELS = {
@@ -182,22 +182,8 @@ class FollowupsSection(QWidget):
 
     def add_followup(self) -> None:
         contact = self.contact
-        if contact is None:
-            return
-        today = self.today()
-        request = FollowupDialog.ask(contact.name, today, self)
-        if request is None:
-            return
-        self._run(
-            lambda db: followups.add_followup(
-                db,
-                contact.id,
-                request.due_on,
-                request.reason,
-                today=today,
-                suggested_medium=request.medium,
-            )
-        )
+        if contact is not None:
+            add_followup(self, self.ops, contact.id, self.today())
 
     def complete(self, followup_id: int) -> None:
         self._run(lambda db: followups.complete_followup(db, followup_id))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from db import schema
 from db.engine import backups_dir_for
 from desktop_app import paths
+from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class DatabasePage(QWidget):
 
 #: The pages, in tab order. Features append their page's factory here.
 PAGES: list[PageFactory] = [DatabasePage]
+PAGES.append(JourneySettingsPage)
 
 
 class SettingsDialog(QDialog):

@@ -187,7 +187,9 @@ def test_a_stage_change_recomputes_and_drops_a_stale_stand_in(
     place(database, cid, touched=None, entered=NOW - timedelta(days=20))
     followups.snooze(database, cid, TODAY + timedelta(days=2), today=TODAY)
 
-    stages.set_stage(database, [cid], stage_id(database, "prospect"), now=NOW)
+    stages.set_stage(
+        database, [cid], stage_id(database, "prospect"), reason="Wants a new quote", now=NOW
+    )
 
     # Never touched: the cadence counts from entering the new stage (7 days for prospects).
     assert statuses(database, cid) == [("cadence", "cancelled")]

@@ -1,0 +1,40 @@
+"""Puts journeys into the main window: the board after Contacts, and the detail section."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from desktop_app.followups.actions import add_followup
+from desktop_app.journeys.board import BoardPage
+from desktop_app.journeys.section import StageSection
+from desktop_app.touches import log_touch
+
+if TYPE_CHECKING:
+    from desktop_app.main_window import MainWindow
+
+PLACE_BOARD = "board"
+
+
+def local_today() -> date:
+    return datetime.now(UTC).astimezone().date()
+
+
+def install(window: MainWindow) -> BoardPage:
+    """Add the journey board place and the stage section; returns the board page."""
+    page = BoardPage(window.ops)
+    window.add_place(PLACE_BOARD, "Journey board", "board", page)
+    page.status_message.connect(lambda message: window.statusBar().showMessage(message, 6000))
+
+    def open_contact(contact_id: int) -> None:
+        window.show_place("contacts")
+        window.contacts_page.select_contact(contact_id)
+
+    page.contact_opened.connect(open_contact)
+    page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))
+    page.followup_requested.connect(
+        lambda contact_id: add_followup(window, window.ops, contact_id, local_today())
+    )
+    section = StageSection(window.ops)
+    window.contacts_page.detail.add_section(section)
+    return page

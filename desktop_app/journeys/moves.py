@@ -1,0 +1,67 @@
+"""Moving contacts to a stage by hand, the same way from the board, the detail pane and the
+contacts table: a move backward asks for a reason first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QMenu, QWidget
+
+from db import stages
+from db.journeys import StageInfo, active_stages
+from desktop_app.journeys.prompts import BackwardReasonDialog
+from desktop_app.ops import Changes, OpsBus
+
+STAGE_CHANGES = Changes(contacts=True, stages=True)
+
+
+def current_stages(ops: OpsBus) -> list[StageInfo]:
+    with ops.database.reading() as session:
+        return active_stages(session)
+
+
+def move_to_stage(
+    ops: OpsBus,
+    contact_ids: Sequence[int],
+    stage: StageInfo,
+    parent: QWidget | None,
+    *,
+    what: str | None = None,
+) -> list[int] | None:
+    """Move contacts to ``stage``; returns the ids that moved, None if the owner cancelled."""
+    ids = list(contact_ids)
+    if not ids:
+        return []
+    reason = backward_reason(ops, ids, stage, parent, what=what)
+    if reason is None:
+        return None
+    return ops.run(lambda db: stages.set_stage(db, ids, stage.id, reason=reason), STAGE_CHANGES)
+
+
+def backward_reason(
+    ops: OpsBus,
+    contact_ids: Sequence[int],
+    stage: StageInfo,
+    parent: QWidget | None,
+    *,
+    what: str | None = None,
+) -> str | None:
+    """ "" for a move forward; for a move backward the owner's reason, None if cancelled."""
+    ids = list(contact_ids)
+    if not stages.is_backward(ops.database, ids, stage.id):
+        return ""
+    who = what or ("This contact" if len(ids) == 1 else f"{len(ids):,} contacts")
+    return BackwardReasonDialog.ask(parent, who, stage.label)
+
+
+def add_stage_menu(
+    menu: QMenu, ops: OpsBus, contact_ids: Sequence[int], parent: QWidget | None
+) -> QMenu:
+    """Append “Move to stage ▸” with one entry per stage of the active model."""
+    ids = list(contact_ids)
+    submenu = menu.addMenu("Move to stage")
+    for stage in current_stages(ops):
+        action = submenu.addAction(stage.label)
+        action.triggered.connect(lambda _c=False, s=stage: move_to_stage(ops, ids, s, parent))
+    submenu.setEnabled(bool(ids) and not submenu.isEmpty())
+    return submenu

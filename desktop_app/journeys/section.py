@@ -1,0 +1,126 @@
+"""The detail pane's journey section: the contact's stage (changeable here), what to do at
+that stage, days in stage, and overdue, stuck and at-risk badges. (Qualification, referrals
+and the centre-of-influence flag are already in the pane's own details, with links.)"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from db import board
+from db.contacts import ContactDetail
+from db.journeys import StageInfo
+from db.stages import local_today
+from desktop_app.journeys.board import BADGES
+from desktop_app.journeys.moves import current_stages, move_to_stage
+from desktop_app.ops import Changes, OpsBus
+
+# The contacts page re-shows the pane after contact changes; a model switch is on us.
+SECTION_CHANGES = ("settings",)
+
+
+class StageSection(QWidget):
+    """Shows where the contact stands and moves it along the journey."""
+
+    def __init__(
+        self, ops: OpsBus, parent: QWidget | None = None, *, today: date | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("stageSection")
+        self.ops = ops
+        self._fixed_today = today
+        self.contact: ContactDetail | None = None
+        self._stages: list[StageInfo] = []
+
+        heading = QLabel("JOURNEY")
+        heading.setObjectName("stageSectionTitle")
+        self.stage_box = QComboBox()
+        self.stage_box.setAccessibleName("Stage")
+        self.stage_box.activated.connect(self._on_stage_chosen)
+        self.badges = QLabel()
+        self.badges.setTextFormat(Qt.TextFormat.RichText)
+        self.days = QLabel()
+        self.days.setObjectName("stageDays")
+        self.days.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setObjectName("stageDescription")
+        self.description.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Stage", self.stage_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 14, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.days)
+        layout.addWidget(self.badges)
+        layout.addWidget(self.description)
+        ops.changed.connect(self._on_changed)
+
+    @property
+    def today(self) -> date:
+        return self._fixed_today or local_today()
+
+    def show_contact(self, contact: ContactDetail | None) -> None:
+        self.contact = contact
+        if contact is None:
+            return
+        self._stages = current_stages(self.ops)
+        self.stage_box.blockSignals(True)
+        self.stage_box.clear()
+        for choice in self._stages:
+            self.stage_box.addItem(choice.label, choice.id)
+        index = self.stage_box.findData(contact.stage_id)
+        if index < 0:
+            self.stage_box.addItem(contact.stage_label or "No stage", None)
+            index = self.stage_box.count() - 1
+        self.stage_box.setCurrentIndex(index)
+        self.stage_box.blockSignals(False)
+        trashed = contact.deleted_at is not None
+        self.stage_box.setEnabled(not trashed)
+
+        stage = next((s for s in self._stages if s.id == contact.stage_id), None)
+        self.description.setText(stage.description if stage else "")
+        self.description.setVisible(bool(stage and stage.description))
+        card = (
+            None if trashed else board.contact_card(self.ops.database, contact.id, today=self.today)
+        )
+        if card is not None and card.days_in_stage is not None:
+            limit = f" (stuck after {stage.dwell_days})" if stage and stage.dwell_days else ""
+            self.days.setText(f"{card.days_in_stage:,} days in this stage{limit}")
+        else:
+            self.days.setText("")
+        chips = []
+        if card is not None:
+            chips = [BADGES[key] for key in ("overdue", "stuck", "at_risk") if getattr(card, key)]
+        self.badges.setText(
+            " ".join(
+                f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
+                for text, bg, fg in chips
+            )
+        )
+        self.badges.setVisible(bool(chips))
+
+    def _on_stage_chosen(self, index: int) -> None:
+        contact = self.contact
+        stage_id = self.stage_box.itemData(index)
+        stage = next((s for s in self._stages if s.id == stage_id), None)
+        if contact is None or stage is None or stage.id == contact.stage_id:
+            return
+        if move_to_stage(self.ops, [contact.id], stage, self, what=contact.name) is None:
+            # Cancelled: show the stage the contact still stands on.
+            self.show_contact(contact)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self.contact is not None and changes.touch(*SECTION_CHANGES):
+            from db.contacts import ContactNotFoundError, get_contact  # noqa: PLC0415
+
+            try:
+                self.show_contact(get_contact(self.ops.database, self.contact.id))
+            except ContactNotFoundError:
+                self.contact = None

@@ -1,0 +1,104 @@
+"""The stage funnel report, checked against figures worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from db import board, journeys, stages
+from db.contacts import ContactInput, create_contact, trash_contacts
+from db.engine import Database, open_database
+from db.export import ExportOptions, load_reports
+from desktop_app import cli
+
+
+def _day(month: int, day: int) -> datetime:
+    return datetime(2026, month, day, 12, tzinfo=UTC)
+
+
+def _journeys(database: Database) -> None:
+    """Customer development (Suspect, Prospect, Customer, Loyal), everyone added 1 January:
+
+    A: S -> P (11 Jan) -> C (31 Jan)      B: S -> P (21 Jan)       C: S
+    D: S -> P (6 Jan) -> S (16 Jan, back)  F: S -> P (10 Jan)       E: S -> P, then trashed
+    """
+    with database.reading() as session:
+        s, p, c, _loyal = (x.id for x in journeys.active_stages(session))
+
+    def add(name: str, *moves: tuple[int, datetime, str]) -> int:
+        cid = create_contact(database, ContactInput(name=name), now=_day(1, 1))
+        for stage_id, when, reason in moves:
+            stages.set_stage(database, [cid], stage_id, reason=reason, now=when)
+        return cid
+
+    add("A", (p, _day(1, 11), ""), (c, _day(1, 31), ""))
+    add("B", (p, _day(1, 21), ""))
+    add("C")
+    add("D", (p, _day(1, 6), ""), (s, _day(1, 16), "not ready"))
+    add("F", (p, _day(1, 10), ""))
+    trash_contacts(database, [add("E", (p, _day(1, 5), ""))])
+
+
+def test_funnel_matches_hand_computed_figures(database: Database) -> None:
+    _journeys(database)
+    _description, build = load_reports()["funnel"]
+
+    result = build(database, ExportOptions(today=date(2026, 3, 2)))
+
+    assert result.headers == (
+        "position",
+        "stage",
+        "now_at_stage",
+        "ever_reached",
+        "conversion_to_next_pct",
+        "median_days_in_stage",
+        "stuck",
+    )
+    rows = [tuple(str(v) for v in row) for row in result.rows]
+    # Suspect stays: A 10, B 20, D 5, F 9, C 60 (to today), D 45 (to today) -> median 15.
+    # Prospect stays: A 20, D 10, B 40 (to today), F 50 (to today) -> median 30.
+    # F entered Prospect on 10 Jan: past its 45-day dwell limit on 24 Feb, so stuck.
+    assert rows == [
+        ("1", "Suspect", "2", "5", "80.0", "15.0", "0"),
+        ("2", "Prospect", "2", "4", "25.0", "30.0", "1"),
+        ("3", "Customer", "1", "1", "0.0", "30.0", "0"),
+        ("4", "Loyal customer", "0", "0", "", "", "0"),
+    ]
+
+
+def test_funnel_counts_match_the_board(database: Database) -> None:
+    _journeys(database)
+    _description, build = load_reports()["funnel"]
+    counts = board.stage_counts(database)
+    with database.reading() as session:
+        ids = [s.id for s in journeys.active_stages(session)]
+
+    rows = list(build(database, ExportOptions(today=date(2026, 3, 2))).rows)
+
+    assert [row[2] for row in rows] == [counts.get(i, 0) for i in ids]
+
+
+def test_funnel_is_exported_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with open_database(path) as database:
+        _journeys(database)
+    output = tmp_path / "funnel.csv"
+
+    assert cli.main(["--db", str(path), "export", "funnel", "--output", str(output)]) == 0
+
+    with output.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:5] == [
+        "position",
+        "stage",
+        "now_at_stage",
+        "ever_reached",
+        "conversion_to_next_pct",
+    ]
+    assert [r[:5] for r in rows[1:]] == [
+        ["1", "Suspect", "2", "5", "80.0"],
+        ["2", "Prospect", "2", "4", "25.0"],
+        ["3", "Customer", "1", "1", "0.0"],
+        ["4", "Loyal customer", "0", "0", ""],
+    ]
