@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
-        self.contacts_page.detail.add_section(FollowupsSection(self.ops))
+        self.contacts_page.detail.add_section(FollowupsSection(self.ops), order=20)
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from db.contacts import ContactDetail
-from db.domain import Medium
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
 
@@ -54,7 +53,7 @@ class DetailPane(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(300)
         self.contact: ContactDetail | None = None
-        self._sections: list[tuple[QWidget, DetailSection]] = []
+        self._sections: list[tuple[QWidget, DetailSection, int]] = []
 
         body = QWidget()
         body.setObjectName("detailBody")
@@ -111,17 +110,19 @@ class DetailPane(QScrollArea):
         self.setWidget(body)
         self.show_contact(None)
 
-    def add_section(self, section: QWidget) -> None:
-        """Add a feature's section below the contact's details, in the order added."""
+    def add_section(self, section: QWidget, *, order: int = 50) -> None:
+        """Add a feature's section below the contact's details. Sections stand by ``order``
+        (the stage first, the long timeline last), then in the order added."""
         if not isinstance(section, DetailSection):
             raise TypeError("a detail section needs show_contact()")
-        self._layout.insertWidget(self._sections_at + len(self._sections), section)
-        self._sections.append((section, section))
+        place = sum(1 for _w, _s, o in self._sections if o <= order)
+        self._layout.insertWidget(self._sections_at + place, section)
+        self._sections.insert(place, (section, section, order))
         section.show_contact(self.contact)
 
     def show_contact(self, contact: ContactDetail | None) -> None:
         self.contact = contact
-        for widget, section in self._sections:
+        for widget, section, _order in self._sections:
             widget.setVisible(contact is not None)
             section.show_contact(contact)
         has = contact is not None
@@ -196,13 +197,8 @@ class DetailPane(QScrollArea):
             p for p in (contact.city, contact.region, contact.postal_code, contact.country) if p
         )
         section("Address", [escape(line) for line in (contact.street, place) if line])
-        touch = []
-        if contact.last_touch_at is not None:
-            medium = Medium(contact.last_touch_medium).label if contact.last_touch_medium else ""
-            touch.append(f"Last touch: {escape(medium)} on {format_date(contact.last_touch_at)}")
-        if contact.next_followup_on is not None:
-            touch.append(f"Next follow-up: {format_date(contact.next_followup_on)}")
-        section("Touch", touch)
+        # The last touch and the next follow-up have sections of their own (touches and
+        # follow-ups), with more to say than a line here could.
         met = [
             label
             for label, ok in (

@@ -36,5 +36,5 @@ def install(window: MainWindow) -> BoardPage:
         lambda contact_id: add_followup(window, window.ops, contact_id, local_today())
     )
     section = StageSection(window.ops)
-    window.contacts_page.detail.add_section(section)
+    window.contacts_page.detail.add_section(section, order=10)
     return page

@@ -21,6 +21,6 @@ if SalesSettingsPage not in settings_dialog.PAGES:
 
 def install_sales(window: MainWindow) -> None:
     window.sales_section = SalesSection(window.ops)  # type: ignore[attr-defined]
-    window.contacts_page.detail.add_section(window.sales_section)  # type: ignore[attr-defined]
+    window.contacts_page.detail.add_section(window.sales_section, order=40)  # type: ignore[attr-defined]
     window.reports_page = ReportsPage(window.ops)  # type: ignore[attr-defined]
     window.add_place(PLACE_REPORTS, "Reports", "export", window.reports_page)  # type: ignore[attr-defined]

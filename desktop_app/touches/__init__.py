@@ -59,8 +59,8 @@ def add_detail_sections(detail: DetailPane, ops: OpsBus) -> None:
 
     stats = TouchStatsSection(ops)
     stats.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
-    detail.add_section(stats)
-    detail.add_section(TimelineSection(ops))
+    detail.add_section(stats, order=30)
+    detail.add_section(TimelineSection(ops), order=90)
 
 
 __all__ = [
