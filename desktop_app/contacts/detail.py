@@ -52,6 +52,8 @@ class DetailPane(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(300)
+        # The pane only scrolls down: it is kept as wide as its widest section needs.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contact: ContactDetail | None = None
         self._sections: list[tuple[QWidget, DetailSection, int]] = []
 
@@ -119,6 +121,10 @@ class DetailPane(QScrollArea):
         self._layout.insertWidget(self._sections_at + place, section)
         self._sections.insert(place, (section, section, order))
         section.show_contact(self.contact)
+        body = self.widget()
+        if body is not None:
+            scrollbar = self.verticalScrollBar().sizeHint().width()
+            self.setMinimumWidth(max(300, body.minimumSizeHint().width() + scrollbar + 2))
 
     def show_contact(self, contact: ContactDetail | None) -> None:
         self.contact = contact

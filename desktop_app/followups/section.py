@@ -98,7 +98,6 @@ class FollowupsSection(QWidget):
         title = QLabel("FOLLOW-UPS")
         title.setObjectName("sectionTitle")
         # As the pane's own section titles (EMAIL, PHONE, ...) look.
-        title.setStyleSheet("color: #64748b; font-weight: 700; font-size: 8pt;")
         self.next_label = QLabel()
         self.next_label.setWordWrap(True)
         self.next_label.setObjectName("followupNext")

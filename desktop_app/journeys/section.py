@@ -36,7 +36,7 @@ class StageSection(QWidget):
         self._stages: list[StageInfo] = []
 
         heading = QLabel("JOURNEY")
-        heading.setObjectName("stageSectionTitle")
+        heading.setObjectName("sectionTitle")
         self.stage_box = QComboBox()
         self.stage_box.setAccessibleName("Stage")
         self.stage_box.activated.connect(self._on_stage_chosen)

@@ -81,7 +81,6 @@ class SalesSection(QWidget):
 
         title = QLabel("PURCHASES & SATISFACTION")
         title.setObjectName("sectionTitle")
-        title.setStyleSheet("color:#64748b; font-size:small; font-weight:bold; margin-top:10px;")
         self.badges = QLabel()
         self.badges.setTextFormat(Qt.TextFormat.RichText)
         self.badges.setWordWrap(True)

@@ -48,7 +48,6 @@ TIMELINE_CHANGES = ("touches", "stages", "purchases", "feedback", "followups", "
 def _title(text: str) -> QLabel:
     label = QLabel(text.upper())
     label.setObjectName("sectionTitle")
-    label.setStyleSheet("color: #64748b; font-size: 8.5pt; font-weight: 700;")
     return label
 
 
