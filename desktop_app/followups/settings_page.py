@@ -105,7 +105,6 @@ class FollowupsSettingsPage(QWidget):
         self.table.insertRow(row)
         day = QSpinBox()
         day.setRange(0, followups.PLAN_MAX_DAYS)
-        day.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         day.setToolTip("Days after the first purchase")
         day.setValue(step.day_offset)
         self.table.setCellWidget(row, DAY, day)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -69,7 +70,10 @@ class DatabasePage(QWidget):
         open_folder.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
         )
-        form.addRow("", open_folder)
+        button_row = QHBoxLayout()
+        button_row.addWidget(open_folder)
+        button_row.addStretch(1)
+        form.addRow("", button_row)
 
     def validate(self) -> str | None:
         return None
