@@ -85,7 +85,8 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
 
     reports = load_reports()
     if args.report not in reports:
-        known = "\n".join(f"  {name:<14}{text}" for name, (text, _b) in reports.items())
+        width = max(len(name) for name in reports) + 2
+        known = "\n".join(f"  {name:<{width}}{text}" for name, (text, _b) in reports.items())
         parser.exit(
             2, f"touchbase export: unknown report {args.report!r}; choose one of:\n{known}\n"
         )

@@ -109,6 +109,9 @@ def test_export_unknown_report_lists_the_known_ones(
     err = capsys.readouterr().err
     assert "unknown report 'nope'" in err
     assert "contact-list" in err
+    # Every report name stands apart from its description, however long the name.
+    listed = [line.split()[0] for line in err.splitlines() if line.startswith("  ")]
+    assert "satisfaction-by-month" in listed
 
 
 def test_export_bad_dates_are_usage_errors(
