@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -38,6 +38,8 @@ from desktop_app.today import place as today_place
 
 if TYPE_CHECKING:
     from db.demo import DemoSummary
+    from desktop_app.journeys.board import BoardPage
+    from desktop_app.sales.reports_page import ReportsPage
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class MainWindow(QMainWindow):
         # Each place is a sidebar entry and the page it shows; features add theirs here.
         self.today_page = today_place.install(self)
         self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
-        self.board_page = install_journeys(self)
+        install_journeys(self)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
         install_sales(self)
 
@@ -182,6 +184,16 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
             self._place_pages[place] = page
         return page
+
+    @property
+    def board_page(self) -> BoardPage:
+        """The journey board (built now if it has not been shown yet)."""
+        return cast("BoardPage", self.page_for("board"))
+
+    @property
+    def reports_page(self) -> ReportsPage:
+        """The Reports page (built now if it has not been shown yet)."""
+        return cast("ReportsPage", self.page_for("reports"))
 
     def add_banner(self, banner: QWidget) -> None:
         """Show a feature's banner above the pages (banners hide themselves when idle)."""

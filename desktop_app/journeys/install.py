@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from desktop_app.followups.actions import add_followup
-from desktop_app.journeys.board import BoardPage
 from desktop_app.journeys.section import StageSection
 from desktop_app.touches import log_touch
 
 if TYPE_CHECKING:
+    from desktop_app.journeys.board import BoardPage
     from desktop_app.main_window import MainWindow
 
 PLACE_BOARD = "board"
@@ -20,10 +20,17 @@ def local_today() -> date:
     return datetime.now(UTC).astimezone().date()
 
 
-def install(window: MainWindow) -> BoardPage:
-    """Add the journey board place and the stage section; returns the board page."""
+def install(window: MainWindow) -> None:
+    """Add the journey board place (built when first shown) and the stage section."""
+    window.add_place(PLACE_BOARD, "Journey board", "board", lambda: _board(window))
+    section = StageSection(window.ops)
+    window.contacts_page.detail.add_section(section, order=10)
+
+
+def _board(window: MainWindow) -> BoardPage:
+    from desktop_app.journeys.board import BoardPage  # noqa: PLC0415 - only when first shown
+
     page = BoardPage(window.ops)
-    window.add_place(PLACE_BOARD, "Journey board", "board", page)
     page.status_message.connect(lambda message: window.statusBar().showMessage(message, 6000))
 
     def open_contact(contact_id: int) -> None:
@@ -35,6 +42,4 @@ def install(window: MainWindow) -> BoardPage:
     page.followup_requested.connect(
         lambda contact_id: add_followup(window, window.ops, contact_id, local_today())
     )
-    section = StageSection(window.ops)
-    window.contacts_page.detail.add_section(section, order=10)
     return page

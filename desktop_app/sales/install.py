@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop_app.sales.reports_page import ReportsPage
 from desktop_app.sales.section import SalesSection
 from desktop_app.sales.settings_page import SalesSettingsPage
 from desktop_app.settings import dialog as settings_dialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from desktop_app.main_window import MainWindow
 
 PLACE_REPORTS = "reports"
@@ -22,5 +23,10 @@ if SalesSettingsPage not in settings_dialog.PAGES:
 def install_sales(window: MainWindow) -> None:
     window.sales_section = SalesSection(window.ops)  # type: ignore[attr-defined]
     window.contacts_page.detail.add_section(window.sales_section, order=40)  # type: ignore[attr-defined]
-    window.reports_page = ReportsPage(window.ops)  # type: ignore[attr-defined]
-    window.add_place(PLACE_REPORTS, "Reports", "export", window.reports_page)  # type: ignore[attr-defined]
+    window.add_place(PLACE_REPORTS, "Reports", "export", lambda: _reports(window))
+
+
+def _reports(window: MainWindow) -> QWidget:
+    from desktop_app.sales.reports_page import ReportsPage  # noqa: PLC0415 - when first shown
+
+    return ReportsPage(window.ops)

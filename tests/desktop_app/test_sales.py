@@ -272,7 +272,7 @@ def test_reports_place_and_retention_calculator(
     )
     window.ops.announce(settings_changed())
     window.show_place("reports")
-    page = window.reports_page  # type: ignore[attr-defined]
+    page = window.reports_page
     assert isinstance(page, ReportsPage) and page.isVisible()
     assert page.figures["customers"].text() == "1"
     assert page.figures["historic_total"].text() == "USD 100.00"
