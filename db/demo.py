@@ -66,6 +66,10 @@ _DAY = 86_400
 # Times are squeezed into 07:00-20:00 UTC, so the log does not read as if the owner phoned
 # people at three in the morning.
 _OPENS = 7 * 3600
+#: The share of contacts on a stage with a cadence whose last touch keeps to it.
+_KEPT_UP = 0.92
+#: The share of contacts moved along the journey who entered their stage within its limit.
+_MOVED_LATELY = 0.8
 _OPEN_HOURS = 13
 
 _Row = dict[str, Any]
@@ -663,6 +667,8 @@ class _Generator:
 
         self.stage_ids = [s.id for s in stages]
         self.stage_roles = [frozenset(s.roles) for s in stages]
+        self.stage_cadence = [s.cadence_days for s in stages]
+        self.stage_dwell = [s.dwell_days for s in stages]
         n = len(stages)
         # A funnel: each stage holds a fixed fraction of the one before, with the last stage
         # about a third of the first whatever the number of stages.
@@ -796,6 +802,11 @@ class _Generator:
         if stage < n_stages - 1 and stage + 1 != self.purchase_index and rng.random() < 0.06:
             path += [stage + 1, stage]
         change_ts = [added, *sorted(self._moment(added_raw, self.now_ts) for _ in path[1:])]
+        # Most moves into the current stage are recent enough not to be stuck there yet.
+        dwell = self.stage_dwell[path[-1]]
+        if len(path) > 1 and dwell and rng.random() < _MOVED_LATELY:
+            since = max(change_ts[-2], self.now_ts - dwell * _DAY)
+            change_ts[-1] = max(change_ts[-1], self._moment(since, self.now_ts))
         buying: list[tuple[int, StageRole]] = []
         buying_ends = self.now_ts
         for step, position in enumerate(path):
@@ -1019,6 +1030,12 @@ class _Generator:
         # A contact known for two years has had about three times as many touches as one
         # added last month; over all contacts the mean stays ``touches_per_contact``.
         count = _geometric(self.rng, self.touches_per_contact * (0.5 + age_days / HISTORY_DAYS))
+        # An owner who keeps Touchbase mostly keeps up: most contacts were last touched within
+        # their stage's cadence, so Today shows a day's work rather than everyone.
+        path = journey.path
+        cadence = self.stage_cadence[path[-1]] if path else None
+        kept_up = bool(cadence) and self.touches_per_contact > 0 and random() < _KEPT_UP
+        count = max(count, int(kept_up))
         if not count:
             return None
         now_ts, span = self.now_ts, self.now_ts - added_raw + 1
@@ -1028,7 +1045,10 @@ class _Generator:
             offset = raw % _DAY  # onto opening hours, as in _office_hours
             moments.append(min(raw - offset + _OPENS + offset * _OPEN_HOURS // 24, now_ts))
         moments.sort()
-        change_ts, path, stage_ids = journey.change_ts, journey.path, self.stage_ids
+        change_ts, stage_ids = journey.change_ts, self.stage_ids
+        if kept_up and cadence:
+            recent = now_ts - int(random() * cadence * _DAY)
+            moments[-1] = max(self._office_hours(max(recent, added_raw)), moments[-1])
         rows = self.batch.rows[Touch]
         first_id = self.ids[Touch]
         self.ids[Touch] = first_id + count
