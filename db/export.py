@@ -12,10 +12,12 @@ import csv
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from db.clock import local_today
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -27,7 +29,7 @@ Cell = str | int | float | Decimal | date | datetime | None
 class ExportOptions:
     since: date | None = None
     until: date | None = None
-    today: date = field(default_factory=lambda: datetime.now(UTC).astimezone().date())
+    today: date = field(default_factory=local_today)
 
 
 @dataclass(frozen=True)

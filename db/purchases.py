@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import derived, followups, lifecycle, settings
+from db.clock import local_today
 from db.domain import StageRole
 from db.journeys import active_model
 from db.lifecycle import Lifecycle
@@ -137,10 +138,6 @@ def check(data: PurchaseInput, *, today: date) -> tuple[date, str, Decimal, str]
     return data.purchased_on, product, amount, note
 
 
-def _today() -> date:
-    return utcnow().astimezone().date()
-
-
 def _live_contact(session: Session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None or contact.deleted_at is not None:
@@ -195,7 +192,7 @@ def record_purchase(
 ) -> Recorded:
     """Record a sale (validated) and everything it sets in motion; one unit of work."""
     now = now or utcnow()
-    purchased_on, product, amount, note = check(data, today=today or _today())
+    purchased_on, product, amount, note = check(data, today=today or local_today())
     with database.write_session.begin() as session:
         contact = _live_contact(session, contact_id)
         first = not session.scalar(
@@ -229,7 +226,7 @@ def update_purchase(
     today: date | None = None,
 ) -> None:
     """Correct a recorded purchase (its currency stays the one it was recorded in)."""
-    purchased_on, product, amount, note = check(data, today=today or _today())
+    purchased_on, product, amount, note = check(data, today=today or local_today())
     with database.write_session.begin() as session:
         purchase = session.get(Purchase, purchase_id)
         if purchase is None:

@@ -15,8 +15,9 @@ from sqlalchemy import Select, case
 from sqlalchemy.orm import Session
 
 from db import lifecycle
+from db.clock import local_today
 from db.feedback import Level
-from db.models import Contact, utcnow
+from db.models import Contact
 
 if TYPE_CHECKING:
     from db.contacts import ContactQuery
@@ -26,7 +27,7 @@ NO_FEEDBACK = "none"
 
 
 def _today(query: ContactQuery) -> date:
-    return query.today or utcnow().astimezone().date()
+    return query.today or local_today()
 
 
 def filtered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
@@ -71,7 +72,7 @@ def ordered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
 def lifecycle_of(session: Session) -> Callable[[int, date | None, int | None, bool], str]:
     """A function giving the lifecycle value of a row's columns, as of the local day."""
     thresholds = lifecycle.read_thresholds(session)
-    today = utcnow().astimezone().date()
+    today = local_today()
 
     def of(count: int, last: date | None, own: int | None, do_not_contact: bool) -> str:
         return lifecycle.status(

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, cast, select
 from sqlalchemy.orm import Session, aliased
 
 from db import followups
+from db.clock import local_today
 from db.domain import Qualification, StageRole
 from db.models import Contact, Stage, StageChange, utcnow
 
@@ -173,10 +174,6 @@ def qualification_clause(level: Qualification) -> ColumnElement[bool]:
         case Qualification.SUSPECT:
             return met < 3
     raise ValueError(level)
-
-
-def local_today() -> date:
-    return utcnow().astimezone().date()
 
 
 def journey_filters(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:

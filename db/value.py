@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from db import settings
+from db.clock import local_today
 from db.models import Contact
 
 if TYPE_CHECKING:
@@ -116,10 +117,6 @@ class ContactValue:
     per_year: Decimal
 
 
-def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 _COLUMNS = (
     Contact.lifetime_value,
     Contact.purchase_count,
@@ -129,7 +126,7 @@ _COLUMNS = (
 
 
 def contact_value(database: Database, contact_id: int, today: date | None = None) -> ContactValue:
-    today = today or _today()
+    today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
         historic, count, first, own = session.execute(
@@ -148,7 +145,7 @@ def predicted_values(
     database: Database, contact_ids: Sequence[int], today: date | None = None
 ) -> dict[int, tuple[Decimal, Decimal]]:
     """(historic, predicted) for these contacts, in one query."""
-    today = today or _today()
+    today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
         rows = session.execute(
@@ -214,7 +211,7 @@ def summarise(
 
 def base_value(database: Database, today: date | None = None) -> BaseValue:
     """Value figures for every live customer (one pass over four columns, no per-row query)."""
-    today = today or _today()
+    today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
         rows = session.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from db import today
+from db.clock import local_today
 from db.today import Notice, TodayCounts
 from desktop_app import icons, options
 from desktop_app.ops import OpsBus
@@ -140,10 +141,6 @@ class ReminderBanner(QFrame):
         self.today_requested.emit()
 
 
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 class Reminders(QObject):
     """Looks for newly due follow-ups and tells the owner by tray notification or banner."""
 
@@ -159,7 +156,7 @@ class Reminders(QObject):
         tray: Tray | None,
         banner: ReminderBanner,
         *,
-        today_fn: Callable[[], date] = _local_today,
+        today_fn: Callable[[], date] = local_today,
         runner: TaskRunner | None = None,
         parent: QObject | None = None,
     ) -> None:

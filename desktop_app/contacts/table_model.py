@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 
 from db import contacts
+from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
@@ -88,10 +89,6 @@ SORT_KEYS = {
 _NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
 
 
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
-
-
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -123,7 +120,7 @@ class ContactTableModel(QAbstractTableModel):
         self._total = 0
         self._generation = 0
         self._counting: Task | None = None
-        self._today = _local_today()
+        self._today = local_today()
         self.reload()
 
     # --- the query ------------------------------------------------------------------------
@@ -146,7 +143,7 @@ class ContactTableModel(QAbstractTableModel):
         """Run the query again; with ``keep_loaded`` as many rows as were shown are reloaded."""
         wanted = max(len(self._ids), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
         self.beginResetModel()
-        self._today = _local_today()
+        self._today = local_today()
         self._generation += 1
         self._ids = contacts.contact_ids(self._database, self._query, 0, wanted)
         self._more = len(self._ids) == wanted

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
+from db.clock import local_today
 from db.engine import open_database
 from db.export import ExportOptions
 from db.ics import write_ics
 from db.models import utcnow
 from db.reports.followups import followup_events
 from db.today import due_followups
-
-
-def local_today() -> date:
-    """The owner's day (the one seam tests replace with a fixed day)."""
-    return datetime.now(UTC).astimezone().date()
 
 
 def print_due(db_path: Path, due_by: date | None) -> int:

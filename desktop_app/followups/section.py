@@ -5,7 +5,7 @@ follow-ups (100-day plan steps included) with done / skip / remove, cancel the p
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from db import followups
+from db.clock import local_today
 from db.contacts import ContactDetail
 from db.domain import FollowupSource
 from db.engine import Database
@@ -31,10 +32,6 @@ SOURCE_LABELS = {
     FollowupSource.PLAN: "100-day plan",
     FollowupSource.CADENCE: "cadence",
 }
-
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 def when(day: date, today: date) -> str:
@@ -85,7 +82,7 @@ class FollowupsSection(QWidget):
     def __init__(
         self,
         ops: OpsBus,
-        today_fn: Callable[[], date] = _local_today,
+        today_fn: Callable[[], date] = local_today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -47,11 +47,11 @@ from PySide6.QtWidgets import (
 
 from db import board
 from db.board import Card
+from db.clock import local_today
 from db.contacts import ContactQuery
 from db.domain import Medium
 from db.engine import Database
 from db.journeys import StageInfo
-from db.stages import local_today
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
 from desktop_app.journeys.moves import add_stage_menu, current_stages, move_to_stage

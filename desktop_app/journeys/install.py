@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from db.clock import local_today
 from desktop_app.followups.actions import add_followup
 from desktop_app.journeys.section import StageSection
 from desktop_app.touches import log_touch
@@ -14,10 +14,6 @@ if TYPE_CHECKING:
     from desktop_app.main_window import MainWindow
 
 PLACE_BOARD = "board"
-
-
-def local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 def install(window: MainWindow) -> None:

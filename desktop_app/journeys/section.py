@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from db import board
+from db.clock import local_today
 from db.contacts import ContactDetail
 from db.journeys import StageInfo
-from db.stages import local_today
 from desktop_app.journeys.board import BADGES
 from desktop_app.journeys.moves import current_stages, move_to_stage
 from desktop_app.ops import Changes, OpsBus

@@ -7,7 +7,7 @@ change at once).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import NoResultFound
 
 from db import feedback, purchases, value
+from db.clock import local_today
 from db.contacts import ContactDetail
 from db.feedback import Change, Level
 from db.lifecycle import Lifecycle
@@ -62,10 +63,6 @@ CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SA
 def _chip(text: str, colours: tuple[str, str]) -> str:
     bg, fg = colours
     return f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
-
-
-def _local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 class SalesSection(QWidget):
@@ -150,7 +147,7 @@ class SalesSection(QWidget):
         self._on_purchase_selected()
 
     def _today(self) -> date:
-        return self.today or _local_today()
+        return self.today or local_today()
 
     # --- showing --------------------------------------------------------------------------
 

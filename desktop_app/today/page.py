@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from db import followups, today
+from db.clock import local_today
 from db.domain import FollowupSource
 from db.engine import Database
 from db.today import Section, TodayCounts, TodayItem
@@ -71,10 +72,6 @@ _BLURB = {
     Section.STUCK: "In their stage longer than it should take: help them to the next step.",
     Section.UPCOMING: "",
 }
-
-
-def local_today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 def due_text(item: TodayItem, section: Section) -> str:
