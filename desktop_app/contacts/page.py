@@ -177,8 +177,6 @@ class ContactsPage(QWidget):
         bar.addWidget(self.title)
         bar.addSpacing(12)
         bar.addWidget(self.search, 1)
-        bar.addWidget(self.tag_filter)
-        bar.addWidget(self.sales_filters)
         bar.addWidget(self.new_button)
         bar.addWidget(self.empty_trash_button)
 
@@ -204,7 +202,10 @@ class ContactsPage(QWidget):
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_label)
         count_row.addSpacing(12)
+        # Every filter on one row under the search box, which keeps the width it needs.
         count_row.addWidget(self.filters)
+        count_row.addWidget(self.tag_filter)
+        count_row.addWidget(self.sales_filters)
         count_row.addStretch(1)
         layout.addLayout(count_row)
         layout.addWidget(self.splitter, 1)
