@@ -217,6 +217,11 @@ class MainWindow(QMainWindow):
             if self.sidebar.item(row).data(Qt.ItemDataRole.UserRole) == place:
                 self.sidebar.setCurrentRow(row)
 
+    def open_contact(self, contact_id: int) -> None:
+        """Show one contact in the Contacts place (from Today, the board, ...)."""
+        self.show_place(PLACE_CONTACTS)
+        self.contacts_page.select_contact(contact_id)
+
     def _new_contact(self) -> None:
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.new_contact()

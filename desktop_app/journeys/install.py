@@ -28,12 +28,7 @@ def _board(window: MainWindow) -> BoardPage:
 
     page = BoardPage(window.ops)
     page.status_message.connect(lambda message: window.statusBar().showMessage(message, 6000))
-
-    def open_contact(contact_id: int) -> None:
-        window.show_place("contacts")
-        window.contacts_page.select_contact(contact_id)
-
-    page.contact_opened.connect(open_contact)
+    page.contact_opened.connect(window.open_contact)
     page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))
     page.followup_requested.connect(
         lambda contact_id: add_followup(window, window.ops, contact_id, local_today())

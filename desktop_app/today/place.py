@@ -34,12 +34,8 @@ def install(window: MainWindow) -> TodayPage:
         app, _dash, rest = base_title.partition(" — ")
         window.setWindowTitle(" — ".join(p for p in (app, ", ".join(parts), rest) if p))
 
-    def on_open(contact_id: int) -> None:
-        window.show_place("contacts")
-        window.contacts_page.select_contact(contact_id)
-
     page.counts_changed.connect(on_counts)
-    page.open_contact_requested.connect(on_open)
+    page.open_contact_requested.connect(window.open_contact)
     # Logging a touch completes what was due (db.touches.log_touch); the page refreshes on
     # the change signal.
     page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))
