@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         """On a new, empty database, welcome the owner once."""
         with self.database.reading() as session:
             offered = settings.get(session, settings.SAMPLE_DATA_OFFERED)
-        if offered or contacts.count_contacts(self.database, contacts.ContactQuery()):
+        if offered or contacts.has_contacts(self.database):
             return
         answer = WelcomeDialog.ask(self.database, self)
         with self.database.write_session.begin() as session:

@@ -54,6 +54,7 @@ from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
+from desktop_app.journeys.badges import BADGES, card_badges
 from desktop_app.journeys.moves import add_stage_menu, current_stages, move_to_stage
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.widgets import SearchField
@@ -68,18 +69,8 @@ CARD_ROLE = Qt.ItemDataRole.UserRole + 1
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 BOARD_CHANGES = ("contacts", "stages", "touches", "followups", "purchases", "settings")
 
+
 #: Badge text, background and text colour.
-BADGES = {
-    "overdue": ("Overdue", "#fee2e2", "#991b1b"),
-    "stuck": ("Stuck", "#fef3c7", "#92400e"),
-    "at_risk": ("At risk", "#ede9fe", "#5b21b6"),
-}
-
-
-def card_badges(card: Card) -> list[str]:
-    return [key for key in ("overdue", "stuck", "at_risk") if getattr(card, key)]
-
-
 def encode_ids(contact_ids: Sequence[int], stage_id: int | None) -> QMimeData:
     data = QMimeData()
     payload = json.dumps({"ids": [int(i) for i in contact_ids], "stage_id": stage_id})

@@ -14,7 +14,7 @@ from db import board
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.journeys import StageInfo
-from desktop_app.journeys.board import BADGES
+from desktop_app.journeys.badges import BADGES, card_badges
 from desktop_app.journeys.moves import current_stages, move_to_stage
 from desktop_app.ops import Changes, OpsBus
 
@@ -97,7 +97,7 @@ class StageSection(QWidget):
             self.days.setText("")
         chips = []
         if card is not None:
-            chips = [BADGES[key] for key in ("overdue", "stuck", "at_risk") if getattr(card, key)]
+            chips = [BADGES[key] for key in card_badges(card)]
         self.badges.setText(
             " ".join(
                 f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
