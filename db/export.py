@@ -39,25 +39,62 @@ class Report:
 
 
 ReportBuilder = Callable[["Database", ExportOptions], Report]
-REPORTS: dict[str, tuple[str, ReportBuilder]] = {}
 
 
-def report(name: str, description: str) -> Callable[[ReportBuilder], ReportBuilder]:
-    """Register a report under ``name`` (as typed after ``touchbase export``)."""
+@dataclass(frozen=True)
+class ReportKind:
+    """A registered report: its name (as typed after ``touchbase export``), what it lists, how
+    to build it, and what a period bounds in it, or None for a report of things as they stand
+    today, to which no period applies."""
+
+    name: str
+    description: str
+    build: ReportBuilder
+    period: str | None = None
+
+
+REPORTS: dict[str, ReportKind] = {}
+
+
+class ExportCancelledError(Exception):
+    """The person stopped an export; the file they chose was not touched."""
+
+
+class PeriodNotApplicableError(ValueError):
+    """A period was given for a report of things as they stand today."""
+
+
+def report(
+    name: str, description: str, *, period: str | None = None
+) -> Callable[[ReportBuilder], ReportBuilder]:
+    """Register a report under ``name``; ``period`` says what --since/--until bound in it
+    (e.g. "the day of the touch"), and leaving it out says they do not apply."""
 
     def register(builder: ReportBuilder) -> ReportBuilder:
-        REPORTS[name] = (description, builder)
+        REPORTS[name] = ReportKind(name, description, builder, period)
         return builder
 
     return register
 
 
-def load_reports() -> dict[str, tuple[str, ReportBuilder]]:
-    """Every report, once the modules that define them are imported."""
+def load_reports() -> dict[str, ReportKind]:
+    """Every report, by name, once the modules that define them are imported."""
     # Imported for their @report registrations.
     import db.reports  # noqa: F401, PLC0415
 
     return dict(sorted(REPORTS.items()))
+
+
+def build(kind: ReportKind, database: Database, options: ExportOptions) -> Report:
+    """Build ``kind``'s report, refusing a period it has no use for rather than ignoring it."""
+    if kind.period is None and (options.since is not None or options.until is not None):
+        raise PeriodNotApplicableError(
+            f"The {kind.name} report shows things as they stand today, so a period "
+            "(--since, --until) does not apply to it."
+        )
+    if options.since is not None and options.until is not None and options.since > options.until:
+        raise ValueError("The period starts after it ends.")
+    return kind.build(database, options)
 
 
 def _cell(value: Cell) -> str:
@@ -70,8 +107,18 @@ def _cell(value: Cell) -> str:
     return str(value)
 
 
-def write_csv(report: Report, path: Path) -> int:
-    """Write ``report`` to ``path`` atomically; returns the number of data rows."""
+#: How many rows are written between two calls of ``write_csv``'s ``keep_going``.
+PROGRESS_EVERY = 1000
+
+
+def write_csv(
+    report: Report, path: Path, *, keep_going: Callable[[int], bool] | None = None
+) -> int:
+    """Write ``report`` to ``path`` atomically; returns the number of data rows.
+
+    ``keep_going`` is called with the rows written so far every ``PROGRESS_EVERY`` rows; when
+    it returns False the export stops with ``ExportCancelledError`` and ``path`` is untouched.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
@@ -91,6 +138,8 @@ def write_csv(report: Report, path: Path) -> int:
             for row in report.rows:
                 writer.writerow([_cell(v) for v in row])
                 count += 1
+                if keep_going is not None and count % PROGRESS_EVERY == 0 and not keep_going(count):
+                    raise ExportCancelledError
         Path(handle.name).replace(path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -103,4 +152,16 @@ def share(part: int, whole: int) -> str:
     return "" if whole == 0 else f"{Decimal(part * 100) / Decimal(whole):.1f}"
 
 
-__all__ = ["REPORTS", "ExportOptions", "Report", "load_reports", "report", "share", "write_csv"]
+__all__ = [
+    "REPORTS",
+    "ExportCancelledError",
+    "ExportOptions",
+    "PeriodNotApplicableError",
+    "Report",
+    "ReportKind",
+    "build",
+    "load_reports",
+    "report",
+    "share",
+    "write_csv",
+]

@@ -81,27 +81,32 @@ def _date(text: str) -> date:
 
 
 def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from db.export import ExportOptions, load_reports, write_csv  # noqa: PLC0415
+    from db.export import ExportOptions, build, load_reports, write_csv  # noqa: PLC0415
 
     reports = load_reports()
     if args.report not in reports:
         width = max(len(name) for name in reports) + 2
-        known = "\n".join(f"  {name:<{width}}{text}" for name, (text, _b) in reports.items())
+        known = "\n".join(f"  {n:<{width}}{kind.description}" for n, kind in reports.items())
         parser.exit(
             2, f"touchbase export: unknown report {args.report!r}; choose one of:\n{known}\n"
         )
     if args.since and args.until and args.since > args.until:
         parser.exit(2, "touchbase export: --since is after --until\n")
-    _text, builder = reports[args.report]
+    kind = reports[args.report]
+    if kind.period is None and (args.since or args.until):
+        parser.exit(
+            2,
+            f"touchbase export: the {kind.name} report shows things as they stand today; "
+            "--since and --until do not apply to it\n",
+        )
     output = Path(args.output).expanduser()
+    options = ExportOptions(since=args.since, until=args.until)
     if args.report == "followups" and output.suffix.lower() == ".ics":
         from desktop_app.followups import commands  # noqa: PLC0415
 
         return commands.export_calendar(db_path, output, args.since, args.until)
     with open_database(db_path) as database:
-        count = write_csv(
-            builder(database, ExportOptions(since=args.since, until=args.until)), output
-        )
+        count = write_csv(build(kind, database, options), output)
     sys.stdout.write(f"Wrote {count:,} rows to {output}\n")
     return 0
 

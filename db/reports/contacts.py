@@ -16,7 +16,7 @@ from db.models import Contact, ContactEmail, ContactPhone, ContactTag, Stage, Ta
 
 @report("contact-list", "every contact with company, stage, emails, phones and tags")
 def contact_list(database: Database, options: ExportOptions) -> Report:
-    """A plain address list; the full contacts report with value and lifecycle comes later."""
+    """A plain address list: one row per live contact, by name."""
     from db import contacts  # noqa: PLC0415
 
     def rows() -> Iterator[Sequence[Cell]]:

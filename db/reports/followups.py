@@ -22,7 +22,11 @@ HEADERS = (
 )
 
 
-@report("followups", "open follow-ups, oldest first: due date, days overdue, reason, source")
+@report(
+    "followups",
+    "open follow-ups, oldest first: due date, days overdue, reason, source",
+    period="the due date",
+)
 def followups_report(database: Database, options: ExportOptions) -> Report:
     """Open follow-ups (cadence, manual and plan) of contacts who may be contacted; --since
     and --until bound the due date. Also written as a calendar when the file ends in .ics."""

@@ -20,7 +20,11 @@ def money(amount: Decimal) -> Decimal:
     return cents if cents == amount else amount
 
 
-@report("purchases", "every purchase with its date, contact, product, amount and currency")
+@report(
+    "purchases",
+    "every purchase with its date, contact, product, amount and currency",
+    period="the day of the purchase",
+)
 def purchases_report(database: Database, options: ExportOptions) -> Report:
     """Purchases of live contacts, oldest first, within --since/--until (inclusive)."""
 
@@ -65,7 +69,11 @@ def purchases_report(database: Database, options: ExportOptions) -> Report:
     )
 
 
-@report("satisfaction", "every feedback form: level, change since the previous one, scores")
+@report(
+    "satisfaction",
+    "every feedback form: level, change since the previous one, scores",
+    period="the day of the form",
+)
 def satisfaction_report(database: Database, options: ExportOptions) -> Report:
     """One row per feedback form of a live contact, oldest first, within --since/--until.
 
@@ -126,7 +134,11 @@ def satisfaction_report(database: Database, options: ExportOptions) -> Report:
     )
 
 
-@report("satisfaction-by-month", "feedback per month: forms at each level, moved up or down")
+@report(
+    "satisfaction-by-month",
+    "feedback per month: forms at each level, moved up or down",
+    period="the day of the form",
+)
 def satisfaction_by_month(database: Database, options: ExportOptions) -> Report:
     months = levels_by_month(database, options.since, options.until)
     return Report(

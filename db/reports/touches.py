@@ -31,7 +31,11 @@ def _in_range(options: ExportOptions) -> list[ColumnElement[bool]]:
     return conditions
 
 
-@report("touches", "every touch: contact, medium, direction, when, stage at the time, summary")
+@report(
+    "touches",
+    "every touch: contact, medium, direction, when, stage at the time, summary",
+    period="the day of the touch",
+)
 def touch_log(database: Database, options: ExportOptions) -> Report:
     def rows() -> Iterator[Sequence[Cell]]:
         stmt = (
@@ -79,7 +83,11 @@ def touch_log(database: Database, options: ExportOptions) -> Report:
     )
 
 
-@report("mediums", "touches per medium in each stage of the active journey model, with shares")
+@report(
+    "mediums",
+    "touches per medium in each stage of the active journey model, with shares",
+    period="the day of the touch",
+)
 def medium_mix(database: Database, options: ExportOptions) -> Report:
     """One row per stage and medium (every medium, zeros included), then the totals over all
     stages. Shares are percentages of the stage's touches and of all touches counted."""

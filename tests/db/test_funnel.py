@@ -42,7 +42,7 @@ def _journeys(database: Database) -> None:
 
 def test_funnel_matches_hand_computed_figures(database: Database) -> None:
     _journeys(database)
-    _description, build = load_reports()["funnel"]
+    build = load_reports()["funnel"].build
 
     result = build(database, ExportOptions(today=date(2026, 3, 2)))
 
@@ -69,7 +69,7 @@ def test_funnel_matches_hand_computed_figures(database: Database) -> None:
 
 def test_funnel_counts_match_the_board(database: Database) -> None:
     _journeys(database)
-    _description, build = load_reports()["funnel"]
+    build = load_reports()["funnel"].build
     counts = board.stage_counts(database)
     with database.reading() as session:
         ids = [s.id for s in journeys.active_stages(session)]

@@ -24,7 +24,7 @@ TODAY = date(2026, 6, 30)
 def export(
     database: Database, name: str, tmp_path: Path, **options: object
 ) -> list[dict[str, str]]:
-    _text, builder = load_reports()[name]
+    builder = load_reports()[name].build
     path = tmp_path / f"{name}.csv"
     write_csv(builder(database, ExportOptions(today=TODAY, **options)), path)  # type: ignore[arg-type]
     with path.open(encoding="utf-8-sig", newline="") as handle:

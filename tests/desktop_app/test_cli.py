@@ -140,3 +140,19 @@ def test_export_to_an_unwritable_place_exits_1(
     db = str(tmp_path / "d.sqlite")
     assert cli.main(["--db", db, "export", "contact-list", "-o", str(blocker / "x.csv")]) == 1
     assert capsys.readouterr().err.startswith("touchbase: ")
+
+
+def test_export_refuses_a_period_for_a_report_of_today(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "contacts.csv"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(
+            [
+                *("--db", str(tmp_path / "d.sqlite"), "export", "contacts", "-o", str(output)),
+                *("--since", "2026-01-01"),
+            ]
+        )
+    assert exit_info.value.code == 2
+    assert "--since and --until do not apply" in capsys.readouterr().err
+    assert not output.exists()
