@@ -116,6 +116,12 @@ class MainWindow(QMainWindow):
         self.sample_action.triggered.connect(lambda: self.load_sample_data(SAMPLE_CONTACTS))
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
+        self.export_action = QAction(icons.icon("export"), "&Export report…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        # Not export_report itself: triggered(bool) would hand it "checked" as the report.
+        self.export_action.triggered.connect(lambda: self.export_report())  # noqa: PLW0108
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -231,6 +237,12 @@ class MainWindow(QMainWindow):
         if self.current_place() != PLACE_CONTACTS:
             return None
         return self.contacts_page.current_id()
+
+    def export_report(self, chosen: str | None = None) -> None:
+        """Ask which report to export (``chosen`` first), then write it in the background."""
+        from desktop_app import export  # noqa: PLC0415 - only when asked for
+
+        export.export_from(self, self.database, self.runner, self._show_status, chosen)
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

@@ -29,4 +29,6 @@ def install_sales(window: MainWindow) -> None:
 def _reports(window: MainWindow) -> QWidget:
     from desktop_app.sales.reports_page import ReportsPage  # noqa: PLC0415 - when first shown
 
-    return ReportsPage(window.ops)
+    page = ReportsPage(window.ops)
+    page.export_requested.connect(window.export_report)
+    return page

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from db import feedback, purchases, value
 from db.feedback import Level
 from db.value import BaseValue
+from desktop_app import icons
 from desktop_app.ops import Changes, OpsBus
 
 #: The retention rates the comparison table always shows.
@@ -49,6 +51,9 @@ def _figure(title: str) -> tuple[QFrame, QLabel]:
 class ReportsPage(QWidget):
     """Refreshes itself (when shown) after purchases, feedback or settings change."""
 
+    #: The person asked to export a report (the main window asks which and where).
+    export_requested = Signal()
+
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
@@ -58,6 +63,13 @@ class ReportsPage(QWidget):
 
         title = QLabel("Reports")
         title.setObjectName("pageTitle")
+        self.export_button = QPushButton(icons.icon("export"), "Export to CSV…")
+        self.export_button.setToolTip("Write any report as a CSV file (Ctrl+Shift+E)")
+        self.export_button.clicked.connect(self.export_requested.emit)
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.export_button)
         intro = QLabel(
             "Lifetime value of your customer base. Predicted value = average order \u00d7 "
             "purchases a year \u00d7 expected years as a customer (\u00d7 margin, if set)."
@@ -123,7 +135,7 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(12)
-        layout.addWidget(title)
+        layout.addLayout(heading)
         layout.addWidget(intro)
         layout.addLayout(grid)
         layout.addWidget(self.basis)
