@@ -240,14 +240,66 @@ def record_feedback(
         return feedback.id
 
 
-def delete_feedback(database: Database, feedback_id: int) -> None:
+@dataclass(frozen=True)
+class DeletedFeedback:
+    """All a deleted feedback form held, so ``restore_feedback`` can bring it back exactly."""
+
+    id: int
+    contact_id: int
+    received_on: date
+    comment: str
+    level: str
+    created_at: datetime
+    answers: tuple[tuple[str, int], ...]
+
+
+class FeedbackNotFoundError(LookupError):
+    """The form was deleted elsewhere in the meantime."""
+
+
+def delete_feedback(database: Database, feedback_id: int) -> DeletedFeedback:
+    """Delete a feedback form (say, one recorded against the wrong contact); returns what
+    ``restore_feedback`` needs to undo it. The contact's satisfaction follows at once."""
     with database.write_session.begin() as session:
         feedback = session.get(Feedback, feedback_id)
         if feedback is None:
-            return
-        contact_id = feedback.contact_id
+            raise FeedbackNotFoundError(feedback_id)
+        deleted = DeletedFeedback(
+            id=feedback.id,
+            contact_id=feedback.contact_id,
+            received_on=feedback.received_on,
+            comment=feedback.comment,
+            level=feedback.level,
+            created_at=feedback.created_at,
+            answers=tuple((a.question, a.score) for a in feedback.answers),
+        )
         session.delete(feedback)
-        derived.refresh_satisfaction(session, [contact_id])
+        session.flush()
+        derived.refresh_satisfaction(session, [deleted.contact_id])
+        return deleted
+
+
+def restore_feedback(database: Database, deleted: DeletedFeedback) -> int:
+    """Undo ``delete_feedback``: the form comes back with its id, answers and dates."""
+    with database.write_session.begin() as session:
+        if session.get(Contact, deleted.contact_id) is None:
+            raise FeedbackError({"contact": "The contact no longer exists."})
+        feedback = Feedback(
+            id=deleted.id if session.get(Feedback, deleted.id) is None else None,
+            contact_id=deleted.contact_id,
+            received_on=deleted.received_on,
+            comment=deleted.comment,
+            level=deleted.level,
+            created_at=deleted.created_at,
+        )
+        feedback.answers = [
+            FeedbackAnswer(position=i, question=question, score=score)
+            for i, (question, score) in enumerate(deleted.answers)
+        ]
+        session.add(feedback)
+        session.flush()
+        derived.refresh_satisfaction(session, [deleted.contact_id])
+        return feedback.id
 
 
 # --- Reading --------------------------------------------------------------------------------

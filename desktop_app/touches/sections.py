@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import touches
+from db import feedback, touches
 from db.contacts import ContactDetail
 from db.domain import Medium
-from db.timeline import EntryKind
+from db.timeline import EntryKind, TimelineEntry
 from desktop_app import icons
 from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
@@ -206,8 +206,13 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+#: What deleting a feedback form changes: the contact's satisfaction, and the form itself.
+FEEDBACK_CHANGES = Changes(contacts=True, feedback=True)
+
+
 class TimelineSection(QWidget):
-    """The contact's history, newest first; touches can be edited and deleted (with undo)."""
+    """The contact's history, newest first. Touches can be edited and deleted, feedback forms
+    deleted (a form recorded against the wrong contact, say); each delete offers undo."""
 
     status_message = Signal(str)
 
@@ -243,12 +248,15 @@ class TimelineSection(QWidget):
         self.edit_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
         self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.edit_action.triggered.connect(self.edit_selected)
-        self.delete_action = QAction(icons.icon("delete"), "Delete touch", self)
+        self.delete_action = QAction(icons.icon("delete"), "Delete", self)
         self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_action.triggered.connect(self.delete_selected)
         self.list.addAction(self.edit_action)
         self.list.addAction(self.delete_action)
+        self.list.selectionModel().currentChanged.connect(self._on_current)
+        self.model.modelReset.connect(self._on_current)
+        self._on_current()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 14, 0, 0)
@@ -287,12 +295,24 @@ class TimelineSection(QWidget):
             self.model.reload(keep_loaded=True)
             self._update_empty()
 
-    def selected_touch_id(self) -> int | None:
+    def selected_entry(self) -> TimelineEntry | None:
         index = self.list.currentIndex()
-        entry = self.model.entry(index.row()) if index.isValid() else None
-        if entry is None or entry.kind != EntryKind.TOUCH:
-            return None
-        return entry.id
+        return self.model.entry(index.row()) if index.isValid() else None
+
+    def selected_touch_id(self) -> int | None:
+        entry = self.selected_entry()
+        return entry.id if entry is not None and entry.kind == EntryKind.TOUCH else None
+
+    #: The entries that can be deleted from the timeline, and what Delete then says.
+    DELETABLE = {EntryKind.TOUCH: "Delete touch", EntryKind.FEEDBACK: "Delete feedback"}
+
+    def _on_current(self, *_args: object) -> None:
+        """Edit serves touches; Delete serves touches and feedback forms, and says which."""
+        entry = self.selected_entry()
+        label = self.DELETABLE.get(entry.kind) if entry is not None else None
+        self.edit_action.setEnabled(entry is not None and entry.kind == EntryKind.TOUCH)
+        self.delete_action.setEnabled(label is not None)
+        self.delete_action.setText(label or "Delete")
 
     def edit_selected(self) -> None:
         touch_id = self.selected_touch_id()
@@ -300,9 +320,15 @@ class TimelineSection(QWidget):
             self.status_message.emit("Touch saved.")
 
     def delete_selected(self) -> None:
-        touch_id = self.selected_touch_id()
-        if touch_id is None:
+        entry = self.selected_entry()
+        if entry is None:
             return
+        if entry.kind == EntryKind.TOUCH:
+            self._delete_touch(entry.id)
+        elif entry.kind == EntryKind.FEEDBACK:
+            self._delete_feedback(entry.id)
+
+    def _delete_touch(self, touch_id: int) -> None:
         try:
             deleted = self.ops.run(lambda db: touches.delete_touch(db, touch_id), TOUCH_CHANGES)
         except touches.TouchNotFoundError:
@@ -314,14 +340,30 @@ class TimelineSection(QWidget):
             lambda: self.ops.run(lambda db: touches.restore_touch(db, deleted), TOUCH_CHANGES),
         )
 
+    def _delete_feedback(self, feedback_id: int) -> None:
+        try:
+            deleted = self.ops.run(
+                lambda db: feedback.delete_feedback(db, feedback_id), FEEDBACK_CHANGES
+            )
+        except feedback.FeedbackNotFoundError:
+            self.model.reload(keep_loaded=True)
+            return
+        self.undo_bar.offer(
+            f"Feedback of {format_date(deleted.received_on)} deleted.",
+            lambda: self.ops.run(
+                lambda db: feedback.restore_feedback(db, deleted), FEEDBACK_CHANGES
+            ),
+        )
+
     def _on_context_menu(self, point: QPoint) -> None:
         index = self.list.indexAt(point)
         if not index.isValid():
             return
         self.list.setCurrentIndex(index)
-        if self.selected_touch_id() is None:
+        if not self.delete_action.isEnabled():
             return
         menu = QMenu(self)
-        menu.addAction(self.edit_action)
+        if self.edit_action.isEnabled():
+            menu.addAction(self.edit_action)
         menu.addAction(self.delete_action)
         menu.exec(self.list.viewport().mapToGlobal(point))

@@ -182,3 +182,20 @@ def test_deleting_feedback_restores_the_earlier_level(
     feedback.delete_feedback(database, latest)
     now = feedback.satisfaction(database, cid)
     assert (now.level, now.change, now.forms) == (Level.HIGHLY_SATISFIED, None, 1)
+
+
+def test_deleted_feedback_comes_back_exactly(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    record(database, cid, form(date(2026, 1, 10), 5))
+    latest = record(database, cid, form(date(2026, 5, 1), 1, 2))
+    before = feedback.history(database, cid)
+    deleted = feedback.delete_feedback(database, latest)
+    assert deleted.answers and feedback.satisfaction(database, cid).forms == 1
+    with pytest.raises(feedback.FeedbackNotFoundError):
+        feedback.delete_feedback(database, latest)
+    assert feedback.restore_feedback(database, deleted) == latest
+    assert feedback.history(database, cid) == before
+    now = feedback.satisfaction(database, cid)
+    assert (now.level, now.change) == (Level.DISSATISFIED, Change.DOWN)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from db import contacts, touches
+from db import contacts, feedback, touches
 from db.domain import Medium
 from db.engine import Database
+from db.feedback import FeedbackInput, Level, record_feedback
 from db.models import Contact
 from db.timeline import EntryKind
 from db.touches import TouchInput
@@ -135,7 +136,7 @@ def test_delete_from_the_timeline_can_be_undone(
         )
 
 
-def test_only_touches_can_be_edited_or_deleted(
+def test_a_stage_change_can_be_neither_edited_nor_deleted(
     section: TimelineSection, database: Database, contact_factory: ContactFactory
 ) -> None:
     cid = contact_factory(name="Ada")
@@ -145,8 +146,48 @@ def test_only_touches_can_be_edited_or_deleted(
     )
     section.list.setCurrentIndex(section.model.index(stage_row, 0))
     assert section.selected_touch_id() is None
+    assert not section.edit_action.isEnabled() and not section.delete_action.isEnabled()
     section.delete_selected()
     assert not section.undo_bar.isVisible()
+
+
+def test_a_feedback_form_is_deleted_from_the_timeline_with_undo(
+    qtbot: QtBot,
+    section: TimelineSection,
+    database: Database,
+    contact_factory: ContactFactory,
+) -> None:
+    cid = contact_factory(name="Ada")
+    ids = add_touches(database, cid, 1)
+    form = FeedbackInput(received_on=date(2025, 2, 1), answers=(("How was it?", 1),))
+    form_id = record_feedback(database, cid, form, now=START, today=date(2025, 2, 2))
+    section.show_contact(contacts.get_contact(database, cid))
+
+    def row_of_form() -> int | None:
+        for row in range(section.model.rowCount()):
+            entry = section.model.entry(row)
+            if entry is not None and entry.kind == EntryKind.FEEDBACK and entry.id == form_id:
+                return row
+        return None
+
+    row = row_of_form()
+    assert row is not None
+    section.list.setCurrentIndex(section.model.index(row, 0))
+    assert section.delete_action.text() == "Delete feedback"
+    assert section.delete_action.isEnabled() and not section.edit_action.isEnabled()
+
+    qtbot.keyClick(section.list, Qt.Key.Key_Delete)
+
+    assert row_of_form() is None
+    assert "Feedback of 1 Feb 2025 deleted." in section.undo_bar.message.text()
+    assert feedback.satisfaction(database, cid).level is None
+
+    section.undo_bar.undo_button.click()
+
+    assert row_of_form() is not None
+    assert feedback.satisfaction(database, cid).level is Level.DISSATISFIED
+    select_touch(section, ids[0])
+    assert section.delete_action.text() == "Delete touch" and section.edit_action.isEnabled()
 
 
 def test_edit_from_the_timeline_opens_the_dialog_on_that_touch(
