@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, func, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
+from sqlalchemy.orm import Session
 
 from db import derived, search
 from db.domain import Qualification, qualification
@@ -525,8 +525,8 @@ def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
 
     Names, companies and dates use the partial indexes on live contacts. Never-touched
     contacts count as touched longest ago (first when the oldest touch comes first: they are
-    the most neglected). Contacts with no follow-up go last either way, and sorting by stage
-    follows the model's order; those two sorts cost a full sort, paid on a click only.
+    the most neglected). Stage, next follow-up and satisfaction are read in parts instead
+    (``_parts``); lifecycle, computed from today's date, costs a full sort.
     """
     down = query.descending
 
@@ -542,22 +542,53 @@ def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
             return stmt.order_by(way(Contact.last_touch_at), way(Contact.id))
         case SortKey.UPDATED:
             return stmt.order_by(way(Contact.updated_at), way(Contact.id))
-        case SortKey.NEXT_FOLLOWUP:
-            column = Contact.next_followup_on
-            return stmt.order_by(column.is_(None), way(column), Contact.name, Contact.id)
-        case SortKey.STAGE:
-            # An alias: a plain Stage join would be auto-correlated into the row query's own
-            # stage-label subquery, leaving that subquery with no FROM clause.
-            stage = aliased(Stage)
-            stmt = stmt.outerjoin(stage, stage.id == Contact.stage_id)
-            return stmt.order_by(
-                stage.position.is_(None), way(stage.position), Contact.name, Contact.id
-            )
-        case SortKey.VALUE | SortKey.PURCHASES | SortKey.LIFECYCLE | SortKey.SATISFACTION:
+        case SortKey.VALUE | SortKey.PURCHASES | SortKey.LIFECYCLE:
             from db import sales_query  # noqa: PLC0415
 
             return sales_query.ordered(query, stmt)
     raise ValueError(query.sort)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A run of the list that one index delivers in order: which rows, in which order."""
+
+    rows: ColumnElement[bool]
+    order: tuple[Any, ...]
+
+
+def _parts(session: Session, query: ContactQuery) -> list[_Part] | None:
+    """For sorts that rank contacts by a few values (a stage, a level) or put the missing ones
+    last: the list as consecutive parts, each delivered in order by an index, so a page reads
+    only its own rows. None for the sorts ``_order`` serves in one statement.
+
+    Ties and missing values go by name. Sorting the other way reverses the ranks, while
+    contacts with no stage, follow-up or feedback stay last.
+    """
+    down = query.descending
+    by_name = (Contact.name, Contact.id)
+    match query.sort:
+        case SortKey.NEXT_FOLLOWUP:
+            due = Contact.next_followup_on
+            dated = (
+                (due.desc(), Contact.name.desc(), Contact.id.desc()) if down else (due, *by_name)
+            )
+            return [_Part(due.is_not(None), dated), _Part(due.is_(None), by_name)]
+        case SortKey.STAGE:
+            from db.journeys import active_stages  # noqa: PLC0415 - journeys builds on contacts
+
+            ids = [stage.id for stage in active_stages(session)]
+            ranked = [_Part(Contact.stage_id == i, by_name) for i in ids]
+            off_journey = Contact.stage_id.is_(None) | Contact.stage_id.not_in(ids)
+            return [*(reversed(ranked) if down else ranked), _Part(off_journey, by_name)]
+        case SortKey.SATISFACTION:
+            from db.feedback import Level  # noqa: PLC0415
+
+            # Dissatisfied first ascending (those need attention); no feedback always last.
+            levels = sorted(Level, key=lambda level: level.rank, reverse=down)
+            ranked = [_Part(Contact.satisfaction == level.value, by_name) for level in levels]
+            return [*ranked, _Part(Contact.satisfaction.is_(None), by_name)]
+    return None
 
 
 def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int) -> list[int]:
@@ -568,8 +599,27 @@ def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int
 
 def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
     dense = _is_dense(session, query)
-    stmt = _order(query, _filtered(query, select(Contact.id), dense=dense))
-    return [int(i) for i in session.scalars(stmt.offset(offset).limit(limit))]
+    stmt = _filtered(query, select(Contact.id), dense=dense)
+    parts = _parts(session, query)
+    if parts is None:
+        return [int(i) for i in session.scalars(_order(query, stmt).offset(offset).limit(limit))]
+    ids: list[int] = []
+    skip = offset
+    for part in parts:
+        wanted = limit - len(ids)
+        if wanted <= 0:
+            break
+        rows = stmt.where(part.rows)
+        page = rows.order_by(*part.order).offset(skip).limit(wanted)
+        found = [int(i) for i in session.scalars(page)]
+        ids += found
+        if found:
+            skip = 0  # the page starts in this part; the next part is read from its start
+        elif skip:
+            # The page starts after this part: skip all of it (a count, paid only when the
+            # page lies beyond the part, never while scrolling within it).
+            skip -= int(session.scalar(select(func.count()).select_from(rows.subquery())) or 0)
+    return ids
 
 
 def contact_rows(

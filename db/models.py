@@ -109,9 +109,11 @@ class Contact(Base):
         Index(
             "ix_contact_live_last_touch", "last_touch_at", sqlite_where=text("deleted_at IS NULL")
         ),
+        # Value then name: runs of equal values come in name order (see contacts._parts).
         Index(
             "ix_contact_live_next_followup",
             "next_followup_on",
+            "name",
             sqlite_where=text("deleted_at IS NULL"),
         ),
         Index("ix_contact_live_updated", "updated_at", sqlite_where=text("deleted_at IS NULL")),
@@ -126,6 +128,12 @@ class Contact(Base):
         Index("ix_contact_live_value", "lifetime_value", sqlite_where=text("deleted_at IS NULL")),
         Index(
             "ix_contact_live_purchases", "purchase_count", sqlite_where=text("deleted_at IS NULL")
+        ),
+        Index(
+            "ix_contact_live_satisfaction",
+            "satisfaction",
+            "name",
+            sqlite_where=text("deleted_at IS NULL"),
         ),
         Index(
             "ix_contact_live_last_purchase",

@@ -21,6 +21,7 @@ from db.contacts import (
     TagCount,
     ValidationError,
     contact_choices,
+    contact_ids,
     contact_rows,
     count_contacts,
     create_contact,
@@ -594,6 +595,60 @@ def test_pages_are_disjoint_and_complete(
     assert set(whole) == ids
     assert contact_rows(database, query, 23, 5) == []
     assert count_contacts(database, query) == 23
+
+
+@pytest.mark.parametrize("sort", [SortKey.STAGE, SortKey.NEXT_FOLLOWUP, SortKey.SATISFACTION])
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorts_read_in_parts_page_across_the_parts(
+    database: Database, contact_factory: ContactFactory, sort: SortKey, descending: bool
+) -> None:
+    """Stage, next follow-up and satisfaction are read a part at a time (a stage, the dated
+    ones, a level, then the missing ones); any page size gives the same list, and that list
+    is ranked as promised, with ties and missing values by name."""
+    stages = _stages(database)
+    levels = ("dissatisfied", "satisfied", "highly_satisfied", None)
+    expected: list[tuple[Any, ...]] = []
+    for n in range(29):
+        name = f"Person {n * 7 % 29:02d}"
+        # Some in each stage and none; a few due on each of three days, many with none.
+        stage = None if n % 5 == 4 else stages[n % len(stages)]
+        due = date(2024, 6, 1 + n % 3) if n % 2 else None
+        level = levels[n % 4]
+        contact_id = contact_factory(name=name, tags=("vip",) if n % 6 else ())
+        _set(
+            database,
+            contact_id,
+            stage_id=None if stage is None else stage.id,
+            next_followup_on=due,
+            satisfaction=level,
+        )
+        if n % 6:
+            expected.append((contact_id, name, stage, due, level))
+
+    def ranked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        _id, name, stage, due, level = row
+        if sort is SortKey.STAGE:
+            rank = None if stage is None else stage.position
+        elif sort is SortKey.SATISFACTION:
+            rank = None if level is None else levels.index(level)
+        else:
+            rank = due
+        return rank, name
+
+    present = sorted((r for r in expected if ranked(r)[0] is not None), key=ranked)
+    missing = sorted((r for r in expected if ranked(r)[0] is None), key=lambda r: r[1])
+    if descending:
+        present.sort(key=lambda r: ranked(r)[0], reverse=True)  # stable: names stay ascending
+        if sort is SortKey.NEXT_FOLLOWUP:
+            present = sorted(present, key=ranked, reverse=True)  # a day's ties go by name too
+    want = [r[0] for r in [*present, *missing]]
+
+    query = ContactQuery(sort=sort, descending=descending, tag="vip")
+    assert contact_ids(database, query, 0, 100) == want
+    for size in (1, 2, 3, 7):
+        pages = [contact_ids(database, query, at, size) for at in range(0, len(want), size)]
+        assert [i for page in pages for i in page] == want, f"pages of {size}"
+    assert contact_ids(database, query, len(want), 5) == []
 
 
 def test_a_row_shows_the_first_email_and_phone_the_stage_and_sorted_tags(
