@@ -57,7 +57,8 @@ LEVEL_COLOURS = {
     Level.SATISFIED: ("#e0f2fe", "#075985"),
     Level.DISSATISFIED: ("#fee2e2", "#991b1b"),
 }
-CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SAME: "= same as"}
+#: How the level moved since the form before (the previous level follows up and down).
+CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SAME: "= unchanged"}
 
 
 def _chip(text: str, colours: tuple[str, str]) -> str:
@@ -95,7 +96,6 @@ class SalesSection(QWidget):
         self.list.setHeaderLabels(["Date", "Product", "Amount"])
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setMaximumHeight(170)
         header = self.list.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -216,14 +216,29 @@ class SalesSection(QWidget):
                 item.setSelected(True)
         self.list.setVisible(bool(rows))
         self.empty.setVisible(not rows)
+        self._fit_list()
         self._on_purchase_selected()
+
+    #: The purchase list grows with its rows up to this many, then scrolls.
+    MAX_ROWS_SHOWN = 5
+
+    def _fit_list(self) -> None:
+        """As tall as its rows (a one-sale customer gets one row, not a box of blank ones)."""
+        rows = min(self.list.topLevelItemCount(), self.MAX_ROWS_SHOWN)
+        if rows == 0:
+            return
+        height = self.list.header().sizeHint().height() + 2 * self.list.frameWidth()
+        height += rows * self.list.sizeHintForRow(0)
+        self.list.setFixedHeight(height + 2)
 
     @staticmethod
     def _satisfaction_html(s: feedback.Satisfaction) -> str:
         if s.level is None or s.latest is None:
             return '<span style="color:#64748b;">No feedback yet.</span>'
         parts = [f"Satisfaction: <b>{escape(s.level.label)}</b>"]
-        if s.change is not None and s.previous is not None:
+        if s.change is Change.SAME:
+            parts.append(f" {CHANGE_TEXT[s.change]}")
+        elif s.change is not None and s.previous is not None:
             parts.append(f" {CHANGE_TEXT[s.change]} {escape(s.previous.label.lower())}")
         forms = f"{s.forms} form{'s' if s.forms != 1 else ''}"
         parts.append(

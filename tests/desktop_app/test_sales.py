@@ -215,6 +215,36 @@ def test_recording_feedback_shows_level_and_change(
     assert _cell(window, cid, Column.SATISFACTION) == "Satisfied"
 
 
+def test_an_unchanged_level_says_so_plainly(
+    window: MainWindow, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    for month in (1, 3):
+        form = FeedbackInput(date(2026, month, 5), (("Q", 4),))
+        feedback.record_feedback(database, cid, form, now=NOW, today=TODAY)
+    text = _show(window, cid).satisfaction_label.text()
+    assert "<b>Satisfied</b> = unchanged" in text
+    assert "same as" not in text
+
+
+def test_the_purchase_list_is_as_tall_as_its_rows(
+    qtbot: QtBot, window: MainWindow, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    heights = []
+    for day in range(1, 8):
+        purchases.record_purchase(
+            database, cid, PurchaseInput(date(2026, 1, day), "Bread", "4.50"), now=NOW, today=TODAY
+        )
+        section = _show(window, cid)
+        heights.append(section.list.height())
+    row = heights[1] - heights[0]
+    assert row > 10
+    assert heights[:5] == [heights[0] + n * row for n in range(5)], "one row more each time"
+    assert heights[5:] == [heights[4], heights[4]], "then it scrolls"
+    qtbot.waitUntil(lambda: section.list.verticalScrollBar().maximum() > 0)
+
+
 def test_table_sales_columns_pass_the_model_tester(
     qtmodeltester: object, database: Database, contact_factory: ContactFactory
 ) -> None:
