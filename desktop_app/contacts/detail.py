@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,30 +39,30 @@ def _section(title: str) -> QLabel:
     return label
 
 
-class DetailPane(QScrollArea):
-    """Shows one contact; emits requests for the actions its buttons offer."""
+class DetailPane(QWidget):
+    """Shows one contact; emits requests for the actions its buttons offer.
+
+    The name and actions stay on top; below, a *Details* tab (contact facts and the
+    features' sections, scrolling down) and a *Timeline* tab, which has the pane's whole
+    height to page through a contact's history. The tab chosen stays chosen from one
+    contact to the next.
+    """
 
     edit_requested = Signal(int)
     trash_requested = Signal(int)
     restore_requested = Signal(int)
     contact_link_activated = Signal(int)
 
+    DETAILS = "Details"
+    TIMELINE = "Timeline"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailPane")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMinimumWidth(300)
-        # The pane only scrolls down: it is kept as wide as its widest section needs.
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contact: ContactDetail | None = None
-        self._sections: list[tuple[QWidget, DetailSection, int]] = []
-
-        body = QWidget()
-        body.setObjectName("detailBody")
-        self._layout = QVBoxLayout(body)
-        self._layout.setContentsMargins(20, 20, 20, 20)
-        self._layout.setSpacing(6)
+        self._sections: list[tuple[QWidget, DetailSection, int, str]] = []
 
         self.name = QLabel()
         self.name.setObjectName("detailName")
@@ -102,50 +103,86 @@ class DetailPane(QScrollArea):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
+        self.header = QWidget()
+        heading = QVBoxLayout(self.header)
+        heading.setContentsMargins(20, 18, 20, 6)
+        heading.setSpacing(6)
         for widget in (self.name, self.subtitle, self.badges):
-            self._layout.addWidget(widget)
-        self._layout.addLayout(buttons)
-        self._layout.addWidget(self.info)
-        self._sections_at = self._layout.count()
-        self._layout.addWidget(self.empty, 1)
-        self._layout.addStretch(1)
-        self.setWidget(body)
+            heading.addWidget(widget)
+        heading.addLayout(buttons)
+
+        # The Details tab scrolls down only: the pane is kept as wide as its widest section.
+        self.details = QScrollArea()
+        self.details.setObjectName("detailScroll")
+        self.details.setWidgetResizable(True)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("detailBody")
+        body_layout = self._tab_layout(body)
+        body_layout.addWidget(self.info)
+        body_layout.addStretch(1)
+        self.details.setWidget(body)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.details, self.DETAILS)
+        #: Each tab's layout, and how many fixed widgets come before its sections.
+        self._tab_layouts: dict[str, tuple[QVBoxLayout, int]] = {self.DETAILS: (body_layout, 1)}
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.empty, 1)
         self.show_contact(None)
 
-    def add_section(self, section: QWidget, *, order: int = 50) -> None:
-        """Add a feature's section below the contact's details. Sections stand by ``order``
-        (the stage first, the long timeline last), then in the order added."""
+    @staticmethod
+    def _tab_layout(page: QWidget) -> QVBoxLayout:
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(20, 12, 20, 20)
+        layout.setSpacing(6)
+        return layout
+
+    def add_section(self, section: QWidget, *, order: int = 50, tab: str = DETAILS) -> None:
+        """Add a feature's section to a tab (Details unless said, a new tab made on first
+        use). Within a tab, sections stand by ``order`` (the stage first), then as added; a
+        section on a tab of its own gets the tab's whole height."""
         if not isinstance(section, DetailSection):
             raise TypeError("a detail section needs show_contact()")
-        place = sum(1 for _w, _s, o in self._sections if o <= order)
-        self._layout.insertWidget(self._sections_at + place, section)
-        self._sections.insert(place, (section, section, order))
+        if tab not in self._tab_layouts:
+            page = QWidget()
+            page.setObjectName("detailBody")
+            self._tab_layouts[tab] = (self._tab_layout(page), 0)
+            self.tabs.addTab(page, tab)
+        layout, fixed = self._tab_layouts[tab]
+        place = sum(1 for _w, _s, o, t in self._sections if t == tab and o <= order)
+        layout.insertWidget(fixed + place, section, 0 if tab == self.DETAILS else 1)
+        self._sections.append((section, section, order, tab))
         section.show_contact(self.contact)
-        body = self.widget()
+        body = self.details.widget()
         if body is not None:
-            scrollbar = self.verticalScrollBar().sizeHint().width()
-            self.setMinimumWidth(max(300, body.minimumSizeHint().width() + scrollbar + 2))
+            scrollbar = self.details.verticalScrollBar().sizeHint().width()
+            self.setMinimumWidth(max(300, body.minimumSizeHint().width() + scrollbar + 4))
+
+    def show_tab(self, tab: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == tab:
+                self.tabs.setCurrentIndex(index)
 
     def show_contact(self, contact: ContactDetail | None) -> None:
         self.contact = contact
-        for widget, section, _order in self._sections:
-            widget.setVisible(contact is not None)
+        for _widget, section, _order, _tab in self._sections:
             section.show_contact(contact)
         has = contact is not None
-        for widget in (
-            self.name,
-            self.subtitle,
-            self.badges,
-            self.info,
-            self.edit_button,
-            self.trash_button,
-        ):
-            widget.setVisible(has)
+        self.header.setVisible(has)
+        self.tabs.setVisible(has)
         self.empty.setVisible(not has)
-        self.restore_button.setVisible(has and contact.deleted_at is not None)  # type: ignore[union-attr]
         if contact is None:
             return
         trashed = contact.deleted_at is not None
+        self.restore_button.setVisible(trashed)
         self.trash_button.setText("Delete forever" if trashed else "Delete")
         self.edit_button.setEnabled(not trashed)
         self.name.setText(contact.name)

@@ -60,7 +60,7 @@ def add_detail_sections(detail: DetailPane, ops: OpsBus) -> None:
     stats = TouchStatsSection(ops)
     stats.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
     detail.add_section(stats, order=30)
-    detail.add_section(TimelineSection(ops), order=90)
+    detail.add_section(TimelineSection(ops), order=90, tab=detail.TIMELINE)
 
 
 __all__ = [

@@ -229,8 +229,6 @@ class TimelineSection(QWidget):
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setUniformItemSizes(False)
         self.list.setMouseTracking(True)
-        self.model.modelReset.connect(self._fit_height)
-        self.model.rowsInserted.connect(self._fit_height)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.list.doubleClicked.connect(lambda _i: self.edit_selected())
@@ -259,11 +257,11 @@ class TimelineSection(QWidget):
         self._on_current()
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 14, 0, 0)
+        # The section has the Timeline tab to itself: the list takes its whole height.
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(_title("Timeline"))
         layout.addWidget(self.empty)
-        layout.addWidget(self.list)
+        layout.addWidget(self.list, 1)
         layout.addWidget(self.undo_bar)
         ops.changed.connect(self._on_changed)
 
@@ -274,16 +272,6 @@ class TimelineSection(QWidget):
             self.undo_bar.hide()
             self.model.set_contact(None if contact is None else contact.id)
         self._update_empty()
-
-    #: The list grows with its entries up to this height, then scrolls (and pages) inside.
-    MAX_LIST_HEIGHT = 420
-
-    def _fit_height(self, *_args: object) -> None:
-        rows = self.model.rowCount()
-        headers = sum(1 for r in range(rows) if self.model.index(r, 0).data(IS_HEADER_ROLE))
-        content = headers * TimelineDelegate.HEADER_HEIGHT
-        content += (rows - headers) * TimelineDelegate.ENTRY_HEIGHT
-        self.list.setFixedHeight(max(60, min(self.MAX_LIST_HEIGHT, content + 6)))
 
     def _update_empty(self) -> None:
         empty = self.model.rowCount() == 0

@@ -25,21 +25,46 @@ def test_sections_stand_by_order_and_follow_the_contact(
 ) -> None:
     pane = DetailPane()
     qtbot.addWidget(pane)
-    timeline, stage, sales = _Section("timeline"), _Section("stage"), _Section("sales")
-    pane.add_section(timeline, order=90)
+    pane.show()
+    notes, stage, sales = _Section("notes"), _Section("stage"), _Section("sales")
+    pane.add_section(notes, order=90)
     pane.add_section(stage, order=10)
     pane.add_section(sales, order=40)
 
-    body = pane.widget()
+    body = pane.details.widget()
     assert body is not None
     layout = body.layout()
     assert layout is not None
-    positions = [layout.indexOf(s) for s in (stage, sales, timeline)]
+    positions = [layout.indexOf(s) for s in (stage, sales, notes)]
     assert positions == sorted(positions)
     assert layout.indexOf(pane.info) < positions[0]
 
     ada = get_contact(database, contact_factory(name="Ada"))
     pane.show_contact(ada)
+    assert stage.isVisible() and pane.name.text() == "Ada"
     pane.show_contact(None)
     assert stage.shown == [None, "Ada", None]
-    assert stage.isHidden()
+    assert not stage.isVisible() and pane.empty.isVisible()
+
+
+def test_a_section_on_a_tab_of_its_own_and_the_tab_stays_chosen(
+    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    history, stage = _Section("history"), _Section("stage")
+    pane.add_section(history, order=90, tab=pane.TIMELINE)
+    pane.add_section(stage, order=10)
+    assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Details", "Timeline"]
+    assert pane.details.widget().layout().indexOf(history) == -1  # type: ignore[union-attr]
+
+    ada = get_contact(database, contact_factory(name="Ada"))
+    bob = get_contact(database, contact_factory(name="Bob"))
+    pane.show_contact(ada)
+    assert stage.isVisible() and not history.isVisible()
+    pane.show_tab(pane.TIMELINE)
+    assert history.isVisible() and not stage.isVisible()
+    pane.show_contact(bob)
+    assert history.isVisible(), "the Timeline tab stays chosen for the next contact"
+    assert history.shown == [None, "Ada", "Bob"]
