@@ -333,13 +333,15 @@ def export_report(
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         show_error(parent, "The report was not exported", f"{request.path}: {reason}")
 
+    title = f"Exporting {title_of(request.kind).lower()}…"
     run_with_progress(
         parent,
         runner if runner is not None else ImmediateRunner(),
-        f"Exporting {title_of(request.kind).lower()}…",
+        title,
         lambda progress: write_report(database, request, progress),
         on_done=done,
         on_error=failed,
+        describe=lambda written, _total: f"{title}\n{written:,} rows written",
     )
 
 

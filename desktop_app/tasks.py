@@ -121,9 +121,11 @@ def run_with_progress(
     *,
     on_done: Callable[[Any], None],
     on_error: Callable[[Exception], None] | None = None,
+    describe: Callable[[int, int], str] | None = None,
 ) -> Task:
     """Run ``work`` in the background behind a progress dialog that appears only if it takes
-    longer than half a second, and that can cancel it."""
+    longer than half a second, and that can cancel it. ``describe`` turns progress (done,
+    total) into the dialog's text, for work whose total is not known beforehand (total 0)."""
     from PySide6.QtCore import Qt  # noqa: PLC0415
     from PySide6.QtWidgets import QProgressDialog  # noqa: PLC0415
 
@@ -138,6 +140,8 @@ def run_with_progress(
     def progressed(done: int, total: int) -> None:
         dialog.setMaximum(total)
         dialog.setValue(min(done, total))
+        if describe is not None:
+            dialog.setLabelText(describe(done, total))
 
     def finished(result: object) -> None:
         dialog.close()

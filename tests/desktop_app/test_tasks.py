@@ -1,0 +1,60 @@
+"""Slow work behind a progress dialog: its text follows the work, and Cancel stops it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.tasks import CancelledError, ImmediateRunner, Progress, run_with_progress
+
+
+def test_the_dialog_says_how_far_the_work_is_and_hands_back_its_result(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[str] = []
+    results: list[object] = []
+
+    def work(progress: Progress) -> str:
+        for done in (1000, 2000):
+            progress.update(done, 0)
+            dialog = parent.findChild(QProgressDialog)
+            assert dialog is not None
+            seen.append(dialog.labelText())
+        return "finished"
+
+    run_with_progress(
+        parent,
+        ImmediateRunner(),
+        "Exporting…",
+        work,
+        on_done=results.append,
+        describe=lambda done, _total: f"{done:,} rows written",
+    )
+    assert seen == ["1,000 rows written", "2,000 rows written"]
+    assert results == ["finished"]
+
+
+def test_cancel_stops_the_work_and_says_so(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    errors: list[Exception] = []
+
+    def work(progress: Progress) -> None:
+        dialog = parent.findChild(QProgressDialog)
+        assert dialog is not None
+        cancel = dialog.findChild(QPushButton)
+        assert cancel is not None and cancel.text() == "Cancel"
+        cancel.click()
+        if not progress.update(1, 10):
+            raise CancelledError
+        raise AssertionError("the work should have stopped")
+
+    run_with_progress(
+        parent,
+        ImmediateRunner(),
+        "Working…",
+        work,
+        on_done=lambda _r: None,
+        on_error=errors.append,
+    )
+    assert len(errors) == 1 and isinstance(errors[0], CancelledError)
