@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,15 @@ log = logging.getLogger(__name__)
 
 TOUCH_CHANGES = Changes(touches=True, followups=True, contacts=True)
 _MEDIUM_KEYS = {Qt.Key.Key_1 + n: medium for n, medium in enumerate(Medium)}
+
+
+def _local_qdatetime(moment: datetime) -> QDateTime:
+    """``moment`` on this computer's clock, as the date-time field shows it."""
+    local = moment.astimezone()
+    return QDateTime(
+        QDate(local.year, local.month, local.day),
+        QTime(local.hour, local.minute, local.second, local.microsecond // 1000),
+    )
 
 
 def medium_for_key(event: QKeyEvent) -> Medium | None:
@@ -333,13 +342,13 @@ class TouchDialog(QDialog):
         self.mediums.set_medium(touch.medium)
         self.inbound.setChecked(touch.direction == Direction.INBOUND)
         self.outbound.setChecked(touch.direction == Direction.OUTBOUND)
-        self.when.setDateTime(QDateTime(touch.occurred_at.astimezone().replace(tzinfo=None)))
+        self.when.setDateTime(_local_qdatetime(touch.occurred_at))
         self.summary.setText(touch.summary)
         self.outcome.setText(touch.outcome)
         self.notes.setPlainText(touch.notes)
 
     def set_occurred_at(self, moment: datetime) -> None:
-        self.when.setDateTime(QDateTime(moment.astimezone().replace(tzinfo=None)))
+        self.when.setDateTime(_local_qdatetime(moment))
 
     def occurred_at(self) -> datetime:
         local: datetime = self.when.dateTime().toPython()  # type: ignore[assignment]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
@@ -137,7 +137,7 @@ def test_a_real_drop_event_on_a_column_moves_the_card(
     source, target = board.columns[0], board.columns[2]
     data = source.model.mimeData([source.model.index(0, 0)])
     viewport = target.view.viewport()
-    point = QPointF(20, 20)
+    point = QPoint(20, 20)  # drag events take a QPoint, the drop a QPointF
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     action = Qt.DropAction.MoveAction
 
@@ -145,7 +145,7 @@ def test_a_real_drop_event_on_a_column_moves_the_card(
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(viewport, QDragMoveEvent(point, action, data, buttons, mods))
-    QApplication.sendEvent(viewport, QDropEvent(point, action, data, buttons, mods))
+    QApplication.sendEvent(viewport, QDropEvent(QPointF(point), action, data, buttons, mods))
 
     qtbot.waitUntil(lambda: get_contact(database, ada).stage_id == target.stage.id)
     assert _names(target) == ["Ada"]
