@@ -148,6 +148,10 @@ class ContactTableModel(QAbstractTableModel):
         self._ids = contacts.contact_ids(self._database, self._query, 0, wanted)
         self._more = len(self._ids) == wanted
         self._cells = {}
+        if self._ids:
+            # The first rows' cells now, before the count starts beside them on the runner:
+            # the view asks for them at once, and would otherwise share the CPU with it.
+            self._row(0)
         self.endResetModel()
         self._count()
 
