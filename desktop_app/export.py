@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -40,7 +39,7 @@ from db.export import (
     load_reports,
     write_csv,
 )
-from desktop_app.dialogs import Confirm, show_error
+from desktop_app.dialogs import Confirm, FormDialog, show_error
 from desktop_app.tasks import (
     CancelledError,
     ImmediateRunner,
@@ -111,7 +110,7 @@ class _DayChoice(QWidget):
         return _pydate(self.date.date()) if self.check.isChecked() else None
 
 
-class ExportDialog(QDialog):
+class ExportDialog(FormDialog[ExportRequest]):
     """Which report, over which days, into which file."""
 
     def __init__(
@@ -127,7 +126,6 @@ class ExportDialog(QDialog):
         self._today = today
         self._folder = folder
         self._typed_path = False  # once the person picks a file, a new report keeps it
-        self.request: ExportRequest | None = None
         self.reports = list(load_reports().values())
 
         heading = QLabel(
@@ -255,26 +253,24 @@ class ExportDialog(QDialog):
             path = path.with_suffix(".csv")
         return path
 
-    def save(self) -> None:
-        if self.check():
-            return
+    def form_input(self) -> ExportRequest:
         kind = self.kind()
-        path = self._target(self.path.text().strip())
-        if path.exists() and not Confirm.ask(
-            self,
-            f"Replace {path.name}?",
-            f"A file called {path.name} is already in {path.parent}. Exporting replaces it.",
-            "Replace",
-        ):
-            return
         dated = kind.period is not None
         options = ExportOptions(
             since=self.since.value() if dated else None,
             until=self.until.value() if dated else None,
             today=self._today,
         )
-        self.request = ExportRequest(kind, options, path)
-        self.accept()
+        return ExportRequest(kind, options, self._target(self.path.text().strip()))
+
+    def confirm(self, request: ExportRequest) -> bool:
+        path = request.path
+        return not path.exists() or Confirm.ask(
+            self,
+            f"Replace {path.name}?",
+            f"A file called {path.name} is already in {path.parent}. Exporting replaces it.",
+            "Replace",
+        )
 
     @classmethod
     def ask(
@@ -284,10 +280,7 @@ class ExportDialog(QDialog):
         chosen: str | None = None,
         parent: QWidget | None = None,
     ) -> ExportRequest | None:
-        dialog = cls(today, folder, chosen, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.request
-        return None
+        return cls(today, folder, chosen, parent).answer()
 
 
 def default_folder() -> Path:

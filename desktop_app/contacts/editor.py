@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -30,6 +29,7 @@ from db.domain import qualification
 from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons
+from desktop_app.dialogs import FormDialog
 from desktop_app.sales.editor_field import purchase_interval_field
 from desktop_app.widgets import ContactPicker, FieldError
 
@@ -98,7 +98,7 @@ class _ValueList(QWidget):
         return [(r.value.text(), r.label.currentText()) for r in self.rows]
 
 
-class ContactDialog(QDialog):
+class ContactDialog(FormDialog[ContactInput]):
     """Add a contact (``contact`` is None) or edit one. ``result_input`` holds what was saved."""
 
     def __init__(
@@ -111,7 +111,6 @@ class ContactDialog(QDialog):
         super().__init__(parent)
         self._database = database
         self._contact = contact
-        self.result_input: ContactInput | None = None
         self.setWindowTitle(f"Edit {contact.name}" if contact else "New contact")
         self.setMinimumSize(620, 640)
 
@@ -339,12 +338,6 @@ class ContactDialog(QDialog):
         self.show_errors(errors)
         return errors
 
-    def save(self) -> None:
-        if self.check():
-            return
-        self.result_input = self.form_input()
-        self.accept()
-
     @classmethod
     def ask(
         cls,
@@ -354,10 +347,7 @@ class ContactDialog(QDialog):
         parent: QWidget | None = None,
     ) -> ContactInput | None:
         """Show the dialog; the form's contents if saved, None if cancelled."""
-        dialog = cls(database, stages, contact, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.result_input
-        return None
+        return cls(database, stages, contact, parent).answer()
 
 
 class _TagCompleter(QCompleter):

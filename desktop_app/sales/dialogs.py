@@ -27,6 +27,7 @@ from db import feedback, purchases
 from db.engine import Database
 from db.feedback import FeedbackInput, Level
 from db.purchases import PurchaseError, PurchaseInput, PurchaseRow
+from desktop_app.dialogs import FormDialog
 from desktop_app.widgets import FieldError
 
 
@@ -57,7 +58,7 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     return buttons
 
 
-class PurchaseDialog(QDialog):
+class PurchaseDialog(FormDialog[PurchaseInput]):
     """Record a sale, or correct one (``current``)."""
 
     def __init__(
@@ -70,7 +71,6 @@ class PurchaseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._today = today
-        self.result_input: PurchaseInput | None = None
         self.setWindowTitle(f"Edit purchase — {contact_name}" if current else "Record a sale")
         self.setMinimumWidth(460)
         currency = current.currency if current else purchases.currency(database)
@@ -141,12 +141,6 @@ class PurchaseDialog(QDialog):
         self.note_error.show_message(errors.get("note"))
         return errors
 
-    def save(self) -> None:
-        if self.check():
-            return
-        self.result_input = self.form_input()
-        self.accept()
-
     @classmethod
     def ask(
         cls,
@@ -156,10 +150,7 @@ class PurchaseDialog(QDialog):
         today: date,
         parent: QWidget | None = None,
     ) -> PurchaseInput | None:
-        dialog = cls(database, contact_name, current, today, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.result_input
-        return None
+        return cls(database, contact_name, current, today, parent).answer()
 
 
 class _Scores(QWidget):
@@ -190,7 +181,7 @@ class _Scores(QWidget):
 FROM_SCORES = "From the scores"
 
 
-class FeedbackDialog(QDialog):
+class FeedbackDialog(FormDialog[FeedbackInput]):
     """Record a short survey: the template's questions scored 1-5, a comment, a level."""
 
     def __init__(
@@ -204,7 +195,6 @@ class FeedbackDialog(QDialog):
         super().__init__(parent)
         self._today = today
         self._questions = questions
-        self.result_input: FeedbackInput | None = None
         self.setWindowTitle("Record feedback")
         self.setMinimumWidth(560)
 
@@ -304,12 +294,6 @@ class FeedbackDialog(QDialog):
         self.comment_error.show_message(errors.get("comment"))
         return errors
 
-    def save(self) -> None:
-        if self.check():
-            return
-        self.result_input = self.form_input()
-        self.accept()
-
     @classmethod
     def ask(
         cls,
@@ -320,13 +304,10 @@ class FeedbackDialog(QDialog):
         parent: QWidget | None = None,
     ) -> FeedbackInput | None:
         """Show the survey, with the over-survey warning on top when it applies."""
-        dialog = cls(
+        return cls(
             contact_name,
             feedback.questions(database),
             feedback.survey_warning(database, contact_id, today),
             today,
             parent,
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.result_input
-        return None
+        ).answer()

@@ -50,7 +50,7 @@ def dialog_for(qtbot: QtBot, folder: Path, report: str | None = None) -> ExportD
 def saved(dialog: ExportDialog) -> Path | None:
     """Press Export; where the dialog would write, or None if it stayed open."""
     dialog.save()
-    return None if dialog.request is None else dialog.request.path
+    return None if dialog.result_input is None else dialog.result_input.path
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -78,8 +78,8 @@ def test_a_report_of_today_offers_no_period(qtbot: QtBot, tmp_path: Path) -> Non
     assert not dialog.since.isVisibleTo(dialog)
     assert "as they stand today" in dialog.period_hint.text()
     dialog.save()
-    assert dialog.request is not None
-    assert dialog.request.options.since is None and dialog.request.options.until is None
+    assert dialog.result_input is not None
+    assert dialog.result_input.options.since is None and dialog.result_input.options.until is None
 
 
 def test_a_typed_file_name_survives_a_change_of_report(qtbot: QtBot, tmp_path: Path) -> None:
@@ -89,8 +89,8 @@ def test_a_typed_file_name_survives_a_change_of_report(qtbot: QtBot, tmp_path: P
     dialog.report.setCurrentIndex(dialog.report.findData("purchases"))
     assert dialog.path.text() == str(tmp_path / "mine")
     dialog.save()
-    assert dialog.request is not None
-    assert dialog.request.path == tmp_path / "mine.csv", "a name without a suffix gets .csv"
+    assert dialog.result_input is not None
+    assert dialog.result_input.path == tmp_path / "mine.csv", "a name without a suffix gets .csv"
 
 
 def test_mistakes_are_shown_beside_their_fields(qtbot: QtBot, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_mistakes_are_shown_beside_their_fields(qtbot: QtBot, tmp_path: Path) ->
     dialog.until.date.setDate(QDate(2026, 3, 1))
     dialog.path.setText("")
     dialog.save()
-    assert dialog.request is None
+    assert dialog.result_input is None
     assert dialog.period_error.isVisibleTo(dialog)
     assert dialog.period_error.text() == "The period starts after it ends."
     assert dialog.path_error.text() == "Choose the file to write."
@@ -109,7 +109,7 @@ def test_mistakes_are_shown_beside_their_fields(qtbot: QtBot, tmp_path: Path) ->
     dialog.until.check.setChecked(False)
     dialog.path.setText(str(tmp_path / "missing" / "touches.csv"))
     dialog.save()
-    assert dialog.request is None
+    assert dialog.result_input is None
     assert not dialog.period_error.isVisibleTo(dialog)
     assert "does not exist" in dialog.path_error.text()
 
@@ -134,7 +134,7 @@ def test_replacing_a_file_is_asked_first(
     dialog.path.setText(str(target))
     dialog.save()
     assert answers == ["Replace touches.csv?"]
-    assert dialog.request is None and dialog.isVisible()
+    assert dialog.result_input is None and dialog.isVisible()
     monkeypatch.setattr(dialogs.Confirm, "ask", classmethod(lambda cls, *a: True))
     assert saved(dialog) == target
 
@@ -146,7 +146,7 @@ def test_the_export_writes_the_chosen_period(
     dialog.since.check.setChecked(True)
     dialog.since.date.setDate(QDate(2026, 3, 5))
     dialog.save()
-    request = dialog.request
+    request = dialog.result_input
     assert request is not None
     told: list[str] = []
     export_report(dialog, logged, ImmediateRunner(), request, told.append)
@@ -162,9 +162,9 @@ def test_follow_ups_can_be_written_as_a_calendar(
     dialog = dialog_for(qtbot, tmp_path, "followups")
     dialog.path.setText(str(tmp_path / "due.ics"))
     dialog.save()
-    assert dialog.request is not None and dialog.request.calendar
+    assert dialog.result_input is not None and dialog.result_input.calendar
     told: list[str] = []
-    export_report(dialog, logged, ImmediateRunner(), dialog.request, told.append)
+    export_report(dialog, logged, ImmediateRunner(), dialog.result_input, told.append)
     text = (tmp_path / "due.ics").read_text(encoding="utf-8")
     assert text.startswith("BEGIN:VCALENDAR")
     assert told[0].startswith("Exported ") and " event" in told[0]
