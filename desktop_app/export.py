@@ -321,7 +321,7 @@ def export_report(
 
     def failed(error: Exception) -> None:
         if isinstance(error, CancelledError):
-            tell(f"Export stopped; {name} was not written.")
+            tell(f"Export stopped; nothing was written to {name}.")
             return
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         show_error(parent, "The report was not exported", f"{request.path}: {reason}")
