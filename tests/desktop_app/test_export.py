@@ -4,25 +4,29 @@ an export that is stopped or fails leaving the chosen file as it was."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 import db.export
+import desktop_app.export
 from db import touches
 from db.domain import Medium
 from db.engine import Database
-from db.export import ExportOptions, load_reports
+from db.export import ExportOptions, Report, load_reports
 from db.touches import TouchInput
 from desktop_app import dialogs
 from desktop_app.export import ExportDialog, ExportRequest, export_report, write_report
 from desktop_app.main_window import MainWindow
 from desktop_app.tasks import CancelledError, ImmediateRunner, Progress
 from tests.conftest import ContactFactory
+
+KeepGoing = Callable[[int], bool] | None
 
 TODAY = date(2026, 3, 20)
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -229,3 +233,28 @@ def test_the_window_exports_from_the_file_menu_and_the_reports_page(
     window.show_place("reports")
     window.reports_page.export_button.click()
     assert asked == [None, None]
+
+
+def test_cancel_in_the_progress_dialog_stops_the_export(
+    qtbot: QtBot, tmp_path: Path, logged: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    real_write = db.export.write_csv
+
+    def press_cancel_midway(report: Report, path: Path, *, keep_going: KeepGoing) -> int:
+        dialog = parent.findChild(QProgressDialog)
+        assert dialog is not None
+        button = dialog.findChild(QPushButton)
+        assert button is not None
+        button.click()
+        return real_write(report, path, keep_going=keep_going)
+
+    monkeypatch.setattr(db.export, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(desktop_app.export, "write_csv", press_cancel_midway)
+    target = tmp_path / "touches.csv"
+    request = ExportRequest(load_reports()["touches"], ExportOptions(today=TODAY), target)
+    told: list[str] = []
+    export_report(parent, logged, ImmediateRunner(), request, told.append)
+    assert told == ["Export stopped; nothing was written to touches.csv."]
+    assert not target.exists()
