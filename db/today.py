@@ -50,8 +50,8 @@ _LABELS = {
 
 
 @dataclass(frozen=True)
-class TodayItem:
-    """One contact on a Today list, with why it is there and what to do about it."""
+class DueFollowup:
+    """One open follow-up, real or the cadence's: who, when, why, and how to get in touch."""
 
     contact_id: int
     name: str
@@ -64,11 +64,16 @@ class TodayItem:
     last_touch_at: datetime | None
     #: The follow-up row that set the date (None for a cadence not yet stood in for).
     followup_id: int | None
-    today: date
 
-    @property
-    def days_overdue(self) -> int:
-        return max(0, (self.today - self.due_on).days)
+    def days_overdue(self, today: date) -> int:
+        return max(0, (today - self.due_on).days)
+
+
+@dataclass(frozen=True)
+class TodayItem(DueFollowup):
+    """One contact on a Today list, with why it is there, as of the day the list was read."""
+
+    today: date
 
 
 @dataclass(frozen=True)
@@ -273,25 +278,6 @@ def _item(row: Any, open_rows: list[Followup], section: Section, today: date) ->
 
 
 # --- every due follow-up (command line, CSV and calendar) -------------------------------------
-
-
-@dataclass(frozen=True)
-class DueFollowup:
-    """One open follow-up, real or the cadence's, for lists outside the app."""
-
-    contact_id: int
-    name: str
-    company: str
-    due_on: date
-    reason: str
-    source: FollowupSource
-    suggested_medium: Medium | None
-    stage: str
-    last_touch_at: datetime | None
-    followup_id: int | None
-
-    def days_overdue(self, today: date) -> int:
-        return max(0, (today - self.due_on).days)
 
 
 def due_followups(

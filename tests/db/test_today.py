@@ -36,7 +36,7 @@ def test_overdue_oldest_first_with_days_then_today_and_the_next_week(
 
     overdue = today.section_items(database, Section.OVERDUE, TODAY)
     assert names(overdue) == ["Ada Old", "Ben Recent"]
-    assert [i.days_overdue for i in overdue] == [18, 2]
+    assert [i.days_overdue(i.today) for i in overdue] == [18, 2]
     assert overdue[0].source is FollowupSource.CADENCE
     assert overdue[0].reason == "Last touch 30 days ago; keep in touch every 12 days"
     assert overdue[0].suggested_medium is Medium.PHONE  # the customer stage's first medium
