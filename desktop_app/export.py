@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,7 +47,7 @@ from desktop_app.tasks import (
     TaskRunner,
     run_with_progress,
 )
-from desktop_app.widgets import FieldError
+from desktop_app.widgets import FieldError, pydate, qdate
 
 #: How reports are called in the app; the others are named after their command-line name.
 TITLES = {
@@ -70,14 +70,6 @@ def title_of(kind: ReportKind) -> str:
     return TITLES.get(kind.name, kind.name.replace("-", " ").capitalize())
 
 
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
-
-
 @dataclass(frozen=True)
 class ExportRequest:
     kind: ReportKind
@@ -95,7 +87,7 @@ class _DayChoice(QWidget):
     def __init__(self, label: str, day: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.check = QCheckBox(label)
-        self.date = QDateEdit(_qdate(day))
+        self.date = QDateEdit(qdate(day))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("d MMM yyyy")
         self.date.setEnabled(False)
@@ -107,7 +99,7 @@ class _DayChoice(QWidget):
         row.addStretch(1)
 
     def value(self) -> date | None:
-        return _pydate(self.date.date()) if self.check.isChecked() else None
+        return pydate(self.date.date()) if self.check.isChecked() else None
 
 
 class ExportDialog(FormDialog[ExportRequest]):

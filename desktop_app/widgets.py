@@ -1,16 +1,26 @@
-"""Small widgets used across windows: a field error label, a contact picker, a search field."""
+"""Small widgets used across windows: a field error label, a contact picker, a search field,
+and the conversions between Python dates and the ``QDate`` of date fields."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
 from db import contacts
 from db.engine import Database
 from desktop_app import icons
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
 
 
 class FieldError(QLabel):

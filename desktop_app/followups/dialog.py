@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from db import followups
 from db.domain import Medium
 from desktop_app import icons
-from desktop_app.widgets import FieldError
+from desktop_app.widgets import FieldError, pydate, qdate
 
 
 @dataclass(frozen=True)
@@ -29,14 +28,6 @@ class FollowupRequest:
     due_on: date
     reason: str
     medium: Medium | None
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class FollowupDialog(QDialog):
@@ -48,10 +39,10 @@ class FollowupDialog(QDialog):
         self.setWindowTitle("Add follow-up")
         self.setMinimumWidth(420)
         heading = QLabel(f"Follow up with <b>{contact_name}</b>")
-        self.due = QDateEdit(_qdate(today + timedelta(days=3)))
+        self.due = QDateEdit(qdate(today + timedelta(days=3)))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("ddd d MMM yyyy")
-        self.due.setMinimumDate(_qdate(today))
+        self.due.setMinimumDate(qdate(today))
         self.due_error = FieldError()
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Send the proposal")
@@ -82,7 +73,7 @@ class FollowupDialog(QDialog):
     def request(self) -> FollowupRequest:
         value = self.medium.currentData()
         return FollowupRequest(
-            _pydate(self.due.date()),
+            pydate(self.due.date()),
             self.reason.text().strip(),
             None if value is None else Medium(value),
         )
@@ -114,10 +105,10 @@ class SnoozeDialog(QDialog):
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Snooze until")
-        self.day = QDateEdit(_qdate(today + timedelta(days=2)))
+        self.day = QDateEdit(qdate(today + timedelta(days=2)))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")
-        self.day.setMinimumDate(_qdate(today + timedelta(days=1)))
+        self.day.setMinimumDate(qdate(today + timedelta(days=1)))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -133,4 +124,4 @@ class SnoozeDialog(QDialog):
         dialog = cls(today, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return _pydate(dialog.day.date())
+        return pydate(dialog.day.date())

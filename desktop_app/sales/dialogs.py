@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -28,22 +28,14 @@ from db.engine import Database
 from db.feedback import FeedbackInput, Level
 from db.purchases import PurchaseError, PurchaseInput, PurchaseRow
 from desktop_app.dialogs import FormDialog
-from desktop_app.widgets import FieldError
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
+from desktop_app.widgets import FieldError, pydate, qdate
 
 
 def _date_edit(today: date, value: date) -> QDateEdit:
-    edit = QDateEdit(_qdate(value))
+    edit = QDateEdit(qdate(value))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("d MMM yyyy")
-    edit.setMaximumDate(_qdate(today))
+    edit.setMaximumDate(qdate(today))
     return edit
 
 
@@ -123,7 +115,7 @@ class PurchaseDialog(FormDialog[PurchaseInput]):
 
     def form_input(self) -> PurchaseInput:
         return PurchaseInput(
-            purchased_on=_pydate(self.date.date()),
+            purchased_on=pydate(self.date.date()),
             product=self.product.text(),
             amount=self.amount.text(),
             note=self.note.toPlainText(),
@@ -274,7 +266,7 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
     def form_input(self) -> FeedbackInput:
         chosen = self.level.currentData()
         return FeedbackInput(
-            received_on=_pydate(self.date.date()),
+            received_on=pydate(self.date.date()),
             answers=tuple(
                 (text, widget.score())
                 for text, widget in zip(self._questions, self.scores, strict=True)

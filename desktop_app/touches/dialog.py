@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -39,7 +39,7 @@ from db.models import utcnow
 from db.touches import FollowupRequest, TouchInput, TouchRecord
 from desktop_app import icons
 from desktop_app.ops import Changes, OpsBus
-from desktop_app.widgets import ContactPicker, FieldError
+from desktop_app.widgets import ContactPicker, FieldError, qdate
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _local_qdatetime(moment: datetime) -> QDateTime:
     """``moment`` on this computer's clock, as the date-time field shows it."""
     local = moment.astimezone()
     return QDateTime(
-        QDate(local.year, local.month, local.day),
+        qdate(local.date()),
         QTime(local.hour, local.minute, local.second, local.microsecond // 1000),
     )
 
