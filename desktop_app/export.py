@@ -335,10 +335,9 @@ def export_from(
     database: Database,
     runner: TaskRunner | None,
     tell: Callable[[str], None],
-    chosen: str | None = None,
 ) -> None:
     """Ask what to export, then export it."""
-    request = ExportDialog.ask(local_today(), default_folder(), chosen, window)
+    request = ExportDialog.ask(local_today(), default_folder(), parent=window)
     if request is not None:
         export_report(window, database, runner, request, tell)
 

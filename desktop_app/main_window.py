@@ -118,8 +118,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.export_action = QAction(icons.icon("export"), "&Export report…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        # Not export_report itself: triggered(bool) would hand it "checked" as the report.
-        self.export_action.triggered.connect(lambda: self.export_report())  # noqa: PLW0108
+        self.export_action.triggered.connect(self.export_report)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -238,11 +237,11 @@ class MainWindow(QMainWindow):
             return None
         return self.contacts_page.current_id()
 
-    def export_report(self, chosen: str | None = None) -> None:
-        """Ask which report to export (``chosen`` first), then write it in the background."""
+    def export_report(self) -> None:
+        """Ask which report to export, then write it in the background."""
         from desktop_app import export  # noqa: PLC0415 - only when asked for
 
-        export.export_from(self, self.database, self.runner, self._show_status, chosen)
+        export.export_from(self, self.database, self.runner, self._show_status)
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)
