@@ -33,6 +33,7 @@ from desktop_app import icons
 from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.sales.section import FEEDBACK_CHANGES
 from desktop_app.touches.dialog import TOUCH_CHANGES, TouchDialog
 from desktop_app.touches.timeline_model import (
     DETAIL_ROLE,
@@ -204,10 +205,6 @@ class TimelineDelegate(QStyledItemDelegate):
             ),
         )
         painter.restore()
-
-
-#: What deleting a feedback form changes: the contact's satisfaction, and the form itself.
-FEEDBACK_CHANGES = Changes(contacts=True, feedback=True)
 
 
 class TimelineSection(QWidget):
