@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PACKAGE_STAMP := $(VENV)/.installed-package
+# The standalone build: dist/touchbase/touchbase (packaging/README.md).
+DIST   := dist/touchbase
 
 
-.PHONY: run test lint typecheck pytest bench demo clean
+.PHONY: run test lint typecheck pytest bench demo clean package package-test desktop-files-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +17,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(PACKAGE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	touch $(PACKAGE_STAMP)
 
 ## run: create the environment if needed and open Touchbase on your own database
 run: $(STAMP)
@@ -27,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy db desktop_app tests
+	$(BIN)/mypy db desktop_app tests packaging/launch.py packaging/render_icons.py
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
@@ -41,6 +48,30 @@ demo: $(STAMP)
 	rm -f /tmp/touchbase-demo.sqlite*
 	$(BIN)/touchbase --db /tmp/touchbase-demo.sqlite demo --contacts 500
 	$(BIN)/touchbase --db /tmp/touchbase-demo.sqlite
+
+## package: build the standalone one-folder Touchbase for this machine into dist/touchbase
+package: $(PACKAGE_STAMP)
+	rm -rf $(DIST)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/touchbase.spec \
+		--distpath dist --workpath build/pyinstaller
+	@du -sh $(DIST)
+
+## package-test: build the package, then run the built program on a fresh database, headless
+package-test: package desktop-files-check
+	QT_QPA_PLATFORM=offscreen TOUCHBASE_BUILT_APP=$(DIST) \
+		$(BIN)/pytest -m package tests/packaging
+
+## desktop-files-check: the AppStream metainfo passes appstreamcli (installed if root, missing)
+desktop-files-check:
+	@command -v appstreamcli >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends appstream >/dev/null; \
+		else \
+			echo "appstreamcli is needed to check the metainfo: install the appstream package"; \
+			exit 1; \
+		fi; }
+	appstreamcli validate --no-net packaging/linux/app.touchbase.Touchbase.metainfo.xml
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

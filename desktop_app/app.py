@@ -7,6 +7,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db import __version__
@@ -15,16 +16,23 @@ from desktop_app import icons
 
 log = logging.getLogger(__name__)
 
+# The freedesktop id: names packaging/linux/<id>.desktop and its AppStream metainfo, and is
+# the Wayland app id. Under X11, Qt's WM_CLASS is ("touchbase", APPLICATION_NAME): the program
+# name and the application name, which the .desktop file's StartupWMClass matches.
+DESKTOP_FILE_ID = "app.touchbase.Touchbase"
+APPLICATION_NAME = "Touchbase"
+
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
-    app.setApplicationName("Touchbase")
-    app.setOrganizationName("Touchbase")
+    app.setApplicationName(APPLICATION_NAME)
+    app.setOrganizationName(APPLICATION_NAME)
+    app.setOrganizationDomain("touchbase.app")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("touchbase")
+    app.setDesktopFileName(DESKTOP_FILE_ID)
     app.setStyle("Fusion")
     app.setWindowIcon(icons.app_icon())
     apply_style(app)
@@ -62,6 +70,8 @@ def run_gui(path: Path) -> int:
         if not reminders.start_hidden(window.reminders):
             window.show()
         window.reminders.start()
+        # Logged once the event loop runs: the packaged-app test waits for this line.
+        QTimer.singleShot(0, lambda: log.info("Touchbase is running on %s", database.path))
         status = app.exec()
     finally:
         runner.wait()

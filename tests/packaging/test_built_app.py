@@ -1,0 +1,210 @@
+"""The standalone package (``make package``) runs on a fresh database, headless.
+
+``make package-test`` builds dist/touchbase and runs these tests on it (TOUCHBASE_BUILT_APP);
+run alone, they build the package into a temporary folder first. They start the built
+program the way an owner would, so a module, a Qt plugin, a resource or a migration left out
+of the bundle fails here rather than on the owner's computer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from db import __version__, schema
+from desktop_app import cli
+
+pytestmark = pytest.mark.package
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "packaging" / "touchbase.spec"
+STARTUP_TIMEOUT = 120  # seconds; a cold start on a loaded 2-core machine takes a few
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    built = os.environ.get("TOUCHBASE_BUILT_APP")
+    if built:
+        folder = Path(built).resolve()
+    else:
+        work = tmp_path_factory.mktemp("pyinstaller")
+        command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN"]
+        command += [str(SPEC), "--distpath", str(work / "dist"), "--workpath", str(work / "build")]
+        subprocess.run(command, cwd=ROOT, check=True)
+        folder = work / "dist" / "touchbase"
+    assert (folder / _program_name()).is_file(), f"no built program in {folder}"
+    return folder
+
+
+def _program_name() -> str:
+    return "touchbase.exe" if sys.platform == "win32" else "touchbase"
+
+
+def _internal(bundle: Path) -> Path:
+    return bundle / "_internal"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """What an owner's session has, minus this checkout: no virtualenv, no PYTHONPATH."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    kept["PATH"] = os.pathsep.join(
+        p for p in kept.get("PATH", "").split(os.pathsep) if ".venv" not in p
+    )
+    kept["QT_QPA_PLATFORM"] = "offscreen"
+    return kept
+
+
+def run(bundle: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(bundle / _program_name()), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=bundle.parent,  # not the checkout: nothing may be found beside the sources
+        timeout=STARTUP_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, f"touchbase {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result
+
+
+def test_version(bundle: Path, env: dict[str, str]) -> None:
+    assert run(bundle, env, "--version").stdout.strip() == f"touchbase {__version__}"
+
+
+def test_demo_creates_and_migrates_a_fresh_database(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "fresh.sqlite"
+    out = run(bundle, env, "--db", str(path), "demo", "--contacts", "40").stdout
+    assert "Added 40 contacts" in out
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (schema.HEAD,)
+        assert conn.execute("SELECT count(*) FROM contact").fetchone() == (40,)
+        # The built-in journey models come from the bundled JSON files.
+        assert conn.execute("SELECT count(*) FROM journey_model").fetchone()[0] >= 4
+
+
+def test_check_passes_on_a_fresh_database(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    (commands,) = (
+        action.choices
+        for action in cli.build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    if "check" not in commands:
+        pytest.skip("this Touchbase has no check command")
+    path = tmp_path / "fresh.sqlite"
+    run(bundle, env, "--db", str(path), "demo", "--contacts", "20")
+    run(bundle, env, "--db", str(path), "check")
+
+
+def test_reports_and_follow_ups_from_the_built_program(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "fresh.sqlite"
+    run(bundle, env, "--db", str(path), "demo", "--contacts", "25")
+    csv = tmp_path / "contacts.csv"
+    run(bundle, env, "--db", str(path), "export", "contacts", "--output", str(csv))
+    assert len(csv.read_text("utf-8-sig").splitlines()) == 26
+    ics = tmp_path / "followups.ics"
+    run(bundle, env, "--db", str(path), "export", "followups", "--output", str(ics))
+    assert ics.read_text("utf-8").startswith("BEGIN:VCALENDAR")
+    run(bundle, env, "--db", str(path), "followups")
+
+
+@pytest.fixture
+def gui(bundle: Path, env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    path = tmp_path / "gui.sqlite"
+    run(bundle, env, "--db", str(path), "demo", "--contacts", "30")
+    process = subprocess.Popen(
+        [str(bundle / _program_name()), "--verbose", "--db", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=bundle.parent,
+    )
+    with process:  # closes the pipe
+        yield process
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_the_window_opens_headless(gui: subprocess.Popen[str]) -> None:
+    assert gui.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    for line in gui.stdout:  # ends when the program exits
+        lines.append(line)
+        if "Touchbase is running on" in line or time.monotonic() > deadline:
+            break
+    output = "".join(lines)
+    assert "Touchbase is running on" in output, output
+    assert gui.poll() is None, output
+    problems = [
+        line
+        for line in lines
+        if ("Traceback" in line or line.startswith(("WARNING", "ERROR", "CRITICAL", "qt.")))
+        and "propagateSizeHints" not in line
+    ]
+    assert not problems, output
+
+
+def test_the_bundle_holds_what_touchbase_loads_from_disk(bundle: Path) -> None:
+    inside = _internal(bundle)
+    for source in (ROOT / "db" / "migrations").rglob("*"):
+        if source.is_file() and source.suffix in {".py", ".mako"}:
+            assert (inside / source.relative_to(ROOT)).is_file(), source
+    for source in (ROOT / "resources").rglob("*"):
+        if source.is_file() and source.suffix not in {".py", ".pyc"}:
+            assert (inside / source.relative_to(ROOT)).is_file(), source
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux plugin names")
+def test_the_bundle_has_the_qt_plugins_touchbase_needs_and_not_the_rest(bundle: Path) -> None:
+    (qt,) = _internal(bundle).glob("PySide6/Qt")
+    plugins = {p.relative_to(qt / "plugins").as_posix() for p in (qt / "plugins").rglob("*.so")}
+    assert {
+        "platforms/libqxcb.so",
+        "platforms/libqoffscreen.so",
+        "imageformats/libqsvg.so",
+        "iconengines/libqsvgicon.so",
+    } <= plugins
+    assert not {p for p in plugins if "pdf" in p or "virtualkeyboard" in p or "eglfs" in p}
+    libraries = {p.name for p in (qt / "lib").iterdir()}
+    for unused in ("Qt6Qml", "Qt6Quick", "Qt6WebEngine", "Qt63D", "Qt6Multimedia", "Qt6Pdf"):
+        assert not {n for n in libraries if n.startswith(f"lib{unused}")}, unused
+    assert not (qt / "translations").exists()
+
+
+@pytest.mark.skipif(shutil.which("ldd") is None, reason="needs ldd (Linux)")
+def test_every_bundled_qt_library_finds_the_qt_libraries_it_needs(bundle: Path) -> None:
+    """A Qt library dropped from the bundle while a kept plugin still needs it would only
+    fail on the desktop that loads that plugin."""
+    missing = []
+    for binary in _internal(bundle).rglob("*.so*"):
+        if binary.is_symlink() or not binary.is_file():
+            continue
+        out = subprocess.run(
+            ["ldd", str(binary)], capture_output=True, text=True, check=False
+        ).stdout
+        missing += [
+            f"{binary.name}: {line.split()[0]}"
+            for line in out.splitlines()
+            if "not found" in line and ("Qt6" in line or "pyside" in line or "shiboken" in line)
+        ]
+    assert not missing
