@@ -40,8 +40,10 @@ pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 ## bench: build a 100,000-contact, 1,000,000-touch database and print timings
+## (with the standalone package beside running from source, once `make package` has built it)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_package.py
 
 ## demo: open the app on a throwaway database filled with sample data
 demo: $(STAMP)
