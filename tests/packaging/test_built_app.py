@@ -23,6 +23,7 @@ import pytest
 
 from db import __version__, schema
 from desktop_app import cli
+from desktop_app.app import DESKTOP_FILE_ID
 
 pytestmark = pytest.mark.package
 
@@ -208,3 +209,30 @@ def test_every_bundled_qt_library_finds_the_qt_libraries_it_needs(bundle: Path) 
             if "not found" in line and ("Qt6" in line or "pyside" in line or "shiboken" in line)
         ]
     assert not missing
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="freedesktop install")
+def test_install_sh_puts_touchbase_in_the_menu_and_takes_it_out(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    prefix = tmp_path / "prefix"
+    env = {**env, "PREFIX": str(prefix)}
+    subprocess.run([str(bundle / "install.sh")], env=env, check=True, capture_output=True)
+    entry = prefix / "share" / "applications" / f"{DESKTOP_FILE_ID}.desktop"
+    (exec_line,) = [line for line in entry.read_text("utf-8").splitlines() if line[:5] == "Exec="]
+    program = exec_line.removeprefix("Exec=").strip('"')
+    assert program == str(prefix / "lib" / "touchbase" / "touchbase")
+    for command in (program, str(prefix / "bin" / "touchbase")):
+        version = subprocess.run(
+            [command, "--version"], env=env, capture_output=True, text=True, check=False
+        )
+        assert version.stdout.strip() == f"touchbase {__version__}", version.stderr
+    icons = prefix / "share" / "icons" / "hicolor"
+    assert (icons / "48x48" / "apps" / f"{DESKTOP_FILE_ID}.png").is_file()
+    assert (icons / "scalable" / "apps" / f"{DESKTOP_FILE_ID}.svg").is_file()
+    assert (prefix / "share" / "metainfo" / f"{DESKTOP_FILE_ID}.metainfo.xml").is_file()
+
+    installed = prefix / "lib" / "touchbase" / "install.sh"
+    subprocess.run([str(installed), "--uninstall"], env=env, check=True, capture_output=True)
+    left = [p for p in prefix.rglob("*") if p.is_file() and p.name != "icon-theme.cache"]
+    assert not left
