@@ -181,6 +181,8 @@ def test_the_bundle_has_the_qt_plugins_touchbase_needs_and_not_the_rest(bundle: 
     plugins = {p.relative_to(qt / "plugins").as_posix() for p in (qt / "plugins").rglob("*.so")}
     assert {
         "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "wayland-shell-integration/libxdg-shell.so",
         "platforms/libqoffscreen.so",
         "imageformats/libqsvg.so",
         "iconengines/libqsvgicon.so",

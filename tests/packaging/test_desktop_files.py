@@ -12,6 +12,7 @@ import configparser
 import json
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -50,8 +51,6 @@ def test_the_desktop_entry_is_named_by_the_id_and_matches_the_window() -> None:
 
 
 def test_the_desktop_entry_runs_a_command_touchbase_installs() -> None:
-    import tomllib  # noqa: PLC0415 - only this test reads pyproject.toml
-
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     program = _desktop_entry()["Exec"].split()[0]
     assert program in scripts
