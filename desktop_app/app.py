@@ -7,7 +7,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QAbstractEventDispatcher
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db import __version__
@@ -54,6 +54,21 @@ def open_or_explain(path: Path) -> Database | None:
         return None
 
 
+def _log_when_ready(path: Path) -> None:
+    """Log once the windows are on screen (exposed, so painted) and the event loop first waits
+    for the owner: the packaged-app test and the package benchmark wait for this line."""
+    dispatcher = QAbstractEventDispatcher.instance()  # the application's: it exists by now
+
+    def ready() -> None:
+        shown = [w.windowHandle() for w in QApplication.topLevelWidgets() if w.isVisible()]
+        if not shown or not all(handle is not None and handle.isExposed() for handle in shown):
+            return
+        dispatcher.aboutToBlock.disconnect(ready)
+        log.info("Touchbase is ready on %s", path)
+
+    dispatcher.aboutToBlock.connect(ready)
+
+
 def run_gui(path: Path) -> int:
     app = create_application()
     database = open_or_explain(path)
@@ -70,8 +85,7 @@ def run_gui(path: Path) -> int:
         if not reminders.start_hidden(window.reminders):
             window.show()
         window.reminders.start()
-        # Logged once the event loop runs: the packaged-app test waits for this line.
-        QTimer.singleShot(0, lambda: log.info("Touchbase is running on %s", database.path))
+        _log_when_ready(database.path)
         status = app.exec()
     finally:
         runner.wait()

@@ -26,7 +26,7 @@ SOURCE = Path(sys.executable).with_name("touchbase")
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
 DATABASE = ROOT / "bench-data" / f"bench-{CONTACTS}.sqlite"
 RUNS = 7
-READY = "Touchbase is running on"
+READY = "Touchbase is ready on"
 TIMEOUT = 300
 
 

@@ -126,10 +126,15 @@ def test_reports_and_follow_ups_from_the_built_program(
     run(bundle, env, "--db", str(path), "followups")
 
 
-@pytest.fixture
-def gui(bundle: Path, env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+@pytest.fixture(params=["new", "demo"])
+def gui(
+    request: pytest.FixtureRequest, bundle: Path, env: dict[str, str], tmp_path: Path
+) -> Iterator[subprocess.Popen[str]]:
+    """The app on a new database (the contacts page and the welcome) or one with contacts
+    (Today)."""
     path = tmp_path / "gui.sqlite"
-    run(bundle, env, "--db", str(path), "demo", "--contacts", "30")
+    if request.param == "demo":
+        run(bundle, env, "--db", str(path), "demo", "--contacts", "30")
     process = subprocess.Popen(
         [str(bundle / _program_name()), "--verbose", "--db", str(path)],
         stdout=subprocess.PIPE,
@@ -151,10 +156,10 @@ def test_the_window_opens_headless(gui: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     for line in gui.stdout:  # ends when the program exits
         lines.append(line)
-        if "Touchbase is running on" in line or time.monotonic() > deadline:
+        if "Touchbase is ready on" in line or time.monotonic() > deadline:
             break
     output = "".join(lines)
-    assert "Touchbase is running on" in output, output
+    assert "Touchbase is ready on" in output, output
     assert gui.poll() is None, output
     problems = [
         line
