@@ -100,6 +100,12 @@ def test_wheel_has_the_icons(names: set[str]) -> None:
     assert in_tree <= icons
 
 
+def test_wheel_has_the_app_icon_sizes(names: set[str]) -> None:
+    in_tree = {f"resources/icons/{p.name}" for p in (ROOT / "resources" / "icons").glob("*.png")}
+    assert "resources/icons/touchbase-48.png" in in_tree
+    assert in_tree <= names
+
+
 def test_wheel_does_not_ship_the_tests(names: set[str]) -> None:
     assert not {n for n in names if n.startswith("tests/")}
 
