@@ -63,17 +63,27 @@ package-test: package desktop-files-check
 	QT_QPA_PLATFORM=offscreen TOUCHBASE_BUILT_APP=$(DIST) \
 		$(BIN)/pytest -m package tests/packaging
 
-## desktop-files-check: the AppStream metainfo passes appstreamcli (installed if root, missing)
+## desktop-files-check: the menu entry and AppStream metainfo pass desktop-file-validate and
+## appstreamcli (installed with apt-get when missing and running as root)
+DESKTOP_ID := app.touchbase.Touchbase
 desktop-files-check:
-	@command -v appstreamcli >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v appstreamcli >/dev/null 2>&1 || missing="$$missing appstream"; \
+	command -v desktop-file-validate >/dev/null 2>&1 || missing="$$missing desktop-file-utils"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq --no-install-recommends appstream >/dev/null; \
+				apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 		else \
-			echo "appstreamcli is needed to check the metainfo: install the appstream package"; \
+			echo "checking the desktop files needs:$$missing (install, then run make again)"; \
 			exit 1; \
-		fi; }
-	appstreamcli validate --no-net packaging/linux/app.touchbase.Touchbase.metainfo.xml
+		fi; \
+	fi
+	appstreamcli validate --no-net packaging/linux/$(DESKTOP_ID).metainfo.xml
+	@out=$$(desktop-file-validate packaging/linux/$(DESKTOP_ID).desktop); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "desktop-file-validate: packaging/linux/$(DESKTOP_ID).desktop is valid"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
