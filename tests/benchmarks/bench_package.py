@@ -2,8 +2,8 @@
 
 When ``make package`` has built dist/touchbase, prints its size on disk and, on the
 benchmark database, how long each start takes from launching the process until the main
-window is shown and the event loop runs (the moment ``touchbase --verbose`` logs "Touchbase is
-running on"), for the built program and for the ``touchbase`` command of this checkout's
+window is on screen and the event loop first idle (the moment ``touchbase --verbose`` logs
+"Touchbase is ready on"), for the built program and for the ``touchbase`` command of this checkout's
 environment, measured the same way, taking turns. ``--version`` times the bare start of each
 (the interpreter and the command line, no window). Figures are printed, never asserted.
 """
