@@ -163,93 +163,122 @@ def split_tags(cell: str) -> list[str]:
     return out
 
 
-def _join(current: str, value: str, sep: str = ", ") -> str:
-    return f"{current}{sep}{value}" if current else value
+def _joined(cells: Sequence[str], indexes: Sequence[int], sep: str) -> str:
+    count = len(cells)
+    return sep.join(v for i in indexes if i < count and (v := _cell(cells[i])))
+
+
+def _cell(text: str) -> str:
+    return text.strip().replace("\r\n", "\n")
+
+
+_TEXT_FIELDS = {
+    Field.NAME: ("name", " "),
+    Field.FIRST_NAME: ("first", " "),
+    Field.MIDDLE_NAME: ("middle", " "),
+    Field.LAST_NAME: ("last", " "),
+    Field.NAME_PREFIX: ("prefix", " "),
+    Field.NAME_SUFFIX: ("suffix", " "),
+    Field.COMPANY: ("company", ", "),
+    Field.TITLE: ("title", ", "),
+}
+_ADDRESS_FIELDS = (Field.ADDRESS, Field.STREET, Field.CITY, Field.REGION, Field.POSTAL_CODE)
+
+
+class RowMapper:
+    """A column mapping compiled once, then applied to each CSV row."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.text: dict[str, tuple[list[int], str]] = {}
+        self.notes: list[int] = []
+        self.tags: list[int] = []
+        self.extras: list[tuple[int, str]] = []
+        # slot → (value columns, fixed label, label column)
+        self.emails: dict[int, tuple[list[int], str, int | None]] = {}
+        self.phones: dict[int, tuple[list[int], str, int | None]] = {}
+        self.addresses: dict[int, list[tuple[Field, int]]] = {}
+        email_labels: dict[int, int] = {}
+        phone_labels: dict[int, int] = {}
+        for index, rule in enumerate(mapping):
+            kind = rule.field
+            if kind in _TEXT_FIELDS:
+                attr, sep = _TEXT_FIELDS[kind]
+                self.text.setdefault(attr, ([], sep))[0].append(index)
+            elif kind is Field.EMAIL:
+                self.emails.setdefault(rule.slot, ([], rule.label, None))[0].append(index)
+            elif kind is Field.PHONE:
+                self.phones.setdefault(rule.slot, ([], rule.label, None))[0].append(index)
+            elif kind is Field.EMAIL_LABEL:
+                email_labels[rule.slot] = index
+            elif kind is Field.PHONE_LABEL:
+                phone_labels[rule.slot] = index
+            elif kind in _ADDRESS_FIELDS or kind is Field.COUNTRY:
+                self.addresses.setdefault(rule.slot, []).append((kind, index))
+            elif kind is Field.NOTES:
+                self.notes.append(index)
+            elif kind is Field.TAGS:
+                self.tags.append(index)
+            elif kind is Field.EXTRA:
+                self.extras.append((index, rule.label))
+        for slots, labels in ((self.emails, email_labels), (self.phones, phone_labels)):
+            for slot, (columns, label, _none) in list(slots.items()):
+                slots[slot] = (columns, label, labels.get(slot))
+        self.email_slots = sorted(self.emails.items())
+        self.phone_slots = sorted(self.phones.items())
+        self.address_slots = sorted(self.addresses.items())
+
+    def draft(self, cells: Sequence[str]) -> Draft:
+        """What one CSV row says."""
+        draft = Draft()
+        count = len(cells)
+        for attr, (indexes, sep) in self.text.items():
+            setattr(draft, attr, _joined(cells, indexes, sep))
+        for _slot, (columns, label, label_column) in self.email_slots:
+            values = [a for i in columns if i < count for a in split_emails(cells[i])]
+            if values:
+                labels = self._labels(cells, label, label_column, len(values))
+                draft.emails.extend(map(EmailData, values, labels))
+        for _slot, (columns, label, label_column) in self.phone_slots:
+            values = [n for i in columns if i < count for n in split_values(cells[i])]
+            if values:
+                labels = self._labels(cells, label, label_column, len(values))
+                draft.phones.extend(map(PhoneData, values, labels))
+        for i in self.notes:
+            if i < count and (value := _cell(cells[i])):
+                draft.notes.append(value)
+        for i in self.tags:
+            if i < count and cells[i].strip():
+                draft.tags.extend(split_tags(cells[i]))
+        if self.address_slots:
+            addresses: dict[int, dict[Field, str]] = {}
+            for slot, address_columns in self.address_slots:
+                parts: dict[Field, str] = {}
+                for kind, i in address_columns:
+                    if i < count and (value := _cell(cells[i])):
+                        parts[kind] = f"{parts[kind]}, {value}" if kind in parts else value
+                if parts:
+                    addresses[slot] = parts
+            _place_addresses(draft, addresses)
+        for i, label in self.extras:
+            if i < count and (value := _cell(cells[i])) and value not in _EMPTY_DATES:
+                draft.notes.append(f"{label}: {value}" if label else value)
+        return draft
+
+    @staticmethod
+    def _labels(cells: Sequence[str], label: str, column: int | None, count: int) -> list[str]:
+        """One label per value: the row's label cell (Google joins several with " ::: ")."""
+        given = cells[column] if column is not None and column < len(cells) else ""
+        if given.strip():
+            parts = given.split(":::")
+            if len(parts) == count:
+                return [clean_label(p) for p in parts]
+            return [clean_label(given)] * count
+        return [clean_label(label)] * count
 
 
 def draft_from_cells(cells: Sequence[str], mapping: Mapping) -> Draft:
-    """Apply the column mapping to one CSV row."""
-    draft = Draft()
-    email_slots: dict[int, tuple[list[str], str]] = {}
-    phone_slots: dict[int, tuple[list[str], str]] = {}
-    email_labels: dict[int, str] = {}
-    phone_labels: dict[int, str] = {}
-    addresses: dict[int, dict[Field, str]] = {}
-    extras: list[str] = []
-    for index, rule in enumerate(mapping):
-        if index >= len(cells):
-            break
-        value = cells[index].strip().replace("\r\n", "\n")
-        if not value:
-            continue
-        kind = rule.field
-        if kind is Field.IGNORE:
-            continue
-        if kind is Field.NAME:
-            draft.name = _join(draft.name, value, " ")
-        elif kind is Field.FIRST_NAME:
-            draft.first = _join(draft.first, value, " ")
-        elif kind is Field.MIDDLE_NAME:
-            draft.middle = _join(draft.middle, value, " ")
-        elif kind is Field.LAST_NAME:
-            draft.last = _join(draft.last, value, " ")
-        elif kind is Field.NAME_PREFIX:
-            draft.prefix = _join(draft.prefix, value, " ")
-        elif kind is Field.NAME_SUFFIX:
-            draft.suffix = _join(draft.suffix, value, " ")
-        elif kind is Field.COMPANY:
-            draft.company = _join(draft.company, value)
-        elif kind is Field.TITLE:
-            draft.title = _join(draft.title, value)
-        elif kind is Field.EMAIL:
-            email_slots.setdefault(rule.slot, ([], rule.label))[0].extend(split_emails(value))
-        elif kind is Field.PHONE:
-            phone_slots.setdefault(rule.slot, ([], rule.label))[0].extend(split_values(value))
-        elif kind is Field.EMAIL_LABEL:
-            email_labels[rule.slot] = value
-        elif kind is Field.PHONE_LABEL:
-            phone_labels[rule.slot] = value
-        elif kind in (
-            Field.ADDRESS,
-            Field.STREET,
-            Field.CITY,
-            Field.REGION,
-            Field.POSTAL_CODE,
-            Field.COUNTRY,
-        ):
-            parts = addresses.setdefault(rule.slot, {})
-            parts[kind] = _join(parts.get(kind, ""), value)
-        elif kind is Field.NOTES:
-            draft.notes.append(value)
-        elif kind is Field.TAGS:
-            draft.tags.extend(split_tags(value))
-        elif kind is Field.EXTRA:
-            if value in _EMPTY_DATES:
-                continue
-            extras.append(f"{rule.label}: {value}" if rule.label else value)
-    for slot in sorted(email_slots):
-        values, label = email_slots[slot]
-        shown = clean_label(email_labels.get(slot, "") or label)
-        draft.emails.extend(
-            EmailData(v, _labels(shown, len(values), i)) for i, v in enumerate(values)
-        )
-    for slot in sorted(phone_slots):
-        values, label = phone_slots[slot]
-        shown = clean_label(phone_labels.get(slot, "") or label)
-        draft.phones.extend(
-            PhoneData(v, _labels(shown, len(values), i)) for i, v in enumerate(values)
-        )
-    _place_addresses(draft, addresses)
-    draft.notes.extend(extras)
-    return draft
-
-
-def _labels(label: str, count: int, index: int) -> str:
-    # Google's " ::: " joins values that share one label cell ("Work ::: Home" is rare).
-    parts = [p.strip() for p in label.split(":::")]
-    if len(parts) == count:
-        return clean_label(parts[index])
-    return label
+    """Apply a column mapping to one CSV row (compile a ``RowMapper`` for many rows)."""
+    return RowMapper(mapping).draft(cells)
 
 
 def _place_addresses(draft: Draft, addresses: dict[int, dict[Field, str]]) -> None:
