@@ -29,7 +29,7 @@ from db import derived, matching, search
 from db.contacts import TAG_MAX, ContactInput
 from db.importing import csvfile, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
-from db.importing.fields import Layout, Mapping, guess_layout
+from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
 from db.importing.rows import ImportRow, RowMapper, merge_notes
 from db.journeys import active_model
 from db.models import (
@@ -114,7 +114,7 @@ class ImportSource:
         """The same CSV file read another way (its headers and mapping are read again)."""
         return _csv_source(self.path, dialect)
 
-    def with_mapping(self, mapping: Mapping) -> ImportSource:
+    def with_mapping(self, mapping: Sequence[ColumnRule]) -> ImportSource:
         return ImportSource(
             self.path,
             self.format,
