@@ -37,6 +37,19 @@ ENCODINGS = {
     "euc-kr": "EUC-KR (Korean)",
 }
 
+
+def encoding_name(encoding: str) -> str:
+    """The name to show for a codec ("cp1252" → "Windows-1252 (Western Europe)")."""
+    try:
+        canonical = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    for name, shown in ENCODINGS.items():
+        if codecs.lookup(name).name == canonical:
+            return shown
+    return encoding
+
+
 _SAMPLE_BYTES = 256 * 1024
 _CHUNK = 1 << 20
 _BOMS = (
