@@ -550,6 +550,7 @@ class PreviewStep(QWidget):
             item = self.matched_table.item(r, 3)
             if item is not None:
                 item.setText(self._action_text(row))
+        self.changed.emit()
 
     def tag_text(self) -> str:
         return " ".join(self.tag.text().split()) if self.tag_check.isChecked() else ""

@@ -31,6 +31,7 @@ from db.engine import backups_dir_for
 from desktop_app import paths
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
+from desktop_app.settings.contacts_page import ContactsSettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class DatabasePage(QWidget):
 #: The pages, in tab order. Features append their page's factory here.
 PAGES: list[PageFactory] = [DatabasePage]
 PAGES.append(JourneySettingsPage)
+PAGES.append(ContactsSettingsPage)
 
 
 class SettingsDialog(QDialog):
