@@ -14,6 +14,7 @@ from pathlib import Path
 from db.engine import open_database
 from db.importing import service
 from db.importing.csvfile import DELIMITERS, CsvDialect, encoding_name
+from db.importing.errors import ImportProblemError
 from db.importing.service import DuplicateAction, ImportOptions, PreviewRow
 
 _DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -70,7 +71,7 @@ def run(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser
         reason = exc.strerror or str(exc)
         sys.stderr.write(f"touchbase import: cannot read {args.file}: {reason}\n")
         return 1
-    except service.ImportProblemError as exc:
+    except ImportProblemError as exc:
         sys.stderr.write(f"touchbase import: {exc}\n")
         return 1
     on_duplicate = DuplicateAction(args.on_duplicate)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from db.clock import local_today
 from db.importing import csvfile, service
 from db.importing.csvfile import DELIMITERS, ENCODINGS, CsvDialect
+from db.importing.errors import ImportProblemError
 from db.importing.fields import SLOTTED, ColumnRule, Field, Mapping
 from db.importing.service import (
     DuplicateAction,
@@ -828,7 +829,7 @@ class ImportWizard(QDialog):
         self.file_step.error.show_message(None)
         try:
             source = service.open_source(path, fmt)
-        except (OSError, service.ImportProblemError, csvfile.CsvFileError) as exc:
+        except (OSError, ImportProblemError, csvfile.CsvFileError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.file_step.error.show_message(f"{path.name} cannot be read: {reason}")
             self.file_step.path.setText(str(path))
@@ -858,7 +859,7 @@ class ImportWizard(QDialog):
             return
         try:
             self.source = self.source.with_dialect(dialect)
-        except (OSError, service.ImportProblemError, csvfile.CsvFileError) as exc:
+        except (OSError, ImportProblemError, csvfile.CsvFileError) as exc:
             self.file_step.error.show_message(str(exc))
             return
         self.file_step.error.show_message(None)

@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 import charset_normalizer
 
+from db.importing.errors import ImportProblemError
+
 DELIMITERS = {",": "Comma", ";": "Semicolon", "\t": "Tab"}
 #: Encodings offered to the owner, with the names shown.
 ENCODINGS = {
@@ -63,7 +65,7 @@ _BOMS = (
 FIELD_LIMIT = 1 << 20
 
 
-class CsvFileError(ValueError):
+class CsvFileError(ImportProblemError):
     """The file cannot be read as CSV (the message says why, for the owner)."""
 
 

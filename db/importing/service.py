@@ -29,6 +29,7 @@ from db import derived, matching, search
 from db.contacts import TAG_MAX, ContactInput
 from db.importing import csvfile, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
+from db.importing.errors import ImportProblemError
 from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
 from db.importing.rows import ImportRow, RowMapper, merge_notes
 from db.journeys import active_model
@@ -65,10 +66,6 @@ class DuplicateAction(enum.Enum):
     SKIP = "skip"
     UPDATE = "update"
     CREATE = "create"
-
-
-class ImportProblemError(ValueError):
-    """Base of the import's own errors (the message is for the owner)."""
 
 
 class ImportCancelledError(ImportProblemError):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from db import contacts, settings
 from db.engine import Database
 from db.importing import csvfile, service
+from db.importing.errors import ImportProblemError
 from db.importing.fields import GOOGLE, GOOGLE_OLD, OUTLOOK, SPREADSHEET, Field
 from db.importing.service import DuplicateAction, ImportOptions
 from db.models import Contact, StageChange
@@ -282,7 +283,7 @@ def test_imported_contacts_are_tagged_start_their_journey_and_can_be_found(
 
 
 def test_a_tag_with_a_comma_is_refused(database: Database) -> None:
-    with pytest.raises(service.ImportProblemError, match="comma"):
+    with pytest.raises(ImportProblemError, match="comma"):
         _import(database, "tabs.csv", tag="a, b")
     assert _count(database) == 0
 
@@ -326,7 +327,7 @@ def test_the_mapping_can_be_corrected(database: Database) -> None:
 def test_empty_and_missing_files_say_so(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(service.ImportProblemError, match="empty"):
+    with pytest.raises(ImportProblemError, match="empty"):
         service.open_source(empty)
     with pytest.raises(FileNotFoundError):
         service.open_source(tmp_path / "nope.csv")
