@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from db.contacts import ContactInput, EmailData, PhoneData, normalise, validate
 from db.importing.fields import Field, Mapping
@@ -32,7 +33,7 @@ class ImportRow:
     data: ContactInput | None
     #: Why the row cannot be imported ("" when it can).
     error: str = ""
-    #: What the row says, for the preview (name, company, emails, phones).
+    #: What an invalid row says (name, company, emails, phones); see ``summarise``.
     summary: str = ""
     #: The row gave a name (not just a company, email or phone to call the contact by).
     named: bool = False
@@ -120,24 +121,30 @@ class Draft:
                 tags=tuple(self.tags),
             )
         )
-        summary = " · ".join(
-            part
-            for part in (
-                data.name,
-                data.company,
-                ", ".join(e.address for e in data.emails),
-                ", ".join(p.number for p in data.phones),
-            )
-            if part
-        )
         if not data.name:
-            return ImportRow(line, None, "It has no name, company, email or phone.", summary)
+            reason = "It has no name, company, email or phone."
+            return ImportRow(line, None, reason, summarise(data))
         errors = validate(data)
         if errors:
-            return ImportRow(line, None, " ".join(dict.fromkeys(errors.values())), summary)
-        return ImportRow(line, data, summary=summary, named=self.has_name())
+            return ImportRow(line, None, " ".join(dict.fromkeys(errors.values())), summarise(data))
+        return ImportRow(line, data, named=self.has_name())
 
 
+def summarise(data: ContactInput) -> str:
+    """What a row says, on one line: name · company · emails · phones."""
+    return " · ".join(
+        part
+        for part in (
+            data.name,
+            data.company,
+            ", ".join(e.address for e in data.emails),
+            ", ".join(p.number for p in data.phones),
+        )
+        if part
+    )
+
+
+@lru_cache(maxsize=1024)
 def clean_label(text: str) -> str:
     """Google writes "* Home", vCards "_$!<Mobile>!$_": keep the word, lower case."""
     text = re.sub(r"^[*\s]+|_\$!<|>!\$_", "", text).strip().lower()
@@ -152,7 +159,8 @@ def split_values(cell: str) -> list[str]:
     return [part for part in _MULTI.split(cell.strip()) if part]
 
 
-def split_tags(cell: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def split_tags(cell: str) -> tuple[str, ...]:
     """Tags, without Google's system groups ("* myContacts", "* starred")."""
     out = []
     for raw in _TAG_SPLIT.split(cell.strip()):
@@ -160,7 +168,7 @@ def split_tags(cell: str) -> list[str]:
         if not part or part.startswith("* ") or part.casefold() in ("mycontacts", "starred"):
             continue
         out.append(part)
-    return out
+    return tuple(out)
 
 
 def _joined(cells: Sequence[str], indexes: Sequence[int], sep: str) -> str:

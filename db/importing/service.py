@@ -31,7 +31,7 @@ from db.importing import csvfile, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
 from db.importing.errors import ImportProblemError
 from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
-from db.importing.rows import ImportRow, RowMapper, merge_notes
+from db.importing.rows import ImportRow, RowMapper, merge_notes, summarise
 from db.journeys import active_model
 from db.models import (
     Base,
@@ -297,11 +297,11 @@ def preview(
             if found is None:
                 new += 1
                 if len(new_rows) < SHOWN:
-                    new_rows.append(PreviewRow(row.line, row.summary))
+                    new_rows.append(PreviewRow(row.line, summarise(row.data)))
             else:
                 matched += 1
                 if len(matched_rows) < SHOWN:
-                    matched_rows.append(PreviewRow(row.line, row.summary, found))
+                    matched_rows.append(PreviewRow(row.line, summarise(row.data), found))
         ticker.done()
     if matched_rows:
         matched_rows = _with_names(database, matched_rows)
