@@ -456,6 +456,8 @@ class PreviewStep(QWidget):
         text = parts[0] + " " + ", ".join(parts[1:]) + "."
         if preview.blank:
             text += f" {_plural(preview.blank, 'empty row')} left out."
+        if max(preview.new, preview.matched, preview.invalid) > service.SHOWN:
+            text += f" Each list shows its first {service.SHOWN:,} rows."
         self.counts.setText(text)
         self._fill(self.new_table, [(str(r.line), r.summary) for r in preview.new_rows])
         self._fill(
@@ -646,7 +648,9 @@ class DoneStep(QWidget):
         self.invalid.setVisible(bool(summary.invalid_rows))
         self.invalid.setRowCount(len(summary.invalid_rows))
         for r, row in enumerate(summary.invalid_rows):
-            self.invalid.setItem(r, 0, _item(str(row.line)))
+            line = _item(str(row.line))
+            line.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.invalid.setItem(r, 0, line)
             self.invalid.setItem(r, 1, _item(row.error))
         self.invalid.resizeColumnToContents(0)
 

@@ -136,7 +136,7 @@ def summarise(data: ContactInput) -> str:
         part
         for part in (
             data.name,
-            data.company,
+            data.company if data.company != data.name else "",
             ", ".join(e.address for e in data.emails),
             ", ".join(p.number for p in data.phones),
         )
