@@ -86,6 +86,8 @@ def run(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser
         if args.dry_run:
             preview = service.preview(database, source, progress=report)
             _end_progress()
+            if preview.rows == 0:
+                return _nothing(source)
             _out(f"Read {describe(source)}: {preview.rows:,} rows; nothing was written.")
             verb = {"skip": "skipped", "update": "updated", "create": "created as new"}
             _out(f"  would create {preview.new:,} new contacts")
@@ -109,6 +111,8 @@ def run(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser
             _out("Nothing was written. Fix the file, or add --skip-invalid to leave them out.")
             return 1
     _end_progress()
+    if summary.created + summary.updated + summary.skipped + summary.invalid == 0:
+        return _nothing(source)
     _out(f"Imported {describe(source)} into {db_path}:")
     _out(f"  created {summary.created:,}" + (f" (tagged “{args.tag}”)" if args.tag else ""))
     _out(f"  updated {summary.updated:,}")
@@ -116,6 +120,11 @@ def run(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser
     _out(f"  invalid {summary.invalid:,}" + (" (left out)" if summary.invalid else ""))
     _print_invalid(summary.invalid_rows, summary.invalid)
     return 0
+
+
+def _nothing(source: service.ImportSource) -> int:
+    sys.stderr.write(f"touchbase import: {describe(source)} holds no contacts to import\n")
+    return 1
 
 
 def _end_progress() -> None:

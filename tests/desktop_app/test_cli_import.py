@@ -83,3 +83,16 @@ def test_a_missing_file_is_one_clear_line(
     assert cli.main(["--db", str(tmp_path / "t.sqlite"), "import", str(missing)]) == 1
     err = capsys.readouterr().err
     assert err == f"touchbase import: cannot read {missing}: No such file or directory\n"
+
+
+def test_a_file_without_contacts_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    headers_only = tmp_path / "headers.csv"
+    headers_only.write_text("Name,Email\n,\n", encoding="utf-8")
+    for extra in ([], ["--dry-run"]):
+        argv = ["--db", str(tmp_path / "t.sqlite"), "import", str(headers_only), *extra]
+        assert cli.main(argv) == 1
+        assert "headers.csv (Spreadsheet; UTF-8, comma) holds no contacts to import" in (
+            capsys.readouterr().err
+        )
