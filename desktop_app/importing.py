@@ -828,23 +828,36 @@ class ImportWizard(QDialog):
         if path is not None:
             self.open_file(path)
 
-    def open_file(self, path: Path, fmt: service.Format | None = None) -> bool:
-        """Look at ``path`` and show how it reads; False (with the reason shown) if it cannot."""
+    def open_file(self, path: Path, fmt: service.Format | None = None) -> None:
+        """Look at ``path`` in the background (telling its encoding reads all of it), then
+        show how it reads, or why it cannot be read."""
         self.file_step.error.show_message(None)
-        try:
-            source = service.open_source(path, fmt)
-        except (OSError, ImportProblemError, csvfile.CsvFileError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.file_step.error.show_message(f"{path.name} cannot be read: {reason}")
-            self.file_step.path.setText(str(path))
-            self.source = None
-            self.file_step.show_source(None)
-            self._update_buttons()
-            return False
+        self.file_step.path.setText(str(path))
+        self.source = None
+        self.file_step.show_source(None)
+        self._update_buttons()
+        self.status.setText(f"Reading {path.name}…")
+        self.file_step.choose.setEnabled(False)
+        self._run(
+            lambda _progress: service.open_source(path, fmt),
+            self._on_opened,
+            lambda error: self._on_open_failed(path, error),
+        )
+
+    def _on_opened(self, source: ImportSource) -> None:
+        self.file_step.choose.setEnabled(True)
+        self.status.setText("")
         self.source = source
         self.file_step.show_source(source)
         self._update_buttons()
-        return True
+
+    def _on_open_failed(self, path: Path, error: Exception) -> None:
+        self.file_step.choose.setEnabled(True)
+        self.status.setText("")
+        if not isinstance(error, OSError | ImportProblemError):
+            raise error
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self.file_step.error.show_message(f"{path.name} cannot be read: {reason}")
 
     def _on_format(self) -> None:
         fmt = self.file_step.format.currentData()

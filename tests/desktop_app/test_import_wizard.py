@@ -32,7 +32,8 @@ def _wizard(qtbot: QtBot, ops: OpsBus, path: Path | None = None) -> ImportWizard
     qtbot.addWidget(wizard)
     wizard.show()
     if path is not None:
-        assert wizard.open_file(path)
+        wizard.open_file(path)
+        assert wizard.source is not None
     return wizard
 
 
@@ -40,6 +41,10 @@ def _cell(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     assert item is not None
     return item.text()
+
+
+def _opened(wizard: ImportWizard) -> bool:
+    return wizard.source is not None
 
 
 def _count(database: Database) -> int:
@@ -176,11 +181,14 @@ def test_a_file_that_cannot_be_read_says_why(qtbot: QtBot, ops: OpsBus, tmp_path
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     wizard = _wizard(qtbot, ops)
-    assert not wizard.open_file(empty)
+    wizard.open_file(empty)
+    assert wizard.source is None
     assert "empty.csv cannot be read" in wizard.file_step.error.text()
     assert not wizard.next_button.isEnabled()
-    assert not wizard.open_file(tmp_path / "gone.csv")
+    wizard.open_file(tmp_path / "gone.csv")
     assert "No such file or directory" in wizard.file_step.error.text()
+    wizard.open_file(FILES / "tabs.csv")
+    assert _opened(wizard) and not wizard.file_step.error.isVisible()
 
 
 def test_the_menu_and_the_empty_list_open_the_wizard(
