@@ -29,7 +29,6 @@ from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
 from desktop_app.followups.section import FollowupsSection
-from desktop_app.importing import ImportWizard
 from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.sales.install import install_sales
@@ -251,7 +250,10 @@ class MainWindow(QMainWindow):
 
     def import_contacts(self) -> None:
         """The import wizard; afterwards the contacts list shows what came in."""
-        summary = ImportWizard.ask(self.ops, self.runner, self)
+        # Only when asked for: the readers (vobject, phonenumbers) would slow every start-up.
+        from desktop_app import importing  # noqa: PLC0415
+
+        summary = importing.ImportWizard.ask(self.ops, self.runner, self)
         if summary is not None and summary.created + summary.updated:
             self.show_place(PLACE_CONTACTS)
             self._show_status(

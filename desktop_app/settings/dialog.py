@@ -31,7 +31,6 @@ from db.engine import backups_dir_for
 from desktop_app import paths
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
-from desktop_app.settings.contacts_page import ContactsSettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,16 @@ class DatabasePage(QWidget):
 #: The pages, in tab order. Features append their page's factory here.
 PAGES: list[PageFactory] = [DatabasePage]
 PAGES.append(JourneySettingsPage)
-PAGES.append(ContactsSettingsPage)
+
+
+def _contacts_page(ops: OpsBus) -> QWidget:
+    # Built when Settings opens: phonenumbers, which it lists regions from, would slow start-up.
+    from desktop_app.settings.contacts_page import ContactsSettingsPage  # noqa: PLC0415
+
+    return ContactsSettingsPage(ops)
+
+
+PAGES.append(_contacts_page)
 
 
 class SettingsDialog(QDialog):
