@@ -12,7 +12,15 @@ from db import contacts, settings
 from db.engine import Database
 from db.importing import csvfile, service
 from db.importing.errors import ImportProblemError
-from db.importing.fields import GOOGLE, GOOGLE_OLD, OUTLOOK, SPREADSHEET, Field
+from db.importing.fields import (
+    GOOGLE,
+    GOOGLE_OLD,
+    OUTLOOK,
+    SPREADSHEET,
+    ColumnRule,
+    Field,
+    guess_layout,
+)
 from db.importing.service import DuplicateAction, ImportOptions
 from db.models import Contact, StageChange
 from tests.conftest import ContactFactory
@@ -319,7 +327,7 @@ def test_the_mapping_can_be_corrected(database: Database) -> None:
     source = service.open_source(FILES / "tabs.csv")
     assert [r.field for r in source.mapping] == [Field.NAME, Field.EMAIL, Field.PHONE]
     mapping = list(source.mapping)
-    mapping[2] = mapping[2].__class__(Field.IGNORE)
+    mapping[2] = ColumnRule(Field.IGNORE)
     summary = service.run_import(database, source.with_mapping(mapping), ImportOptions())
     assert contacts.get_contact(database, summary.created_ids[0]).phones == ()
 
@@ -331,3 +339,39 @@ def test_empty_and_missing_files_say_so(tmp_path: Path) -> None:
         service.open_source(empty)
     with pytest.raises(FileNotFoundError):
         service.open_source(tmp_path / "nope.csv")
+
+
+def test_a_plain_spreadsheet_names_its_columns_in_many_ways() -> None:
+    layout = guess_layout(
+        [
+            "Surname",
+            "Forename",
+            "Organisation",
+            "Work Email",
+            "E-mail",
+            "Cell",
+            "Tel",
+            "Postcode",
+            "Town",
+            "Comments",
+            "Groups",
+            "ID",
+            "Favourite colour",
+        ]
+    )
+    assert layout.name == SPREADSHEET
+    assert layout.mapping == (
+        ColumnRule(Field.LAST_NAME, label="Surname"),
+        ColumnRule(Field.FIRST_NAME, label="Forename"),
+        ColumnRule(Field.COMPANY, label="Organisation"),
+        ColumnRule(Field.EMAIL, 1, "work"),
+        ColumnRule(Field.EMAIL, 2, ""),
+        ColumnRule(Field.PHONE, 1, "mobile"),
+        ColumnRule(Field.PHONE, 2, ""),
+        ColumnRule(Field.POSTAL_CODE, label="Postcode"),
+        ColumnRule(Field.CITY, label="Town"),
+        ColumnRule(Field.NOTES, label="Comments"),
+        ColumnRule(Field.TAGS, label="Groups"),
+        ColumnRule(Field.IGNORE, label="ID"),
+        ColumnRule(Field.EXTRA, label="Favourite colour"),
+    )
