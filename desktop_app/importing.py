@@ -163,8 +163,9 @@ class FileStep(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.details)
         layout.addWidget(self.sample_title)
-        layout.addWidget(self.sample, 1)
+        layout.addWidget(self.sample, 100)
         layout.addWidget(self.sample_hint)
+        layout.addStretch(1)  # keeps a vCard's few fields at the top
         self.show_source(None)
 
     def show_source(self, source: ImportSource | None) -> None:

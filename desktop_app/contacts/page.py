@@ -191,9 +191,15 @@ class ContactsPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.empty_hint, 1)
-        left_layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        left_layout.addStretch(0)
+        # The empty list's words, with the import button right under them.
+        self.empty_state = QWidget()
+        empty_layout = QVBoxLayout(self.empty_state)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_hint)
+        empty_layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(1)
+        self.empty_state.hide()
+        left_layout.addWidget(self.empty_state, 1)
         left_layout.addWidget(self.undo_bar)
 
         self.splitter = QSplitter()
@@ -474,6 +480,7 @@ class ContactsPage(QWidget):
         self.count_label.setText(text)
         empty = total == 0
         self.table.setVisible(not empty)
+        self.empty_state.setVisible(empty)
         self.empty_hint.setVisible(empty)
         self.import_button.setVisible(empty and not self._trash and not filtered)
         if empty:
