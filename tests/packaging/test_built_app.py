@@ -29,6 +29,7 @@ pytestmark = pytest.mark.package
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "touchbase.spec"
+SAMPLE_CSV = ROOT / "tests" / "db" / "import_files" / "spreadsheet_cp1252_semicolon.csv"
 STARTUP_TIMEOUT = 120  # seconds; a cold start on a loaded 2-core machine takes a few
 
 
@@ -124,6 +125,41 @@ def test_reports_and_follow_ups_from_the_built_program(
     run(bundle, env, "--db", str(path), "export", "followups", "--output", str(ics))
     assert ics.read_text("utf-8").startswith("BEGIN:VCALENDAR")
     run(bundle, env, "--db", str(path), "followups")
+
+
+def test_importing_csv_and_vcard_files_with_the_built_program(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The import's readers (encoding detection, vCard parsing, phone numbers' metadata) are
+    loaded only when used, so only running them shows they are in the bundle."""
+    path = tmp_path / "fresh.sqlite"
+    sheet = tmp_path / "customers.csv"
+    sheet.write_bytes(
+        "Name;Company;Phone\nJosé Müller;Café Zürich;+41 44 668 18 00\n"
+        "Zoë Lefèvre;Bäckerei Sonnenschein;+33 1 42 68 53 00\n".encode("cp1252")
+    )
+    by_hand = ("--db", str(path), "import", str(sheet), "--encoding", "cp1252")
+    assert "created 2" in run(bundle, env, *by_hand).stdout
+    # Matched again by phone number alone (no emails in the file): skipped, not doubled.
+    out = run(bundle, env, *by_hand).stdout
+    assert "created 0" in out
+    assert "skipped 2" in out
+    # The encoding and delimiter found by looking at the file.
+    out = run(bundle, env, "--db", str(path), "import", str(SAMPLE_CSV)).stdout
+    assert "Windows-1252 (Western Europe), semicolon" in out
+    assert "created 2" in out
+    card = tmp_path / "card.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lima\r\nN:Lima;Ana;;;\r\n"
+        "EMAIL;TYPE=work:ana@example.com\r\nTEL;TYPE=cell:+55 11 3030 4040\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+    assert "created 1" in run(bundle, env, "--db", str(path), "import", str(card)).stdout
+    with closing(sqlite3.connect(path)) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM contact")}
+    assert {"José Müller", "Zoë Lefèvre", "Ana Lima"} <= names
+    assert len(names) == 5
 
 
 @pytest.fixture(params=["new", "demo"])
