@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from db import derived, search
+from db import automation, derived, search
+from db.clock import local_today
 from db.domain import Qualification, qualification
 from db.models import (
     Contact,
@@ -268,6 +269,8 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
             )
         search.reindex(session, [contact.id])
         derived.refresh_schedule(session, [contact.id])
+        # Ticked qualification criteria can call for a later stage than the first.
+        automation.advance(session, [contact.id], today=local_today(), now=now)
         return contact.id
 
 
@@ -298,6 +301,7 @@ def update_contact(
         search.reindex(session, [contact_id])
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])
+        automation.advance(session, [contact_id], today=local_today(), now=now)
         _drop_unused_tags(session)
 
 

@@ -1180,8 +1180,9 @@ def _ensure_templates(session: Session) -> list[str]:
                     "title": title,
                     "medium": medium.value,
                     "script": script,
+                    "phase": phase,
                 }
-                for i, (day, title, medium, script) in enumerate(DEFAULT_PLAN_STEPS)
+                for i, (day, title, medium, script, phase) in enumerate(DEFAULT_PLAN_STEPS)
             ],
         )
     # Answers follow whatever survey the owner has set up (at most five questions).

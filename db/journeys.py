@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from db import derived, settings
 from db.domain import Medium, StageRole
 from db.models import Contact, JourneyModel, Stage, StageChange, Touch, utcnow
+from db.rules import JourneyRules, RulesError
 from db.stages import StageNotFoundError
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ModelSpec:
     name: str
     summary: str
     stages: tuple[StageSpec, ...]
+    rules: JourneyRules = JourneyRules()
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,24 @@ def parse_model(data: Any) -> ModelSpec:
             raise JourneyFileError(f"{where}: {exc}") from None
     if len({s.key for s in specs}) != len(specs):
         raise JourneyFileError(f"model {key!r} repeats a stage key")
-    return ModelSpec(key=key, name=name, summary=str(data.get("summary", "")), stages=tuple(specs))
+    try:
+        rules = JourneyRules.parse(data.get("rules"))
+    except RulesError as exc:
+        raise JourneyFileError(f"model {key!r}: {exc}") from None
+    named = {
+        *(k for k in (rules.qualified, rules.sale, rules.repeat, rules.cross, rules.regular) if k),
+        *(k for _, k in rules.lifecycle),
+    }
+    missing = named - {s.key for s in specs}
+    if missing:
+        raise JourneyFileError(f"model {key!r}: a rule names no stage {sorted(missing)[0]!r}")
+    return ModelSpec(
+        key=key,
+        name=name,
+        summary=str(data.get("summary", "")),
+        stages=tuple(specs),
+        rules=rules,
+    )
 
 
 @cache
@@ -141,7 +160,11 @@ def builtin_models() -> tuple[ModelSpec, ...]:
 
 def install_model(session: Session, spec: ModelSpec, *, key: str | None = None) -> JourneyModel:
     model = JourneyModel(
-        key=key or spec.key, name=spec.name, summary=spec.summary, builtin_key=spec.key
+        key=key or spec.key,
+        name=spec.name,
+        summary=spec.summary,
+        builtin_key=spec.key,
+        rules=spec.rules.dumps(),
     )
     model.stages = [
         Stage(
@@ -385,6 +408,7 @@ def copy_model(database: Database, key: str, name: str | None = None) -> str:
             key=_unique(_slug(name), taken | set(BUILTIN_KEYS) | {ARCHIVE_KEY}),
             name=name,
             summary=source.summary,
+            rules=source.rules,
             builtin_key=source.builtin_key,
         )
         copy.stages = [

@@ -66,6 +66,8 @@ class JourneyModel(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The built-in file a model was loaded or copied from, if any.
     builtin_key: Mapped[str | None] = mapped_column(String(64))
+    #: What moves contacts along this model, as JSON (``db.rules.JourneyRules``).
+    rules: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     stages: Mapped[list[Stage]] = relationship(
@@ -160,6 +162,8 @@ class Contact(Base):
     )
     centre_of_influence: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Made by the sample-data generator (File > Remove sample data takes these away).
+    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
 
     # Qualification checklist (DOMAIN.md §1).
     has_need: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -325,6 +329,8 @@ class PlanStep(Base):
     title: Mapped[str] = mapped_column(String(200))
     medium: Mapped[str | None] = mapped_column(String(20))
     script: Mapped[str] = mapped_column(Text, default="")
+    #: The stage key of the customer-experience phase the step belongs to, if any.
+    phase: Mapped[str | None] = mapped_column(String(64))
 
 
 class Purchase(Base):

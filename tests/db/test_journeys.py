@@ -200,6 +200,7 @@ def test_a_model_round_trips_through_json() -> None:
         "key": original.key,
         "name": original.name,
         "summary": original.summary,
+        "rules": original.rules.as_json(),
         "stages": [
             {
                 "key": s.key,

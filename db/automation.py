@@ -1,0 +1,387 @@
+"""Applying the journey rules (``db.rules``) to the database.
+
+- ``advance`` is the automation: after a purchase, a change of the qualification criteria or
+  a new day, contacts move *forward* to the lowest stage their facts call for, recorded as an
+  automatic stage change with the reason ("3 of 4 criteria", "3rd purchase in 12 months").
+  A contact the owner placed further along stays. On a lifecycle model the stage *is* the
+  lifecycle status, so there the contact follows its status either way. Automation is off
+  when Settings → Sales says purchases do not move stages.
+- ``conflict_of`` and ``contradiction_clause`` find contacts whose stage contradicts their
+  facts (the detail pane's flag, the contacts filter); ``fix_stages`` is the one-click fix.
+
+The placement is written twice, in Python (``db.rules``) and here as SQL for the filter; a
+test checks the two agree. Helpers take a ``Session`` and never commit. docs/domain.md
+states the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from db import lifecycle, settings, stages
+from db.journeys import active_model
+from db.lifecycle import Lifecycle
+from db.models import Contact, Purchase, utcnow
+from db.rules import (
+    QUALIFYING_CRITERIA,
+    Facts,
+    JourneyRules,
+    Regular,
+    ResolvedRules,
+    contradiction,
+    lifecycle_group,
+)
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+#: Contacts whose facts are read per query (bound parameters stay well under SQLite's limit).
+_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class ActiveRules:
+    """The active model's rules, resolved to its stages."""
+
+    resolved: ResolvedRules
+    stage_ids: tuple[int, ...]
+    regular: Regular
+
+    def position(self, stage_id: int | None) -> int:
+        try:
+            return self.stage_ids.index(stage_id) if stage_id is not None else -1
+        except ValueError:
+            return -1
+
+    def stage_id(self, position: int) -> int | None:
+        return self.stage_ids[position] if position >= 0 else None
+
+
+def regular_of(session: Session) -> Regular:
+    purchases, window = settings.get_many(
+        session, settings.REGULAR_PURCHASES, settings.REGULAR_WINDOW_DAYS
+    )
+    return Regular(purchases=max(int(purchases), 1), window_days=max(int(window), 1))
+
+
+def active_rules(session: Session) -> ActiveRules | None:
+    model = active_model(session)
+    if model is None or not model.stages:
+        return None
+    resolved = ResolvedRules.of(
+        JourneyRules.loads(model.rules),
+        [s.key for s in model.stages],
+        [s.label for s in model.stages],
+    )
+    if resolved.empty:
+        return None
+    return ActiveRules(resolved, tuple(s.id for s in model.stages), regular_of(session))
+
+
+# --- Facts ----------------------------------------------------------------------------------
+
+
+def _recent_sql(today: date, regular: Regular) -> ColumnElement[int]:
+    since = today - timedelta(days=regular.window_days)
+    return (
+        select(func.count())
+        .where(
+            Purchase.contact_id == Contact.id,
+            Purchase.purchased_on > since,
+            Purchase.purchased_on <= today,
+        )
+        .scalar_subquery()
+    )
+
+
+def _products_sql() -> ColumnElement[int]:
+    return (
+        select(func.count(Purchase.product.distinct()))
+        .where(Purchase.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+
+
+def facts_of(
+    session: Session, contact_ids: Iterable[int], today: date, regular: Regular
+) -> dict[int, tuple[int | None, Facts]]:
+    """Each live contact's stage and facts (derived purchase columns must be fresh)."""
+    ids = sorted(set(contact_ids))
+    thresholds = lifecycle.read_thresholds(session)
+    out: dict[int, tuple[int | None, Facts]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(
+                Contact.id,
+                Contact.stage_id,
+                stages.criteria_met(),
+                Contact.purchase_count,
+                _products_sql(),
+                _recent_sql(today, regular),
+                lifecycle.contact_status_sql(today, thresholds),
+            ).where(Contact.id.in_(ids[start : start + _CHUNK]), Contact.deleted_at.is_(None))
+        )
+        for cid, stage_id, criteria, count, products, recent, status in rows:
+            out[cid] = (
+                stage_id,
+                Facts(
+                    criteria=int(criteria),
+                    purchases=int(count),
+                    products=int(products or 0),
+                    recent=int(recent or 0),
+                    status=Lifecycle(status),
+                ),
+            )
+    return out
+
+
+# --- The placement as SQL -----------------------------------------------------------------
+
+
+def _position_sql(rules: ActiveRules) -> ColumnElement[int]:
+    if not rules.stage_ids:
+        return literal(-1)
+    return case(
+        {sid: i for i, sid in enumerate(rules.stage_ids)}, value=Contact.stage_id, else_=-1
+    )
+
+
+def _bounds_sql(
+    rules: ActiveRules, today: date
+) -> tuple[ColumnElement[Any], ColumnElement[Any]] | None:
+    """(lowest, highest) allowed position as SQL, mirroring ``ResolvedRules.placement``."""
+    r = rules.resolved
+    if r.lifecycle:
+        status = lifecycle.contact_status_sql(today)
+        whens = []
+        for value in Lifecycle:
+            target = r.lifecycle.get(lifecycle_group(value))
+            whens.append((status == value.value, literal(target if target is not None else -2)))
+        target_sql = case(*whens, else_=literal(-2))
+        low = case((target_sql == -2, literal(-1)), else_=target_sql)
+        high = case((target_sql == -2, literal(r.last)), else_=target_sql)
+        return low, high
+    criteria = stages.criteria_met()
+    count = Contact.purchase_count
+    lows: list[ColumnElement[Any]] = [literal(-1)]
+    highs: list[ColumnElement[Any]] = [literal(r.last)]
+    if r.qualified is not None:
+        lows.append(case((criteria >= QUALIFYING_CRITERIA, r.qualified), else_=-1))
+        highs.append(
+            case(((count == 0) & (criteria < QUALIFYING_CRITERIA), r.qualified - 1), else_=r.last)
+        )
+    if r.sale is not None:
+        lows.append(case((count >= 1, r.sale), else_=-1))
+        highs.append(case((count == 0, r.sale - 1), else_=r.last))
+    if r.repeat is not None:
+        lows.append(case((count >= 2, r.repeat), else_=-1))
+        highs.append(case((count < 2, r.repeat - 1), else_=r.last))
+    if r.cross is not None:
+        lows.append(case((count < 2, -1), (_products_sql() >= 2, r.cross), else_=-1))
+        highs.append(case((count < 2, r.cross - 1), else_=r.last))
+    if r.regular is not None:
+        lows.append(
+            case(
+                (count < rules.regular.purchases, -1),
+                (_recent_sql(today, rules.regular) >= rules.regular.purchases, r.regular),
+                else_=-1,
+            )
+        )
+        highs.append(case((count < rules.regular.purchases, r.regular - 1), else_=r.last))
+    low = func.max(*lows) if len(lows) > 1 else lows[0]
+    high = func.min(*highs) if len(highs) > 1 else highs[0]
+    return low, func.max(high, low)
+
+
+def contradiction_clause(session: Session, today: date) -> ColumnElement[bool]:
+    """Live contacts whose stage contradicts their facts on the active model, as SQL."""
+    rules = active_rules(session)
+    if rules is None:
+        return false()
+    bounds = _bounds_sql(rules, today)
+    assert bounds is not None
+    low, high = bounds
+    position = _position_sql(rules)
+    return or_(position < low, position > high)
+
+
+def _behind_clause(rules: ActiveRules, today: date) -> ColumnElement[bool]:
+    """What automation may act on: behind the facts, or (lifecycle model) off the status."""
+    low, high = _bounds_sql(rules, today) or (literal(-1), literal(0))
+    position = _position_sql(rules)
+    if rules.resolved.lifecycle:
+        return or_(position < low, position > high)
+    return position < low
+
+
+# --- Automation -----------------------------------------------------------------------------
+
+
+def _move(
+    session: Session,
+    rules: ActiveRules,
+    cid: int,
+    position: int,
+    reason: str,
+    *,
+    automatic: bool,
+    now: datetime,
+) -> None:
+    stages.move_contacts(
+        session,
+        [cid],
+        rules.stage_id(position),
+        automatic=automatic,
+        reason=reason,
+        now=now,
+    )
+
+
+def advance(
+    session: Session,
+    contact_ids: Iterable[int],
+    *,
+    today: date,
+    now: datetime | None = None,
+) -> dict[int, str]:
+    """Automation for these contacts: returns {contact id: the stage label it moved to}."""
+    if not settings.get(session, settings.STAGE_AUTOMATION):
+        return {}
+    rules = active_rules(session)
+    if rules is None:
+        return {}
+    now = now or utcnow()
+    session.flush()
+    moved: dict[int, str] = {}
+    for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
+        position = rules.position(stage_id)
+        placement = rules.resolved.placement(facts, rules.regular)
+        if position < placement.low:
+            target, reason = placement.low, placement.low_reason
+        elif rules.resolved.lifecycle and position > placement.high:
+            target, reason = placement.high, placement.high_reason
+        else:
+            continue
+        _move(session, rules, cid, target, reason, automatic=True, now=now)
+        moved[cid] = rules.resolved.labels[target] if target >= 0 else ""
+    return moved
+
+
+def advance_all(session: Session, *, today: date, now: datetime | None = None) -> int:
+    """Automation for every contact it applies to (a new day, new rules, sample data)."""
+    if not settings.get(session, settings.STAGE_AUTOMATION):
+        return 0
+    rules = active_rules(session)
+    if rules is None:
+        return 0
+    ids = list(
+        session.scalars(
+            select(Contact.id).where(Contact.deleted_at.is_(None), _behind_clause(rules, today))
+        )
+    )
+    return len(advance(session, ids, today=today, now=now))
+
+
+def keep_in_step(database: Database, today: date) -> int:
+    """Once a day: move the contacts that time or new rules put behind; returns how many."""
+    with database.write_session.begin() as session:
+        return advance_all(session, today=today)
+
+
+# --- Contradictions and the one-click fix ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A contact's stage against its facts, as the detail pane shows it."""
+
+    contact_id: int
+    message: str
+    #: Where the fix puts the contact (None: off the journey), and that stage's label.
+    target_stage_id: int | None
+    target_label: str
+    backward: bool
+
+
+def _conflict(session: Session, cid: int, today: date) -> Conflict | None:
+    rules = active_rules(session)
+    if rules is None:
+        return None
+    found = facts_of(session, [cid], today, rules.regular).get(cid)
+    if found is None:
+        return None
+    stage_id, facts = found
+    position = rules.position(stage_id)
+    verdict = contradiction(rules.resolved, position, facts, rules.regular)
+    if verdict is None:
+        return None
+    label = rules.resolved.labels[position] if position >= 0 else ""
+    return Conflict(
+        contact_id=cid,
+        message=verdict.message(label),
+        target_stage_id=rules.stage_id(verdict.target),
+        target_label=verdict.target_label,
+        backward=not verdict.behind,
+    )
+
+
+def conflict_of(database: Database, contact_id: int, today: date) -> Conflict | None:
+    with database.reading() as session:
+        return _conflict(session, contact_id, today)
+
+
+def fix_stages(
+    database: Database,
+    contact_ids: Sequence[int],
+    today: date,
+    *,
+    now: datetime | None = None,
+) -> dict[int, str]:
+    """The owner's one-click fix: each contact moves to the nearest stage its facts allow,
+    forward or back, recorded with the reason; one unit of work."""
+    now = now or utcnow()
+    moved: dict[int, str] = {}
+    with database.write_session.begin() as session:
+        rules = active_rules(session)
+        if rules is None:
+            return moved
+        for cid, (stage_id, facts) in facts_of(
+            session, contact_ids, today, rules.regular
+        ).items():
+            position = rules.position(stage_id)
+            verdict = contradiction(rules.resolved, position, facts, rules.regular)
+            if verdict is None:
+                continue
+            reason = f"Stage set to match the facts: {verdict.reason}"
+            _move(session, rules, cid, verdict.target, reason, automatic=False, now=now)
+            moved[cid] = verdict.target_label
+    return moved
+
+
+def count_contradictions(database: Database, today: date) -> int:
+    with database.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(Contact)
+                .where(Contact.deleted_at.is_(None), contradiction_clause(session, today))
+            )
+            or 0
+        )
+
+
+def contradicting_ids(session: Session, today: date) -> list[int]:
+    return list(
+        session.scalars(
+            select(Contact.id).where(
+                Contact.deleted_at.is_(None), contradiction_clause(session, today)
+            )
+        )
+    )
+
