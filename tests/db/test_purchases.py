@@ -170,6 +170,7 @@ def test_customers_for_life_repurchase_and_cross_purchase(
     assert stage_key(database, cid) == "cross_purchase"
     assert automatic_reasons(database, cid)[-1] == "Bought 2 different products"
     # Regular buying takes the contact on to Loyalty.
+    assert record(database, cid, sale("Bread", on=date(2026, 4, 1))).moved_to is None
     assert record(database, cid, sale("Bread")).moved_to == "Loyalty"
     assert automatic_reasons(database, cid)[-1] == "3rd purchase in 12 months"
 
