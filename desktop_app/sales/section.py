@@ -182,7 +182,13 @@ class SalesSection(QWidget):
             per_year = f"{worth.per_year:.1f}".rstrip("0").rstrip(".")
             self.value_label.setText(
                 f"Historic value <b>{value.display(worth.historic, currency)}</b>"
-                f" · predicted <b>{value.display(worth.predicted, currency)}</b><br>"
+                + (
+                    f" · at stake <b>{value.display(worth.at_stake, currency)}</b>"
+                    " (inactive: win them back)"
+                    if worth.at_stake
+                    else f" · predicted <b>{value.display(worth.predicted, currency)}</b>"
+                )
+                + "<br>"
                 f'<span style="color:#64748b;">{worth.purchases:,} '
                 f"purchase{'s' if worth.purchases != 1 else ''}, average "
                 f"{value.display(worth.average_order, currency)}, about {per_year} a year"
