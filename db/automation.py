@@ -147,9 +147,7 @@ def facts_of(
 def _position_sql(rules: ActiveRules) -> ColumnElement[int]:
     if not rules.stage_ids:
         return literal(-1)
-    return case(
-        {sid: i for i, sid in enumerate(rules.stage_ids)}, value=Contact.stage_id, else_=-1
-    )
+    return case({sid: i for i, sid in enumerate(rules.stage_ids)}, value=Contact.stage_id, else_=-1)
 
 
 def _bounds_sql(
@@ -164,9 +162,10 @@ def _bounds_sql(
             target = r.lifecycle.get(lifecycle_group(value))
             whens.append((status == value.value, literal(target if target is not None else -2)))
         target_sql = case(*whens, else_=literal(-2))
-        low = case((target_sql == -2, literal(-1)), else_=target_sql)
-        high = case((target_sql == -2, literal(r.last)), else_=target_sql)
-        return low, high
+        return (
+            case((target_sql == -2, literal(-1)), else_=target_sql),
+            case((target_sql == -2, literal(r.last)), else_=target_sql),
+        )
     criteria = stages.criteria_met()
     count = Contact.purchase_count
     lows: list[ColumnElement[Any]] = [literal(-1)]
@@ -351,9 +350,7 @@ def fix_stages(
         rules = active_rules(session)
         if rules is None:
             return moved
-        for cid, (stage_id, facts) in facts_of(
-            session, contact_ids, today, rules.regular
-        ).items():
+        for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
             position = rules.position(stage_id)
             verdict = contradiction(rules.resolved, position, facts, rules.regular)
             if verdict is None:
@@ -384,4 +381,3 @@ def contradicting_ids(session: Session, today: date) -> list[int]:
             )
         )
     )
-

@@ -439,6 +439,8 @@ class ContactQuery:
     qualification: str | None = None
     referred: bool = False
     centre_of_influence: bool = False
+    #: Only contacts whose stage contradicts their facts (``db.automation``).
+    contradicts: bool = False
     today: date | None = None
 
 
@@ -464,7 +466,17 @@ class ContactRow:
     qualification: Qualification = Qualification.SUSPECT
 
 
-def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
+def _filtered(
+    query: ContactQuery,
+    stmt: Select[Any],
+    *,
+    dense: bool = False,
+    session: Session | None = None,
+) -> Select[Any]:
+    if query.contradicts:
+        if session is None:
+            raise ValueError("the contradiction filter reads the active model's rules")
+        stmt = stmt.where(automation.contradiction_clause(session, query.today or local_today()))
     stmt = stmt.where(
         Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
     )
@@ -521,7 +533,9 @@ def has_contacts(database: Database) -> bool:
 def count_contacts(database: Database, query: ContactQuery) -> int:
     """How many contacts the query matches."""
     with database.reading() as session:
-        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+        return int(
+            session.scalar(_filtered(query, select(func.count(Contact.id)), session=session)) or 0
+        )
 
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
@@ -603,7 +617,7 @@ def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int
 
 def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
     dense = _is_dense(session, query)
-    stmt = _filtered(query, select(Contact.id), dense=dense)
+    stmt = _filtered(query, select(Contact.id), dense=dense, session=session)
     parts = _parts(session, query)
     if parts is None:
         return [int(i) for i in session.scalars(_order(query, stmt).offset(offset).limit(limit))]

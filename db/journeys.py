@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -56,7 +56,7 @@ class ModelSpec:
     name: str
     summary: str
     stages: tuple[StageSpec, ...]
-    rules: JourneyRules = JourneyRules()
+    rules: JourneyRules = field(default_factory=JourneyRules)
 
 
 @dataclass(frozen=True)

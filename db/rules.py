@@ -203,7 +203,8 @@ class ResolvedRules:
         return self.last < 0 or (
             not self.lifecycle
             and all(
-                p is None for p in (self.qualified, self.sale, self.repeat, self.cross, self.regular)
+                p is None
+                for p in (self.qualified, self.sale, self.repeat, self.cross, self.regular)
             )
         )
 

@@ -165,9 +165,11 @@ def contact_value(database: Database, contact_id: int, today: date | None = None
     with database.reading() as session:
         values = read_settings(session)
         thresholds = lifecycle.read_thresholds(session)
-        row = tuple(session.execute(select(*_COLUMNS).where(Contact.id == contact_id)).one())
-    historic, count, first, own = row[0], row[1], row[2], row[3]
-    live, at_stake = _live_and_stake(row, today, values, thresholds)  # type: ignore[arg-type]
+        historic, count, first, own, last, do_not_contact = session.execute(
+            select(*_COLUMNS).where(Contact.id == contact_id)
+        ).one()
+    row: ValueRow = (historic, count, first, own, last, do_not_contact)
+    live, at_stake = _live_and_stake(row, today, values, thresholds)
     return ContactValue(
         historic=historic,
         predicted=live,

@@ -74,7 +74,7 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             .subquery()
         )
         # How many contacts got furthest to each stage; reached = those at it or beyond.
-        at_most = dict(
+        at_most: dict[int, int] = dict(
             session.execute(
                 select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
             ).all()

@@ -30,6 +30,7 @@ class Filters:
     qualification: Qualification | None = None
     referred: bool = False
     centre_of_influence: bool = False
+    contradicts: bool = False
 
     def chips(self) -> list[tuple[str, str]]:
         """(field to clear, text) for each active filter."""
@@ -46,6 +47,8 @@ class Filters:
             chips.append(("referred", "Referred by someone"))
         if self.centre_of_influence:
             chips.append(("centre_of_influence", "Centre of influence"))
+        if self.contradicts:
+            chips.append(("contradicts", "Stage does not fit the facts"))
         return chips
 
 
@@ -56,6 +59,7 @@ _CLEARED: dict[str, dict[str, object]] = {
     "qualification": {"qualification": None},
     "referred": {"referred": False},
     "centre_of_influence": {"centre_of_influence": False},
+    "contradicts": {"contradicts": False},
 }
 
 
@@ -117,6 +121,7 @@ class FilterBar(QWidget):
             qualification=f.qualification.value if f.qualification else None,
             referred=f.referred,
             centre_of_influence=f.centre_of_influence,
+            contradicts=f.contradicts,
         )
 
     # --- the menu and the chips -----------------------------------------------------------
@@ -141,6 +146,11 @@ class FilterBar(QWidget):
         for field, label, tip in (
             ("stuck", "Stuck", "Longer in their stage than its dwell limit"),
             ("at_risk", "At risk", "Loyal contacts whose touch cadence is overdue"),
+            (
+                "contradicts",
+                "Stage does not fit the facts",
+                "Contacts whose stage contradicts their purchases or qualification",
+            ),
         ):
             action = menu.addAction(label)
             action.setCheckable(True)

@@ -1,0 +1,387 @@
+"""The journey rules against crafted databases: one test per way a stage used to contradict
+what Touchbase knows about a contact, plus the SQL and Python placements agreeing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, update
+
+from db import automation, contacts, derived, journeys, purchases, stages, today, value
+from db import settings as db_settings
+from db.clock import local_today
+from db.engine import Database, open_database
+from db.export import ExportOptions, build, load_reports
+from db.models import Contact, Followup, StageChange
+from db.purchases import PurchaseInput
+from db.rules import Facts, JourneyRules, Regular, ResolvedRules
+from tests.conftest import ContactFactory
+
+TODAY = local_today()
+NOW = datetime.now(UTC)
+
+
+def use_model(database: Database, key: str) -> None:
+    with database.write_session.begin() as session:
+        db_settings.put(session, db_settings.ACTIVE_MODEL, key)
+
+
+def stage_ids(database: Database) -> dict[str, int]:
+    with database.reading() as session:
+        return {s.key: s.id for s in journeys.active_stages(session)}
+
+
+def stage_key(database: Database, cid: int) -> str | None:
+    with database.reading() as session:
+        contact = session.get(Contact, cid)
+        assert contact is not None
+        return contact.stage.key if contact.stage else None
+
+
+def buy(database: Database, cid: int, on: date, product: str = "Bread") -> purchases.Recorded:
+    return purchases.record_purchase(
+        database, cid, PurchaseInput(on, product, "10.00"), now=NOW, today=TODAY
+    )
+
+
+def last_reason(database: Database, cid: int) -> str:
+    with database.reading() as session:
+        reason = session.scalar(
+            select(StageChange.reason)
+            .where(StageChange.contact_id == cid)
+            .order_by(StageChange.id.desc())
+            .limit(1)
+        )
+    return str(reason)
+
+
+def flagged(database: Database) -> set[int]:
+    with database.reading() as session:
+        return set(automation.contradicting_ids(session, TODAY))
+
+
+QUALIFIED = {"has_need": True, "has_budget": True, "has_urgency": True}
+
+
+# --- Qualification ----------------------------------------------------------------------
+
+
+def test_three_criteria_make_a_prospect(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(**QUALIFIED)
+    assert stage_key(database, cid) == "prospect"
+    assert last_reason(database, cid) == "3 of 4 criteria"
+    assert flagged(database) == set()
+
+
+def test_ticking_the_third_criterion_moves_a_suspect_on(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(has_need=True)
+    assert stage_key(database, cid) == "suspect"
+    detail = contacts.get_contact(database, cid)
+    data = contacts.ContactInput(
+        name=detail.name, has_need=True, has_budget=True, is_decision_maker=True
+    )
+    contacts.update_contact(database, cid, data)
+    assert stage_key(database, cid) == "prospect"
+
+
+def test_a_prospect_with_two_criteria_is_flagged_and_fixed(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    ids = stage_ids(database)
+    cid = contact_factory(has_need=True, has_budget=True, stage_id=ids["prospect"])
+    assert stage_key(database, cid) == "prospect"  # the owner put them there
+    assert flagged(database) == {cid}
+    conflict = automation.conflict_of(database, cid, TODAY)
+    assert conflict is not None and conflict.target_label == "Suspect" and conflict.backward
+    assert "Only 2 of 4 criteria" in conflict.message
+    # The contacts filter finds the same contact.
+    query = contacts.ContactQuery(contradicts=True, today=TODAY)
+    assert contacts.count_contacts(database, query) == 1
+    automation.fix_stages(database, [cid], TODAY)
+    assert stage_key(database, cid) == "suspect"
+    assert flagged(database) == set()
+
+
+def test_automation_never_moves_a_contact_the_owner_placed_further_along(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    ids = stage_ids(database)
+    cid = contact_factory(stage_id=ids["loyal_customer"])
+    for day in (1, 2, 3):
+        buy(database, cid, TODAY - timedelta(days=day))
+    assert stage_key(database, cid) == "loyal_customer"
+
+
+# --- Regular buying -----------------------------------------------------------------------
+
+
+def test_one_repeat_purchase_is_not_a_loyal_customer(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    buy(database, cid, TODAY - timedelta(days=200))
+    buy(database, cid, TODAY - timedelta(days=10))
+    assert stage_key(database, cid) == "customer"
+    buy(database, cid, TODAY)
+    assert stage_key(database, cid) == "loyal_customer"
+    assert last_reason(database, cid) == "3rd purchase in 12 months"
+
+
+def test_regular_buying_follows_settings(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    with database.write_session.begin() as session:
+        db_settings.put(session, db_settings.REGULAR_PURCHASES, 2)
+        db_settings.put(session, db_settings.REGULAR_WINDOW_DAYS, 60)
+    cid = contact_factory()
+    buy(database, cid, TODAY - timedelta(days=90))
+    buy(database, cid, TODAY)
+    assert stage_key(database, cid) == "customer"  # 90 days apart: not within 60
+    buy(database, cid, TODAY)
+    assert stage_key(database, cid) == "loyal_customer"
+    assert last_reason(database, cid) == "2nd purchase in 60 days"
+
+
+def test_a_loyal_contact_with_one_purchase_is_flagged(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    ids = stage_ids(database)
+    with database.write_session.begin() as session:
+        db_settings.put(session, db_settings.STAGE_AUTOMATION, False)
+    cid = contact_factory()
+    buy(database, cid, TODAY)
+    stages.set_stage(database, [cid], ids["loyal_customer"])
+    conflict = automation.conflict_of(database, cid, TODAY)
+    assert conflict is not None and conflict.target_label == "Customer"
+    assert flagged(database) == {cid}
+
+
+# --- Customer experience ----------------------------------------------------------------
+
+
+def test_the_sale_is_admit_and_a_repeat_purchase_jumps_no_phase(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    use_model(database, "customer_experience")
+    cid = contact_factory()
+    assert buy(database, cid, TODAY).moved_to == "Admit"
+    with database.reading() as session:
+        phases = list(
+            session.scalars(select(Followup.plan_step_id).where(Followup.contact_id == cid))
+        )
+    assert len(phases) == 6
+    buy(database, cid, TODAY)
+    assert stage_key(database, cid) == "admit"
+    # The plan moves the contact through the phases, never backward.
+    stages.set_stage(database, [cid], stage_ids(database)["activate"])
+    buy(database, cid, TODAY)
+    assert stage_key(database, cid) == "activate"
+    assert flagged(database) == set()
+
+
+# --- Lifecycle model --------------------------------------------------------------------
+
+
+def test_lifecycle_stage_follows_the_status_every_day(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    use_model(database, "customer_lifecycle")
+    cid = contact_factory()
+    buy(database, cid, TODAY - timedelta(days=381))
+    buy(database, cid, TODAY - timedelta(days=380))
+    # Recorded today, both purchases are already 380 days old: inactive, not repeat.
+    assert stage_key(database, cid) == "inactive"
+    # A contact placed at Repeat by hand drifts from its status: the day's check moves it.
+    ids = stage_ids(database)
+    stages.set_stage(database, [cid], ids["repeat_loyal"], reason="by hand")
+    assert flagged(database) == {cid}
+    assert automation.keep_in_step(database, TODAY) == 1
+    assert stage_key(database, cid) == "inactive"
+    assert last_reason(database, cid) == "Lifecycle: Inactive — win back"
+    # Time passes for a new customer: New, then Active, then Lapsed.
+    other = contact_factory()
+    buy(database, other, TODAY)
+    assert stage_key(database, other) == "new"
+    automation.keep_in_step(database, TODAY + timedelta(days=60))
+    assert stage_key(database, other) == "active"
+    automation.keep_in_step(database, TODAY + timedelta(days=120))
+    assert stage_key(database, other) == "lapsed"
+
+
+# --- Funnel -------------------------------------------------------------------------------
+
+
+def funnel_rows(database: Database) -> list[dict[str, str]]:
+    report = build(load_reports()["funnel"], database, ExportOptions(today=TODAY))
+    return [{h: str(c) for h, c in zip(report.headers, row, strict=True)} for row in report.rows]
+
+
+def test_funnel_counts_skipped_stages_as_passed(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    use_model(database, "customers_for_life")
+    ids = stage_ids(database)
+    # Lead → Purchase straight away, and Lead → Trial by hand then a purchase.
+    a = contact_factory()
+    buy(database, a, TODAY)
+    b = contact_factory()
+    stages.set_stage(database, [b], ids["trial"])
+    buy(database, b, TODAY)
+    rows = {r["stage"]: r for r in funnel_rows(database)}
+    assert rows["Lead"]["ever_reached"] == "2"
+    assert rows["Capture"]["ever_reached"] == "2"
+    assert rows["Lead"]["conversion_to_next_pct"] == "100.0"
+    assert rows["Trial"]["ever_reached"] == "2"
+    assert rows["Trial"]["conversion_to_next_pct"] == "100.0"
+    reached = [int(r["ever_reached"]) for r in funnel_rows(database)]
+    assert reached == sorted(reached, reverse=True)
+
+
+def test_stuck_counts_agree_between_funnel_and_today(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    a = contact_factory()
+    b = contact_factory(do_not_contact=True)
+    with database.write_session.begin() as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.id.in_([a, b]))
+            .values(stage_entered_at=NOW - timedelta(days=400))
+        )
+        derived.refresh_schedule(session, [a, b])
+    funnel_stuck = sum(int(r["stuck"]) for r in funnel_rows(database))
+    assert funnel_stuck == 1
+    assert today.counts(database, TODAY).stuck == 1
+
+
+# --- Back-dated purchases and value ---------------------------------------------------------
+
+
+def test_a_back_dated_first_purchase_skips_the_past_plan_steps(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    recorded = buy(database, cid, TODAY - timedelta(days=500))
+    assert recorded.skipped_steps == 6
+    with database.reading() as session:
+        open_overdue = session.scalar(
+            select(func.count())
+            .select_from(Followup)
+            .where(Followup.contact_id == cid, Followup.status == "open", Followup.due_on < TODAY)
+        )
+    assert open_overdue == 0
+    other = contact_factory()
+    assert buy(database, other, TODAY - timedelta(days=10)).skipped_steps == 2
+
+
+def test_do_not_contact_predicts_nothing_and_win_back_is_at_stake(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    live = contact_factory()
+    banned = contact_factory(do_not_contact=True)
+    lost = contact_factory()
+    for cid in (live, banned):
+        buy(database, cid, TODAY - timedelta(days=20))
+    buy(database, lost, TODAY - timedelta(days=500))
+    assert value.contact_value(database, live, TODAY).predicted > 0
+    assert value.contact_value(database, banned, TODAY).predicted == 0
+    lost_value = value.contact_value(database, lost, TODAY)
+    assert lost_value.predicted == 0 and lost_value.at_stake > 0
+    base = value.base_value(database, TODAY)
+    assert base.predicted_total == value.contact_value(database, live, TODAY).predicted
+    assert base.at_stake_total == lost_value.at_stake
+
+
+# --- SQL and Python agree, and automation never contradicts -------------------------------
+
+MODELS = journeys.BUILTIN_KEYS
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, list[tuple[int, int]]]]]:
+    model = draw(st.sampled_from(MODELS))
+    people = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 4),  # criteria ticked
+                st.integers(-1, 9),  # stage the owner put them on (-1: first stage)
+                st.lists(st.tuples(st.integers(0, 900), st.integers(0, 2)), max_size=6),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    return model, people
+
+
+_CRITERIA = ("has_need", "has_budget", "has_urgency", "is_decision_maker")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories())
+def test_after_automation_no_stage_contradicts_the_facts(
+    tmp_path_factory: pytest.TempPathFactory,
+    history: tuple[str, list[tuple[int, int, list[tuple[int, int]]]]],
+) -> None:
+    model, people = history
+    database = open_database(tmp_path_factory.mktemp("h") / "t.sqlite")
+    try:
+        use_model(database, model)
+        ids = list(stage_ids(database).values())
+        made = []
+        for criteria, placed, bought in people:
+            flags = {name: i < criteria for i, name in enumerate(_CRITERIA)}
+            stage_id = ids[placed] if 0 <= placed < len(ids) else None
+            cid = contacts.create_contact(
+                database, contacts.ContactInput(name="Someone", stage_id=stage_id, **flags)
+            )
+            for days_ago, product in bought:
+                buy(database, cid, TODAY - timedelta(days=days_ago), f"Product {product}")
+            made.append(cid)
+        automation.keep_in_step(database, TODAY)
+        # Owners may have placed contacts further along than the facts allow; automation
+        # only raises, so nobody is behind, and the fix clears the rest.
+        with database.reading() as session:
+            rules = automation.active_rules(session)
+            assert rules is not None
+            facts = automation.facts_of(session, made, TODAY, rules.regular)
+            sql_flagged = set(automation.contradicting_ids(session, TODAY))
+        python_flagged = set()
+        for cid, (stage_id, fact) in facts.items():
+            placement = rules.resolved.placement(fact, rules.regular)
+            position = rules.position(stage_id)
+            assert position >= placement.low, (cid, fact, position, placement)
+            if not placement.allows(position):
+                python_flagged.add(cid)
+        assert sql_flagged == python_flagged
+        automation.fix_stages(database, made, TODAY)
+        assert flagged(database) == set()
+        for row in funnel_rows(database):
+            pct = row["conversion_to_next_pct"]
+            if pct:
+                assert 0 <= Decimal(pct) <= 100
+    finally:
+        database.close()
+
+
+def test_placement_of_each_builtin_model() -> None:
+    regular = Regular()
+    for key in MODELS:
+        spec = journeys.builtin_model(key)
+        resolved = ResolvedRules.of(spec.rules, [s.key for s in spec.stages])
+        assert not resolved.empty, key
+        nothing = resolved.placement(Facts(), regular)
+        assert nothing.low <= 0 <= nothing.high
+    assert JourneyRules.loads("not json") == JourneyRules()
