@@ -288,7 +288,14 @@ class SalesSection(QWidget):
         if recorded.moved_to:
             notes.append(f"moved to {recorded.moved_to}")
         if recorded.started_plan:
-            notes.append("the 100-day plan has started")
+            if recorded.skipped_steps:
+                steps = "step" if recorded.skipped_steps == 1 else "steps"
+                notes.append(
+                    f"the 100-day plan has started, with {recorded.skipped_steps} {steps}"
+                    " already in the past skipped"
+                )
+            else:
+                notes.append("the 100-day plan has started")
         self.notice.setText("Sale recorded" + (": " + " and ".join(notes) if notes else "") + ".")
         self.notice.show()
 
