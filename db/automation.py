@@ -25,9 +25,10 @@ from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from db import lifecycle, settings, stages
+from db.domain import FollowupSource, FollowupStatus
 from db.journeys import active_model
 from db.lifecycle import Lifecycle
-from db.models import Contact, Purchase, utcnow
+from db.models import Contact, Followup, PlanStep, Purchase, utcnow
 from db.rules import (
     QUALIFYING_CRITERIA,
     Facts,
@@ -380,4 +381,76 @@ def contradicting_ids(session: Session, today: date) -> list[int]:
                 Contact.deleted_at.is_(None), contradiction_clause(session, today)
             )
         )
+    )
+
+
+# --- The 100-day plan's phases --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseOffer:
+    """Completing a plan step can carry the contact into the step's phase."""
+
+    contact_id: int
+    stage_id: int
+    stage_label: str
+    step_title: str
+
+
+def _phase_offer(session: Session, followup_rows: Sequence[Followup]) -> PhaseOffer | None:
+    """The furthest phase these plan follow-ups lead to that lies ahead of the contact."""
+    if not followup_rows:
+        return None
+    model = active_model(session)
+    if model is None:
+        return None
+    by_key = {s.key: s for s in model.stages}
+    contact = session.get(Contact, followup_rows[0].contact_id)
+    if contact is None or contact.deleted_at is not None:
+        return None
+    current = next((s.position for s in model.stages if s.id == contact.stage_id), -1)
+    best: tuple[int, PhaseOffer] | None = None
+    for row in followup_rows:
+        step = session.get(PlanStep, row.plan_step_id) if row.plan_step_id else None
+        stage = by_key.get(step.phase) if step is not None and step.phase else None
+        if stage is None or stage.position <= current:
+            continue
+        if best is None or stage.position > best[0]:
+            offer = PhaseOffer(contact.id, stage.id, stage.label, row.reason)
+            best = (stage.position, offer)
+    return None if best is None else best[1]
+
+
+def phase_offer(database: Database, followup_id: int) -> PhaseOffer | None:
+    """What ticking off this follow-up offers: a move into its plan step's phase, if that
+    phase is a stage of the active model ahead of the contact (docs/domain.md)."""
+    with database.reading() as session:
+        row = session.get(Followup, followup_id)
+        if row is None or row.source != FollowupSource.PLAN.value:
+            return None
+        return _phase_offer(session, [row])
+
+
+def phase_offer_through(database: Database, contact_id: int, through: date) -> PhaseOffer | None:
+    """The same for ticking off all of a contact's follow-ups due by ``through``."""
+    with database.reading() as session:
+        rows = session.scalars(
+            select(Followup).where(
+                Followup.contact_id == contact_id,
+                Followup.status == FollowupStatus.OPEN.value,
+                Followup.source == FollowupSource.PLAN.value,
+                Followup.due_on <= through,
+            )
+        ).all()
+        return _phase_offer(session, rows)
+
+
+def move_to_phase(database: Database, offer: PhaseOffer, *, now: datetime | None = None) -> None:
+    """Accepting the offer: the contact moves forward into the phase, reason recorded."""
+    stages.set_stage(
+        database,
+        [offer.contact_id],
+        offer.stage_id,
+        reason=f"100-day plan: {offer.step_title}",
+        now=now,
     )
