@@ -223,24 +223,19 @@ def _behind_clause(rules: ActiveRules, today: date) -> ColumnElement[bool]:
 # --- Automation -----------------------------------------------------------------------------
 
 
-def _move(
+def _move_groups(
     session: Session,
     rules: ActiveRules,
-    cid: int,
-    position: int,
-    reason: str,
+    moves: dict[tuple[int, str], list[int]],
     *,
     automatic: bool,
     now: datetime,
 ) -> None:
-    stages.move_contacts(
-        session,
-        [cid],
-        rules.stage_id(position),
-        automatic=automatic,
-        reason=reason,
-        now=now,
-    )
+    """Move contacts grouped by (target position, reason): one statement set per group."""
+    for (position, reason), ids in moves.items():
+        stages.move_contacts(
+            session, ids, rules.stage_id(position), automatic=automatic, reason=reason, now=now
+        )
 
 
 def advance(
@@ -249,9 +244,12 @@ def advance(
     *,
     today: date,
     now: datetime | None = None,
+    force: bool = False,
 ) -> dict[int, str]:
-    """Automation for these contacts: returns {contact id: the stage label it moved to}."""
-    if not settings.get(session, settings.STAGE_AUTOMATION):
+    """Automation for these contacts: returns {contact id: the stage label it moved to}.
+
+    Off when Settings → Sales turns automation off, unless ``force`` (sample data)."""
+    if not force and not settings.get(session, settings.STAGE_AUTOMATION):
         return {}
     rules = active_rules(session)
     if rules is None:
@@ -259,6 +257,7 @@ def advance(
     now = now or utcnow()
     session.flush()
     moved: dict[int, str] = {}
+    moves: dict[tuple[int, str], list[int]] = {}
     for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
         position = rules.position(stage_id)
         placement = rules.resolved.placement(facts, rules.regular)
@@ -268,14 +267,17 @@ def advance(
             target, reason = placement.high, placement.high_reason
         else:
             continue
-        _move(session, rules, cid, target, reason, automatic=True, now=now)
+        moves.setdefault((target, reason), []).append(cid)
         moved[cid] = rules.resolved.labels[target] if target >= 0 else ""
+    _move_groups(session, rules, moves, automatic=True, now=now)
     return moved
 
 
-def advance_all(session: Session, *, today: date, now: datetime | None = None) -> int:
+def advance_all(
+    session: Session, *, today: date, now: datetime | None = None, force: bool = False
+) -> int:
     """Automation for every contact it applies to (a new day, new rules, sample data)."""
-    if not settings.get(session, settings.STAGE_AUTOMATION):
+    if not force and not settings.get(session, settings.STAGE_AUTOMATION):
         return 0
     rules = active_rules(session)
     if rules is None:
@@ -285,7 +287,25 @@ def advance_all(session: Session, *, today: date, now: datetime | None = None) -
             select(Contact.id).where(Contact.deleted_at.is_(None), _behind_clause(rules, today))
         )
     )
-    return len(advance(session, ids, today=today, now=now))
+    return len(advance(session, ids, today=today, now=now, force=True))
+
+
+def conform(session: Session, *, today: date, now: datetime | None = None) -> int:
+    """Bring every contact in line with the rules, forward or back, as automatic moves with
+    the reason: how the sample-data generator runs the rules over the history it wrote."""
+    now = now or utcnow()
+    moved = advance_all(session, today=today, now=now, force=True)
+    rules = active_rules(session)
+    if rules is None:
+        return moved
+    moves: dict[tuple[int, str], list[int]] = {}
+    ids = contradicting_ids(session, today)
+    for cid, (stage_id, facts) in facts_of(session, ids, today, rules.regular).items():
+        verdict = contradiction(rules.resolved, rules.position(stage_id), facts, rules.regular)
+        if verdict is not None:
+            moves.setdefault((verdict.target, verdict.reason), []).append(cid)
+    _move_groups(session, rules, moves, automatic=True, now=now)
+    return moved + sum(len(v) for v in moves.values())
 
 
 def keep_in_step(database: Database, today: date) -> int:
@@ -357,7 +377,14 @@ def fix_stages(
             if verdict is None:
                 continue
             reason = f"Stage set to match the facts: {verdict.reason}"
-            _move(session, rules, cid, verdict.target, reason, automatic=False, now=now)
+            stages.move_contacts(
+                session,
+                [cid],
+                rules.stage_id(verdict.target),
+                automatic=False,
+                reason=reason,
+                now=now,
+            )
             moved[cid] = verdict.target_label
     return moved
 
