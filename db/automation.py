@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from db import lifecycle, settings, stages
-from db.domain import FollowupSource, FollowupStatus
+from db import followups, lifecycle, seasons, settings, stages
+from db.domain import FollowupSource, FollowupStatus, Medium
 from db.journeys import active_model
 from db.lifecycle import Lifecycle
 from db.models import Contact, Followup, PlanStep, Purchase, utcnow
@@ -309,8 +309,10 @@ def conform(session: Session, *, today: date, now: datetime | None = None) -> in
 
 
 def keep_in_step(database: Database, today: date) -> int:
-    """Once a day: move the contacts that time or new rules put behind; returns how many."""
+    """Once a day: move the contacts that time or new rules put behind (returns how many),
+    and plan the follow-ups before seasonal customers' seasons."""
     with database.write_session.begin() as session:
+        plan_season_followups(session, today)
         return advance_all(session, today=today)
 
 
@@ -481,3 +483,49 @@ def move_to_phase(database: Database, offer: PhaseOffer, *, now: datetime | None
         reason=f"100-day plan: {offer.step_title}",
         now=now,
     )
+
+
+# --- Seasonal customers ---------------------------------------------------------------------
+
+SEASON_REASON = "Their season starts soon"
+
+
+def plan_season_followups(session: Session, today: date, *, now: datetime | None = None) -> int:
+    """A follow-up a few weeks before each seasonal customer's next season (one open at a
+    time; never for do-not-contact contacts); returns how many were planned."""
+    now = now or utcnow()
+    planned = session.execute(
+        select(Followup.contact_id).where(
+            Followup.status == FollowupStatus.OPEN.value,
+            Followup.reason.like(SEASON_REASON + "%"),
+        )
+    )
+    already = {int(cid) for (cid,) in planned}
+    made: list[int] = []
+    for cid, season in session.execute(
+        select(Contact.id, Contact.season).where(
+            Contact.season.is_not(None),
+            Contact.deleted_at.is_(None),
+            Contact.do_not_contact.is_(False),
+        )
+    ):
+        start = seasons.next_start(season, today)
+        if cid in already or start is None:
+            continue
+        due = max(today, start - timedelta(days=seasons.LEAD_DAYS))
+        session.add(
+            Followup(
+                contact_id=cid,
+                due_on=due,
+                reason=f"{SEASON_REASON}: they buy in {seasons.describe(season)}",
+                source=FollowupSource.MANUAL.value,
+                status=FollowupStatus.OPEN.value,
+                suggested_medium=Medium.PHONE.value,
+                created_at=now,
+            )
+        )
+        made.append(int(cid))
+    if made:
+        session.flush()
+        followups.refresh_next_followup(session, made)
+    return len(made)

@@ -707,6 +707,8 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.has_budget,
         Contact.has_urgency,
         Contact.is_decision_maker,
+        Contact.last_interaction_on,
+        Contact.season,
     )
     from db import sales_query  # noqa: PLC0415
 
@@ -729,7 +731,9 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             purchase_count=r[13],
             lifetime_value=r[14],
             satisfaction=r[15],
-            lifecycle=lifecycle_of(r[13], r[16], r[17], r[18]),
+            lifecycle=lifecycle_of(
+                r[13], r[16], r[17], r[18], last_interaction_on=r[23], season=r[24]
+            ),
             qualification=qualification(
                 has_need=r[19], has_budget=r[20], has_urgency=r[21], is_decision_maker=r[22]
             ),

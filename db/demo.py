@@ -1301,6 +1301,7 @@ def generate(
         # behind the facts (or, on the lifecycle model, off the status) moves on.
         counts = generator.counts
         counts.stage_changes += automation.conform(session, today=generator.today, now=now)
+        counts.followups += automation.plan_season_followups(session, generator.today, now=now)
         summary = DemoSummary(
             contacts=contacts,
             touches=counts.touches,

@@ -192,6 +192,11 @@ class Contact(Base):
     last_purchase_on: Mapped[date | None] = mapped_column(Date)
     #: Historic value: the sum of purchases (in the database's currency).
     lifetime_value: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default="0")
+    #: The later of the last purchase and the last inbound touch (a customer who reaches out
+    #: has not lapsed), for customers only.
+    last_interaction_on: Mapped[date | None] = mapped_column(Date)
+    #: The months (1-12, comma-separated) a seasonal customer buys in, if they are one.
+    season: Mapped[str | None] = mapped_column(String(40))
     #: The level of the latest feedback (``SatisfactionLevel`` value), if any.
     satisfaction: Mapped[str | None] = mapped_column(String(20))
 

@@ -296,10 +296,19 @@ def contact_lifecycle(database: Database, contact_id: int, today: date) -> Lifec
                 Contact.last_purchase_on,
                 Contact.purchase_interval_days,
                 Contact.do_not_contact,
+                Contact.last_interaction_on,
+                Contact.season,
             ).where(Contact.id == contact_id)
         ).one()
         thresholds = lifecycle.read_thresholds(session)
-    count, last, own, do_not_contact = row
+    count, last, own, do_not_contact, interaction, season = row
     return lifecycle.status(
-        count, last, today, thresholds, own_interval=own, do_not_contact=do_not_contact
+        count,
+        last,
+        today,
+        thresholds,
+        own_interval=own,
+        do_not_contact=do_not_contact,
+        last_interaction_on=interaction,
+        season=season,
     )

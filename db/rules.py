@@ -40,6 +40,8 @@ LIFECYCLE_GROUPS = ("prospective", "new", "active", "repeat", "lapsed", "inactiv
 
 def lifecycle_group(status: Lifecycle) -> str:
     """The group of a lifecycle status that a lifecycle model's stages follow."""
+    if status is Lifecycle.SEASONAL:
+        return "repeat"  # a regular buyer between seasons, not a lapsed one
     if status.lapsed:
         return "lapsed"
     if status.inactive:

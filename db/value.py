@@ -143,19 +143,28 @@ _COLUMNS = (
     Contact.purchase_interval_days,
     Contact.last_purchase_on,
     Contact.do_not_contact,
+    Contact.last_interaction_on,
+    Contact.season,
 )
 
 #: One row of ``_COLUMNS``.
-ValueRow = tuple[Decimal, int, date | None, int | None, date | None, bool]
+ValueRow = tuple[Decimal, int, date | None, int | None, date | None, bool, date | None, str | None]
 
 
 def _live_and_stake(
     row: ValueRow, today: date, values: ValueSettings, thresholds: lifecycle.Thresholds
 ) -> tuple[Decimal, Decimal]:
-    historic, count, first, own, last, do_not_contact = row
+    historic, count, first, own, last, do_not_contact, interaction, season = row
     predicted = predicted_value(historic, count, first, today, values, own_interval=own)
     status = lifecycle.status(
-        count, last, today, thresholds, own_interval=own, do_not_contact=do_not_contact
+        count,
+        last,
+        today,
+        thresholds,
+        own_interval=own,
+        do_not_contact=do_not_contact,
+        last_interaction_on=interaction,
+        season=season,
     )
     return split_prediction(predicted, status, do_not_contact=do_not_contact)
 
@@ -165,10 +174,10 @@ def contact_value(database: Database, contact_id: int, today: date | None = None
     with database.reading() as session:
         values = read_settings(session)
         thresholds = lifecycle.read_thresholds(session)
-        historic, count, first, own, last, do_not_contact = session.execute(
+        historic, count, first, own, last, do_not_contact, interaction, season = session.execute(
             select(*_COLUMNS).where(Contact.id == contact_id)
         ).one()
-    row: ValueRow = (historic, count, first, own, last, do_not_contact)
+    row: ValueRow = (historic, count, first, own, last, do_not_contact, interaction, season)
     live, at_stake = _live_and_stake(row, today, values, thresholds)
     return ContactValue(
         historic=historic,

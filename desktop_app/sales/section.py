@@ -47,6 +47,7 @@ LIFECYCLE_COLOURS = {
     Lifecycle.NEW: ("#dcfce7", "#166534"),
     Lifecycle.ACTIVE: ("#dcfce7", "#166534"),
     Lifecycle.REPEAT: ("#bbf7d0", "#14532d"),
+    Lifecycle.SEASONAL: ("#e0f2fe", "#075985"),
     Lifecycle.LAPSED_SHORT: ("#fef3c7", "#92400e"),
     Lifecycle.LAPSED_LONG: ("#fed7aa", "#9a3412"),
     Lifecycle.WIN_BACK: ("#fee2e2", "#991b1b"),

@@ -11,14 +11,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from db import automation, contacts, derived, journeys, purchases, stages, today, value
+from db import (
+    automation,
+    contacts,
+    derived,
+    journeys,
+    purchases,
+    seasons,
+    stages,
+    today,
+    touches,
+    value,
+)
 from db import settings as db_settings
 from db.clock import local_today
+from db.domain import Direction, Medium
 from db.engine import Database, open_database
 from db.export import ExportOptions, build, load_reports
+from db.lifecycle import Lifecycle
 from db.models import Contact, Followup, StageChange
 from db.purchases import PurchaseInput
 from db.rules import Facts, JourneyRules, Regular, ResolvedRules
+from db.touches import TouchInput
 from tests.conftest import ContactFactory
 
 TODAY = local_today()
@@ -322,9 +336,6 @@ def histories(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, list[tuple[int
     return model, people
 
 
-_CRITERIA = ("has_need", "has_budget", "has_urgency", "is_decision_maker")
-
-
 @settings(
     max_examples=25,
     deadline=None,
@@ -342,11 +353,16 @@ def test_after_automation_no_stage_contradicts_the_facts(
         ids = list(stage_ids(database).values())
         made = []
         for criteria, placed, bought in people:
-            flags = {name: i < criteria for i, name in enumerate(_CRITERIA)}
             stage_id = ids[placed] if 0 <= placed < len(ids) else None
-            cid = contacts.create_contact(
-                database, contacts.ContactInput(name="Someone", stage_id=stage_id, **flags)
+            data = contacts.ContactInput(
+                name="Someone",
+                stage_id=stage_id,
+                has_need=criteria > 0,
+                has_budget=criteria > 1,
+                has_urgency=criteria > 2,
+                is_decision_maker=criteria > 3,
             )
+            cid = contacts.create_contact(database, data)
             for days_ago, product in bought:
                 buy(database, cid, TODAY - timedelta(days=days_ago), f"Product {product}")
             made.append(cid)
@@ -385,3 +401,62 @@ def test_placement_of_each_builtin_model() -> None:
         nothing = resolved.placement(Facts(), regular)
         assert nothing.low <= 0 <= nothing.high
     assert JourneyRules.loads("not json") == JourneyRules()
+
+
+# --- Lapse and seasons ----------------------------------------------------------------------
+
+
+def lifecycle_now(database: Database, cid: int, day: date = TODAY) -> Lifecycle:
+    return purchases.contact_lifecycle(database, cid, day)
+
+
+def test_an_inbound_touch_keeps_a_customer_from_lapsing(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    buy(database, cid, TODAY - timedelta(days=120))
+    buy(database, cid, TODAY - timedelta(days=100))
+    assert lifecycle_now(database, cid) is Lifecycle.LAPSED_SHORT
+    yesterday = NOW - timedelta(days=1)
+    touches.log_touch(database, TouchInput(cid, Medium.EMAIL, yesterday), now=NOW)
+    assert lifecycle_now(database, cid) is Lifecycle.LAPSED_SHORT  # the owner's own: no
+    touches.log_touch(
+        database, TouchInput(cid, Medium.PHONE, yesterday, Direction.INBOUND), now=NOW
+    )
+    assert lifecycle_now(database, cid) is Lifecycle.REPEAT
+    query = contacts.ContactQuery(lifecycle="repeat", today=TODAY)
+    assert contacts.count_contacts(database, query) == 1
+
+
+def test_seasons_are_recognised_from_the_months_bought_in() -> None:
+    assert seasons.detect([(2024, 4), (2025, 5), (2025, 4)]) == (4, 5)
+    assert seasons.detect([(2024, 12), (2026, 1)]) == (12, 1)
+    assert seasons.detect([(2025, 4), (2025, 5)]) is None  # one year is not a pattern
+    assert seasons.detect([(2024, 1), (2025, 6)]) is None
+    assert seasons.describe("12,1") == "December to January"
+
+
+def test_a_seasonal_customer_out_of_season_is_seasonal_not_lapsed(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory()
+    this_year = TODAY.year
+    for year in (this_year - 2, this_year - 1):
+        buy(database, cid, date(year, 4, 20), "Tune-up")
+        buy(database, cid, date(year, 5, 3), "Tune-up")
+    with database.reading() as session:
+        contact = session.get(Contact, cid)
+        assert contact is not None and contact.season == "4,5"
+    autumn = date(this_year - 1, 10, 1)
+    assert lifecycle_now(database, cid, autumn) is Lifecycle.SEASONAL
+    # In season again and nothing bought for a year: lapsed after all.
+    assert lifecycle_now(database, cid, date(this_year, 4, 28)) is Lifecycle.LAPSED_LONG
+    # A follow-up three weeks before the next season, once.
+    with database.write_session.begin() as session:
+        assert automation.plan_season_followups(session, autumn) == 1
+        assert automation.plan_season_followups(session, autumn) == 0
+    with database.reading() as session:
+        due = session.scalar(
+            select(Followup.due_on).where(Followup.reason.like("Their season starts soon%"))
+        )
+    assert due == date(this_year, 4, 1) - timedelta(days=21)

@@ -6,6 +6,10 @@
 - ``plan_step.phase``: the stage key of the customer-experience phase a 100-day plan step
   belongs to; the default steps get theirs.
 - ``contact.sample``: contacts made by the sample-data generator, so they can be removed.
+- ``contact.last_interaction_on``: the later of the last purchase and the last inbound touch
+  (the customer reaching out keeps them from lapsing), and ``contact.season``: the months a
+  seasonal customer buys in. Both are kept by ``db.derived``, which fills them after any
+  migration.
 
 Plain ``ADD COLUMN`` statements: they do not copy the contact table.
 
@@ -71,6 +75,8 @@ def upgrade() -> None:
         "contact",
         sa.Column("sample", sa.Boolean(), server_default=sa.text("0"), nullable=False),
     )
+    op.add_column("contact", sa.Column("last_interaction_on", sa.Date(), nullable=True))
+    op.add_column("contact", sa.Column("season", sa.String(length=40), nullable=True))
     bind = op.get_bind()
     for builtin_key, rules in _RULES.items():
         bind.execute(
@@ -85,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("contact", "season")
+    op.drop_column("contact", "last_interaction_on")
     op.drop_column("contact", "sample")
     op.drop_column("plan_step", "phase")
     op.drop_column("journey_model", "rules")
