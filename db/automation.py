@@ -28,7 +28,7 @@ from db import followups, lifecycle, seasons, settings, stages
 from db.domain import FollowupSource, FollowupStatus, Medium
 from db.journeys import active_model
 from db.lifecycle import Lifecycle
-from db.models import Contact, Followup, PlanStep, Purchase, utcnow
+from db.models import Contact, Followup, KeyDate, PlanStep, Purchase, utcnow
 from db.rules import (
     QUALIFYING_CRITERIA,
     Facts,
@@ -313,6 +313,7 @@ def keep_in_step(database: Database, today: date) -> int:
     and plan the follow-ups before seasonal customers' seasons."""
     with database.write_session.begin() as session:
         plan_season_followups(session, today)
+        plan_key_date_followups(session, today)
         return advance_all(session, today=today)
 
 
@@ -528,4 +529,110 @@ def plan_season_followups(session: Session, today: date, *, now: datetime | None
     if made:
         session.flush()
         followups.refresh_next_followup(session, made)
+    return len(made)
+
+
+# --- Key dates ------------------------------------------------------------------------------
+
+#: How many days before a key date its follow-up is due, and how far ahead it is planned.
+KEY_DATE_LEAD_DAYS = 14
+KEY_DATE_PLAN_AHEAD = 7
+KEY_DATE_SUFFIX = ": send a card or a small gift"
+_KEY_DATE_MEDIUM = {"birthday": Medium.GIFT, "anniversary": Medium.GIFT, "occasion": Medium.MAIL}
+
+
+def next_occurrence(on: date, today: date) -> date:
+    """The next day on or after ``today`` with ``on``'s month and day (29 February: the 28th
+    in other years)."""
+    for year in (today.year, today.year + 1):
+        try:
+            day = on.replace(year=year)
+        except ValueError:
+            day = date(year, 2, 28)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable")
+
+
+def _key_dates(
+    session: Session, contact_ids: Iterable[int] | None
+) -> Iterable[tuple[int, str, str, date]]:
+    """(contact, kind, label, date) for live contacts that may be reminded: their own dates,
+    and the first purchase's anniversary for customers without an anniversary of their own."""
+    live = (Contact.deleted_at.is_(None), Contact.do_not_contact.is_(False))
+    own = select(KeyDate.contact_id, KeyDate.kind, KeyDate.label, KeyDate.on).join(
+        Contact, Contact.id == KeyDate.contact_id
+    )
+    first = select(Contact.id, Contact.first_purchase_on).where(
+        Contact.first_purchase_on.is_not(None),
+        ~Contact.id.in_(select(KeyDate.contact_id).where(KeyDate.kind == "anniversary")),
+    )
+    if contact_ids is not None:
+        ids = list(contact_ids)
+        own = own.where(KeyDate.contact_id.in_(ids))
+        first = first.where(Contact.id.in_(ids))
+    for cid, kind, label, on in session.execute(own.where(*live)):
+        yield int(cid), kind, label, on
+    for cid, first_on in session.execute(first.where(*live)):
+        if first_on is not None:
+            yield int(cid), "anniversary", "Anniversary of their first purchase", first_on
+
+
+def key_date_reason(kind: str, label: str, day: date) -> str:
+    what = {"birthday": "Birthday", "anniversary": label or "Anniversary"}.get(kind, label)
+    return f"{what} on {day.day} {day:%B}{KEY_DATE_SUFFIX}"
+
+
+def plan_key_date_followups(
+    session: Session,
+    today: date,
+    contact_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+    replan: bool = False,
+) -> int:
+    """Follow-ups ahead of birthdays, anniversaries and other occasions that come within
+    ``KEY_DATE_LEAD_DAYS + KEY_DATE_PLAN_AHEAD`` days, suggesting a gift or a card; each
+    once. With ``replan`` (the contact's dates were edited), open ones planned before are
+    dropped first. Returns how many were planned."""
+    now = now or utcnow()
+    ids = None if contact_ids is None else list(contact_ids)
+    open_rows = select(Followup).where(
+        Followup.status == FollowupStatus.OPEN.value,
+        Followup.reason.like("%" + KEY_DATE_SUFFIX),
+    )
+    if ids is not None:
+        open_rows = open_rows.where(Followup.contact_id.in_(ids))
+    existing: set[tuple[int, str]] = set()
+    for row in session.scalars(open_rows):
+        if replan:
+            row.status = FollowupStatus.CANCELLED.value
+        else:
+            existing.add((row.contact_id, row.reason))
+    session.flush()
+    made: set[int] = set()
+    horizon = today + timedelta(days=KEY_DATE_LEAD_DAYS + KEY_DATE_PLAN_AHEAD)
+    for cid, kind, label, on in _key_dates(session, ids):
+        day = next_occurrence(on, today)
+        if day > horizon:
+            continue
+        reason = key_date_reason(kind, label, day)
+        if (cid, reason) in existing:
+            continue
+        existing.add((cid, reason))
+        session.add(
+            Followup(
+                contact_id=cid,
+                due_on=max(today, day - timedelta(days=KEY_DATE_LEAD_DAYS)),
+                reason=reason,
+                source=FollowupSource.MANUAL.value,
+                status=FollowupStatus.OPEN.value,
+                suggested_medium=_KEY_DATE_MEDIUM.get(kind, Medium.MAIL).value,
+                created_at=now,
+            )
+        )
+        made.add(cid)
+    if made or replan:
+        session.flush()
+        followups.refresh_next_followup(session, sorted(made | set(ids or ())))
     return len(made)

@@ -25,6 +25,7 @@ from db.models import (
     ContactEmail,
     ContactPhone,
     ContactTag,
+    KeyDate,
     Stage,
     StageChange,
     Tag,
@@ -42,6 +43,19 @@ _PHONE_CHARS = re.compile(r"^[0-9+()\-./ xX#*extEXT]+$")
 
 
 # --- What the form sends, and what the detail pane shows ------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyDateData:
+    """A birthday, an anniversary or another occasion (``kind``), with its label."""
+
+    kind: str
+    on: date
+    label: str = ""
+
+
+KEY_DATE_KINDS = ("birthday", "anniversary", "occasion")
+KEY_DATE_LABEL_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ class ContactInput:
     is_decision_maker: bool = False
     #: Expected days between purchases for this contact (seasonal buyers); None: the setting.
     purchase_interval_days: int | None = None
+    key_dates: tuple[KeyDateData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,9 @@ def normalise(data: ContactInput) -> ContactInput:
         has_urgency=data.has_urgency,
         is_decision_maker=data.is_decision_maker,
         purchase_interval_days=data.purchase_interval_days,
+        key_dates=tuple(
+            KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates
+        ),
     )
 
 
@@ -178,6 +196,13 @@ def validate(data: ContactInput) -> dict[str, str]:
     interval = data.purchase_interval_days
     if interval is not None and not 1 <= interval <= INTERVAL_MAX:
         errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
+    for key_date in data.key_dates:
+        if key_date.kind not in KEY_DATE_KINDS:
+            errors["key_dates"] = f"“{key_date.kind}” is not a kind of date Touchbase knows."
+        elif key_date.kind == "occasion" and not key_date.label:
+            errors["key_dates"] = "Say what the occasion is."
+        elif len(key_date.label) > KEY_DATE_LABEL_MAX:
+            errors["key_dates"] = f"Keep the occasion under {KEY_DATE_LABEL_MAX} characters."
     return errors
 
 
@@ -232,6 +257,7 @@ def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
         ContactPhone(number=p.number, label=p.label, position=i) for i, p in enumerate(data.phones)
     ]
     contact.tags = _tags_for(session, data.tags)
+    contact.key_dates = [KeyDate(kind=k.kind, label=k.label, on=k.on) for k in data.key_dates]
 
 
 def _check_referrer(session: Session, contact_id: int | None, referred_by_id: int | None) -> None:
@@ -271,6 +297,7 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
         derived.refresh_schedule(session, [contact.id])
         # Ticked qualification criteria can call for a later stage than the first.
         automation.advance(session, [contact.id], today=local_today(), now=now)
+        automation.plan_key_date_followups(session, local_today(), [contact.id], now=now)
         return contact.id
 
 
@@ -302,6 +329,9 @@ def update_contact(
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])
         automation.advance(session, [contact_id], today=local_today(), now=now)
+        automation.plan_key_date_followups(
+            session, local_today(), [contact_id], now=now, replan=True
+        )
         _drop_unused_tags(session)
 
 
@@ -396,6 +426,7 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
             has_urgency=contact.has_urgency,
             is_decision_maker=contact.is_decision_maker,
             purchase_interval_days=contact.purchase_interval_days,
+            key_dates=tuple(KeyDateData(k.kind, k.on, k.label) for k in contact.key_dates),
             last_touch_at=contact.last_touch_at,
             last_touch_medium=contact.last_touch_medium,
             next_followup_on=contact.next_followup_on,

@@ -45,6 +45,7 @@ from db.models import (
     FeedbackQuestion,
     Followup,
     JourneyModel,
+    KeyDate,
     PlanStep,
     Purchase,
     Setting,
@@ -438,6 +439,7 @@ _TABLES = (
     Feedback,
     FeedbackAnswer,
     Followup,
+    KeyDate,
 )
 
 
@@ -618,6 +620,7 @@ class _Generator:
         self._emails(cid, first, last, company, country)
         self._phones(cid, country)
         centre_of_influence, referred_by = self._referral(cid)
+        self._key_dates(cid, company)
         self._tags(cid, journey.stage, is_customer=is_customer, coi=centre_of_influence)
         seasonal = (
             is_customer
@@ -677,6 +680,28 @@ class _Generator:
             },
         )
         return cid
+
+    def _key_dates(self, cid: int, company: _Company | None) -> None:
+        """Birthdays for some, now and then another occasion worth a card."""
+        rng = self.rng
+        dates: list[tuple[str, str]] = []
+        if rng.random() < 0.3:
+            dates.append(("birthday", ""))
+        if rng.random() < 0.05:
+            dates.append(("occasion", "Business anniversary" if company else "Wedding anniversary"))
+        for kind, label in dates:
+            year = rng.randint(1950, 2000) if kind == "birthday" else rng.randint(2000, 2020)
+            on = date(year, rng.randint(1, 12), rng.randint(1, 28))
+            self._add(
+                KeyDate,
+                {
+                    "id": self._id(KeyDate),
+                    "contact_id": cid,
+                    "kind": kind,
+                    "label": label,
+                    "on": on,
+                },
+            )
 
     def _criteria(self, stage: int, *, is_customer: bool) -> tuple[bool, bool, bool, bool]:
         """The four qualification checks, as the rules expect them at this stage: three or
@@ -1302,6 +1327,7 @@ def generate(
         counts = generator.counts
         counts.stage_changes += automation.conform(session, today=generator.today, now=now)
         counts.followups += automation.plan_season_followups(session, generator.today, now=now)
+        counts.followups += automation.plan_key_date_followups(session, generator.today, now=now)
         summary = DemoSummary(
             contacts=contacts,
             touches=counts.touches,

@@ -213,6 +213,26 @@ class Contact(Base):
     )
     tags: Mapped[list[Tag]] = relationship(secondary="contact_tag", order_by="Tag.name")
     referred_by: Mapped[Contact | None] = relationship(remote_side=[id])
+    key_dates: Mapped[list[KeyDate]] = relationship(
+        order_by="KeyDate.id", cascade="all, delete-orphan"
+    )
+
+
+class KeyDate(Base):
+    """A date worth remembering about a contact: a birthday, an anniversary (else the first
+    purchase's counts), or any other occasion. Follow-ups are planned ahead of each."""
+
+    __tablename__ = "key_date"
+    __table_args__ = (
+        Index("ix_key_date_contact", "contact_id"),
+        CheckConstraint("kind IN ('birthday','anniversary','occasion')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    on: Mapped[date] = mapped_column(Date)
 
 
 class ContactEmail(Base):

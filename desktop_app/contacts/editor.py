@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QDate, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDateEdit,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -24,14 +25,26 @@ from PySide6.QtWidgets import (
 )
 
 from db import contacts
-from db.contacts import ContactDetail, ContactInput, EmailData, PhoneData
+from db.contacts import ContactDetail, ContactInput, EmailData, KeyDateData, PhoneData
 from db.domain import qualification
 from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons
 from desktop_app.dialogs import FormDialog
 from desktop_app.sales.editor_field import purchase_interval_field
-from desktop_app.widgets import ContactPicker, FieldError
+from desktop_app.widgets import ContactPicker, FieldError, pydate, qdate
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMMM yyyy")
+    edit.setDate(QDate.currentDate())
+    edit.setAccessibleName(name)
+    edit.setEnabled(False)
+    edit.setMaximumWidth(180)
+    return edit
+
 
 EMAIL_LABELS = ("work", "home", "other")
 PHONE_LABELS = ("mobile", "work", "home", "other")
@@ -152,6 +165,20 @@ class ContactDialog(FormDialog[ContactInput]):
         self.notes.setPlaceholderText("Anything worth remembering")
         self.notes.setFixedHeight(80)
         self.purchase_interval, self._purchase_interval_row = purchase_interval_field()
+        # Key dates: follow-ups come a couple of weeks ahead, suggesting a gift or a card.
+        self.has_birthday = QCheckBox("Birthday")
+        self.birthday = _date_edit("Birthday")
+        self.has_anniversary = QCheckBox("Anniversary")
+        self.anniversary = _date_edit("Anniversary")
+        self.occasion = QLineEdit()
+        self.occasion.setPlaceholderText("Another occasion, e.g. Shop opening")
+        self.occasion_on = _date_edit("Occasion date")
+        self.key_dates_error = FieldError()
+        self.has_birthday.toggled.connect(self.birthday.setEnabled)
+        self.has_anniversary.toggled.connect(self.anniversary.setEnabled)
+        self.occasion.textChanged.connect(lambda t: self.occasion_on.setEnabled(bool(t.strip())))
+        #: Occasions beyond the one the form shows, kept as they are.
+        self._more_dates: tuple[KeyDateData, ...] = ()
 
         self._build_layout()
         if contact is not None:
@@ -222,6 +249,22 @@ class ContactDialog(FormDialog[ContactInput]):
         q.addWidget(self.qualification_label, 2, 0, 1, 2)
         outer.addWidget(qualify)
 
+        dates = QGroupBox("Key dates")
+        d = QGridLayout(dates)
+        d.addWidget(self.has_birthday, 0, 0)
+        d.addWidget(self.birthday, 0, 1)
+        d.addWidget(self.has_anniversary, 1, 0)
+        d.addWidget(self.anniversary, 1, 1)
+        hint = QLabel("Without one, the anniversary of their first purchase is remembered.")
+        hint.setObjectName("fieldHint")
+        hint.setWordWrap(True)
+        d.addWidget(hint, 2, 0, 1, 3)
+        d.addWidget(self.occasion, 3, 0)
+        d.addWidget(self.occasion_on, 3, 1)
+        d.addWidget(self.key_dates_error, 4, 0, 1, 3)
+        d.setColumnStretch(2, 1)
+        outer.addWidget(dates)
+
         notes_form = QFormLayout()
         notes_form.addRow("N&otes", self.notes)
         outer.addLayout(notes_form)
@@ -275,6 +318,23 @@ class ContactDialog(FormDialog[ContactInput]):
         self.is_decision_maker.setChecked(contact.is_decision_maker)
         self.notes.setPlainText(contact.notes)
         self.purchase_interval.setValue(contact.purchase_interval_days or 0)
+        shown: set[str] = set()
+        more = []
+        for key_date in contact.key_dates:
+            if key_date.kind in shown:
+                more.append(key_date)
+                continue
+            shown.add(key_date.kind)
+            if key_date.kind == "birthday":
+                self.has_birthday.setChecked(True)
+                self.birthday.setDate(qdate(key_date.on))
+            elif key_date.kind == "anniversary":
+                self.has_anniversary.setChecked(True)
+                self.anniversary.setDate(qdate(key_date.on))
+            else:
+                self.occasion.setText(key_date.label)
+                self.occasion_on.setDate(qdate(key_date.on))
+        self._more_dates = tuple(more)
 
     def _update_qualification(self) -> None:
         label = qualification(
@@ -311,12 +371,26 @@ class ContactDialog(FormDialog[ContactInput]):
             has_urgency=self.has_urgency.isChecked(),
             is_decision_maker=self.is_decision_maker.isChecked(),
             purchase_interval_days=self.purchase_interval.value() or None,
+            key_dates=self._key_dates(),
         )
+
+    def _key_dates(self) -> tuple[KeyDateData, ...]:
+        out = []
+        if self.has_birthday.isChecked():
+            out.append(KeyDateData("birthday", pydate(self.birthday.date())))
+        if self.has_anniversary.isChecked():
+            out.append(KeyDateData("anniversary", pydate(self.anniversary.date())))
+        if self.occasion.text().strip():
+            out.append(
+                KeyDateData("occasion", pydate(self.occasion_on.date()), self.occasion.text())
+            )
+        return (*out, *self._more_dates)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         self.name_error.show_message(errors.get("name"))
         self.tags_error.show_message(errors.get("tags"))
         self.referred_error.show_message(errors.get("referred_by_id"))
+        self.key_dates_error.show_message(errors.get("key_dates"))
         # Errors are keyed by position among the non-empty rows; map back to the widgets.
         for kind, value_list in (("emails", self.emails), ("phones", self.phones)):
             position = 0

@@ -460,3 +460,59 @@ def test_a_seasonal_customer_out_of_season_is_seasonal_not_lapsed(
             select(Followup.due_on).where(Followup.reason.like("Their season starts soon%"))
         )
     assert due == date(this_year, 4, 1) - timedelta(days=21)
+
+
+# --- Key dates ------------------------------------------------------------------------------
+
+
+def test_key_dates_plan_follow_ups_ahead_suggesting_a_gift_or_a_card(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    soon = TODAY + timedelta(days=10)
+    later = TODAY + timedelta(days=120)
+    cid = contact_factory(
+        name="Ann",
+        key_dates=(
+            contacts.KeyDateData("birthday", soon.replace(year=1980)),
+            contacts.KeyDateData("occasion", later.replace(year=2015), "Shop opening"),
+        ),
+    )
+    detail = contacts.get_contact(database, cid)
+    assert [k.kind for k in detail.key_dates] == ["birthday", "occasion"]
+    with database.reading() as session:
+        planned = session.execute(
+            select(Followup.due_on, Followup.reason, Followup.suggested_medium).where(
+                Followup.contact_id == cid, Followup.status == "open"
+            )
+        ).all()
+    # The birthday is within two weeks: due today; the occasion is months away: not yet.
+    assert planned == [(TODAY, automation.key_date_reason("birthday", "", soon), "gift")]
+    assert contacts.get_contact(database, cid).next_followup_on == TODAY
+    # The daily check plans nothing twice.
+    with database.write_session.begin() as session:
+        assert automation.plan_key_date_followups(session, TODAY) == 0
+    # The follow-ups export (and so the calendar file) carries it.
+    report = build(load_reports()["followups"], database, ExportOptions(today=TODAY))
+    assert any("Birthday on" in str(cell) for row in report.rows for cell in row)
+
+
+def test_the_first_purchase_anniversary_is_remembered_by_default(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Ben")
+    first = (TODAY + timedelta(days=5)).replace(year=TODAY.year - 2)
+    buy(database, cid, first)
+    with database.write_session.begin() as session:
+        assert automation.plan_key_date_followups(session, TODAY) == 1
+    with database.reading() as session:
+        reason = session.scalar(select(Followup.reason).where(Followup.reason.like("Anniversary%")))
+    assert reason is not None and reason.startswith("Anniversary of their first purchase on")
+
+
+def test_an_occasion_needs_a_label(database: Database) -> None:
+    data = contacts.ContactInput(
+        name="Cy", key_dates=(contacts.KeyDateData("occasion", TODAY, "  "),)
+    )
+    with pytest.raises(contacts.ValidationError) as raised:
+        contacts.create_contact(database, data)
+    assert raised.value.errors == {"key_dates": "Say what the occasion is."}

@@ -5,6 +5,7 @@
   as JSON (see docs/domain.md). Models copied from a built-in one get the built-in rules.
 - ``plan_step.phase``: the stage key of the customer-experience phase a 100-day plan step
   belongs to; the default steps get theirs.
+- ``key_date``: birthdays, anniversaries and other occasions on a contact.
 - ``contact.sample``: contacts made by the sample-data generator, so they can be removed.
 - ``contact.last_interaction_on``: the later of the last purchase and the last inbound touch
   (the customer reaching out keeps them from lapsing), and ``contact.season``: the months a
@@ -77,6 +78,25 @@ def upgrade() -> None:
     )
     op.add_column("contact", sa.Column("last_interaction_on", sa.Date(), nullable=True))
     op.add_column("contact", sa.Column("season", sa.String(length=40), nullable=True))
+    op.create_table(
+        "key_date",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('birthday','anniversary','occasion')", name=op.f("ck_key_date_kind")
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contact.id"],
+            name=op.f("fk_key_date_contact_id_contact"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_key_date")),
+    )
+    op.create_index("ix_key_date_contact", "key_date", ["contact_id"], unique=False)
     bind = op.get_bind()
     for builtin_key, rules in _RULES.items():
         bind.execute(
@@ -91,6 +111,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_key_date_contact", table_name="key_date")
+    op.drop_table("key_date")
     op.drop_column("contact", "season")
     op.drop_column("contact", "last_interaction_on")
     op.drop_column("contact", "sample")
