@@ -634,7 +634,7 @@ class _Generator:
                 self._feedback(cid, first_purchase, happy=journey.stage >= self.loyal_index)
         last_touch = self._touches(cid, journey, added_raw, age_days)
         do_not_contact = rng.random() < 0.02
-        # Contacts marked do-not-contact never get reminders (DOMAIN.md §3).
+        # Contacts marked do-not-contact never get reminders (docs/domain.md §3).
         next_followup_on = None if do_not_contact else self._followups(cid, added)
 
         criteria = self._criteria(journey.stage, is_customer=is_customer)
@@ -754,7 +754,7 @@ class _Generator:
             elif position < path[step - 1]:
                 reason, automatic = rng.choice(_BACKWARD_REASONS), False
             elif role is not None:
-                # As the purchase automation would have moved them (DOMAIN.md §4).
+                # As the purchase automation would have moved them (docs/domain.md §4).
                 reason, automatic = _ROLE_REASONS[role], True
                 buying.append((change_ts[step], role))
             elif after is not None:

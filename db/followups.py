@@ -1,4 +1,4 @@
-"""Follow-ups: the next date each contact should hear from the owner (DOMAIN.md §3).
+"""Follow-ups: the next date each contact should hear from the owner (docs/domain.md §3).
 
 A contact's next follow-up is the earlier of its open follow-ups (set by hand, or by the
 100-day plan; a snoozed one counts from its snooze date) and *last touch + cadence* (the
@@ -37,9 +37,8 @@ REASON_MAX = 300
 #: A plan longer than this is almost certainly a typo in a day offset.
 PLAN_MAX_DAYS = 3650
 
-#: The 100-day plan of DOMAIN.md §3: (day, title, medium, script).
-#: (day, title, medium, script, phase): the phase is the customer-experience stage the step
-#: carries the customer into (docs/domain.md, "The 100-day plan").
+#: The 100-day plan of docs/domain.md §3: (day, title, medium, script, phase); the phase is
+#: the customer-experience stage the step carries the customer into.
 DEFAULT_PLAN_STEPS = (
     (1, "Affirm the decision", Medium.PHONE,
      "Call to thank them and reassure them they made the right choice.", "affirm"),

@@ -1,6 +1,6 @@
 """Lifecycle status: where a contact stands as a buyer, computed from purchases, never typed.
 
-The rule (DOMAIN.md §4), for a contact with ``n`` purchases, the last ``d`` days before
+The rule (docs/domain.md §4), for a contact with ``n`` purchases, the last ``d`` days before
 ``today``, and an expected interval ``I`` between purchases (the contact's own override for
 seasonal buyers, else the database's setting):
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy models for the whole Touchbase domain (see DOMAIN.md).
+"""SQLAlchemy models for the whole Touchbase domain (see docs/domain.md).
 
 Every table a feature needs exists from the first schema on, so later features add behaviour
 rather than tables. Columns the big lists sort and filter on (last touch, next follow-up,
@@ -165,7 +165,7 @@ class Contact(Base):
     #: Made by the sample-data generator (File > Remove sample data takes these away).
     sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
 
-    # Qualification checklist (DOMAIN.md §1).
+    # Qualification checklist (docs/domain.md §1).
     has_need: Mapped[bool] = mapped_column(Boolean, default=False)
     has_budget: Mapped[bool] = mapped_column(Boolean, default=False)
     has_urgency: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -135,7 +135,7 @@ def check_reason(
 
 
 # One definition of stuck and at risk, used by the funnel, Today, the board, the contacts
-# filter and every export (docs/domain.md, "Stuck and at risk"): a contact marked do not
+# filter and every export (docs/domain.md §6): a contact marked do not
 # contact is neither, since nobody is meant to act on them.
 
 

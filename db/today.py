@@ -1,4 +1,4 @@
-"""The Today lists: whom to contact and why, as of a given day (DOMAIN.md §3).
+"""The Today lists: whom to contact and why, as of a given day (docs/domain.md §3).
 
 Every list reads indexed columns of ``contact`` (``next_followup_on``, ``cadence_due_on``,
 ``stuck_on``) for one page of rows, then explains just those rows with one query for their

@@ -1,4 +1,4 @@
-"""Customer lifetime value (DOMAIN.md §4), per contact and for the whole customer base.
+"""Customer lifetime value (docs/domain.md §4), per contact and for the whole customer base.
 
 - **Historic value**: the sum of a contact's purchases (kept on ``contact.lifetime_value``).
 - **Predicted value** = average order x purchases per year x expected years as a customer
