@@ -248,9 +248,8 @@ class ResolvedRules:
 
         if facts.purchases == 0:
             if facts.criteria < QUALIFYING_CRITERIA:
-                cap_below(
-                    self.qualified, f"No purchase yet and only {facts.criteria} of 4 criteria"
-                )
+                met = f"only {facts.criteria} of 4" if facts.criteria else "none of the 4"
+                cap_below(self.qualified, f"No purchase yet and {met} qualification criteria")
             cap_below(self.sale, "No purchase yet")
         if facts.purchases < 2:
             cap_below(self.repeat, "Only one purchase" if facts.purchases else "No purchase yet")

@@ -64,6 +64,7 @@ class SampleDataDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.warning)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self._on_profile()
 
@@ -72,7 +73,8 @@ class SampleDataDialog(QDialog):
         profile = demo.PROFILES.get(key) if key else None
         if profile is not None:
             self.summary.setText(
-                f"{profile.summary} Prices in {profile.currency}, addresses in {profile.country}."
+                f"{profile.summary}<br>Country: {profile.country}. Prices in "
+                f"{profile.currency} (on a database that has no sales yet)."
             )
 
     def chosen(self) -> str:

@@ -42,7 +42,7 @@ def _date_edit(name: str) -> QDateEdit:
     edit.setDate(QDate.currentDate())
     edit.setAccessibleName(name)
     edit.setEnabled(False)
-    edit.setMaximumWidth(180)
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("30 September 2026") + 48)
     return edit
 
 
@@ -172,6 +172,7 @@ class ContactDialog(FormDialog[ContactInput]):
         self.anniversary = _date_edit("Anniversary")
         self.occasion = QLineEdit()
         self.occasion.setPlaceholderText("Another occasion, e.g. Shop opening")
+        self.occasion.setMinimumWidth(240)
         self.occasion_on = _date_edit("Occasion date")
         self.key_dates_error = FieldError()
         self.has_birthday.toggled.connect(self.birthday.setEnabled)

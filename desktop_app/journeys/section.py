@@ -62,16 +62,23 @@ class StageSection(QWidget):
         self.conflict: automation.Conflict | None = None
         self.conflict_box = QFrame()
         self.conflict_box.setObjectName("stageConflict")
+        conflict_title = QLabel("<b>Stage does not fit the facts</b>")
+        conflict_title.setObjectName("stageConflictText")
         self.conflict_text = QLabel()
         self.conflict_text.setObjectName("stageConflictText")
         self.conflict_text.setWordWrap(True)
         self.fix_button = QPushButton()
         self.fix_button.setAccessibleName("Fix the stage")
         self.fix_button.clicked.connect(self.fix_stage)
-        conflict_layout = QHBoxLayout(self.conflict_box)
-        conflict_layout.setContentsMargins(8, 6, 8, 6)
-        conflict_layout.addWidget(self.conflict_text, 1)
-        conflict_layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        conflict_layout = QVBoxLayout(self.conflict_box)
+        conflict_layout.setContentsMargins(10, 8, 10, 8)
+        conflict_layout.setSpacing(4)
+        conflict_layout.addWidget(conflict_title)
+        conflict_layout.addWidget(self.conflict_text)
+        fix_row = QHBoxLayout()
+        fix_row.addWidget(self.fix_button)
+        fix_row.addStretch(1)
+        conflict_layout.addLayout(fix_row)
         self.conflict_box.hide()
 
         form = QFormLayout()
@@ -140,7 +147,7 @@ class StageSection(QWidget):
         self.conflict_box.setVisible(conflict is not None)
         if conflict is None:
             return
-        self.conflict_text.setText(f"Stage does not fit the facts. {conflict.message}")
+        self.conflict_text.setText(conflict.message)
         self.fix_button.setText(f"Move to {conflict.target_label}")
         self.fix_button.setToolTip(
             "Move the contact to the stage its facts call for; the move is recorded with why."

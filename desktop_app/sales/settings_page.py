@@ -97,8 +97,9 @@ class SalesSettingsPage(QWidget):
         self._row(form, "Long-term lapse after", self.long_lapse_days, "long_lapse_days")
         self._row(form, "Inactive after", self.inactive_days, "inactive_days")
         hint = QLabel(
-            "Counted from the last purchase. A contact's own interval (seasonal buyers) "
-            "stretches these by the same ratio."
+            "Counted from the last purchase, or from the customer's last inbound touch if "
+            "later. A contact's own interval stretches these by the same ratio; a customer "
+            "who buys in the same months each year shows as seasonal out of season."
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color:#64748b;")

@@ -115,7 +115,7 @@ def test_a_prospect_with_two_criteria_is_flagged_and_fixed(
     assert flagged(database) == {cid}
     conflict = automation.conflict_of(database, cid, TODAY)
     assert conflict is not None and conflict.target_label == "Suspect" and conflict.backward
-    assert "only 2 of 4 criteria" in conflict.message
+    assert "only 2 of 4 qualification criteria" in conflict.message
     # The contacts filter finds the same contact.
     query = contacts.ContactQuery(contradicts=True, today=TODAY)
     assert contacts.count_contacts(database, query) == 1
