@@ -16,7 +16,7 @@ states the rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from db import followups, lifecycle, seasons, settings, stages
+from db import followups, journeys, lifecycle, seasons, settings, stages
 from db.domain import FollowupSource, FollowupStatus, Medium
 from db.journeys import active_model
 from db.lifecycle import Lifecycle
@@ -636,3 +636,43 @@ def plan_key_date_followups(
         session.flush()
         followups.refresh_next_followup(session, sorted(made | set(ids or ())))
     return len(made)
+
+
+# --- Model changes ----------------------------------------------------------------------------
+
+
+def activate_model(
+    database: Database,
+    key: str,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    today: date,
+    now: datetime | None = None,
+) -> int:
+    """Switch the active model (``db.journeys.activate_model``) and run its rules at once,
+    in one unit of work: on the lifecycle model every stage follows the status from the
+    start. Returns how many contacts the switch moved."""
+    now = now or utcnow()
+    with database.write_session.begin() as session:
+        moved = journeys.activate_model_in(session, key, mapping, now=now)
+        advance_all(session, today=today, now=now)
+        return moved
+
+
+def save_model(
+    database: Database,
+    draft: journeys.ModelDraft,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    today: date,
+    now: datetime | None = None,
+) -> None:
+    """Save an edited model (``db.journeys.save_model``) and run the rules over the new
+    stage order, in one unit of work."""
+    errors = journeys.validate_draft(draft)
+    if errors:
+        raise journeys.JourneyEditError(errors)
+    now = now or utcnow()
+    with database.write_session.begin() as session:
+        journeys.save_model_in(session, draft, mapping, now=now)
+        advance_all(session, today=today, now=now)

@@ -542,45 +542,55 @@ def save_model(
     errors = validate_draft(draft)
     if errors:
         raise JourneyEditError(errors)
-    now = now or utcnow()
     with database.write_session.begin() as session:
-        model = _model(session, draft.key)
-        if model.key in BUILTIN_KEYS:
-            raise JourneyEditError({"name": "Built-in models stay as shipped: copy it to edit."})
-        by_id = {s.id: s for s in model.stages}
-        kept = {s.id for s in draft.stages if s.id is not None}
-        unknown = kept - set(by_id)
-        if unknown:
-            raise StageNotFoundError(sorted(unknown)[0])
-        leaving = [i for i in by_id if i not in kept]
-        chosen = _check_mapping(session, leaving, mapping or {}, kept)
+        save_model_in(session, draft, mapping, now=now or utcnow())
 
-        model.name = " ".join(draft.name.split())
-        model.summary = draft.summary.strip()
-        # Park positions first so the new order never collides half-way.
-        taken = {s.key for s in model.stages if s.id in kept}
-        for position, stage_draft in enumerate(draft.stages):
-            if stage_draft.id is None:
-                key = _unique(_slug(stage_draft.key or stage_draft.label), taken)
-                taken.add(key)
-                stage = Stage(key=key, model=model)
-                session.add(stage)
-            else:
-                stage = by_id[stage_draft.id]
-            stage.label = " ".join(stage_draft.label.split())
-            stage.description = stage_draft.description.strip()
-            stage.position = position
-            stage.cadence_days = stage_draft.cadence_days
-            stage.dwell_days = stage_draft.dwell_days
-            stage.mediums = ",".join(stage_draft.mediums)
-            stage.roles = ",".join(stage_draft.roles)
-        session.flush()
-        _remap(session, chosen, now)
-        for stage_id in leaving:
-            _retire(session, by_id[stage_id], model.name)
-        session.flush()
-        session.expire(model)
-        derived.refresh_all(session)
+
+def save_model_in(
+    session: Session,
+    draft: ModelDraft,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    now: datetime,
+) -> None:
+    """``save_model``'s work inside the caller's unit of work (``draft`` already valid)."""
+    model = _model(session, draft.key)
+    if model.key in BUILTIN_KEYS:
+        raise JourneyEditError({"name": "Built-in models stay as shipped: copy it to edit."})
+    by_id = {s.id: s for s in model.stages}
+    kept = {s.id for s in draft.stages if s.id is not None}
+    unknown = kept - set(by_id)
+    if unknown:
+        raise StageNotFoundError(sorted(unknown)[0])
+    leaving = [i for i in by_id if i not in kept]
+    chosen = _check_mapping(session, leaving, mapping or {}, kept)
+
+    model.name = " ".join(draft.name.split())
+    model.summary = draft.summary.strip()
+    # Park positions first so the new order never collides half-way.
+    taken = {s.key for s in model.stages if s.id in kept}
+    for position, stage_draft in enumerate(draft.stages):
+        if stage_draft.id is None:
+            key = _unique(_slug(stage_draft.key or stage_draft.label), taken)
+            taken.add(key)
+            stage = Stage(key=key, model=model)
+            session.add(stage)
+        else:
+            stage = by_id[stage_draft.id]
+        stage.label = " ".join(stage_draft.label.split())
+        stage.description = stage_draft.description.strip()
+        stage.position = position
+        stage.cadence_days = stage_draft.cadence_days
+        stage.dwell_days = stage_draft.dwell_days
+        stage.mediums = ",".join(stage_draft.mediums)
+        stage.roles = ",".join(stage_draft.roles)
+    session.flush()
+    _remap(session, chosen, now)
+    for stage_id in leaving:
+        _retire(session, by_id[stage_id], model.name)
+    session.flush()
+    session.expire(model)
+    derived.refresh_all(session)
 
 
 def suggest_mapping(
@@ -620,26 +630,34 @@ def activate_model(
 
     Old models stay in the database, so the history of stage changes stays readable.
     """
-    now = now or utcnow()
     with database.write_session.begin() as session:
-        target = _model(session, key)
-        current = active_model(session)
-        if current is not None and current.id == target.id:
-            return 0
-        # Every stage outside the new model that still holds contacts must be mapped.
-        new_ids = {s.id for s in target.stages}
-        holding = session.scalars(
-            select(Contact.stage_id)
-            .where(Contact.stage_id.is_not(None), Contact.stage_id.not_in(new_ids))
-            .distinct()
-        )
-        chosen = _check_mapping(
-            session, [s for s in holding if s is not None], mapping or {}, new_ids
-        )
-        moved = _remap(session, chosen, now)
-        settings.put(session, settings.ACTIVE_MODEL, key)
-        derived.refresh_all(session)
-        return moved
+        return activate_model_in(session, key, mapping, now=now or utcnow())
+
+
+def activate_model_in(
+    session: Session,
+    key: str,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    now: datetime,
+) -> int:
+    """``activate_model``'s work inside the caller's unit of work."""
+    target = _model(session, key)
+    current = active_model(session)
+    if current is not None and current.id == target.id:
+        return 0
+    # Every stage outside the new model that still holds contacts must be mapped.
+    new_ids = {s.id for s in target.stages}
+    holding = session.scalars(
+        select(Contact.stage_id)
+        .where(Contact.stage_id.is_not(None), Contact.stage_id.not_in(new_ids))
+        .distinct()
+    )
+    chosen = _check_mapping(session, [s for s in holding if s is not None], mapping or {}, new_ids)
+    moved = _remap(session, chosen, now)
+    settings.put(session, settings.ACTIVE_MODEL, key)
+    derived.refresh_all(session)
+    return moved
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import journeys
+from db import automation, journeys
+from db.clock import local_today
 from db.domain import Medium
 from db.engine import Database
 from db.journeys import ModelDraft, StageDraft
@@ -268,7 +269,11 @@ class JourneySettingsPage(QWidget):
                 return False
             mapping = chosen
         key = draft.key
-        self.ops.run(lambda db: journeys.activate_model(db, key, dict(mapping)), JOURNEY_CHANGES)
+        day = local_today()
+        self.ops.run(
+            lambda db: automation.activate_model(db, key, dict(mapping), today=day),
+            JOURNEY_CHANGES,
+        )
         self._load_models(select=key)
         return True
 
@@ -420,7 +425,7 @@ class JourneySettingsPage(QWidget):
             def save(
                 db: Database, d: ModelDraft = draft, m: dict[int, int | None] = mapping
             ) -> None:
-                journeys.save_model(db, d, m)
+                automation.save_model(db, d, m, today=local_today())
 
             self.ops.run(save, JOURNEY_CHANGES)
         self._mappings.clear()

@@ -29,7 +29,7 @@ from db.domain import Direction, Medium
 from db.engine import Database, open_database
 from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
-from db.models import Contact, Followup, StageChange
+from db.models import Contact, Followup, JourneyModel, Stage, StageChange
 from db.purchases import PurchaseInput
 from db.rules import Facts, JourneyRules, Regular, ResolvedRules
 from db.touches import TouchInput
@@ -516,3 +516,28 @@ def test_an_occasion_needs_a_label(database: Database) -> None:
     with pytest.raises(contacts.ValidationError) as raised:
         contacts.create_contact(database, data)
     assert raised.value.errors == {"key_dates": "Say what the occasion is."}
+
+
+def test_switching_to_the_lifecycle_model_puts_each_contact_on_its_status(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    old = contact_factory()
+    buy(database, old, TODAY - timedelta(days=500))
+    fresh = contact_factory()
+    buy(database, fresh, TODAY)
+    with database.reading() as session:
+        target = {s.key: s.id for s in journeys.active_stages(session)}
+        lifecycle_ids = [
+            s.id
+            for s in session.scalars(
+                select(Stage)
+                .join(JourneyModel)
+                .where(JourneyModel.key == "customer_lifecycle")
+                .order_by(Stage.position)
+            )
+        ]
+    mapping = {target[key]: lifecycle_ids[0] for key in target}
+    automation.activate_model(database, "customer_lifecycle", mapping, today=TODAY)
+    assert stage_key(database, old) == "inactive"
+    assert stage_key(database, fresh) == "new"
+    assert flagged(database) == set()
