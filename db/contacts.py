@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from db import automation, derived, search
+from db import automation, derived, search, seasons
 from db.clock import local_today
 from db.domain import Qualification, qualification
 from db.models import (
@@ -97,6 +97,9 @@ class ContactInput:
     #: Expected days between purchases for this contact (seasonal buyers); None: the setting.
     purchase_interval_days: int | None = None
     key_dates: tuple[KeyDateData, ...] = ()
+    #: The months a seasonal buyer buys in, set by hand ("4,5"); None: recognised from
+    #: their purchases.
+    season: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class ContactDetail(ContactInput):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    #: The season recognised from purchases, when none is set by hand.
+    detected_season: str | None = None
 
     @property
     def qualification(self) -> Qualification:
@@ -170,6 +175,7 @@ def normalise(data: ContactInput) -> ContactInput:
         key_dates=tuple(
             KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates
         ),
+        season=data.season,
     )
 
 
@@ -196,6 +202,10 @@ def validate(data: ContactInput) -> dict[str, str]:
     interval = data.purchase_interval_days
     if interval is not None and not 1 <= interval <= INTERVAL_MAX:
         errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
+    if data.season is not None:
+        months = [m for m in data.season.split(",") if m.strip()]
+        if not months or not all(m.strip().isdigit() and 1 <= int(m) <= 12 for m in months):
+            errors["season"] = "Pick the months the season runs from and to."
     for key_date in data.key_dates:
         if key_date.kind not in KEY_DATE_KINDS:
             errors["key_dates"] = f"“{key_date.kind}” is not a kind of date Touchbase knows."
@@ -258,6 +268,12 @@ def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
     ]
     contact.tags = _tags_for(session, data.tags)
     contact.key_dates = [KeyDate(kind=k.kind, label=k.label, on=k.on) for k in data.key_dates]
+    was_by_hand = contact.season_by_hand
+    contact.season_by_hand = data.season is not None
+    if data.season is not None:
+        contact.season = data.season
+    elif was_by_hand:
+        contact.season = None  # recognised from purchases again (``seasons.refresh``)
 
 
 def _check_referrer(session: Session, contact_id: int | None, referred_by_id: int | None) -> None:
@@ -328,6 +344,7 @@ def update_contact(
         search.reindex(session, [contact_id])
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])
+        seasons.refresh(session, [contact_id])
         automation.advance(session, [contact_id], today=local_today(), now=now)
         automation.plan_key_date_followups(
             session, local_today(), [contact_id], now=now, replan=True
@@ -427,6 +444,8 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
             is_decision_maker=contact.is_decision_maker,
             purchase_interval_days=contact.purchase_interval_days,
             key_dates=tuple(KeyDateData(k.kind, k.on, k.label) for k in contact.key_dates),
+            season=contact.season if contact.season_by_hand else None,
+            detected_season=None if contact.season_by_hand else contact.season,
             last_touch_at=contact.last_touch_at,
             last_touch_medium=contact.last_touch_medium,
             next_followup_on=contact.next_followup_on,

@@ -197,6 +197,8 @@ class Contact(Base):
     last_interaction_on: Mapped[date | None] = mapped_column(Date)
     #: The months (1-12, comma-separated) a seasonal customer buys in, if they are one.
     season: Mapped[str | None] = mapped_column(String(40))
+    #: The owner set ``season`` by hand: purchases no longer decide it.
+    season_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
     #: The level of the latest feedback (``SatisfactionLevel`` value), if any.
     satisfaction: Mapped[str | None] = mapped_column(String(20))
 

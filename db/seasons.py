@@ -1,4 +1,5 @@
-"""Seasonal customers: recognised from their purchases, kept on ``contact.season``.
+"""Seasonal customers: recognised from their purchases (or set by hand in the contact form),
+kept on ``contact.season``.
 
 A customer is **seasonal** when they bought in at least two different years and every
 purchase falls within the same few consecutive months of the year (``SPAN``, default three;
@@ -41,6 +42,12 @@ def detect(purchases: Iterable[tuple[int, int]]) -> tuple[int, ...] | None:
 
 def as_text(months: tuple[int, ...] | None) -> str | None:
     return ",".join(str(m) for m in months) if months else None
+
+
+def months_between(first: int, last: int) -> tuple[int, ...]:
+    """The months from ``first`` to ``last`` (December to February wraps round)."""
+    span = (last - first) % 12 + 1
+    return tuple((first - 1 + k) % 12 + 1 for k in range(span))
 
 
 def parse(season: str | None) -> tuple[int, ...]:
@@ -86,15 +93,22 @@ def refresh(executor: Any, contact_ids: Iterable[int] | None = None) -> None:
     for cid, year, month in rows:
         bought[int(cid)].append((int(year), int(month)))
     found = {cid: as_text(detect(pairs)) for cid, pairs in bought.items()}
+    # A season the owner set by hand stays as it is.
     if ids is None:
-        executor.execute(text("UPDATE contact SET season = NULL WHERE season IS NOT NULL"))
+        executor.execute(
+            text("UPDATE contact SET season = NULL WHERE season IS NOT NULL AND NOT season_by_hand")
+        )
     else:
         executor.execute(
             text(
-                "UPDATE contact SET season = NULL WHERE id IN (SELECT value FROM json_each(:ids))"
+                "UPDATE contact SET season = NULL"
+                " WHERE id IN (SELECT value FROM json_each(:ids)) AND NOT season_by_hand"
             ),
             params,
         )
     seasonal = [{"id": cid, "season": season} for cid, season in found.items() if season]
     if seasonal:
-        executor.execute(text("UPDATE contact SET season = :season WHERE id = :id"), seasonal)
+        executor.execute(
+            text("UPDATE contact SET season = :season WHERE id = :id AND NOT season_by_hand"),
+            seasonal,
+        )

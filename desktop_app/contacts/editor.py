@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 from PySide6.QtCore import QDate, QStringListModel, Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts
+from db import contacts, seasons
 from db.contacts import ContactDetail, ContactInput, EmailData, KeyDateData, PhoneData
 from db.domain import qualification
 from db.engine import Database
@@ -178,6 +180,18 @@ class ContactDialog(FormDialog[ContactInput]):
         self.has_birthday.toggled.connect(self.birthday.setEnabled)
         self.has_anniversary.toggled.connect(self.anniversary.setEnabled)
         self.occasion.textChanged.connect(lambda t: self.occasion_on.setEnabled(bool(t.strip())))
+        # A seasonal buyer: recognised from purchases, or set here by hand.
+        self.by_season = QCheckBox("Buys in season, from")
+        self.season_from = QComboBox()
+        self.season_to = QComboBox()
+        for month_box in (self.season_from, self.season_to):
+            for month in range(1, 13):
+                month_box.addItem(calendar.month_name[month], month)
+            month_box.setEnabled(False)
+            self.by_season.toggled.connect(month_box.setEnabled)
+        self.season_hint = QLabel("Otherwise recognised from their purchases.")
+        self.season_hint.setObjectName("fieldHint")
+        self.season_error = FieldError()
         #: Occasions beyond the one the form shows, kept as they are.
         self._more_dates: tuple[KeyDateData, ...] = ()
 
@@ -239,6 +253,18 @@ class ContactDialog(FormDialog[ContactInput]):
         rel.addRow("", self.centre_of_influence)
         rel.addRow("", self.do_not_contact)
         rel.addRow("Buys every", self._purchase_interval_row)
+        season_row = QHBoxLayout()
+        season_row.addWidget(self.by_season)
+        season_row.addWidget(self.season_from)
+        season_row.addWidget(QLabel("to"))
+        season_row.addWidget(self.season_to)
+        season_row.addStretch(1)
+        season_box = QVBoxLayout()
+        season_box.setSpacing(2)
+        season_box.addLayout(season_row)
+        season_box.addWidget(self.season_hint)
+        season_box.addWidget(self.season_error)
+        rel.addRow("Season", season_box)
         outer.addWidget(journey)
 
         qualify = QGroupBox("Qualification")
@@ -319,6 +345,18 @@ class ContactDialog(FormDialog[ContactInput]):
         self.is_decision_maker.setChecked(contact.is_decision_maker)
         self.notes.setPlainText(contact.notes)
         self.purchase_interval.setValue(contact.purchase_interval_days or 0)
+        if contact.season:
+            months = seasons.parse(contact.season)
+            self.by_season.setChecked(True)
+            self.season_from.setCurrentIndex(months[0] - 1)
+            self.season_to.setCurrentIndex(months[-1] - 1)
+        elif contact.detected_season:
+            self.season_hint.setText(
+                f"Recognised from their purchases: {seasons.describe(contact.detected_season)}."
+            )
+            months = seasons.parse(contact.detected_season)
+            self.season_from.setCurrentIndex(months[0] - 1)
+            self.season_to.setCurrentIndex(months[-1] - 1)
         shown: set[str] = set()
         more = []
         for key_date in contact.key_dates:
@@ -373,7 +411,16 @@ class ContactDialog(FormDialog[ContactInput]):
             is_decision_maker=self.is_decision_maker.isChecked(),
             purchase_interval_days=self.purchase_interval.value() or None,
             key_dates=self._key_dates(),
+            season=self._season(),
         )
+
+    def _season(self) -> str | None:
+        if not self.by_season.isChecked():
+            return None
+        months = seasons.months_between(
+            int(self.season_from.currentData()), int(self.season_to.currentData())
+        )
+        return ",".join(str(m) for m in months)
 
     def _key_dates(self) -> tuple[KeyDateData, ...]:
         out = []
@@ -392,6 +439,7 @@ class ContactDialog(FormDialog[ContactInput]):
         self.tags_error.show_message(errors.get("tags"))
         self.referred_error.show_message(errors.get("referred_by_id"))
         self.key_dates_error.show_message(errors.get("key_dates"))
+        self.season_error.show_message(errors.get("season"))
         # Errors are keyed by position among the non-empty rows; map back to the widgets.
         for kind, value_list in (("emails", self.emails), ("phones", self.phones)):
             position = 0

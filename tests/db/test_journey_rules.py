@@ -3,6 +3,7 @@ what Touchbase knows about a contact, plus the SQL and Python placements agreein
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -541,3 +542,23 @@ def test_switching_to_the_lifecycle_model_puts_each_contact_on_its_status(
     assert stage_key(database, old) == "inactive"
     assert stage_key(database, fresh) == "new"
     assert flagged(database) == set()
+
+
+def test_a_season_set_by_hand_stays_whatever_the_purchases_say(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Dee", season="12,1,2")
+    buy(database, cid, TODAY - timedelta(days=30))
+    detail = contacts.get_contact(database, cid)
+    assert detail.season == "12,1,2" and detail.detected_season is None
+    assert seasons.months_between(12, 2) == (12, 1, 2)
+    # Cleared by hand: recognised from purchases again (one purchase: not seasonal).
+    contacts.update_contact(database, cid, dataclasses.replace(_input(detail), season=None))
+    detail = contacts.get_contact(database, cid)
+    assert detail.season is None and detail.detected_season is None
+
+
+def _input(detail: contacts.ContactDetail) -> contacts.ContactInput:
+    return contacts.ContactInput(
+        **{f.name: getattr(detail, f.name) for f in dataclasses.fields(contacts.ContactInput)}
+    )

@@ -302,9 +302,14 @@ def test_dialog_edits_key_dates(
     dialog.has_anniversary.setChecked(True)
     dialog.anniversary.setDate(QDate(2010, 6, 20))
     dialog.occasion.setText("   ")
+    assert not dialog.season_from.isEnabled()
+    dialog.by_season.setChecked(True)
+    dialog.season_from.setCurrentIndex(10)  # November
+    dialog.season_to.setCurrentIndex(0)  # to January
     dialog.save_button.click()
     assert dialog.result_input is not None
     assert contacts.normalise(dialog.result_input).key_dates == (
         KeyDateData("birthday", date(1984, 5, 12)),
         KeyDateData("anniversary", date(2010, 6, 20)),
     )
+    assert dialog.result_input.season == "11,12,1"

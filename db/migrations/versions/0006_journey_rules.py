@@ -9,7 +9,8 @@
 - ``contact.sample``: contacts made by the sample-data generator, so they can be removed.
 - ``contact.last_interaction_on``: the later of the last purchase and the last inbound touch
   (the customer reaching out keeps them from lapsing), and ``contact.season``: the months a
-  seasonal customer buys in. Both are kept by ``db.derived``, which fills them after any
+  seasonal customer buys in (recognised from purchases, or set by hand:
+  ``contact.season_by_hand``). Both are kept by ``db.derived``, which fills them after any
   migration.
 
 Plain ``ADD COLUMN`` statements: they do not copy the contact table.
@@ -78,6 +79,10 @@ def upgrade() -> None:
     )
     op.add_column("contact", sa.Column("last_interaction_on", sa.Date(), nullable=True))
     op.add_column("contact", sa.Column("season", sa.String(length=40), nullable=True))
+    op.add_column(
+        "contact",
+        sa.Column("season_by_hand", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+    )
     op.create_table(
         "key_date",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,6 +118,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_key_date_contact", table_name="key_date")
     op.drop_table("key_date")
+    op.drop_column("contact", "season_by_hand")
     op.drop_column("contact", "season")
     op.drop_column("contact", "last_interaction_on")
     op.drop_column("contact", "sample")
