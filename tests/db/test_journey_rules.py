@@ -32,6 +32,7 @@ from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
 from db.models import Contact, Followup, JourneyModel, Stage, StageChange
 from db.purchases import PurchaseInput
+from db.reports.followups import followup_events
 from db.rules import Facts, JourneyRules, Regular, ResolvedRules
 from db.touches import TouchInput
 from tests.conftest import ContactFactory
@@ -492,9 +493,13 @@ def test_key_dates_plan_follow_ups_ahead_suggesting_a_gift_or_a_card(
     # The daily check plans nothing twice.
     with database.write_session.begin() as session:
         assert automation.plan_key_date_followups(session, TODAY) == 0
-    # The follow-ups export (and so the calendar file) carries it.
+    # The follow-ups export and the calendar file carry it.
     report = build(load_reports()["followups"], database, ExportOptions(today=TODAY))
     assert any("Birthday on" in str(cell) for row in report.rows for cell in row)
+    events = list(followup_events(database, ExportOptions(today=TODAY)))
+    assert any(
+        "Birthday on" in e.description and "Suggested: Gift" in e.description for e in events
+    )
 
 
 def test_the_first_purchase_anniversary_is_remembered_by_default(
