@@ -207,79 +207,16 @@ DEFAULT_PROFILE = "bakery-cafe"
 #: The mixed catalogue of a sample without a profile (the benchmark's).
 _GENERIC_PRODUCTS = tuple(Product(name, low, high) for name, low, high in _WORDS["products"])
 
-_TAGS = (
-    # (name, chance for anyone): a few more tags follow the contact's stage and role below.
-    ("newsletter", 0.35),
-    ("local", 0.20),
-    ("retail", 0.15),
-    ("wholesale", 0.12),
-    ("christmas card list", 0.10),
-    ("online shop", 0.10),
-    ("trade show 2025", 0.08),
-    ("trade show 2026", 0.08),
-    ("needs invoice", 0.08),
-    ("corporate gifts", 0.06),
-    ("price sensitive", 0.06),
-    ("supplier", 0.03),
-)
+#: (name, chance for anyone): a few more tags follow the contact's stage and role below.
+_TAGS: tuple[tuple[str, float], ...] = tuple((name, float(p)) for name, p in _WORDS["tags"])
 _VIP, _REFERRAL_PARTNER, _SAMPLE_SENT = "vip", "referral partner", "sample sent"
 TAG_NAMES = (*(name for name, _ in _TAGS), _VIP, _REFERRAL_PARTNER, _SAMPLE_SENT)
 
 #: Per medium: (outbound summaries, inbound summaries, outcomes). "" means no outcome noted.
 _TOUCH_TEXT: dict[Medium, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    Medium.IN_PERSON: (
-        ("Visited their shop", "Coffee meeting in town", "Walked them through the {product}",
-         "Met at the trade show stand", "Site visit to measure up", "Lunch to review the year",
-         "Dropped off samples"),
-        ("They came by the showroom", "Popped into the shop", "Stopped at our market stall",
-         "Came in to collect their order"),
-        ("Wants a quote by Friday", "Very keen; follow up next week", "Placed a small order",
-         "Not the right time; try again in spring", "Asked for references",
-         "Introduced us to their business partner", "", ""),
-    ),
-    Medium.EMAIL: (
-        ("Sent the {product} brochure", "Sent a quote for the {product}",
-         "Followed up on the proposal", "Shared the new price list", "Sent a thank-you note",
-         "Invoice and delivery details", "Monthly newsletter"),
-        ("Asked about delivery times", "Replied to the newsletter",
-         "Asked for a quote for the {product}", "Question about their invoice",
-         "Sent photos of the finished job", "Asked to move the meeting"),
-        ("No reply yet", "Replied: interested", "Asked for more detail", "Declined for now",
-         "Forwarded to their manager", "", ""),
-    ),
-    Medium.MAIL: (
-        ("Posted the catalogue", "Handwritten thank-you card", "Sent a seasonal postcard",
-         "Mailed the contract for signature", "Holiday card"),
-        ("Received their signed order form", "Thank-you card from them",
-         "Cheque received by post"),
-        ("Delivered", "Returned: address out of date", "They mentioned it on the phone later",
-         "", ""),
-    ),
-    Medium.PHONE: (
-        ("Follow-up call about the quote", "Check-in call", "Called to confirm the delivery date",
-         "Left a voicemail", "Texted an appointment reminder", "Called to ask for a review"),
-        ("They called with a question", "Called to place a repeat order",
-         "Text asking about opening hours", "Called about a problem with the order",
-         "Called to book a visit"),
-        ("No answer; left a message", "Booked a meeting", "Agreed next steps",
-         "Problem solved on the call", "Call back next month", "Placed an order", ""),
-    ),
-    Medium.VIDEO: (
-        ("Video demo of the {product}", "Onboarding session", "Quarterly review call",
-         "Walked through the proposal"),
-        ("They asked for a quick video call", "Video call to sort out a problem"),
-        ("Went well; sending the proposal", "Needs sign-off from their partner",
-         "Shared the recording afterwards", "Agreed a trial", ""),
-    ),
-    Medium.GIFT: (
-        ("Sent a box of chocolates", "Birthday card and voucher",
-         "Thank-you hamper after the order", "Holiday gift basket",
-         "Bottle of wine for their anniversary", "Branded notebook and pen"),
-        ("They sent us a thank-you gift", "Flowers from them after the job"),
-        ("Thanked us by email", "Posted about it online",
-         "Delighted; mentioned a friend who needs us", "", ""),
-    ),
-}  # fmt: skip
+    Medium(medium): (tuple(text["outbound"]), tuple(text["inbound"]), tuple(text["outcomes"]))
+    for medium, text in _WORDS["touch_text"].items()
+}
 #: Chance that a touch on a medium came from the contact rather than from the owner.
 _INBOUND_CHANCE = {
     Medium.IN_PERSON: 0.30,
@@ -298,31 +235,9 @@ _ANY_MEDIUM = (
     *[Medium.MAIL] * 2,
     Medium.GIFT,
 )
-_TOUCH_NOTES = (
-    "They mentioned a competitor's lower price.",
-    "Wants everything in writing.",
-    "Asked after our new range.",
-    "Said their busy season starts next month.",
-    "Their assistant handles scheduling now.",
-)
-
-_FORWARD_REASONS = (
-    "Showed real interest",
-    "Asked for a quote",
-    "Meeting went well",
-    "Meets the qualification criteria",
-    "Came back for more",
-    "",
-    "",
-)
-_BACKWARD_REASONS = (
-    "Went quiet: no reply in two months",
-    "Budget frozen until next year",
-    "Chose a competitor for now",
-    "Decision maker left the company",
-    "No order since last season",
-    "Moved away; keeping in touch",
-)
+_TOUCH_NOTES: tuple[str, ...] = tuple(_WORDS["touch_notes"])
+_FORWARD_REASONS: tuple[str, ...] = tuple(_WORDS["forward_reasons"])
+_BACKWARD_REASONS: tuple[str, ...] = tuple(_WORDS["backward_reasons"])
 _ROLE_REASONS = {
     StageRole.PURCHASE: "First purchase",
     StageRole.REPURCHASE: "Repeat purchase",
@@ -333,17 +248,8 @@ _ROLE_REASONS = {
 _BUYING_ROLES = (StageRole.PURCHASE, StageRole.REPURCHASE, StageRole.CROSS_PURCHASE)
 _AFTER_BUYING_ROLES = (StageRole.LAPSED, StageRole.INACTIVE)
 
-_FOLLOWUP_REASONS = (
-    ("Send the proposal", Medium.EMAIL),
-    ("Call back about the quote", Medium.PHONE),
-    ("Check the samples arrived", Medium.PHONE),
-    ("Confirm next month's order", Medium.EMAIL),
-    ("Invite to the open day", Medium.MAIL),
-    ("Ask how the installation went", Medium.PHONE),
-    ("Send the updated price list", Medium.EMAIL),
-    ("Book a demo", Medium.VIDEO),
-    ("Drop by with the new catalogue", Medium.IN_PERSON),
-    ("Thank them for the referral", Medium.GIFT),
+_FOLLOWUP_REASONS: tuple[tuple[str, Medium], ...] = tuple(
+    (reason, Medium(medium)) for reason, medium in _WORDS["followup_reasons"]
 )
 
 DEFAULT_FEEDBACK_QUESTIONS = (
@@ -351,25 +257,8 @@ DEFAULT_FEEDBACK_QUESTIONS = (
     "How easy was it to work with us?",
     "How likely are you to recommend us to a friend?",
 )
-_COMMENTS = {
-    "highly_satisfied": (
-        "Couldn't be happier. I have already told two friends.",
-        "Fast, friendly and exactly what we needed.",
-        "The best supplier we have worked with.",
-        "Loved the personal touch with the card.",
-    ),
-    "satisfied": (
-        "Good overall; delivery took a little longer than expected.",
-        "Happy with it, though the invoice was confusing.",
-        "Does the job. Would like more colour options.",
-        "Nice people; the follow-up call was a good idea.",
-    ),
-    "dissatisfied": (
-        "The order arrived late and nobody called.",
-        "Too expensive for what we got.",
-        "I had to chase three times for an answer.",
-        "The installation left a mess behind.",
-    ),
+_COMMENTS: dict[str, tuple[str, ...]] = {
+    level: tuple(texts) for level, texts in _WORDS["comments"].items()
 }
 
 
