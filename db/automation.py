@@ -151,9 +151,7 @@ def _position_sql(rules: ActiveRules) -> ColumnElement[int]:
     return case({sid: i for i, sid in enumerate(rules.stage_ids)}, value=Contact.stage_id, else_=-1)
 
 
-def _bounds_sql(
-    rules: ActiveRules, today: date
-) -> tuple[ColumnElement[Any], ColumnElement[Any]] | None:
+def _bounds_sql(rules: ActiveRules, today: date) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """(lowest, highest) allowed position as SQL, mirroring ``ResolvedRules.placement``."""
     r = rules.resolved
     if r.lifecycle:
@@ -204,16 +202,14 @@ def contradiction_clause(session: Session, today: date) -> ColumnElement[bool]:
     rules = active_rules(session)
     if rules is None:
         return false()
-    bounds = _bounds_sql(rules, today)
-    assert bounds is not None
-    low, high = bounds
+    low, high = _bounds_sql(rules, today)
     position = _position_sql(rules)
     return or_(position < low, position > high)
 
 
 def _behind_clause(rules: ActiveRules, today: date) -> ColumnElement[bool]:
     """What automation may act on: behind the facts, or (lifecycle model) off the status."""
-    low, high = _bounds_sql(rules, today) or (literal(-1), literal(0))
+    low, high = _bounds_sql(rules, today)
     position = _position_sql(rules)
     if rules.resolved.lifecycle:
         return or_(position < low, position > high)
