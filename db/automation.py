@@ -672,3 +672,11 @@ def save_model(
     with database.write_session.begin() as session:
         journeys.save_model_in(session, draft, mapping, now=now)
         advance_all(session, today=today, now=now)
+
+
+def fix_all_stages(database: Database, today: date, *, now: datetime | None = None) -> int:
+    """The one-click fix for every contact whose stage contradicts its facts (the contacts
+    filter's *Fix all*); one unit of work, returns how many moved."""
+    with database.reading() as session:
+        ids = contradicting_ids(session, today)
+    return len(fix_stages(database, ids, today, now=now))

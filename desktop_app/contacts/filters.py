@@ -14,6 +14,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QWidget
 
+from db import automation
+from db.clock import local_today
 from db.contacts import ContactQuery
 from db.domain import Qualification
 from db.journeys import active_stages
@@ -87,6 +89,16 @@ class FilterBar(QWidget):
         self._layout.setSpacing(6)
         self._layout.addWidget(self.button)
         self.chip_buttons: list[QPushButton] = []
+        # With the contradiction filter on: move every contact it lists to a fitting stage.
+        self.fix_all_button = QPushButton("Fix all their stages")
+        self.fix_all_button.setObjectName("filterChip")
+        self.fix_all_button.setToolTip(
+            "Move each contact to the stage its purchases and qualification call for; every "
+            "move is recorded with the reason."
+        )
+        self.fix_all_button.clicked.connect(self.fix_all)
+        self.fix_all_button.hide()
+        self._layout.addWidget(self.fix_all_button)
         ops.changed.connect(self._on_changed)
 
     # --- state ----------------------------------------------------------------------------
@@ -193,8 +205,17 @@ class FilterBar(QWidget):
             self._layout.addWidget(chip)
             self.chip_buttons.append(chip)
         self.button.setText(f"Filter ({len(self.chip_buttons)})" if self.chip_buttons else "Filter")
+        self._layout.removeWidget(self.fix_all_button)
+        self._layout.addWidget(self.fix_all_button)
+        self.fix_all_button.setVisible(self._filters.contradicts)
         # Place the new chips now, not at the next event: never drawn over the button.
         self._layout.activate()
+
+    def fix_all(self) -> None:
+        day = local_today()
+        self.ops.run(
+            lambda db: automation.fix_all_stages(db, day), Changes(contacts=True, stages=True)
+        )
 
     def _on_changed(self, changes: Changes) -> None:
         # A model switch or an edited model can take the filtered stage away.

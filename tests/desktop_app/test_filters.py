@@ -274,3 +274,21 @@ def test_a_stage_that_contradicts_the_facts_is_flagged_and_fixed_in_one_click(
     assert not section.conflict_box.isVisible()
     window.contacts_page.select_contact(ben)
     assert not section.conflict_box.isVisible()
+
+
+def test_fix_all_moves_every_contact_the_contradiction_filter_lists(
+    window: MainWindow, database: Database
+) -> None:
+    ids = [_add(database, "Ada", 2), _add(database, "Bo", 3), _add(database, "Cy", 0)]
+    window.ops.announce(Changes(contacts=True))
+    page = window.contacts_page
+    assert page.filters.fix_all_button.isHidden()
+    page.filters.change(contradicts=True)
+    assert _names(page) == ["Ada", "Bo"]
+    assert not page.filters.fix_all_button.isHidden()
+    page.filters.fix_all_button.click()
+    assert _names(page) == []
+    assert {get_contact(database, i).stage_label for i in ids} == {"Suspect"}
+    page.filters.clear()
+    assert page.filters.fix_all_button.isHidden()
+    assert _names(page) == ["Ada", "Bo", "Cy"]
