@@ -181,6 +181,8 @@ class Profile:
     #: The months seasonal customers buy in, and how many customers are seasonal.
     season_months: tuple[int, ...]
     seasonal_share: float
+    #: The trades of the companies it sells to (empty: any).
+    trades: tuple[str, ...] = ()
 
 
 def _profiles() -> dict[str, Profile]:
@@ -197,6 +199,7 @@ def _profiles() -> dict[str, Profile]:
             seasonality=tuple(float(w) for w in raw["seasonality"]),
             season_months=tuple(int(m) for m in raw["season_months"]),
             seasonal_share=float(raw["seasonal_share"]),
+            trades=tuple(raw.get("trades", ())),
         )
     return out
 
@@ -422,6 +425,7 @@ class _Generator:
         else:
             self.countries, self.products, self.company_share = _COUNTRIES, _GENERIC_PRODUCTS, 0.9
         self.country_weights = [c.weight for c in self.countries]
+        self.trades = (profile.trades if profile is not None else ()) or _TRADES
         self.product_weights = list(itertools.accumulate(p.weight for p in self.products))
         self.product_names = tuple(p.name.lower() for p in self.products)
         self.regular = regular or Regular()
@@ -680,11 +684,11 @@ class _Generator:
         if pattern == 0:
             name = f"{last} & {rng.choice(('Sons', 'Daughters', 'Co.', rng.choice(_LAST_NAMES)))}"
         elif pattern == 1:
-            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(_TRADES)}"
+            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(self.trades)}"
         elif pattern == 2:
-            name = f"{rng.choice(_PLACE_WORDS)} {rng.choice(_TRADES)}"
+            name = f"{rng.choice(_PLACE_WORDS)} {rng.choice(self.trades)}"
         elif pattern == 3:
-            name = f"{last} {rng.choice(_TRADES)}"
+            name = f"{last} {rng.choice(self.trades)}"
         elif pattern == 4:
             name = f"The {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
         else:

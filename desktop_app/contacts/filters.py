@@ -90,11 +90,10 @@ class FilterBar(QWidget):
         self._layout.addWidget(self.button)
         self.chip_buttons: list[QPushButton] = []
         # With the contradiction filter on: move every contact it lists to a fitting stage.
-        self.fix_all_button = QPushButton("Fix all their stages")
-        self.fix_all_button.setObjectName("filterChip")
+        self.fix_all_button = QPushButton("Fix all")
         self.fix_all_button.setToolTip(
-            "Move each contact to the stage its purchases and qualification call for; every "
-            "move is recorded with the reason."
+            "Move every contact listed to the stage its purchases and qualification call "
+            "for; each move is recorded with the reason."
         )
         self.fix_all_button.clicked.connect(self.fix_all)
         self.fix_all_button.hide()
