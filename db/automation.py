@@ -491,13 +491,15 @@ def plan_season_followups(session: Session, today: date, *, now: datetime | None
     """A follow-up a few weeks before each seasonal customer's next season (one open at a
     time; never for do-not-contact contacts); returns how many were planned."""
     now = now or utcnow()
-    planned = session.execute(
-        select(Followup.contact_id).where(
-            Followup.status == FollowupStatus.OPEN.value,
-            Followup.reason.like(SEASON_REASON + "%"),
+    # The latest one planned for each contact, done or not: one per season.
+    latest = {
+        int(cid): due
+        for cid, due in session.execute(
+            select(Followup.contact_id, func.max(Followup.due_on))
+            .where(Followup.reason.like(SEASON_REASON + "%"))
+            .group_by(Followup.contact_id)
         )
-    )
-    already = {int(cid) for (cid,) in planned}
+    }
     made: list[int] = []
     for cid, season in session.execute(
         select(Contact.id, Contact.season).where(
@@ -507,9 +509,12 @@ def plan_season_followups(session: Session, today: date, *, now: datetime | None
         )
     ):
         start = seasons.next_start(season, today)
-        if cid in already or start is None:
+        if start is None:
             continue
         due = max(today, start - timedelta(days=seasons.LEAD_DAYS))
+        planned = latest.get(int(cid))
+        if planned is not None and planned >= start - timedelta(days=seasons.LEAD_DAYS + 31):
+            continue  # this season's is planned already (or was done)
         session.add(
             Followup(
                 contact_id=cid,
@@ -593,37 +598,42 @@ def plan_key_date_followups(
     dropped first. Returns how many were planned."""
     now = now or utcnow()
     ids = None if contact_ids is None else list(contact_ids)
-    open_rows = select(Followup).where(
-        Followup.status == FollowupStatus.OPEN.value,
-        Followup.reason.like("%" + KEY_DATE_SUFFIX),
-    )
-    if ids is not None:
-        open_rows = open_rows.where(Followup.contact_id.in_(ids))
-    existing: set[tuple[int, str]] = set()
-    for row in session.scalars(open_rows):
-        if replan:
-            row.status = FollowupStatus.CANCELLED.value
-        else:
-            existing.add((row.contact_id, row.reason))
-    session.flush()
-    made: set[int] = set()
     horizon = today + timedelta(days=KEY_DATE_LEAD_DAYS + KEY_DATE_PLAN_AHEAD)
+    wanted: dict[tuple[int, str], tuple[date, str]] = {}
     for cid, kind, label, on in _key_dates(session, ids):
         day = next_occurrence(on, today)
-        if day > horizon:
-            continue
-        reason = key_date_reason(kind, label, day)
+        if day <= horizon:
+            due = max(today, day - timedelta(days=KEY_DATE_LEAD_DAYS))
+            medium = _KEY_DATE_MEDIUM.get(kind, Medium.MAIL).value
+            wanted[(cid, key_date_reason(kind, label, day))] = (due, medium)
+    # One follow-up per occurrence: open ones, and recent ones already done, count.
+    planned = select(Followup).where(
+        Followup.reason.like("%" + KEY_DATE_SUFFIX),
+        (Followup.status == FollowupStatus.OPEN.value)
+        | (Followup.due_on >= today - timedelta(days=KEY_DATE_LEAD_DAYS + 31)),
+    )
+    if ids is not None:
+        planned = planned.where(Followup.contact_id.in_(ids))
+    existing: set[tuple[int, str]] = set()
+    for row in session.scalars(planned):
+        key = (row.contact_id, row.reason)
+        if replan and row.status == FollowupStatus.OPEN.value and key not in wanted:
+            row.status = FollowupStatus.CANCELLED.value  # the date was changed or removed
+        else:
+            existing.add(key)
+    session.flush()
+    made: set[int] = set()
+    for (cid, reason), (due, medium) in wanted.items():
         if (cid, reason) in existing:
             continue
-        existing.add((cid, reason))
         session.add(
             Followup(
                 contact_id=cid,
-                due_on=max(today, day - timedelta(days=KEY_DATE_LEAD_DAYS)),
+                due_on=due,
                 reason=reason,
                 source=FollowupSource.MANUAL.value,
                 status=FollowupStatus.OPEN.value,
-                suggested_medium=_KEY_DATE_MEDIUM.get(kind, Medium.MAIL).value,
+                suggested_medium=medium,
                 created_at=now,
             )
         )

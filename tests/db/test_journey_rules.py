@@ -16,6 +16,7 @@ from db import (
     automation,
     contacts,
     derived,
+    followups,
     journeys,
     purchases,
     seasons,
@@ -457,9 +458,15 @@ def test_a_seasonal_customer_out_of_season_is_seasonal_not_lapsed(
     with database.write_session.begin() as session:
         assert automation.plan_season_followups(session, autumn) == 1
         assert automation.plan_season_followups(session, autumn) == 0
+        session.execute(update(Followup).values(status="done"))
+        # Done: not planned again for the same season, but for the next one.
+        assert automation.plan_season_followups(session, autumn + timedelta(days=30)) == 0
+        assert automation.plan_season_followups(session, date(this_year, 6, 1)) == 1
     with database.reading() as session:
         due = session.scalar(
-            select(Followup.due_on).where(Followup.reason.like("Their season starts soon%"))
+            select(func.min(Followup.due_on)).where(
+                Followup.reason.like("Their season starts soon%")
+            )
         )
     assert due == date(this_year, 4, 1) - timedelta(days=21)
 
@@ -490,7 +497,7 @@ def test_key_dates_plan_follow_ups_ahead_suggesting_a_gift_or_a_card(
     # The birthday is within two weeks: due today; the occasion is months away: not yet.
     assert planned == [(TODAY, automation.key_date_reason("birthday", "", soon), "gift")]
     assert contacts.get_contact(database, cid).next_followup_on == TODAY
-    # The daily check plans nothing twice.
+    # The daily check plans nothing twice, not even once the owner has done it.
     with database.write_session.begin() as session:
         assert automation.plan_key_date_followups(session, TODAY) == 0
     # The follow-ups export and the calendar file carry it.
@@ -500,6 +507,12 @@ def test_key_dates_plan_follow_ups_ahead_suggesting_a_gift_or_a_card(
     assert any(
         "Birthday on" in e.description and "Suggested: Gift" in e.description for e in events
     )
+    with database.reading() as session:
+        birthday_id = session.scalar(select(Followup.id).where(Followup.contact_id == cid))
+    assert birthday_id is not None
+    followups.complete_followup(database, birthday_id)
+    with database.write_session.begin() as session:
+        assert automation.plan_key_date_followups(session, TODAY + timedelta(days=1)) == 0
 
 
 def test_the_first_purchase_anniversary_is_remembered_by_default(
