@@ -296,6 +296,8 @@ class ModelDraft:
     #: Built-in models are kept as shipped; the owner copies one to change it.
     builtin: bool = False
     active: bool = False
+    #: What moves contacts along this model (kept as they are when a model is edited).
+    rules: JourneyRules = field(default_factory=JourneyRules)
 
 
 class JourneyEditError(ValueError):
@@ -380,6 +382,7 @@ def _draft_of(model: JourneyModel, active: bool) -> ModelDraft:
         ),
         builtin=model.key in BUILTIN_KEYS,
         active=active,
+        rules=JourneyRules.loads(model.rules),
     )
 
 

@@ -238,3 +238,19 @@ def test_the_last_stage_cannot_be_removed(
 
     assert not page.remove_stage()
     assert page.stage_error.text() == "A journey needs at least one stage."
+
+
+def test_each_model_shows_its_rules_and_a_copy_carries_them(
+    dialog: SettingsDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(dialog)
+    page.select_model("customer_development")
+    text = page.rules.text()
+    assert "3 of the 4 qualification criteria → Prospect" in text
+    assert "A first purchase → Customer" in text
+    assert "3 purchases within 12 months → Loyal customer" in text
+    page.select_model("customer_lifecycle")
+    assert "follows the lifecycle status" in page.rules.text()
+    page.select_model("customers_for_life")
+    _copy(page, monkeypatch, "Our way")
+    assert "A purchase of another product → Cross-purchase" in page.rules.text()
