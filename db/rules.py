@@ -264,20 +264,20 @@ class ResolvedRules:
 
 
 def describe(rules: JourneyRules, labels: Mapping[str, str], regular: Regular) -> list[str]:
-    """The rules in the owner's words, one line each ("A first purchase → Customer"), for the
+    """The rules in the owner's words, one line each ("First purchase → Customer"), for the
     stages ``labels`` (key → label) still has."""
     lines = []
     for key, fact in (
-        (rules.qualified, f"{QUALIFYING_CRITERIA} of the 4 qualification criteria"),
-        (rules.sale, "A first purchase"),
-        (rules.repeat, "A second purchase"),
-        (rules.cross, "A purchase of another product"),
-        (rules.regular, f"{regular.purchases} purchases within {regular.window_label}"),
+        (rules.qualified, f"{QUALIFYING_CRITERIA} of 4 criteria"),
+        (rules.sale, "First purchase"),
+        (rules.repeat, "Second purchase"),
+        (rules.cross, "Another product"),
+        (rules.regular, f"{regular.purchases} purchases in {regular.window_label}"),
     ):
         if key is not None and key in labels:
             lines.append(f"{fact} → {labels[key]}")
     if rules.lifecycle:
-        lines.append("The stage follows the lifecycle status, every day")
+        lines.append("The stage follows the lifecycle status every day")
     return lines
 
 
