@@ -58,6 +58,9 @@ REGULAR_PURCHASES = SettingSpec(
 REGULAR_WINDOW_DAYS = SettingSpec(
     "journey.regular_window_days", 365, "Days of the regular-buying window"
 )
+#: Two-letter region (ISO 3166-1, "GB") that phone numbers without a country code belong to,
+#: so "020 7946 0958" and "+44 20 7946 0958" compare equal; "" takes this computer's locale.
+PHONE_REGION = SettingSpec("contacts.phone_region", "", "Default region of phone numbers")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -77,6 +80,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         FEEDBACK_TEMPLATE_SAVED,
         REGULAR_PURCHASES,
         REGULAR_WINDOW_DAYS,
+        PHONE_REGION,
     ),
 )
 
