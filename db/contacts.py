@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from db import derived, search
+from db import automation, derived, search, seasons
+from db.clock import local_today
 from db.domain import Qualification, qualification
 from db.models import (
     Contact,
     ContactEmail,
     ContactPhone,
     ContactTag,
+    KeyDate,
     Stage,
     StageChange,
     Tag,
@@ -41,6 +43,19 @@ _PHONE_CHARS = re.compile(r"^[0-9+()\-./ xX#*extEXT]+$")
 
 
 # --- What the form sends, and what the detail pane shows ------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyDateData:
+    """A birthday, an anniversary or another occasion (``kind``), with its label."""
+
+    kind: str
+    on: date
+    label: str = ""
+
+
+KEY_DATE_KINDS = ("birthday", "anniversary", "occasion")
+KEY_DATE_LABEL_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,10 @@ class ContactInput:
     is_decision_maker: bool = False
     #: Expected days between purchases for this contact (seasonal buyers); None: the setting.
     purchase_interval_days: int | None = None
+    key_dates: tuple[KeyDateData, ...] = ()
+    #: The months a seasonal buyer buys in, set by hand ("4,5"); None: recognised from
+    #: their purchases.
+    season: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,8 @@ class ContactDetail(ContactInput):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    #: The season recognised from purchases, when none is set by hand.
+    detected_season: str | None = None
 
     @property
     def qualification(self) -> Qualification:
@@ -151,6 +172,10 @@ def normalise(data: ContactInput) -> ContactInput:
         has_urgency=data.has_urgency,
         is_decision_maker=data.is_decision_maker,
         purchase_interval_days=data.purchase_interval_days,
+        key_dates=tuple(
+            KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates
+        ),
+        season=data.season,
     )
 
 
@@ -177,6 +202,17 @@ def validate(data: ContactInput) -> dict[str, str]:
     interval = data.purchase_interval_days
     if interval is not None and not 1 <= interval <= INTERVAL_MAX:
         errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
+    if data.season is not None:
+        months = [m for m in data.season.split(",") if m.strip()]
+        if not months or not all(m.strip().isdigit() and 1 <= int(m) <= 12 for m in months):
+            errors["season"] = "Pick the months the season runs from and to."
+    for key_date in data.key_dates:
+        if key_date.kind not in KEY_DATE_KINDS:
+            errors["key_dates"] = f"“{key_date.kind}” is not a kind of date Touchbase knows."
+        elif key_date.kind == "occasion" and not key_date.label:
+            errors["key_dates"] = "Say what the occasion is."
+        elif len(key_date.label) > KEY_DATE_LABEL_MAX:
+            errors["key_dates"] = f"Keep the occasion under {KEY_DATE_LABEL_MAX} characters."
     return errors
 
 
@@ -231,6 +267,13 @@ def _apply(session: Session, contact: Contact, data: ContactInput) -> None:
         ContactPhone(number=p.number, label=p.label, position=i) for i, p in enumerate(data.phones)
     ]
     contact.tags = _tags_for(session, data.tags)
+    contact.key_dates = [KeyDate(kind=k.kind, label=k.label, on=k.on) for k in data.key_dates]
+    was_by_hand = contact.season_by_hand
+    contact.season_by_hand = data.season is not None
+    if data.season is not None:
+        contact.season = data.season
+    elif was_by_hand:
+        contact.season = None  # recognised from purchases again (``seasons.refresh``)
 
 
 def _check_referrer(session: Session, contact_id: int | None, referred_by_id: int | None) -> None:
@@ -268,6 +311,9 @@ def create_contact(database: Database, data: ContactInput, *, now: datetime | No
             )
         search.reindex(session, [contact.id])
         derived.refresh_schedule(session, [contact.id])
+        # Ticked qualification criteria can call for a later stage than the first.
+        automation.advance(session, [contact.id], today=local_today(), now=now)
+        automation.plan_key_date_followups(session, local_today(), [contact.id], now=now)
         return contact.id
 
 
@@ -298,6 +344,11 @@ def update_contact(
         search.reindex(session, [contact_id])
         # The do-not-contact flag decides whether there is a next follow-up at all.
         derived.refresh_schedule(session, [contact_id])
+        seasons.refresh(session, [contact_id])
+        automation.advance(session, [contact_id], today=local_today(), now=now)
+        automation.plan_key_date_followups(
+            session, local_today(), [contact_id], now=now, replan=True
+        )
         _drop_unused_tags(session)
 
 
@@ -392,6 +443,9 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
             has_urgency=contact.has_urgency,
             is_decision_maker=contact.is_decision_maker,
             purchase_interval_days=contact.purchase_interval_days,
+            key_dates=tuple(KeyDateData(k.kind, k.on, k.label) for k in contact.key_dates),
+            season=contact.season if contact.season_by_hand else None,
+            detected_season=None if contact.season_by_hand else contact.season,
             last_touch_at=contact.last_touch_at,
             last_touch_medium=contact.last_touch_medium,
             next_followup_on=contact.next_followup_on,
@@ -435,6 +489,8 @@ class ContactQuery:
     qualification: str | None = None
     referred: bool = False
     centre_of_influence: bool = False
+    #: Only contacts whose stage contradicts their facts (``db.automation``).
+    contradicts: bool = False
     today: date | None = None
 
 
@@ -460,7 +516,17 @@ class ContactRow:
     qualification: Qualification = Qualification.SUSPECT
 
 
-def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
+def _filtered(
+    query: ContactQuery,
+    stmt: Select[Any],
+    *,
+    dense: bool = False,
+    session: Session | None = None,
+) -> Select[Any]:
+    if query.contradicts:
+        if session is None:
+            raise ValueError("the contradiction filter reads the active model's rules")
+        stmt = stmt.where(automation.contradiction_clause(session, query.today or local_today()))
     stmt = stmt.where(
         Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
     )
@@ -517,7 +583,9 @@ def has_contacts(database: Database) -> bool:
 def count_contacts(database: Database, query: ContactQuery) -> int:
     """How many contacts the query matches."""
     with database.reading() as session:
-        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+        return int(
+            session.scalar(_filtered(query, select(func.count(Contact.id)), session=session)) or 0
+        )
 
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
@@ -599,7 +667,7 @@ def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int
 
 def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
     dense = _is_dense(session, query)
-    stmt = _filtered(query, select(Contact.id), dense=dense)
+    stmt = _filtered(query, select(Contact.id), dense=dense, session=session)
     parts = _parts(session, query)
     if parts is None:
         return [int(i) for i in session.scalars(_order(query, stmt).offset(offset).limit(limit))]
@@ -689,6 +757,8 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.has_budget,
         Contact.has_urgency,
         Contact.is_decision_maker,
+        Contact.last_interaction_on,
+        Contact.season,
     )
     from db import sales_query  # noqa: PLC0415
 
@@ -711,7 +781,9 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             purchase_count=r[13],
             lifetime_value=r[14],
             satisfaction=r[15],
-            lifecycle=lifecycle_of(r[13], r[16], r[17], r[18]),
+            lifecycle=lifecycle_of(
+                r[13], r[16], r[17], r[18], last_interaction_on=r[23], season=r[24]
+            ),
             qualification=qualification(
                 has_need=r[19], has_budget=r[20], has_urgency=r[21], is_decision_maker=r[22]
             ),

@@ -14,6 +14,7 @@ progress callback, or any error, leaves the database exactly as it was.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import random
@@ -23,12 +24,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from db import derived, search, settings
+from db import automation, derived, search, settings
 from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
 from db.followups import DEFAULT_PLAN_STEPS
 from db.journeys import StageInfo, active_stages
@@ -42,12 +44,16 @@ from db.models import (
     FeedbackAnswer,
     FeedbackQuestion,
     Followup,
+    JourneyModel,
+    KeyDate,
     PlanStep,
     Purchase,
+    Setting,
     StageChange,
     Tag,
     Touch,
 )
+from db.rules import Regular, ResolvedRules
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -71,6 +77,8 @@ _KEPT_UP = 0.92
 #: The share of contacts moved along the journey who entered their stage within its limit.
 _MOVED_LATELY = 0.8
 _OPEN_HOURS = 13
+#: Days since the last purchase of a customer the sample makes inactive.
+_LOST_AFTER = 400
 
 _Row = dict[str, Any]
 
@@ -88,100 +96,17 @@ class DemoSummary:
     tags: int
 
 
+class SampleDataRefusedError(ValueError):
+    """Sample data would be mixed into a database that already has contacts."""
+
+
 class DemoCancelledError(Exception):
     """The progress callback asked to stop; nothing was written."""
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
 # --- Word lists -------------------------------------------------------------------------------
-# Written out here, not pulled from a faker library: the app stays free of such dependencies
-# and the data cannot change under a seed when a library is upgraded.
-
-_FIRST_NAMES = _words(
-    """
-    Olivia Amelia Emily Grace Charlotte Hannah Sophie Lucy Chloe Ella Jack Oliver Harry George
-    Thomas James William Daniel Samuel Joseph Michael David Sarah Rachel Emma Laura Rebecca Megan
-    Jessica Katie Ben Tom Luke Ryan Adam Nathan Matthew Andrew Peter Paul Simon Mark Claire Helen
-    Fiona Alison Ashley Brittany Tyler Brandon Kayla Madison Austin Logan Dakota Jordan Taylor
-    Morgan José María Carmen Lucía Javier Alejandro Pablo Sofía Valentina Mateo Diego Camila
-    Isabel Andrés Fernanda Rodrigo Ximena Santiago João Beatriz Gonçalo Inês Thiago Larissa Rafael
-    Mariana Camille Léa Manon Louis Hugo Julien Mathieu Élodie Antoine Nicolas Amélie Margaux Théo
-    Lukas Jonas Leon Felix Anna Lena Katharina Johannes Jürgen Sabine Ute Stefan Matthias Greta
-    Daan Sem Bram Fleur Sanne Noor Joost Anouk Giulia Francesca Alessandro Lorenzo Matteo Chiara
-    Giorgio Paola Federico Elena Søren Freja Astrid Lars Ingrid Nils Sigrid Erik Linnea Mikael
-    Aino Eero Łukasz Agnieszka Katarzyna Piotr Tomasz Zofia Ivan Olga Dmitri Milena Petra Jakub
-    Nikos Eleni Yannis Dimitra Emre Elif Mehmet Zeynep Can Ayşe Priya Arjun Aditya Ananya Rohan
-    Kavya Vikram Deepa Rahul Sunita Ishaan Meera Sanjay Lakshmi Wei Jing Ming Xin Yan Hui Jun Lei
-    Mei Haruto Yui Sota Hina Ren Aoi Kenji Yuki Takeshi Akiko Minjun Seoyeon Jiwoo Hyun Eunji
-    Jisoo Chinedu Ngozi Oluwaseun Amara Kwame Abena Kofi Thandiwe Sipho Zanele Tendai Wanjiru
-    Abebe Selam Omar Layla Yusuf Fatima Ahmed Amira Karim Nadia Samir Leila Hassan Yasmin Reza
-    Shirin Dariush Minh Linh Anh Tuan Thanh Somchai Malee Ligaya Marisol Siobhán Aoife Niamh Cian
-    Oisín Ciarán Eilidh Callum Rhys Gareth Cerys Morag Noa Yael Eitan Tamar Avi Zoë Nora Ruth
-    """
-)
-
-_LAST_NAMES = _words(
-    """
-    Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker
-    White Roberts Green Hall Wood Jackson Clarke Harris Lewis Turner Baker Carter Mitchell Cooper
-    Parker Bennett Hughes Foster Price Ellis Fletcher Marsh Holloway Pemberton Whitaker Ashworth
-    O'Brien Murphy Kelly Byrne Gallagher Doherty MacLeod Campbell Fraser Sinclair Miller Davis
-    Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres Flores Rivera
-    Gómez Díaz Morales Ortiz Castillo Vargas Silva Santos Oliveira Pereira Costa Ferreira Almeida
-    Carvalho Rocha Martin Bernard Dubois Durand Lefèvre Moreau Laurent Girard Rousseau Fontaine
-    Chevalier Mercier Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Hoffmann Schäfer
-    Koch Richter Klein Wolf Neumann Braun Jansen Bakker Visser Smit Mulder Bos Vos Dijkstra
-    Hendriks Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Conti
-    Andersen Nielsen Hansen Johansson Lindqvist Nyström Berg Halvorsen Virtanen Korhonen Lindgren
-    Sørensen Nowak Kowalski Wiśniewski Wójcik Kamiński Novák Horvat Petrov Ivanova Kuznetsov
-    Popescu Papadopoulos Georgiou Nikolaidis Öztürk Kaya Demir Şahin Çelik Patel Sharma Singh
-    Kumar Gupta Reddy Iyer Nair Menon Chatterjee Desai Joshi Kapoor Rao Banerjee Wang Li Zhang Liu
-    Chen Yang Huang Zhao Wu Zhou Lin Xu Sato Suzuki Takahashi Tanaka Watanabe Ito Yamamoto
-    Nakamura Kobayashi Kato Kim Lee Park Choi Jung Kang Cho Yoon Nguyen Tran Le Pham Hoang Okafor
-    Okonkwo Adeyemi Mensah Boateng Owusu Nkosi Dlamini Mokoena Mwangi Otieno Kamau Haile Tesfaye
-    Diallo Traoré Ndiaye Abubakar Haddad Khalil Nasser Mansour Rahman Hussein Farah Karimi
-    Hosseini Tehrani Aziz Cohen Levi Mizrahi Friedman
-    """
-)
-
-_ADJECTIVES = _words(
-    """
-    Copper Golden Silver Little Old Blue Green Red Wild Quiet Bright Hidden Crooked Honest Humble
-    Salty Rusty Happy Northern Coastal Urban Rustic Velvet Iron Oak Maple Cedar Willow Amber
-    """
-)
-_NOUNS = _words(
-    """
-    Kettle Spoon Anchor Lantern Fox Hare Owl Heron Sparrow Thistle Acorn Pine Harbour Mill Barn
-    Bridge Orchard Meadow Lane Door Compass Hive Loaf Needle Anvil Quill Ladder Rose Teapot Fern
-    """
-)
-_PLACE_WORDS = _words(
-    """
-    Riverside Hillside Harbourside Northgate Eastfield Westbrook Southbank Kingsway Parkside
-    Lakeside Bayview Highfield Millbrook Greenway Stonebridge Oldtown Marketplace Brookside
-    """
-)
-_TRADES = (
-    "Bakery", "Café", "Joinery", "Plumbing", "Florist", "Print Shop", "Ceramics", "Bookbinding",
-    "Coffee Roasters", "Brewing Co.", "Design Studio", "Landscaping", "Catering", "Tailors",
-    "Bike Repair", "Pet Supplies", "Candle Co.", "Fitness", "Dental Care", "Accounting",
-    "Photography", "Wine Merchants", "Deli", "Upholstery", "Electrical", "Web Studio",
-    "Yoga Studio", "Gallery", "Framing", "Cleaning Services", "Architects", "Opticians",
-    "Veterinary Clinic", "Hardware", "Bookshop", "Tea House", "Pottery", "Salon", "Barbers",
-    "Removals", "Garden Centre", "Music School", "Bridal", "Ice Cream", "Butchers",
-)  # fmt: skip
-_TITLES = (
-    "Owner", "Co-owner", "Founder", "Managing Director", "Office Manager", "Operations Manager",
-    "Purchasing Manager", "Head Chef", "Store Manager", "Buyer", "Marketing Lead", "Bookkeeper",
-    "Practice Manager", "Studio Manager", "Events Coordinator", "Sales Director",
-    "Head of Procurement", "General Manager", "Creative Director", "Facilities Manager",
-    "Partner", "Consultant", "Account Manager", "Administrator", "Project Manager",
-    "Head Gardener", "Workshop Lead", "Finance Director", "Shop Manager", "Assistant Manager",
-)  # fmt: skip
+# Data files under resources/sample/, not a faker library: the app stays free of such
+# dependencies and the data cannot change under a seed when a library is upgraded.
 
 
 class _Country(NamedTuple):
@@ -197,233 +122,104 @@ class _Country(NamedTuple):
     mail_domains: tuple[str, ...]
 
 
+def _sample_file(name: str) -> Any:
+    return json.loads(resources.files("resources.sample").joinpath(name).read_text("utf-8"))
+
+
+_WORDS = _sample_file("words.json")
+_FIRST_NAMES: tuple[str, ...] = tuple(_WORDS["first_names"])
+_LAST_NAMES: tuple[str, ...] = tuple(_WORDS["last_names"])
+_ADJECTIVES: tuple[str, ...] = tuple(_WORDS["adjectives"])
+_NOUNS: tuple[str, ...] = tuple(_WORDS["nouns"])
+_PLACE_WORDS: tuple[str, ...] = tuple(_WORDS["place_words"])
+_TRADES: tuple[str, ...] = tuple(_WORDS["trades"])
+_TITLES: tuple[str, ...] = tuple(_WORDS["titles"])
+_NOTES: tuple[str, ...] = tuple(_WORDS["notes"])
 # Phone numbers use ranges set aside for drama and examples (555-01xx, 020 7946 0xxx, ...)
-# where a country has one, so a demo database never holds someone's real number.
-_COUNTRIES = (
+# where a country has one, so a sample database never holds someone's real number.
+_COUNTRIES = tuple(
     _Country(
-        "United States", 30, "com", "+1 (###) 555-01##", "#####", True,
-        (("Portland", "Oregon"), ("Austin", "Texas"), ("Asheville", "North Carolina"),
-         ("Burlington", "Vermont"), ("Madison", "Wisconsin"), ("Santa Fe", "New Mexico"),
-         ("Savannah", "Georgia"), ("Boise", "Idaho")),
-        ("Main Street", "Oak Avenue", "Maple Drive", "Elm Street", "Pine Road", "Market Street",
-         "Lakeview Boulevard"),
-        ("gmail.com", "outlook.com", "yahoo.com", "icloud.com"),
-    ),
-    _Country(
-        "United Kingdom", 22, "co.uk", "+44 20 7946 0###", "@@# #@@", True,
-        (("Bristol", "Bristol"), ("York", "North Yorkshire"), ("Brighton", "East Sussex"),
-         ("Leeds", "West Yorkshire"), ("Norwich", "Norfolk"), ("Edinburgh", "Lothian"),
-         ("Cardiff", "South Glamorgan"), ("Bath", "Somerset")),
-        ("High Street", "Church Lane", "Station Road", "Mill Lane", "Victoria Road",
-         "Queen Street", "Park Terrace"),
-        ("gmail.com", "btinternet.com", "outlook.com", "yahoo.co.uk"),
-    ),
-    _Country(
-        "Canada", 8, "ca", "+1 (###) 555-01##", "@#@ #@#", True,
-        (("Halifax", "Nova Scotia"), ("Victoria", "British Columbia"), ("Guelph", "Ontario"),
-         ("Québec", "Québec"), ("Calgary", "Alberta")),
-        ("King Street", "Queen Street West", "Water Street", "Rue Saint-Jean", "Jasper Avenue"),
-        ("gmail.com", "outlook.com", "shaw.ca"),
-    ),
-    _Country(
-        "Ireland", 4, "ie", "+353 1 ### ####", "@## @###", True,
-        (("Dublin", "Leinster"), ("Galway", "Connacht"), ("Cork", "Munster"),
-         ("Kilkenny", "Leinster")),
-        ("Main Street", "Shop Street", "Patrick Street", "Quay Street"),
-        ("gmail.com", "eircom.net", "outlook.com"),
-    ),
-    _Country(
-        "Australia", 7, "com.au", "+61 2 5550 ####", "####", True,
-        (("Hobart", "Tasmania"), ("Fremantle", "Western Australia"),
-         ("Newcastle", "New South Wales"), ("Ballarat", "Victoria"),
-         ("Byron Bay", "New South Wales")),
-        ("George Street", "Beach Road", "Bourke Street", "High Street"),
-        ("gmail.com", "bigpond.com", "outlook.com"),
-    ),
-    _Country(
-        "New Zealand", 3, "co.nz", "+64 9 ### ####", "####", True,
-        (("Wellington", "Wellington"), ("Nelson", "Nelson"), ("Dunedin", "Otago")),
-        ("Cuba Street", "Trafalgar Street", "George Street"),
-        ("gmail.com", "xtra.co.nz"),
-    ),
-    _Country(
-        "Germany", 6, "de", "+49 30 ########", "#####", False,
-        (("Leipzig", "Sachsen"), ("Freiburg", "Baden-Württemberg"), ("Hamburg", "Hamburg"),
-         ("Münster", "Nordrhein-Westfalen")),
-        ("Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Marktplatz"),
-        ("gmx.de", "web.de", "gmail.com", "t-online.de"),
-    ),
-    _Country(
-        "France", 5, "fr", "+33 1 ## ## ## ##", "#####", True,
-        (("Lyon", "Auvergne-Rhône-Alpes"), ("Nantes", "Pays de la Loire"),
-         ("Bordeaux", "Nouvelle-Aquitaine"), ("Lille", "Hauts-de-France")),
-        ("rue de la République", "avenue Jean Jaurès", "rue des Lilas", "place du Marché"),
-        ("orange.fr", "free.fr", "gmail.com", "laposte.net"),
-    ),
-    _Country(
-        "Netherlands", 4, "nl", "+31 20 ### ####", "#### @@", False,
-        (("Utrecht", "Utrecht"), ("Haarlem", "Noord-Holland"), ("Groningen", "Groningen")),
-        ("Kerkstraat", "Dorpsstraat", "Molenweg", "Prinsengracht"),
-        ("gmail.com", "ziggo.nl", "kpnmail.nl"),
-    ),
-    _Country(
-        "Spain", 4, "es", "+34 91 ### ## ##", "#####", False,
-        (("Valencia", "Comunidad Valenciana"), ("Sevilla", "Andalucía"), ("Bilbao", "País Vasco"),
-         ("Girona", "Cataluña")),
-        ("Calle Mayor", "Avenida del Puerto", "Calle de la Paz", "Plaza Nueva"),
-        ("gmail.com", "hotmail.es", "telefonica.net"),
-    ),
-    _Country(
-        "Italy", 3, "it", "+39 06 #### ####", "#####", False,
-        (("Bologna", "Emilia-Romagna"), ("Torino", "Piemonte"), ("Lecce", "Puglia")),
-        ("Via Roma", "Via Garibaldi", "Corso Vittorio Emanuele", "Piazza del Duomo"),
-        ("libero.it", "gmail.com", "virgilio.it"),
-    ),
-    _Country(
-        "Sweden", 2, "se", "+46 8 ### ### ##", "### ##", False,
-        (("Göteborg", "Västra Götaland"), ("Uppsala", "Uppsala län"), ("Malmö", "Skåne")),
-        ("Storgatan", "Kungsgatan", "Drottninggatan"),
-        ("gmail.com", "telia.com"),
-    ),
-    _Country(
-        "India", 3, "in", "+91 98### #####", "######", True,
-        (("Pune", "Maharashtra"), ("Bengaluru", "Karnataka"), ("Jaipur", "Rajasthan"),
-         ("Kochi", "Kerala")),
-        ("MG Road", "Park Street", "Station Road", "Brigade Road"),
-        ("gmail.com", "rediffmail.com", "yahoo.co.in"),
-    ),
-    _Country(
-        "Japan", 2, "jp", "+81 3-####-####", "###-####", True,
-        (("Kyoto", "Kyoto"), ("Fukuoka", "Fukuoka"), ("Sapporo", "Hokkaido")),
-        ("Shijo-dori", "Tenjin", "Odori"),
-        ("gmail.com", "yahoo.co.jp"),
-    ),
-    _Country(
-        "South Africa", 2, "co.za", "+27 21 ### ####", "####", True,
-        (("Cape Town", "Western Cape"), ("Durban", "KwaZulu-Natal"),
-         ("Stellenbosch", "Western Cape")),
-        ("Long Street", "Bree Street", "Florida Road"),
-        ("gmail.com", "mweb.co.za"),
-    ),
-    _Country(
-        "Brazil", 2, "com.br", "+55 11 9####-####", "#####-###", False,
-        (("Curitiba", "Paraná"), ("Florianópolis", "Santa Catarina"), ("Recife", "Pernambuco")),
-        ("Rua das Flores", "Avenida Paulista", "Rua XV de Novembro"),
-        ("gmail.com", "uol.com.br"),
-    ),
-    _Country(
-        "Nigeria", 1, "com.ng", "+234 803 ### ####", "######", True,
-        (("Lagos", "Lagos"), ("Abuja", "FCT"), ("Ibadan", "Oyo")),
-        ("Allen Avenue", "Awolowo Road", "Ring Road"),
-        ("gmail.com", "yahoo.com"),
-    ),
-)  # fmt: skip
-
-#: (name, lowest price, highest price) in cents.
-_PRODUCTS = (
-    ("Starter kit", 4_900, 14_900),
-    ("Monthly subscription", 2_900, 7_900),
-    ("Consultation (1 hour)", 9_000, 15_000),
-    ("Workshop seat", 12_000, 35_000),
-    ("Custom order", 25_000, 250_000),
-    ("Annual maintenance plan", 60_000, 180_000),
-    ("Gift voucher", 2_500, 20_000),
-    ("Wholesale case", 18_000, 90_000),
-    ("Installation service", 30_000, 120_000),
-    ("Replacement parts", 1_500, 9_000),
-    ("Training day", 45_000, 95_000),
-    ("Premium bundle", 19_900, 49_900),
+        name=c["name"],
+        weight=c["weight"],
+        tld=c["tld"],
+        phone=c["phone"],
+        postal=c["postal"],
+        number_first=c["number_first"],
+        cities=tuple((city, region) for city, region in c["cities"]),
+        streets=tuple(c["streets"]),
+        mail_domains=tuple(c["mail_domains"]),
+    )
+    for c in _WORDS["countries"]
 )
-_PRODUCT_NAMES = tuple(name.lower() for name, _, _ in _PRODUCTS)
 
-_TAGS = (
-    # (name, chance for anyone): a few more tags follow the contact's stage and role below.
-    ("newsletter", 0.35),
-    ("local", 0.20),
-    ("retail", 0.15),
-    ("wholesale", 0.12),
-    ("christmas card list", 0.10),
-    ("online shop", 0.10),
-    ("trade show 2025", 0.08),
-    ("trade show 2026", 0.08),
-    ("needs invoice", 0.08),
-    ("corporate gifts", 0.06),
-    ("price sensitive", 0.06),
-    ("supplier", 0.03),
-)
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    #: Lowest and highest price, in cents.
+    low: int
+    high: int
+    #: Bought again about this often (a subscription, a service), or None: now and then.
+    every_days: int | None = None
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One business the sample data is about (resources/sample/profiles.json)."""
+
+    key: str
+    name: str
+    summary: str
+    country: str
+    currency: str
+    #: Share of contacts who work for a company (the rest are private customers).
+    companies: float
+    products: tuple[Product, ...]
+    #: Relative sales in each month, January first.
+    seasonality: tuple[float, ...]
+    #: The months seasonal customers buy in, and how many customers are seasonal.
+    season_months: tuple[int, ...]
+    seasonal_share: float
+    #: The trades of the companies it sells to (empty: any).
+    trades: tuple[str, ...] = ()
+
+
+def _profiles() -> dict[str, Profile]:
+    out = {}
+    for key, raw in _sample_file("profiles.json").items():
+        out[key] = Profile(
+            key=key,
+            name=raw["name"],
+            summary=raw["summary"],
+            country=raw["country"],
+            currency=raw["currency"],
+            companies=float(raw["companies"]),
+            products=tuple(Product(**p) for p in raw["products"]),
+            seasonality=tuple(float(w) for w in raw["seasonality"]),
+            season_months=tuple(int(m) for m in raw["season_months"]),
+            seasonal_share=float(raw["seasonal_share"]),
+            trades=tuple(raw.get("trades", ())),
+        )
+    return out
+
+
+PROFILES = _profiles()
+DEFAULT_PROFILE = "bakery-cafe"
+
+#: The mixed catalogue of a sample without a profile (the benchmark's).
+_GENERIC_PRODUCTS = tuple(Product(name, low, high) for name, low, high in _WORDS["products"])
+
+#: (name, chance for anyone): a few more tags follow the contact's stage and role below.
+_TAGS: tuple[tuple[str, float], ...] = tuple((name, float(p)) for name, p in _WORDS["tags"])
 _VIP, _REFERRAL_PARTNER, _SAMPLE_SENT = "vip", "referral partner", "sample sent"
 TAG_NAMES = (*(name for name, _ in _TAGS), _VIP, _REFERRAL_PARTNER, _SAMPLE_SENT)
 
-_NOTES = (
-    "Met at the spring trade show; interested in the {product}.",
-    "Prefers a phone call to email, mornings only.",
-    "Orders for two shops. Invoices go to the head office.",
-    "No food gifts: nut allergy.",
-    "Referred by a neighbour. Wants a quote before the end of the quarter.",
-    "Busy season is November to January; do not push then.",
-    "Pays promptly. Likes to be told about new products first.",
-    "Has asked twice about the {product}; budget is tight this year.",
-    "Their partner makes the final decisions.",
-    "Speaks at the local business network; could introduce us to others.",
-    "Moving premises next year. Check the new address before posting anything.",
-    "Asked us not to call on Fridays.",
-)
-
 #: Per medium: (outbound summaries, inbound summaries, outcomes). "" means no outcome noted.
 _TOUCH_TEXT: dict[Medium, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    Medium.IN_PERSON: (
-        ("Visited their shop", "Coffee meeting in town", "Walked them through the {product}",
-         "Met at the trade show stand", "Site visit to measure up", "Lunch to review the year",
-         "Dropped off samples"),
-        ("They came by the showroom", "Popped into the shop", "Stopped at our market stall",
-         "Came in to collect their order"),
-        ("Wants a quote by Friday", "Very keen; follow up next week", "Placed a small order",
-         "Not the right time; try again in spring", "Asked for references",
-         "Introduced us to their business partner", "", ""),
-    ),
-    Medium.EMAIL: (
-        ("Sent the {product} brochure", "Sent a quote for the {product}",
-         "Followed up on the proposal", "Shared the new price list", "Sent a thank-you note",
-         "Invoice and delivery details", "Monthly newsletter"),
-        ("Asked about delivery times", "Replied to the newsletter",
-         "Asked for a quote for the {product}", "Question about their invoice",
-         "Sent photos of the finished job", "Asked to move the meeting"),
-        ("No reply yet", "Replied: interested", "Asked for more detail", "Declined for now",
-         "Forwarded to their manager", "", ""),
-    ),
-    Medium.MAIL: (
-        ("Posted the catalogue", "Handwritten thank-you card", "Sent a seasonal postcard",
-         "Mailed the contract for signature", "Holiday card"),
-        ("Received their signed order form", "Thank-you card from them",
-         "Cheque received by post"),
-        ("Delivered", "Returned: address out of date", "They mentioned it on the phone later",
-         "", ""),
-    ),
-    Medium.PHONE: (
-        ("Follow-up call about the quote", "Check-in call", "Called to confirm the delivery date",
-         "Left a voicemail", "Texted an appointment reminder", "Called to ask for a review"),
-        ("They called with a question", "Called to place a repeat order",
-         "Text asking about opening hours", "Called about a problem with the order",
-         "Called to book a visit"),
-        ("No answer; left a message", "Booked a meeting", "Agreed next steps",
-         "Problem solved on the call", "Call back next month", "Placed an order", ""),
-    ),
-    Medium.VIDEO: (
-        ("Video demo of the {product}", "Onboarding session", "Quarterly review call",
-         "Walked through the proposal"),
-        ("They asked for a quick video call", "Video call to sort out a problem"),
-        ("Went well; sending the proposal", "Needs sign-off from their partner",
-         "Shared the recording afterwards", "Agreed a trial", ""),
-    ),
-    Medium.GIFT: (
-        ("Sent a box of chocolates", "Birthday card and voucher",
-         "Thank-you hamper after the order", "Holiday gift basket",
-         "Bottle of wine for their anniversary", "Branded notebook and pen"),
-        ("They sent us a thank-you gift", "Flowers from them after the job"),
-        ("Thanked us by email", "Posted about it online",
-         "Delighted; mentioned a friend who needs us", "", ""),
-    ),
-}  # fmt: skip
+    Medium(medium): (tuple(text["outbound"]), tuple(text["inbound"]), tuple(text["outcomes"]))
+    for medium, text in _WORDS["touch_text"].items()
+}
 #: Chance that a touch on a medium came from the contact rather than from the owner.
 _INBOUND_CHANCE = {
     Medium.IN_PERSON: 0.30,
@@ -442,31 +238,9 @@ _ANY_MEDIUM = (
     *[Medium.MAIL] * 2,
     Medium.GIFT,
 )
-_TOUCH_NOTES = (
-    "They mentioned a competitor's lower price.",
-    "Wants everything in writing.",
-    "Asked after our new range.",
-    "Said their busy season starts next month.",
-    "Their assistant handles scheduling now.",
-)
-
-_FORWARD_REASONS = (
-    "Showed real interest",
-    "Asked for a quote",
-    "Meeting went well",
-    "Meets the qualification criteria",
-    "Came back for more",
-    "",
-    "",
-)
-_BACKWARD_REASONS = (
-    "Went quiet: no reply in two months",
-    "Budget frozen until next year",
-    "Chose a competitor for now",
-    "Decision maker left the company",
-    "No order since last season",
-    "Moved away; keeping in touch",
-)
+_TOUCH_NOTES: tuple[str, ...] = tuple(_WORDS["touch_notes"])
+_FORWARD_REASONS: tuple[str, ...] = tuple(_WORDS["forward_reasons"])
+_BACKWARD_REASONS: tuple[str, ...] = tuple(_WORDS["backward_reasons"])
 _ROLE_REASONS = {
     StageRole.PURCHASE: "First purchase",
     StageRole.REPURCHASE: "Repeat purchase",
@@ -477,17 +251,8 @@ _ROLE_REASONS = {
 _BUYING_ROLES = (StageRole.PURCHASE, StageRole.REPURCHASE, StageRole.CROSS_PURCHASE)
 _AFTER_BUYING_ROLES = (StageRole.LAPSED, StageRole.INACTIVE)
 
-_FOLLOWUP_REASONS = (
-    ("Send the proposal", Medium.EMAIL),
-    ("Call back about the quote", Medium.PHONE),
-    ("Check the samples arrived", Medium.PHONE),
-    ("Confirm next month's order", Medium.EMAIL),
-    ("Invite to the open day", Medium.MAIL),
-    ("Ask how the installation went", Medium.PHONE),
-    ("Send the updated price list", Medium.EMAIL),
-    ("Book a demo", Medium.VIDEO),
-    ("Drop by with the new catalogue", Medium.IN_PERSON),
-    ("Thank them for the referral", Medium.GIFT),
+_FOLLOWUP_REASONS: tuple[tuple[str, Medium], ...] = tuple(
+    (reason, Medium(medium)) for reason, medium in _WORDS["followup_reasons"]
 )
 
 DEFAULT_FEEDBACK_QUESTIONS = (
@@ -495,25 +260,8 @@ DEFAULT_FEEDBACK_QUESTIONS = (
     "How easy was it to work with us?",
     "How likely are you to recommend us to a friend?",
 )
-_COMMENTS = {
-    "highly_satisfied": (
-        "Couldn't be happier. I have already told two friends.",
-        "Fast, friendly and exactly what we needed.",
-        "The best supplier we have worked with.",
-        "Loved the personal touch with the card.",
-    ),
-    "satisfied": (
-        "Good overall; delivery took a little longer than expected.",
-        "Happy with it, though the invoice was confusing.",
-        "Does the job. Would like more colour options.",
-        "Nice people; the follow-up call was a good idea.",
-    ),
-    "dissatisfied": (
-        "The order arrived late and nobody called.",
-        "Too expensive for what we got.",
-        "I had to chase three times for an answer.",
-        "The installation left a mess behind.",
-    ),
+_COMMENTS: dict[str, tuple[str, ...]] = {
+    level: tuple(texts) for level, texts in _WORDS["comments"].items()
 }
 
 
@@ -583,6 +331,7 @@ _TABLES = (
     Feedback,
     FeedbackAnswer,
     Followup,
+    KeyDate,
 )
 
 
@@ -645,8 +394,14 @@ class _Generator:
         tag_ids: dict[str, int],
         questions: Sequence[str],
         currency: str,
+        profile: Profile | None = None,
+        rules: ResolvedRules | None = None,
+        regular: Regular | None = None,
+        survey_gap_days: int = 90,
     ) -> None:
         self.rng = rng
+        self.profile = profile
+        self.survey_gap = survey_gap_days * _DAY
         self.total = total
         self.touches_per_contact = touches_per_contact
         self.tag_ids = tag_ids
@@ -663,7 +418,17 @@ class _Generator:
         self.batch = _Batch()
         self.coi_ids: list[int] = []
         self.recent_companies: list[_Company] = []
-        self.country_weights = [c.weight for c in _COUNTRIES]
+        if profile is not None:
+            self.countries = tuple(c for c in _COUNTRIES if c.name == profile.country)
+            self.products = profile.products
+            self.company_share = profile.companies
+        else:
+            self.countries, self.products, self.company_share = _COUNTRIES, _GENERIC_PRODUCTS, 0.9
+        self.country_weights = [c.weight for c in self.countries]
+        self.trades = (profile.trades if profile is not None else ()) or _TRADES
+        self.product_weights = list(itertools.accumulate(p.weight for p in self.products))
+        self.product_names = tuple(p.name.lower() for p in self.products)
+        self.regular = regular or Regular()
 
         self.stage_ids = [s.id for s in stages]
         self.stage_roles = [frozenset(s.roles) for s in stages]
@@ -674,13 +439,24 @@ class _Generator:
         # about a third of the first whatever the number of stages.
         ratio = 0.35 ** (1 / (n - 1)) if n > 1 else 1.0
         self.stage_cum_weights = list(itertools.accumulate(ratio**i for i in range(n)))
-        self.purchase_index = next(
-            (i for i, roles in enumerate(self.stage_roles) if StageRole.PURCHASE in roles),
-            n // 2,
+        # Where the journey rules put a sale, regular buying and qualification (roles for a
+        # model without rules), so the history is written the way the rules read it.
+        self.purchase_index = (
+            rules.sale
+            if rules is not None and rules.sale is not None
+            else next(
+                (i for i, roles in enumerate(self.stage_roles) if StageRole.PURCHASE in roles),
+                n // 2,
+            )
         )
-        self.loyal_index = next(
-            (i for i, roles in enumerate(self.stage_roles) if StageRole.LOYAL in roles), n
+        self.loyal_index = (
+            rules.regular
+            if rules is not None and rules.regular is not None
+            else next(
+                (i for i, roles in enumerate(self.stage_roles) if StageRole.LOYAL in roles), n
+            )
         )
+        self.qualified_index = rules.qualified if rules is not None else None
         # Suitable mediums, best first, weighted 4:3:2:1 so the first is the most common.
         self.stage_mediums: list[tuple[Medium, ...]] = []
         for s in stages:
@@ -737,20 +513,27 @@ class _Generator:
         self._emails(cid, first, last, company, country)
         self._phones(cid, country)
         centre_of_influence, referred_by = self._referral(cid)
+        self._key_dates(cid, company)
         self._tags(cid, journey.stage, is_customer=is_customer, coi=centre_of_influence)
+        seasonal = (
+            is_customer
+            and self.profile is not None
+            and rng.random() < self.profile.seasonal_share
+            and journey.stage < self.loyal_index
+        )
         if is_customer:
-            first_purchase = self._purchases(cid, journey, added_raw)
+            first_purchase, seasonal = self._purchases(cid, journey, added_raw, seasonal=seasonal)
             if self.questions and rng.random() < 0.35:
                 self._feedback(cid, first_purchase, happy=journey.stage >= self.loyal_index)
         last_touch = self._touches(cid, journey, added_raw, age_days)
         do_not_contact = rng.random() < 0.02
-        # Contacts marked do-not-contact never get reminders (DOMAIN.md §3).
+        # Contacts marked do-not-contact never get reminders (docs/domain.md §3).
         next_followup_on = None if do_not_contact else self._followups(cid, added)
 
-        qualified_chance = 0.9 if journey.stage >= 1 or is_customer else 0.45
+        criteria = self._criteria(journey.stage, is_customer=is_customer)
         notes = ""
         if rng.random() < 0.3:
-            notes = rng.choice(_NOTES).format(product=rng.choice(_PRODUCT_NAMES))
+            notes = rng.choice(_NOTES).format(product=rng.choice(self.product_names))
         self._add(
             Contact,
             {
@@ -769,12 +552,16 @@ class _Generator:
                 "referred_by_id": referred_by,
                 "centre_of_influence": centre_of_influence,
                 "do_not_contact": do_not_contact,
-                "has_need": rng.random() < qualified_chance,
-                "has_budget": rng.random() < qualified_chance,
-                "has_urgency": rng.random() < qualified_chance,
-                "is_decision_maker": rng.random() < qualified_chance,
+                "sample": True,
+                "has_need": criteria[0],
+                "has_budget": criteria[1],
+                "has_urgency": criteria[2],
+                "is_decision_maker": criteria[3],
                 "cadence_days": rng.choice((7, 14, 30, 60)) if rng.random() < 0.02 else None,
-                "purchase_interval_days": (
+                # A seasonal buyer is expected once a year (marked by hand, as an owner would).
+                "purchase_interval_days": 365
+                if seasonal
+                else (
                     rng.choice((30, 60, 120, 180)) if is_customer and rng.random() < 0.05 else None
                 ),
                 "last_touch_at": _utc(last_touch[0]) if last_touch else None,
@@ -786,6 +573,44 @@ class _Generator:
             },
         )
         return cid
+
+    def _key_dates(self, cid: int, company: _Company | None) -> None:
+        """Birthdays for some, now and then another occasion worth a card."""
+        rng = self.rng
+        dates: list[tuple[str, str]] = []
+        if rng.random() < 0.3:
+            dates.append(("birthday", ""))
+        if rng.random() < 0.05:
+            dates.append(("occasion", "Business anniversary" if company else "Wedding anniversary"))
+        for kind, label in dates:
+            year = rng.randint(1950, 2000) if kind == "birthday" else rng.randint(2000, 2020)
+            on = date(year, rng.randint(1, 12), rng.randint(1, 28))
+            self._add(
+                KeyDate,
+                {
+                    "id": self._id(KeyDate),
+                    "contact_id": cid,
+                    "kind": kind,
+                    "label": label,
+                    "on": on,
+                },
+            )
+
+    def _criteria(self, stage: int, *, is_customer: bool) -> tuple[bool, bool, bool, bool]:
+        """The four qualification checks, as the rules expect them at this stage: three or
+        more from the qualifying stage on, at most two before it."""
+        rng = self.rng
+        chance = 0.9 if stage >= 1 or is_customer else 0.45
+        ticks = [rng.random() < chance for _ in range(4)]
+        if self.qualified_index is None or is_customer:
+            return ticks[0], ticks[1], ticks[2], ticks[3]
+        if stage >= self.qualified_index:
+            while sum(ticks) < 3:
+                ticks[rng.randrange(4)] = True
+        else:
+            while sum(ticks) > 2:
+                ticks[rng.randrange(4)] = False
+        return ticks[0], ticks[1], ticks[2], ticks[3]
 
     def _journey(self, cid: int, added_raw: int, age_days: float) -> _Journey:
         """Choose the contact's stage, and write the moves that led there."""
@@ -801,14 +626,18 @@ class _Generator:
         # buying: someone who has bought stays a customer).
         if stage < n_stages - 1 and stage + 1 != self.purchase_index and rng.random() < 0.06:
             path += [stage + 1, stage]
-        change_ts = [added, *sorted(self._moment(added_raw, self.now_ts) for _ in path[1:])]
+        # Some customers stopped buying long ago: their whole journey is old history, and
+        # they are inactive now (someone to win back, or to leave alone).
+        lost = stage >= self.purchase_index and age_days > _LOST_AFTER + 60 and rng.random() < 0.2
+        until = self.now_ts - _LOST_AFTER * _DAY if lost else self.now_ts
+        change_ts = [added, *sorted(self._moment(added_raw, until) for _ in path[1:])]
         # Most moves into the current stage are recent enough not to be stuck there yet.
         dwell = self.stage_dwell[path[-1]]
-        if len(path) > 1 and dwell and rng.random() < _MOVED_LATELY:
+        if len(path) > 1 and dwell and not lost and rng.random() < _MOVED_LATELY:
             since = max(change_ts[-2], self.now_ts - dwell * _DAY)
             change_ts[-1] = max(change_ts[-1], self._moment(since, self.now_ts))
         buying: list[tuple[int, StageRole]] = []
-        buying_ends = self.now_ts
+        buying_ends = until
         for step, position in enumerate(path):
             roles = self.stage_roles[position]
             role = next((r for r in _BUYING_ROLES if r in roles), None)
@@ -818,7 +647,7 @@ class _Generator:
             elif position < path[step - 1]:
                 reason, automatic = rng.choice(_BACKWARD_REASONS), False
             elif role is not None:
-                # As the purchase automation would have moved them (DOMAIN.md §4).
+                # As the purchase automation would have moved them (docs/domain.md §4).
                 reason, automatic = _ROLE_REASONS[role], True
                 buying.append((change_ts[step], role))
             elif after is not None:
@@ -846,26 +675,25 @@ class _Generator:
 
     def _company(self) -> _Company | None:
         rng = self.rng
-        roll = rng.random()
-        if roll < 0.10:
+        if rng.random() >= self.company_share:
             return None  # a private customer
-        if roll < 0.25 and self.recent_companies:
+        if rng.random() < 0.17 and self.recent_companies:
             return rng.choice(self.recent_companies)  # a colleague of an earlier contact
         last = rng.choice(_LAST_NAMES)
         pattern = rng.randrange(6)
         if pattern == 0:
             name = f"{last} & {rng.choice(('Sons', 'Daughters', 'Co.', rng.choice(_LAST_NAMES)))}"
         elif pattern == 1:
-            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(_TRADES)}"
+            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {rng.choice(self.trades)}"
         elif pattern == 2:
-            name = f"{rng.choice(_PLACE_WORDS)} {rng.choice(_TRADES)}"
+            name = f"{rng.choice(_PLACE_WORDS)} {rng.choice(self.trades)}"
         elif pattern == 3:
-            name = f"{last} {rng.choice(_TRADES)}"
+            name = f"{last} {rng.choice(self.trades)}"
         elif pattern == 4:
             name = f"The {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
         else:
             name = f"{rng.choice(_NOUNS)} & {rng.choice(_NOUNS)}"
-        country = rng.choices(_COUNTRIES, self.country_weights)[0]
+        country = rng.choices(self.countries, self.country_weights)[0]
         city, region = rng.choice(country.cities)
         company = _Company(
             name=name,
@@ -889,7 +717,7 @@ class _Generator:
         """(country, street, city, region, postal code): the company's, or a home address."""
         rng = self.rng
         if company is None:
-            country = rng.choices(_COUNTRIES, self.country_weights)[0]
+            country = rng.choices(self.countries, self.country_weights)[0]
             city, region = rng.choice(country.cities)
             street, postal_code = self._street(country), self._fill(country.postal)
         else:
@@ -973,33 +801,97 @@ class _Generator:
             self._add(ContactTag, {"contact_id": cid, "tag_id": self.tag_ids[name]})
         self.counts.tags += len(tags)
 
-    def _purchases(self, cid: int, journey: _Journey, added_raw: int) -> int:
-        """One purchase on the day of each buying move, more for repeat buyers.
+    def _seasonal_moment(self, low: int, high: int) -> int:
+        """A moment between ``low`` and ``high``, more likely in the business's busy months."""
+        rng = self.rng
+        weights = self.profile.seasonality if self.profile is not None else None
+        if weights is None or high <= low:
+            return self._moment(low, high)
+        top = max(weights)
+        for _ in range(4):
+            ts = rng.randint(low, high)
+            if rng.random() * top <= weights[_utc(ts).month - 1]:
+                return self._office_hours(ts)
+        return self._moment(low, high)
 
-        Returns when the first purchase was made.
+    def _in_season(self, low: int, high: int) -> list[int]:
+        """One moment in the profile's season in each year between ``low`` and ``high``."""
+        assert self.profile is not None
+        rng = self.rng
+        out = []
+        for year in range(_utc(low).year, _utc(high).year + 1):
+            month = rng.choice(self.profile.season_months)
+            start = datetime(year, month, 1, tzinfo=UTC)
+            ts = math.floor(start.timestamp()) + rng.randrange(27) * _DAY + rng.randrange(_DAY)
+            if low <= ts <= high:
+                out.append(self._office_hours(ts))
+        return out
+
+    def _purchases(
+        self, cid: int, journey: _Journey, added_raw: int, *, seasonal: bool = False
+    ) -> tuple[int, bool]:
+        """One purchase on the day of each buying move, more for repeat buyers: a product
+        bought regularly (a subscription, a service) comes back at its interval, others now
+        and then, in the business's busy months. A contact at the regular-buying stage has
+        bought at least as often as the rules ask. A seasonal customer buys only in season.
+
+        Returns when the first purchase was made, and whether the customer is seasonal (not
+        when no season fell in their time as a customer).
         """
         rng = self.rng
         buying = list(journey.buying) or [
-            (self._moment(added_raw, self.now_ts), StageRole.PURCHASE)
+            (self._seasonal_moment(added_raw, self.now_ts), StageRole.PURCHASE)
         ]
         first = buying[0][0]
         last = max(first, journey.buying_ends)
-        repeats = _geometric(rng, 2.5 if journey.stage >= self.loyal_index else 0.6)
-        purchases: list[tuple[int, StageRole | None]] = [
-            *buying,
-            *((rng.randint(first, last), None) for _ in range(repeats)),
-        ]
-        bought: list[int] = []
-        for ts, role in purchases:
-            if role is StageRole.REPURCHASE and bought:
-                product = bought[0]
-            elif role is StageRole.CROSS_PURCHASE and bought:
-                product = rng.choice([p for p in range(len(_PRODUCTS)) if p not in bought])
+        n_products = len(self.products)
+
+        def pick() -> int:
+            return rng.choices(range(n_products), cum_weights=self.product_weights)[0]
+
+        purchases: list[tuple[int, int]] = []
+        moments = self._in_season(added_raw, self.now_ts) if seasonal else []
+        seasonal = bool(moments)
+        if seasonal:
+            product = pick()
+            purchases = [(ts, product) for ts in moments]
+        else:
+            bought: list[int] = []
+            for ts, role in buying:
+                if role is StageRole.REPURCHASE and bought:
+                    product = bought[0]
+                elif role is StageRole.CROSS_PURCHASE and bought and n_products > 1:
+                    product = rng.choice([p for p in range(n_products) if p not in bought])
+                else:
+                    product = pick()
+                bought.append(product)
+                purchases.append((ts, product))
+            loyal = journey.stage >= self.loyal_index
+            # Regular products come back at their interval for a while.
+            for product in dict.fromkeys(bought):
+                every = self.products[product].every_days
+                if every is None:
+                    continue
+                stop = last if rng.random() < 0.7 else rng.randint(first, last)
+                ts = purchases[bought.index(product)][0] + every * _DAY
+                while ts <= stop and len(purchases) < 30:
+                    purchases.append((self._office_hours(ts), product))
+                    ts += int(every * (0.8 + 0.4 * rng.random())) * _DAY
+            repeats = _geometric(rng, 2.5 if loyal else 0.6)
+            if loyal:
+                # Regular buying made them loyal: enough purchases within one window.
+                repeats = max(repeats, self.regular.purchases - len(purchases))
+                window = self.regular.window_days * _DAY
+                low = max(first, last - window + _DAY)
             else:
-                product = rng.randrange(len(_PRODUCTS))
-            bought.append(product)
-            name, low, high = _PRODUCTS[product]
-            cents = rng.randrange(low, high + 1, 50)
+                low = first
+            purchases.extend(
+                (self._seasonal_moment(low, last), pick()) for _ in range(max(repeats, 0))
+            )
+        purchases.sort()
+        for ts, product in purchases:
+            item = self.products[product]
+            cents = rng.randrange(item.low, item.high + 1, 50)
             if rng.random() < 0.3:
                 cents -= 1  # the occasional .49 or .99 price
             self._add(
@@ -1008,7 +900,7 @@ class _Generator:
                     "id": self._id(Purchase),
                     "contact_id": cid,
                     "purchased_on": _utc(ts).date(),
-                    "product": name,
+                    "product": item.name,
                     "amount": _cents(cents),
                     "currency": self.currency,
                     "note": "Paid by bank transfer" if rng.random() < 0.15 else "",
@@ -1016,7 +908,7 @@ class _Generator:
                 },
             )
         self.counts.purchases += len(purchases)
-        return first
+        return purchases[0][0], seasonal
 
     def _touches(
         self, cid: int, journey: _Journey, added_raw: int, age_days: float
@@ -1065,7 +957,7 @@ class _Generator:
             texts = inbound_texts if inbound else outbound_texts
             summary = texts[int(random() * len(texts))]
             if "{" in summary:
-                summary = summary.format(product=self.rng.choice(_PRODUCT_NAMES))
+                summary = summary.format(product=self.rng.choice(self.product_names))
             when = _utc(ts)
             rows.append(
                 {
@@ -1088,7 +980,12 @@ class _Generator:
         rng = self.rng
         mood = rng.choices((5, 4, 3, 2), (45, 35, 15, 5) if happy else (25, 40, 23, 12))[0]
         forms = 1 if rng.random() < 0.8 else 2
-        for ts in sorted(self._moment(after_ts, self.now_ts) for _ in range(forms)):
+        moments = sorted(self._moment(after_ts, self.now_ts) for _ in range(forms))
+        # Never asked twice within the survey gap (the app warns against over-surveying).
+        moments = [
+            ts for i, ts in enumerate(moments) if i == 0 or ts - moments[0] > self.survey_gap
+        ]
+        for ts in moments:
             feedback_id = self._id(Feedback)
             scores = [min(5, max(1, mood + rng.choice((-1, 0, 0, 0, 1)))) for _ in self.questions]
             mean = sum(scores) / len(scores)
@@ -1180,8 +1077,9 @@ def _ensure_templates(session: Session) -> list[str]:
                     "title": title,
                     "medium": medium.value,
                     "script": script,
+                    "phase": phase,
                 }
-                for i, (day, title, medium, script) in enumerate(DEFAULT_PLAN_STEPS)
+                for i, (day, title, medium, script, phase) in enumerate(DEFAULT_PLAN_STEPS)
             ],
         )
     # Answers follow whatever survey the owner has set up (at most five questions).
@@ -1215,6 +1113,19 @@ def _ensure_tags(session: Session) -> dict[str, int]:
 # --- The entry point ----------------------------------------------------------------------------
 
 
+def _choose_model(session: Session, key: str, *, has_contacts: bool) -> None:
+    found = session.scalar(select(JourneyModel.key).where(JourneyModel.key == key))
+    if found is None:
+        raise ValueError(f"Unknown journey model {key!r}.")
+    if settings.get(session, settings.ACTIVE_MODEL) == key:
+        return
+    if has_contacts:
+        raise SampleDataRefusedError(
+            "Contacts already stand on another journey model; switch models in Settings first."
+        )
+    settings.put(session, settings.ACTIVE_MODEL, key)
+
+
 def generate(
     database: Database,
     *,
@@ -1223,6 +1134,9 @@ def generate(
     touches_per_contact: float = 10.0,
     now: datetime | None = None,
     progress: Callable[[int, int], bool] | None = None,
+    profile: str | None = DEFAULT_PROFILE,
+    model: str | None = None,
+    add_to_existing: bool = True,
 ) -> DemoSummary:
     """Add ``contacts`` made-up contacts, with their whole history, in one transaction.
 
@@ -1230,7 +1144,19 @@ def generate(
     and at the end; when it returns False, ``DemoCancelledError`` is raised and nothing is
     written. The same ``seed`` and ``now`` (an aware datetime, default the current time) give
     the same data on the same database.
+
+    ``profile`` names the business (``PROFILES``; None: a mix of everything); on a database
+    without sales whose owner has not chosen a currency, it also sets the currency.
+    ``model`` picks the active journey model of a database without contacts. Without
+    ``add_to_existing``, a database that already has contacts is refused
+    (``SampleDataRefusedError``). Every contact made is marked as sample data, and the
+    journey rules run over the history at the end, so no stage contradicts its facts.
     """
+    chosen = None
+    if profile is not None:
+        if profile not in PROFILES:
+            raise ValueError(f"Unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}.")
+        chosen = PROFILES[profile]
     if not 1 <= contacts <= MAX_CONTACTS:
         raise ValueError(f"The number of contacts must be between 1 and {MAX_CONTACTS:,}.")
     if not 0 <= touches_per_contact <= MAX_TOUCHES_PER_CONTACT:  # also refuses NaN
@@ -1246,9 +1172,24 @@ def generate(
     per_batch = max(1, min(BATCH_CONTACTS, contacts // 50))
     started = time.perf_counter()
     with database.write_session.begin() as session:
+        has_contacts = session.scalar(select(Contact.id).limit(1)) is not None
+        if has_contacts and not add_to_existing:
+            raise SampleDataRefusedError(
+                "This database already has contacts; sample data would be mixed in with them."
+            )
+        if model is not None:
+            _choose_model(session, model, has_contacts=has_contacts)
+        # The business's currency, unless the owner already chose one or has sales.
+        if (
+            chosen is not None
+            and session.get(Setting, settings.CURRENCY.key) is None
+            and session.scalar(select(Purchase.id).limit(1)) is None
+        ):
+            settings.put(session, settings.CURRENCY, chosen.currency)
         if progress is not None and not progress(0, contacts):
             raise DemoCancelledError
         questions = _ensure_templates(session)
+        rules = automation.active_rules(session)
         generator = _Generator(
             session,
             rng,
@@ -1259,6 +1200,10 @@ def generate(
             tag_ids=_ensure_tags(session),
             questions=questions,
             currency=settings.get(session, settings.CURRENCY),
+            profile=chosen,
+            rules=rules.resolved if rules is not None else None,
+            regular=automation.regular_of(session),
+            survey_gap_days=settings.get(session, settings.SURVEY_INTERVAL_DAYS),
         )
         for start in range(0, contacts, per_batch):
             end = min(contacts, start + per_batch)
@@ -1270,7 +1215,12 @@ def generate(
             derived.refresh_schedule(session, ids)
             if progress is not None and not progress(end, contacts):
                 raise DemoCancelledError
+        # The app's own rules over the generated history: whatever the random walk left
+        # behind the facts (or, on the lifecycle model, off the status) moves on.
         counts = generator.counts
+        counts.stage_changes += automation.conform(session, today=generator.today, now=now)
+        counts.followups += automation.plan_season_followups(session, generator.today, now=now)
+        counts.followups += automation.plan_key_date_followups(session, generator.today, now=now)
         summary = DemoSummary(
             contacts=contacts,
             touches=counts.touches,
@@ -1284,3 +1234,29 @@ def generate(
         "added demo data in %.1f s (seed %d): %s", time.perf_counter() - started, seed, summary
     )
     return summary
+
+
+# --- Removing it again --------------------------------------------------------------------------
+
+
+def sample_count(database: Database) -> int:
+    """How many contacts (trash included) are sample data."""
+    with database.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Contact).where(Contact.sample.is_(True))
+            )
+            or 0
+        )
+
+
+def remove_sample_data(database: Database) -> int:
+    """Delete every sample contact with its touches, sales, feedback and follow-ups, in one
+    transaction; returns how many. The owner's own contacts stay, and one that named a
+    sample contact as its referrer simply no longer has one. Tags only sample contacts used
+    go too."""
+    with database.write_session.begin() as session:
+        result = session.execute(delete(Contact).where(Contact.sample.is_(True)))
+        session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+        session.execute(delete(Tag).where(~Tag.id.in_(select(ContactTag.tag_id))))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@
   (a touch, a new stage) is cancelled. Ticking a cadence follow-up off records a done
   ``cadence`` row, and the cadence restarts from that moment;
 - ``purchase_count``, ``first_purchase_on``, ``last_purchase_on``, ``lifetime_value``;
+- ``last_interaction_on``: for customers, the later of the last purchase and the last
+  inbound touch (what the lifecycle's lapse counts from);
 - ``satisfaction``: the level of the latest feedback.
 
 Each rule is one SQL statement, used alike for a few contacts after a change and for every
@@ -24,6 +26,25 @@ from collections.abc import Iterable
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
+
+from db import seasons
+
+#: A customer's last interaction: the later of the last purchase and the last inbound touch
+#: (the customer reaching out keeps them from lapsing; the owner's own touches do not).
+_INTERACTION = """
+    UPDATE contact SET last_interaction_on = CASE
+      WHEN purchase_count > 0 THEN max(
+        last_purchase_on,
+        coalesce(
+          (SELECT date(max(t.occurred_at), 'localtime') FROM touch t
+           WHERE t.contact_id = contact.id AND t.direction = 'inbound'),
+          last_purchase_on
+        )
+      )
+    END
+    {where}
+    """
+
 
 _SCHEDULE = (
     """
@@ -68,6 +89,7 @@ _SCHEDULE = (
     END
     {where}
     """,
+    _INTERACTION,
 )
 
 _PURCHASES = (
@@ -85,7 +107,9 @@ _PURCHASES = (
       )
     {where}
     """,
+    _INTERACTION,
 )
+
 
 _SATISFACTION = (
     """
@@ -129,8 +153,11 @@ def refresh_schedule(session: Session, contact_ids: Iterable[int]) -> None:
 
 
 def refresh_purchases(session: Session, contact_ids: Iterable[int]) -> None:
-    """Purchase count, first and last purchase and lifetime value, after purchases changed."""
-    _run(session, _PURCHASES, contact_ids)
+    """Purchase count, first and last purchase, lifetime value, last interaction and season,
+    after purchases changed."""
+    ids = list(contact_ids)
+    _run(session, _PURCHASES, ids)
+    seasons.refresh(session, ids)
 
 
 def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
@@ -149,3 +176,4 @@ def refresh_all(session: Session) -> None:
     session.flush()
     for statement in all_statements():
         session.execute(statement)
+    seasons.refresh(session)

@@ -1,4 +1,4 @@
-"""Satisfaction feedback (DOMAIN.md §5): the survey template, recording answers, the level
+"""Satisfaction feedback (docs/domain.md §5): the survey template, recording answers, the level
 rule, the over-survey warning, and levels over time.
 
 **The level rule.** The average of the answered questions (each 1-5) decides: at least 4.5 is

@@ -1,4 +1,4 @@
-"""Follow-ups: the next date each contact should hear from the owner (DOMAIN.md §3).
+"""Follow-ups: the next date each contact should hear from the owner (docs/domain.md §3).
 
 A contact's next follow-up is the earlier of its open follow-ups (set by hand, or by the
 100-day plan; a snoozed one counts from its snooze date) and *last touch + cadence* (the
@@ -37,20 +37,22 @@ REASON_MAX = 300
 #: A plan longer than this is almost certainly a typo in a day offset.
 PLAN_MAX_DAYS = 3650
 
-#: The 100-day plan of DOMAIN.md §3: (day, title, medium, script).
+#: The 100-day plan of docs/domain.md §3: (day, title, medium, script, phase); the phase is
+#: the customer-experience stage the step carries the customer into.
 DEFAULT_PLAN_STEPS = (
     (1, "Affirm the decision", Medium.PHONE,
-     "Call to thank them and reassure them they made the right choice."),
+     "Call to thank them and reassure them they made the right choice.", "affirm"),
     (3, "Activate", Medium.IN_PERSON,
-     "Make sure the first delivery or meeting happens and goes smoothly."),
+     "Make sure the first delivery or meeting happens and goes smoothly.", "activate"),
     (14, "Acclimate", Medium.EMAIL,
-     "Send the getting-started tips and ask whether anything is unclear."),
+     "Send the getting-started tips and ask whether anything is unclear.", "acclimate"),
     (45, "Accomplish", Medium.PHONE,
-     "Check that they got the result they bought it for."),
+     "Check that they got the result they bought it for.", "accomplish"),
     (75, "Adopt", Medium.VIDEO,
-     "Show them one more way to get value and invite them to make it a habit."),
+     "Show them one more way to get value and invite them to make it a habit.", "adopt"),
     (100, "Ask for a referral or review", Medium.IN_PERSON,
-     "Ask whether they know someone who would benefit, or would write a short review."),
+     "Ask whether they know someone who would benefit, or would write a short review.",
+     "advocate"),
 )  # fmt: skip
 
 
@@ -60,8 +62,15 @@ def ensure_plan_template(session: Session) -> None:
         return
     if not session.scalar(select(func.count()).select_from(PlanStep)):
         session.add_all(
-            PlanStep(position=i, day_offset=day, title=title, medium=medium.value, script=script)
-            for i, (day, title, medium, script) in enumerate(DEFAULT_PLAN_STEPS)
+            PlanStep(
+                position=i,
+                day_offset=day,
+                title=title,
+                medium=medium.value,
+                script=script,
+                phase=phase,
+            )
+            for i, (day, title, medium, script, phase) in enumerate(DEFAULT_PLAN_STEPS)
         )
     settings.put(session, settings.PLAN_TEMPLATE_SEEDED, True)
 
@@ -127,24 +136,35 @@ def create_followup(
 
 
 def start_plan(
-    session: Session, contact_id: int, first_purchase_on: date, *, now: datetime | None = None
+    session: Session,
+    contact_id: int,
+    first_purchase_on: date,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
 ) -> list[Followup]:
-    """A first purchase starts the 100-day plan: one open follow-up per template step,
-    counted from the purchase day. Returns them (none if the template is empty)."""
+    """A first purchase starts the 100-day plan: one follow-up per template step, counted
+    from the purchase day. Returns them (none if the template is empty).
+
+    A back-dated purchase does not leave a trail of overdue steps: a step whose day is
+    already before ``today`` is created as skipped (cancelled, never due)."""
     steps = session.scalars(select(PlanStep).order_by(PlanStep.position, PlanStep.id)).all()
-    created = [
-        Followup(
-            contact_id=contact_id,
-            due_on=first_purchase_on + timedelta(days=step.day_offset),
-            reason=step.title,
-            source=FollowupSource.PLAN.value,
-            status=FollowupStatus.OPEN.value,
-            suggested_medium=step.medium,
-            plan_step_id=step.id,
-            created_at=now or utcnow(),
+    created = []
+    for step in steps:
+        due_on = first_purchase_on + timedelta(days=step.day_offset)
+        past = today is not None and due_on < today
+        created.append(
+            Followup(
+                contact_id=contact_id,
+                due_on=due_on,
+                reason=step.title,
+                source=FollowupSource.PLAN.value,
+                status=(FollowupStatus.CANCELLED if past else FollowupStatus.OPEN).value,
+                suggested_medium=step.medium,
+                plan_step_id=step.id,
+                created_at=now or utcnow(),
+            )
         )
-        for step in steps
-    ]
     session.add_all(created)
     session.flush()
     refresh_next_followup(session, [contact_id])
@@ -400,13 +420,19 @@ class PlanStepData:
     title: str
     medium: Medium | None = None
     script: str = ""
+    #: The customer-experience phase (stage key) completing the step leads to, if any.
+    phase: str | None = None
 
 
 def plan_template(database: Database) -> list[PlanStepData]:
     with database.reading() as session:
         return [
             PlanStepData(
-                s.day_offset, s.title, None if s.medium is None else Medium(s.medium), s.script
+                s.day_offset,
+                s.title,
+                None if s.medium is None else Medium(s.medium),
+                s.script,
+                s.phase,
             )
             for s in session.scalars(select(PlanStep).order_by(PlanStep.position, PlanStep.id))
         ]
@@ -444,6 +470,7 @@ def save_plan_template(database: Database, steps: Sequence[PlanStepData]) -> Non
             row.title = step.title.strip()
             row.medium = None if step.medium is None else step.medium.value
             row.script = step.script.strip()
+            row.phase = step.phase or None
             session.add(row)
         for row in existing[len(steps) :]:
             session.delete(row)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from db import derived, settings
 from db.domain import Medium, StageRole
 from db.models import Contact, JourneyModel, Stage, StageChange, Touch, utcnow
+from db.rules import JourneyRules, RulesError
 from db.stages import StageNotFoundError
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ModelSpec:
     name: str
     summary: str
     stages: tuple[StageSpec, ...]
+    rules: JourneyRules = field(default_factory=JourneyRules)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,24 @@ def parse_model(data: Any) -> ModelSpec:
             raise JourneyFileError(f"{where}: {exc}") from None
     if len({s.key for s in specs}) != len(specs):
         raise JourneyFileError(f"model {key!r} repeats a stage key")
-    return ModelSpec(key=key, name=name, summary=str(data.get("summary", "")), stages=tuple(specs))
+    try:
+        rules = JourneyRules.parse(data.get("rules"))
+    except RulesError as exc:
+        raise JourneyFileError(f"model {key!r}: {exc}") from None
+    named = {
+        *(k for k in (rules.qualified, rules.sale, rules.repeat, rules.cross, rules.regular) if k),
+        *(k for _, k in rules.lifecycle),
+    }
+    missing = named - {s.key for s in specs}
+    if missing:
+        raise JourneyFileError(f"model {key!r}: a rule names no stage {sorted(missing)[0]!r}")
+    return ModelSpec(
+        key=key,
+        name=name,
+        summary=str(data.get("summary", "")),
+        stages=tuple(specs),
+        rules=rules,
+    )
 
 
 @cache
@@ -141,7 +160,11 @@ def builtin_models() -> tuple[ModelSpec, ...]:
 
 def install_model(session: Session, spec: ModelSpec, *, key: str | None = None) -> JourneyModel:
     model = JourneyModel(
-        key=key or spec.key, name=spec.name, summary=spec.summary, builtin_key=spec.key
+        key=key or spec.key,
+        name=spec.name,
+        summary=spec.summary,
+        builtin_key=spec.key,
+        rules=spec.rules.dumps(),
     )
     model.stages = [
         Stage(
@@ -273,6 +296,8 @@ class ModelDraft:
     #: Built-in models are kept as shipped; the owner copies one to change it.
     builtin: bool = False
     active: bool = False
+    #: What moves contacts along this model (kept as they are when a model is edited).
+    rules: JourneyRules = field(default_factory=JourneyRules)
 
 
 class JourneyEditError(ValueError):
@@ -357,6 +382,7 @@ def _draft_of(model: JourneyModel, active: bool) -> ModelDraft:
         ),
         builtin=model.key in BUILTIN_KEYS,
         active=active,
+        rules=JourneyRules.loads(model.rules),
     )
 
 
@@ -385,6 +411,7 @@ def copy_model(database: Database, key: str, name: str | None = None) -> str:
             key=_unique(_slug(name), taken | set(BUILTIN_KEYS) | {ARCHIVE_KEY}),
             name=name,
             summary=source.summary,
+            rules=source.rules,
             builtin_key=source.builtin_key,
         )
         copy.stages = [
@@ -518,45 +545,55 @@ def save_model(
     errors = validate_draft(draft)
     if errors:
         raise JourneyEditError(errors)
-    now = now or utcnow()
     with database.write_session.begin() as session:
-        model = _model(session, draft.key)
-        if model.key in BUILTIN_KEYS:
-            raise JourneyEditError({"name": "Built-in models stay as shipped: copy it to edit."})
-        by_id = {s.id: s for s in model.stages}
-        kept = {s.id for s in draft.stages if s.id is not None}
-        unknown = kept - set(by_id)
-        if unknown:
-            raise StageNotFoundError(sorted(unknown)[0])
-        leaving = [i for i in by_id if i not in kept]
-        chosen = _check_mapping(session, leaving, mapping or {}, kept)
+        save_model_in(session, draft, mapping, now=now or utcnow())
 
-        model.name = " ".join(draft.name.split())
-        model.summary = draft.summary.strip()
-        # Park positions first so the new order never collides half-way.
-        taken = {s.key for s in model.stages if s.id in kept}
-        for position, stage_draft in enumerate(draft.stages):
-            if stage_draft.id is None:
-                key = _unique(_slug(stage_draft.key or stage_draft.label), taken)
-                taken.add(key)
-                stage = Stage(key=key, model=model)
-                session.add(stage)
-            else:
-                stage = by_id[stage_draft.id]
-            stage.label = " ".join(stage_draft.label.split())
-            stage.description = stage_draft.description.strip()
-            stage.position = position
-            stage.cadence_days = stage_draft.cadence_days
-            stage.dwell_days = stage_draft.dwell_days
-            stage.mediums = ",".join(stage_draft.mediums)
-            stage.roles = ",".join(stage_draft.roles)
-        session.flush()
-        _remap(session, chosen, now)
-        for stage_id in leaving:
-            _retire(session, by_id[stage_id], model.name)
-        session.flush()
-        session.expire(model)
-        derived.refresh_all(session)
+
+def save_model_in(
+    session: Session,
+    draft: ModelDraft,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    now: datetime,
+) -> None:
+    """``save_model``'s work inside the caller's unit of work (``draft`` already valid)."""
+    model = _model(session, draft.key)
+    if model.key in BUILTIN_KEYS:
+        raise JourneyEditError({"name": "Built-in models stay as shipped: copy it to edit."})
+    by_id = {s.id: s for s in model.stages}
+    kept = {s.id for s in draft.stages if s.id is not None}
+    unknown = kept - set(by_id)
+    if unknown:
+        raise StageNotFoundError(sorted(unknown)[0])
+    leaving = [i for i in by_id if i not in kept]
+    chosen = _check_mapping(session, leaving, mapping or {}, kept)
+
+    model.name = " ".join(draft.name.split())
+    model.summary = draft.summary.strip()
+    # Park positions first so the new order never collides half-way.
+    taken = {s.key for s in model.stages if s.id in kept}
+    for position, stage_draft in enumerate(draft.stages):
+        if stage_draft.id is None:
+            key = _unique(_slug(stage_draft.key or stage_draft.label), taken)
+            taken.add(key)
+            stage = Stage(key=key, model=model)
+            session.add(stage)
+        else:
+            stage = by_id[stage_draft.id]
+        stage.label = " ".join(stage_draft.label.split())
+        stage.description = stage_draft.description.strip()
+        stage.position = position
+        stage.cadence_days = stage_draft.cadence_days
+        stage.dwell_days = stage_draft.dwell_days
+        stage.mediums = ",".join(stage_draft.mediums)
+        stage.roles = ",".join(stage_draft.roles)
+    session.flush()
+    _remap(session, chosen, now)
+    for stage_id in leaving:
+        _retire(session, by_id[stage_id], model.name)
+    session.flush()
+    session.expire(model)
+    derived.refresh_all(session)
 
 
 def suggest_mapping(
@@ -596,26 +633,34 @@ def activate_model(
 
     Old models stay in the database, so the history of stage changes stays readable.
     """
-    now = now or utcnow()
     with database.write_session.begin() as session:
-        target = _model(session, key)
-        current = active_model(session)
-        if current is not None and current.id == target.id:
-            return 0
-        # Every stage outside the new model that still holds contacts must be mapped.
-        new_ids = {s.id for s in target.stages}
-        holding = session.scalars(
-            select(Contact.stage_id)
-            .where(Contact.stage_id.is_not(None), Contact.stage_id.not_in(new_ids))
-            .distinct()
-        )
-        chosen = _check_mapping(
-            session, [s for s in holding if s is not None], mapping or {}, new_ids
-        )
-        moved = _remap(session, chosen, now)
-        settings.put(session, settings.ACTIVE_MODEL, key)
-        derived.refresh_all(session)
-        return moved
+        return activate_model_in(session, key, mapping, now=now or utcnow())
+
+
+def activate_model_in(
+    session: Session,
+    key: str,
+    mapping: Mapping[int, int | None] | None,
+    *,
+    now: datetime,
+) -> int:
+    """``activate_model``'s work inside the caller's unit of work."""
+    target = _model(session, key)
+    current = active_model(session)
+    if current is not None and current.id == target.id:
+        return 0
+    # Every stage outside the new model that still holds contacts must be mapped.
+    new_ids = {s.id for s in target.stages}
+    holding = session.scalars(
+        select(Contact.stage_id)
+        .where(Contact.stage_id.is_not(None), Contact.stage_id.not_in(new_ids))
+        .distinct()
+    )
+    chosen = _check_mapping(session, [s for s in holding if s is not None], mapping or {}, new_ids)
+    moved = _remap(session, chosen, now)
+    settings.put(session, settings.ACTIVE_MODEL, key)
+    derived.refresh_all(session)
+    return moved
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Lifecycle status: where a contact stands as a buyer, computed from purchases, never typed.
 
-The rule (DOMAIN.md §4), for a contact with ``n`` purchases, the last ``d`` days before
+The rule (docs/domain.md §4), for a contact with ``n`` purchases, the last ``d`` days before
 ``today``, and an expected interval ``I`` between purchases (the contact's own override for
 seasonal buyers, else the database's setting):
 
@@ -13,6 +13,13 @@ seasonal buyers, else the database's setting):
 - **lapsed, long-term**: beyond the long-lapse threshold, up to the inactive threshold;
 - **inactive**: beyond the inactive threshold; split into **do not contact** (the contact is
   marked do-not-contact) and **win back** (everyone else).
+
+Lapse counts from the customer's last *interaction*: the later of the last purchase and the
+last inbound touch (``contact.last_interaction_on``), since a customer who reaches out has
+not lapsed; the owner's own touches do not count. The new window still counts from the
+purchase. A **seasonal** customer (``contact.season``: the months they buy in) who would be
+lapsed shows as *seasonal* instead while it is not their season, as long as they bought
+within about a year (``SEASON_YEAR``).
 
 The long-lapse and inactive thresholds are set for the database's own interval. A contact
 with its own interval stretches them by the same ratio (integer days, rounded down), so a
@@ -45,6 +52,7 @@ class Lifecycle(enum.StrEnum):
     NEW = "new"
     ACTIVE = "active"
     REPEAT = "repeat"
+    SEASONAL = "seasonal"
     LAPSED_SHORT = "lapsed_short"
     LAPSED_LONG = "lapsed_long"
     WIN_BACK = "win_back"
@@ -68,6 +76,7 @@ _LABELS = {
     Lifecycle.NEW: "New",
     Lifecycle.ACTIVE: "Active",
     Lifecycle.REPEAT: "Repeat",
+    Lifecycle.SEASONAL: "Seasonal (out of season)",
     Lifecycle.LAPSED_SHORT: "Lapsed (short-term)",
     Lifecycle.LAPSED_LONG: "Lapsed (long-term)",
     Lifecycle.WIN_BACK: "Inactive — win back",
@@ -96,6 +105,14 @@ class Thresholds:
         return new, interval, long_lapse, inactive
 
 
+#: How long after their last purchase a seasonal customer out of season is still "seasonal".
+SEASON_YEAR = 400
+
+
+def season_months(season: str | None) -> frozenset[int]:
+    return frozenset(int(m) for m in (season or "").split(",") if m.strip().isdigit())
+
+
 def status(
     purchase_count: int,
     last_purchase_on: date | None,
@@ -104,16 +121,23 @@ def status(
     *,
     own_interval: int | None = None,
     do_not_contact: bool = False,
+    last_interaction_on: date | None = None,
+    season: str | None = None,
 ) -> Lifecycle:
     """The lifecycle status of one contact (see the module docstring)."""
     if purchase_count <= 0 or last_purchase_on is None:
         return Lifecycle.PROSPECTIVE
     new, interval, long_lapse, inactive = thresholds.for_interval(own_interval)
-    days = max((today - last_purchase_on).days, 0)
+    last = max(last_purchase_on, last_interaction_on or last_purchase_on)
+    days = max((today - last).days, 0)
     if days <= interval:
         if purchase_count >= 2:
             return Lifecycle.REPEAT
-        return Lifecycle.NEW if days <= new else Lifecycle.ACTIVE
+        since_purchase = max((today - last_purchase_on).days, 0)
+        return Lifecycle.NEW if since_purchase <= new else Lifecycle.ACTIVE
+    months = season_months(season)
+    if months and today.month not in months and days <= SEASON_YEAR:
+        return Lifecycle.SEASONAL
     if days <= long_lapse:
         return Lifecycle.LAPSED_SHORT
     if days <= inactive:
@@ -148,6 +172,8 @@ def status_sql(
     *,
     today: date,
     thresholds: Thresholds | None = None,
+    last_interaction_on: Any = None,
+    season: Any = None,
 ) -> ColumnElement[str]:
     """``status`` as a SQL expression over these columns, giving a ``Lifecycle`` value.
 
@@ -169,12 +195,26 @@ def status_sql(
     new = func.min(new_days, interval)
     long_lapse = func.max(long_days * interval // base, interval)
     inactive = func.max(inactive_days * interval // base, long_lapse)
-    days = func.max(
-        cast(
-            func.julianday(literal(today.isoformat())) - func.julianday(last_purchase_on), Integer
-        ),
-        0,
+
+    def days_since(day: Any) -> ColumnElement[Any]:
+        return func.max(
+            cast(func.julianday(literal(today.isoformat())) - func.julianday(day), Integer), 0
+        )
+
+    last = (
+        last_purchase_on
+        if last_interaction_on is None
+        else func.coalesce(last_interaction_on, last_purchase_on)
     )
+    days = days_since(last)
+    since_purchase = days_since(last_purchase_on)
+    out_of_season: ColumnElement[Any] = literal(False)
+    if season is not None:
+        out_of_season = (
+            season.is_not(None)
+            & ~(literal(",") + season + literal(",")).like(f"%,{today.month},%")
+            & (days <= SEASON_YEAR)
+        )
     return case(
         (
             (purchase_count <= 0) | last_purchase_on.is_(None),
@@ -184,10 +224,11 @@ def status_sql(
             days <= interval,
             case(
                 (purchase_count >= 2, literal(Lifecycle.REPEAT.value)),
-                (days <= new, literal(Lifecycle.NEW.value)),
+                (since_purchase <= new, literal(Lifecycle.NEW.value)),
                 else_=literal(Lifecycle.ACTIVE.value),
             ),
         ),
+        (out_of_season, literal(Lifecycle.SEASONAL.value)),
         (days <= long_lapse, literal(Lifecycle.LAPSED_SHORT.value)),
         (days <= inactive, literal(Lifecycle.LAPSED_LONG.value)),
         (do_not_contact == literal(True), literal(Lifecycle.DO_NOT_CONTACT.value)),
@@ -206,6 +247,8 @@ def contact_status_sql(today: date, thresholds: Thresholds | None = None) -> Col
         Contact.do_not_contact,
         today=today,
         thresholds=thresholds,
+        last_interaction_on=Contact.last_interaction_on,
+        season=Contact.season,
     )
 
 

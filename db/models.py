@@ -1,4 +1,4 @@
-"""SQLAlchemy models for the whole Touchbase domain (see DOMAIN.md).
+"""SQLAlchemy models for the whole Touchbase domain (see docs/domain.md).
 
 Every table a feature needs exists from the first schema on, so later features add behaviour
 rather than tables. Columns the big lists sort and filter on (last touch, next follow-up,
@@ -66,6 +66,8 @@ class JourneyModel(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The built-in file a model was loaded or copied from, if any.
     builtin_key: Mapped[str | None] = mapped_column(String(64))
+    #: What moves contacts along this model, as JSON (``db.rules.JourneyRules``).
+    rules: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     stages: Mapped[list[Stage]] = relationship(
@@ -160,8 +162,10 @@ class Contact(Base):
     )
     centre_of_influence: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Made by the sample-data generator (File > Remove sample data takes these away).
+    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
 
-    # Qualification checklist (DOMAIN.md §1).
+    # Qualification checklist (docs/domain.md §1).
     has_need: Mapped[bool] = mapped_column(Boolean, default=False)
     has_budget: Mapped[bool] = mapped_column(Boolean, default=False)
     has_urgency: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -188,6 +192,13 @@ class Contact(Base):
     last_purchase_on: Mapped[date | None] = mapped_column(Date)
     #: Historic value: the sum of purchases (in the database's currency).
     lifetime_value: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default="0")
+    #: The later of the last purchase and the last inbound touch (a customer who reaches out
+    #: has not lapsed), for customers only.
+    last_interaction_on: Mapped[date | None] = mapped_column(Date)
+    #: The months (1-12, comma-separated) a seasonal customer buys in, if they are one.
+    season: Mapped[str | None] = mapped_column(String(40))
+    #: The owner set ``season`` by hand: purchases no longer decide it.
+    season_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
     #: The level of the latest feedback (``SatisfactionLevel`` value), if any.
     satisfaction: Mapped[str | None] = mapped_column(String(20))
 
@@ -204,6 +215,26 @@ class Contact(Base):
     )
     tags: Mapped[list[Tag]] = relationship(secondary="contact_tag", order_by="Tag.name")
     referred_by: Mapped[Contact | None] = relationship(remote_side=[id])
+    key_dates: Mapped[list[KeyDate]] = relationship(
+        order_by="KeyDate.id", cascade="all, delete-orphan"
+    )
+
+
+class KeyDate(Base):
+    """A date worth remembering about a contact: a birthday, an anniversary (else the first
+    purchase's counts), or any other occasion. Follow-ups are planned ahead of each."""
+
+    __tablename__ = "key_date"
+    __table_args__ = (
+        Index("ix_key_date_contact", "contact_id"),
+        CheckConstraint("kind IN ('birthday','anniversary','occasion')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    on: Mapped[date] = mapped_column(Date)
 
 
 class ContactEmail(Base):
@@ -325,6 +356,8 @@ class PlanStep(Base):
     title: Mapped[str] = mapped_column(String(200))
     medium: Mapped[str | None] = mapped_column(String(20))
     script: Mapped[str] = mapped_column(Text, default="")
+    #: The stage key of the customer-experience phase the step belongs to, if any.
+    phase: Mapped[str | None] = mapped_column(String(64))
 
 
 class Purchase(Base):

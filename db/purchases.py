@@ -4,18 +4,16 @@ Each service is one unit of work. Recording a purchase also
 
 - refreshes the contact's derived purchase columns (count, first/last day, historic value);
 - starts the 100-day plan when it is the contact's first purchase;
-- with stage automation on (the default), moves the contact forward on the active journey
-  model, recorded as an automatic stage change with a reason:
+- with stage automation on (the default), applies the active model's rules
+  (``db.automation``, docs/domain.md): the sale's stage, a repeat purchase's, another
+  product's, regular buying's, or on the lifecycle model the stage of the new lifecycle
+  status, recorded as an automatic stage change with the reason.
 
-  - a first purchase → the stage with the *purchase* role;
-  - a later purchase of a product the contact has bought before → the *repurchase* stage;
-  - a later purchase of a product new to the contact → the *cross-purchase* stage if the
-    model has one, else the *repurchase* stage.
-
-  Moves only ever go forward: a contact already at or beyond the target stays where it is,
-  and a contact off the journey is placed on it. Editing or deleting a purchase never moves a
-  stage back (the history says what happened), and restoring a deleted purchase (undo) puts
-  the row back exactly as it was without moving anything either.
+  Moves only ever go forward (except on the lifecycle model, whose stage is the status): a
+  contact already at or beyond the target stays where it is, and a contact off the journey
+  is placed on it. Editing or deleting a purchase never moves a stage back on the other
+  models (the history says what happened), and restoring a deleted purchase (undo) puts the
+  row back exactly as it was without moving anything either.
 
 Amounts are exact ``Decimal`` values in the database's currency (``settings.CURRENCY``).
 """
@@ -30,13 +28,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import derived, followups, lifecycle, settings
+from db import automation, derived, followups, lifecycle, settings
 from db.clock import local_today
-from db.domain import StageRole
-from db.journeys import active_model
+from db.domain import FollowupStatus
 from db.lifecycle import Lifecycle
 from db.models import Contact, Purchase, utcnow
-from db.stages import move_contacts
 from db.types import MONEY_SCALE
 
 if TYPE_CHECKING:
@@ -89,6 +85,8 @@ class Recorded:
     purchase_id: int
     moved_to: str | None = None
     started_plan: bool = False
+    #: Plan steps already in the past on the purchase day, created as skipped.
+    skipped_steps: int = 0
 
 
 def parse_amount(raw: Decimal | str) -> Decimal:
@@ -145,43 +143,6 @@ def _live_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
-def automatic_move(
-    session: Session, contact: Contact, product: str, *, now: datetime
-) -> str | None:
-    """Move ``contact`` forward for a purchase of ``product`` about to be added (not yet
-    flushed); returns the new stage's label, or None if it stayed."""
-    if not settings.get(session, settings.STAGE_AUTOMATION):
-        return None
-    model = active_model(session)
-    if model is None or not model.stages:
-        return None
-    earlier = [
-        p.casefold()
-        for p in session.scalars(
-            select(Purchase.product).where(Purchase.contact_id == contact.id).distinct()
-        )
-    ]
-    if not earlier:
-        wanted, reason = [StageRole.PURCHASE], f"First purchase: {product}"
-    elif product.casefold() in earlier:
-        wanted, reason = [StageRole.REPURCHASE], f"Repeat purchase: {product}"
-    else:
-        wanted = [StageRole.CROSS_PURCHASE, StageRole.REPURCHASE]
-        reason = f"Bought another product: {product}"
-    target = None
-    for role in wanted:
-        target = next((s for s in model.stages if role.value in s.roles.split(",")), None)
-        if target is not None:
-            break
-    if target is None:
-        return None
-    current = next((s for s in model.stages if s.id == contact.stage_id), None)
-    if current is not None and current.position >= target.position:
-        return None
-    move_contacts(session, [contact.id], target.id, automatic=True, reason=reason, now=now)
-    return target.label
-
-
 def record_purchase(
     database: Database,
     contact_id: int,
@@ -198,7 +159,6 @@ def record_purchase(
         first = not session.scalar(
             select(func.count()).select_from(Purchase).where(Purchase.contact_id == contact_id)
         )
-        moved_to = automatic_move(session, contact, product, now=now)
         purchase = Purchase(
             contact_id=contact_id,
             purchased_on=purchased_on,
@@ -211,11 +171,16 @@ def record_purchase(
         session.add(purchase)
         contact.updated_at = now
         session.flush()
-        started = False
+        started = skipped = 0
         if first:
-            started = bool(followups.start_plan(session, contact_id, purchased_on, now=now))
+            plan = followups.start_plan(
+                session, contact_id, purchased_on, now=now, today=today or local_today()
+            )
+            started = len(plan)
+            skipped = sum(1 for f in plan if f.status == FollowupStatus.CANCELLED.value)
         derived.refresh_purchases(session, [contact_id])
-        return Recorded(purchase.id, moved_to, started)
+        moved = automation.advance(session, [contact_id], today=today or local_today(), now=now)
+        return Recorded(purchase.id, moved.get(contact_id), bool(started), skipped)
 
 
 def update_purchase(
@@ -236,6 +201,7 @@ def update_purchase(
         purchase.amount = amount
         purchase.note = note
         derived.refresh_purchases(session, [purchase.contact_id])
+        automation.advance(session, [purchase.contact_id], today=today or local_today())
 
 
 def _row(purchase: Purchase) -> PurchaseRow:
@@ -260,6 +226,7 @@ def delete_purchase(database: Database, purchase_id: int) -> PurchaseRow:
         gone = _row(purchase)
         session.delete(purchase)
         derived.refresh_purchases(session, [gone.contact_id])
+        automation.advance(session, [gone.contact_id], today=local_today())
         return gone
 
 
@@ -329,10 +296,19 @@ def contact_lifecycle(database: Database, contact_id: int, today: date) -> Lifec
                 Contact.last_purchase_on,
                 Contact.purchase_interval_days,
                 Contact.do_not_contact,
+                Contact.last_interaction_on,
+                Contact.season,
             ).where(Contact.id == contact_id)
         ).one()
         thresholds = lifecycle.read_thresholds(session)
-    count, last, own, do_not_contact = row
+    count, last, own, do_not_contact, interaction, season = row
     return lifecycle.status(
-        count, last, today, thresholds, own_interval=own, do_not_contact=do_not_contact
+        count,
+        last,
+        today,
+        thresholds,
+        own_interval=own,
+        do_not_contact=do_not_contact,
+        last_interaction_on=interaction,
+        season=season,
     )

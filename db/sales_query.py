@@ -63,14 +63,29 @@ def ordered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
     raise ValueError(query.sort)
 
 
-def lifecycle_of(session: Session) -> Callable[[int, date | None, int | None, bool], str]:
+def lifecycle_of(session: Session) -> Callable[..., str]:
     """A function giving the lifecycle value of a row's columns, as of the local day."""
     thresholds = lifecycle.read_thresholds(session)
     today = local_today()
 
-    def of(count: int, last: date | None, own: int | None, do_not_contact: bool) -> str:
+    def of(
+        count: int,
+        last: date | None,
+        own: int | None,
+        do_not_contact: bool,
+        *,
+        last_interaction_on: date | None = None,
+        season: str | None = None,
+    ) -> str:
         return lifecycle.status(
-            count, last, today, thresholds, own_interval=own, do_not_contact=do_not_contact
+            count,
+            last,
+            today,
+            thresholds,
+            own_interval=own,
+            do_not_contact=do_not_contact,
+            last_interaction_on=last_interaction_on,
+            season=season,
         ).value
 
     return of

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from db import feedback, settings
+from db import automation, feedback, settings
+from db.clock import local_today
 from db.value import parse_margin
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 DAYS_MAX = 3650
+REGULAR_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class SalesSettings:
     margin_percent: str = settings.MARGIN_PERCENT.default
     expected_years: int = settings.EXPECTED_YEARS.default
     stage_automation: bool = settings.STAGE_AUTOMATION.default
+    regular_purchases: int = settings.REGULAR_PURCHASES.default
+    regular_window_days: int = settings.REGULAR_WINDOW_DAYS.default
     survey_interval_days: int = settings.SURVEY_INTERVAL_DAYS.default
     questions: tuple[str, ...] = feedback.DEFAULT_QUESTIONS
 
@@ -47,6 +51,8 @@ def read(database: Database) -> SalesSettings:
             margin_percent=settings.get(session, settings.MARGIN_PERCENT),
             expected_years=settings.get(session, settings.EXPECTED_YEARS),
             stage_automation=settings.get(session, settings.STAGE_AUTOMATION),
+            regular_purchases=settings.get(session, settings.REGULAR_PURCHASES),
+            regular_window_days=settings.get(session, settings.REGULAR_WINDOW_DAYS),
             survey_interval_days=settings.get(session, settings.SURVEY_INTERVAL_DAYS),
             questions=tuple(feedback.template_questions(session)),
         )
@@ -70,6 +76,10 @@ def validate(form: SalesSettings) -> dict[str, str]:
         errors["margin_percent"] = str(exc)
     if not 1 <= form.expected_years <= 100:
         errors["expected_years"] = "Between 1 and 100 years."
+    if not 2 <= form.regular_purchases <= REGULAR_MAX:
+        errors["regular_purchases"] = f"Between 2 and {REGULAR_MAX} purchases."
+    if not 1 <= form.regular_window_days <= DAYS_MAX:
+        errors["regular_window_days"] = f"Between 1 and {DAYS_MAX:,} days."
     if not 1 <= form.survey_interval_days <= DAYS_MAX:
         errors["survey_interval_days"] = f"Between 1 and {DAYS_MAX:,} days."
     try:
@@ -94,5 +104,10 @@ def save(database: Database, form: SalesSettings) -> None:
         settings.put(session, settings.EXPECTED_YEARS, form.expected_years)
         settings.put(session, settings.STAGE_AUTOMATION, form.stage_automation)
         settings.put(session, settings.SURVEY_INTERVAL_DAYS, form.survey_interval_days)
+        settings.put(session, settings.REGULAR_PURCHASES, form.regular_purchases)
+        settings.put(session, settings.REGULAR_WINDOW_DAYS, form.regular_window_days)
         if feedback.check_questions(form.questions) != feedback.template_questions(session):
             feedback.save_questions(session, form.questions)
+        # New thresholds can put contacts behind their facts (or, on the lifecycle model,
+        # off their status): the journey rules run at once, not tomorrow.
+        automation.advance_all(session, today=local_today())

@@ -52,6 +52,12 @@ LONG_LAPSE_DAYS = SettingSpec(
 MARGIN_PERCENT = SettingSpec("value.margin_percent", "", "Margin applied to predicted value")
 EXPECTED_YEARS = SettingSpec("value.expected_years", 3, "Expected years as a customer")
 FEEDBACK_TEMPLATE_SAVED = SettingSpec("feedback.template_saved", False, "Survey questions edited")
+REGULAR_PURCHASES = SettingSpec(
+    "journey.regular_purchases", 3, "Purchases within the window that make a regular buyer"
+)
+REGULAR_WINDOW_DAYS = SettingSpec(
+    "journey.regular_window_days", 365, "Days of the regular-buying window"
+)
 #: Two-letter region (ISO 3166-1, "GB") that phone numbers without a country code belong to,
 #: so "020 7946 0958" and "+44 20 7946 0958" compare equal; "" takes this computer's locale.
 PHONE_REGION = SettingSpec("contacts.phone_region", "", "Default region of phone numbers")
@@ -72,6 +78,8 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         MARGIN_PERCENT,
         EXPECTED_YEARS,
         FEEDBACK_TEMPLATE_SAVED,
+        REGULAR_PURCHASES,
+        REGULAR_WINDOW_DAYS,
         PHONE_REGION,
     ),
 )

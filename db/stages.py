@@ -134,9 +134,15 @@ def check_reason(
 # --- Stuck, at risk, overdue and qualification as SQL -----------------------------------------
 
 
+# One definition of stuck and at risk, used by the funnel, Today, the board, the contacts
+# filter and every export (docs/domain.md §6): a contact marked do not
+# contact is neither, since nobody is meant to act on them.
+
+
 def stuck_clause(today: date) -> ColumnElement[bool]:
-    """Past the stage's dwell limit (``stuck_on`` is kept by ``db.derived``)."""
-    return Contact.stuck_on <= today
+    """Past the stage's dwell limit (``stuck_on`` is kept by ``db.derived``), and not marked
+    do not contact."""
+    return and_(Contact.stuck_on <= today, Contact.do_not_contact.is_(False))
 
 
 def loyal_stage_ids() -> Select[Any]:
@@ -145,8 +151,13 @@ def loyal_stage_ids() -> Select[Any]:
 
 
 def at_risk_clause(today: date) -> ColumnElement[bool]:
-    """A loyal-stage contact whose cadence is overdue: the slide back toward suspect."""
-    return and_(Contact.stage_id.in_(loyal_stage_ids()), Contact.cadence_due_on < today)
+    """A loyal-stage contact whose cadence is overdue: the slide back toward suspect (never
+    one marked do not contact)."""
+    return and_(
+        Contact.stage_id.in_(loyal_stage_ids()),
+        Contact.cadence_due_on < today,
+        Contact.do_not_contact.is_(False),
+    )
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:

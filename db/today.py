@@ -1,4 +1,4 @@
-"""The Today lists: whom to contact and why, as of a given day (DOMAIN.md §3).
+"""The Today lists: whom to contact and why, as of a given day (docs/domain.md §3).
 
 Every list reads indexed columns of ``contact`` (``next_followup_on``, ``cadence_due_on``,
 ``stuck_on``) for one page of rows, then explains just those rows with one query for their
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func, insert, literal, not_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from db import stages
 from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
 from db.followups import effective_due
 from db.models import Contact, Followup, Stage, utcnow
@@ -128,9 +129,9 @@ def _where(session: Session, section: Section, today: date) -> list[Any]:
         return [
             _live(),
             Contact.stage_id.in_(_loyal_stage_ids(session)),
-            Contact.cadence_due_on < today,
+            stages.at_risk_clause(today),
         ]
-    return [_live(), Contact.stuck_on <= today]
+    return [_live(), stages.stuck_clause(today)]
 
 
 def _order(section: Section) -> tuple[Any, ...]:

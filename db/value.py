@@ -1,4 +1,4 @@
-"""Customer lifetime value (DOMAIN.md §4), per contact and for the whole customer base.
+"""Customer lifetime value (docs/domain.md §4), per contact and for the whole customer base.
 
 - **Historic value**: the sum of a contact's purchases (kept on ``contact.lifetime_value``).
 - **Predicted value** = average order x purchases per year x expected years as a customer
@@ -11,6 +11,10 @@
     and ``365 / I``, where ``I`` is the contact's expected interval (its own, else the
     setting). A young customer is expected to buy at least once per interval, and at least
     as often in a year as it already has; a burst of early purchases is not multiplied up.
+
+Who counts: a contact marked **do not contact** predicts 0 (nobody will sell to them again).
+An **inactive (win back)** customer's prediction is not part of the live base: it is shown
+apart as value **at stake**, what winning them back would be worth (docs/domain.md).
 
 Every figure is an exact ``Decimal``: a prediction is built as one fraction and divided once
 (28 significant digits); only display rounds (``display``).
@@ -26,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from db import settings
+from db import lifecycle, settings
 from db.clock import local_today
+from db.lifecycle import Lifecycle
 from db.models import Contact
 
 if TYPE_CHECKING:
@@ -108,13 +113,27 @@ def predicted_value(
     return numerator / (count * denominator)
 
 
+def split_prediction(
+    predicted: Decimal, status: Lifecycle, *, do_not_contact: bool
+) -> tuple[Decimal, Decimal]:
+    """(live, at stake): do-not-contact predicts nothing; win-back is only at stake."""
+    if do_not_contact or status is Lifecycle.DO_NOT_CONTACT:
+        return Decimal(0), Decimal(0)
+    if status is Lifecycle.WIN_BACK:
+        return Decimal(0), predicted
+    return predicted, Decimal(0)
+
+
 @dataclass(frozen=True)
 class ContactValue:
     historic: Decimal
+    #: The live prediction (0 for do-not-contact and win-back contacts).
     predicted: Decimal
     purchases: int
     average_order: Decimal
     per_year: Decimal
+    #: What winning back an inactive customer would be worth (0 for everyone else).
+    at_stake: Decimal = Decimal(0)
 
 
 _COLUMNS = (
@@ -122,38 +141,68 @@ _COLUMNS = (
     Contact.purchase_count,
     Contact.first_purchase_on,
     Contact.purchase_interval_days,
+    Contact.last_purchase_on,
+    Contact.do_not_contact,
+    Contact.last_interaction_on,
+    Contact.season,
 )
+
+#: One row of ``_COLUMNS``.
+ValueRow = tuple[Decimal, int, date | None, int | None, date | None, bool, date | None, str | None]
+
+
+def _live_and_stake(
+    row: ValueRow, today: date, values: ValueSettings, thresholds: lifecycle.Thresholds
+) -> tuple[Decimal, Decimal]:
+    historic, count, first, own, last, do_not_contact, interaction, season = row
+    predicted = predicted_value(historic, count, first, today, values, own_interval=own)
+    status = lifecycle.status(
+        count,
+        last,
+        today,
+        thresholds,
+        own_interval=own,
+        do_not_contact=do_not_contact,
+        last_interaction_on=interaction,
+        season=season,
+    )
+    return split_prediction(predicted, status, do_not_contact=do_not_contact)
 
 
 def contact_value(database: Database, contact_id: int, today: date | None = None) -> ContactValue:
     today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
-        historic, count, first, own = session.execute(
+        thresholds = lifecycle.read_thresholds(session)
+        historic, count, first, own, last, do_not_contact, interaction, season = session.execute(
             select(*_COLUMNS).where(Contact.id == contact_id)
         ).one()
+    row: ValueRow = (historic, count, first, own, last, do_not_contact, interaction, season)
+    live, at_stake = _live_and_stake(row, today, values, thresholds)
     return ContactValue(
         historic=historic,
-        predicted=predicted_value(historic, count, first, today, values, own_interval=own),
+        predicted=live,
         purchases=count,
         average_order=historic / count if count else Decimal(0),
         per_year=purchases_per_year(count, first, today, own or values.interval),
+        at_stake=at_stake,
     )
 
 
 def predicted_values(
     database: Database, contact_ids: Sequence[int], today: date | None = None
 ) -> dict[int, tuple[Decimal, Decimal]]:
-    """(historic, predicted) for these contacts, in one query."""
+    """(historic, live predicted) for these contacts, in one query."""
     today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
+        thresholds = lifecycle.read_thresholds(session)
         rows = session.execute(
             select(Contact.id, *_COLUMNS).where(Contact.id.in_(contact_ids))
         ).all()
     return {
-        cid: (h, predicted_value(h, n, first, today, values, own_interval=own))
-        for cid, h, n, first, own in rows
+        r[0]: (r[1], _live_and_stake(tuple(r[1:]), today, values, thresholds)[0])  # type: ignore[arg-type]
+        for r in rows
     }
 
 
@@ -171,6 +220,8 @@ class BaseValue:
     purchases_per_year: Decimal
     expected_years: int
     margin: Decimal | None
+    #: Predicted value of inactive (win back) customers, kept out of ``predicted_total``.
+    at_stake_total: Decimal = Decimal(0)
 
     @property
     def average_historic(self) -> Decimal:
@@ -182,20 +233,25 @@ class BaseValue:
 
 
 def summarise(
-    rows: Iterable[tuple[Decimal, int, date | None, int | None]],
+    rows: Iterable[ValueRow],
     value_settings: ValueSettings,
     today: date,
+    thresholds: lifecycle.Thresholds | None = None,
 ) -> BaseValue:
-    """Totals and averages over (historic, count, first purchase, own interval) rows."""
+    """Totals and averages over ``_COLUMNS`` rows."""
+    thresholds = thresholds or lifecycle.Thresholds(interval=value_settings.interval)
     customers = purchases = 0
-    historic = predicted = per_year = Decimal(0)
-    for h, n, first, own in rows:
+    historic = predicted = per_year = at_stake = Decimal(0)
+    for row in rows:
+        h, n, first, own = row[0], row[1], row[2], row[3]
         if n <= 0:
             continue
         customers += 1
         purchases += n
         historic += h
-        predicted += predicted_value(h, n, first, today, value_settings, own_interval=own)
+        live, stake = _live_and_stake(row, today, value_settings, thresholds)
+        predicted += live
+        at_stake += stake
         per_year += purchases_per_year(n, first, today, own or value_settings.interval)
     return BaseValue(
         customers=customers,
@@ -206,6 +262,7 @@ def summarise(
         purchases_per_year=per_year / customers if customers else Decimal(0),
         expected_years=value_settings.expected_years,
         margin=value_settings.margin,
+        at_stake_total=at_stake,
     )
 
 
@@ -214,10 +271,11 @@ def base_value(database: Database, today: date | None = None) -> BaseValue:
     today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
+        thresholds = lifecycle.read_thresholds(session)
         rows = session.execute(
             select(*_COLUMNS).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
         )
-        return summarise((tuple(r) for r in rows), values, today)  # type: ignore[misc]
+        return summarise((tuple(r) for r in rows), values, today, thresholds)  # type: ignore[misc]
 
 
 # --- The retention calculator ---------------------------------------------------------------

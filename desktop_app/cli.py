@@ -6,10 +6,12 @@ Errors go to stderr with exit status 1; usage errors exit with 2 (argparse's con
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from db import __version__
@@ -58,6 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=10.0,
         metavar="T",
         help="average touches per contact (10)",
+    )
+    profiles = _sample_profiles()
+    demo.add_argument(
+        "--profile",
+        choices=profiles,
+        default=profiles[0],
+        metavar="NAME",
+        help=f"the business the sample is about: {', '.join(profiles)} ({profiles[0]})",
+    )
+    demo.add_argument(
+        "--model",
+        metavar="KEY",
+        help="the journey model to use (customer_development, customers_for_life, "
+        "customer_experience, customer_lifecycle); only on a database without contacts",
+    )
+    demo.add_argument(
+        "--add-to-existing",
+        action="store_true",
+        help="add sample data to a database that already has contacts (File > Remove "
+        "sample data takes it away again)",
     )
     export = commands.add_parser(
         "export",
@@ -142,6 +164,12 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
     return 0
 
 
+def _sample_profiles() -> list[str]:
+    """The sample-data profiles, read from their data file (cheap: no db import)."""
+    text = resources.files("resources.sample").joinpath("profiles.json").read_text("utf-8")
+    return list(json.loads(text))
+
+
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     from db import demo  # noqa: PLC0415
 
@@ -152,13 +180,25 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
         return True
 
     with open_database(db_path) as database:
-        summary = demo.generate(
-            database,
-            contacts=args.contacts,
-            seed=args.seed,
-            touches_per_contact=args.touches_per_contact,
-            progress=report,
-        )
+        try:
+            summary = demo.generate(
+                database,
+                contacts=args.contacts,
+                seed=args.seed,
+                touches_per_contact=args.touches_per_contact,
+                progress=report,
+                profile=args.profile,
+                model=args.model,
+                add_to_existing=args.add_to_existing,
+            )
+        except demo.SampleDataRefusedError as exc:
+            if not args.add_to_existing:
+                sys.stderr.write(
+                    f"touchbase: {exc} Run again with --add-to-existing to add it anyway.\n"
+                )
+            else:
+                sys.stderr.write(f"touchbase: {exc}\n")
+            return 1
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     sys.stdout.write(

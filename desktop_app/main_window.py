@@ -25,7 +25,7 @@ from db.engine import Database
 from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
 from desktop_app.contacts.page import ContactsPage
-from desktop_app.dialogs import show_error
+from desktop_app.dialogs import Confirm, show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
 from desktop_app.followups.section import FollowupsSection
@@ -114,8 +114,11 @@ class MainWindow(QMainWindow):
         self.new_action.triggered.connect(self._new_contact)
         file_menu.addAction(self.new_action)
         self.sample_action = QAction("Load &sample data…", self)
-        self.sample_action.triggered.connect(lambda: self.load_sample_data(SAMPLE_CONTACTS))
+        self.sample_action.triggered.connect(self.ask_sample_data)
         file_menu.addAction(self.sample_action)
+        self.remove_sample_action = QAction("&Remove sample data…", self)
+        self.remove_sample_action.triggered.connect(self.remove_sample_data)
+        file_menu.addAction(self.remove_sample_action)
         file_menu.addSeparator()
         self.import_action = QAction(icons.icon("import"), "&Import contacts…", self)
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
@@ -280,16 +283,47 @@ class MainWindow(QMainWindow):
         journeys.choose_initial_model(self.database, model_key)
         self.ops.announce(EVERYTHING)
         if load_sample:
-            self.load_sample_data(SAMPLE_CONTACTS)
+            self.ask_sample_data()
 
-    def load_sample_data(self, count: int) -> None:
+    def ask_sample_data(self) -> None:
+        """File > Load sample data…: pick the business; asks first when contacts exist."""
+        from desktop_app.sample_data import SampleDataDialog  # noqa: PLC0415 - reads db.demo
+
+        existing = contacts.count_contacts(self.database, contacts.ContactQuery())
+        profile = SampleDataDialog.ask(self, existing, SAMPLE_CONTACTS)
+        if profile is not None:
+            self.load_sample_data(SAMPLE_CONTACTS, profile)
+
+    def remove_sample_data(self) -> None:
+        """File > Remove sample data…: every sample contact goes, in one step."""
+        from db import demo  # noqa: PLC0415 - only needed when asked for
+
+        count = demo.sample_count(self.database)
+        if not count:
+            show_error(self, "No sample data", "This database holds no sample contacts.")
+            return
+        if not Confirm.ask(
+            self,
+            "Remove sample data",
+            f"Delete the {count:,} sample contact{'s' if count != 1 else ''} with their "
+            "touches, sales, feedback and follow-ups? Your own contacts stay as they are.",
+            "Remove sample data",
+        ):
+            return
+        removed = self.ops.run(demo.remove_sample_data, EVERYTHING)
+        self._show_status(f"Removed {removed:,} sample contacts.")
+
+    def load_sample_data(self, count: int, profile: str | None = None) -> None:
         from db import demo  # noqa: PLC0415 - only needed when asked for
 
         database = self.database
+        chosen = profile or demo.DEFAULT_PROFILE
 
         def work(progress: Progress) -> DemoSummary:
             try:
-                return demo.generate(database, contacts=count, seed=0, progress=progress.update)
+                return demo.generate(
+                    database, contacts=count, seed=0, progress=progress.update, profile=chosen
+                )
             except demo.DemoCancelledError:
                 raise CancelledError from None
 

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import today
+from db import automation, today
 from db.clock import local_today
 from db.today import Notice, TodayCounts
 from desktop_app import icons, options
-from desktop_app.ops import OpsBus
+from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import ImmediateRunner, Task, TaskRunner
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ class Reminders(QObject):
         self.ops = ops
         self.runner: TaskRunner = runner or ImmediateRunner()
         self._checking = False
+        self._in_step_on: date | None = None
         self.tray = tray
         self.banner = banner
         self.today = today_fn
@@ -205,8 +206,15 @@ class Reminders(QObject):
             return
         self._checking = True
         database, day = self.ops.database, self.today()
-        task = Task(lambda _progress: today.take_new_notices(database, day))
-        task.finished.connect(self._on_notice)
+        # Once a day the journey rules run over every contact: time moves lifecycle stages.
+        step = day != self._in_step_on
+
+        def work(_progress: object) -> tuple[date, int, Notice]:
+            moved = automation.keep_in_step(database, day) if step else 0
+            return day, moved, today.take_new_notices(database, day)
+
+        task = Task(work)
+        task.finished.connect(self._on_checked)
         task.failed.connect(self._on_failed)
         self.runner.submit(task)
 
@@ -214,6 +222,13 @@ class Reminders(QObject):
         # A locked or busy database must never take the app down; try again next time.
         self._checking = False
         log.warning("could not look for due follow-ups: %s", error)
+
+    def _on_checked(self, result: tuple[date, int, Notice]) -> None:
+        day, moved, notice = result
+        self._in_step_on = day
+        if moved:
+            self.ops.announce(Changes(contacts=True, stages=True))
+        self._on_notice(notice)
 
     def _on_notice(self, notice: Notice) -> None:
         self._checking = False

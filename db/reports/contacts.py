@@ -96,6 +96,7 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
         Contact.last_purchase_on,
         Contact.purchase_interval_days,
         referrer.name,
+        Contact.do_not_contact,
     )
 
     def rows() -> Iterator[Sequence[Cell]]:
@@ -140,8 +141,12 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
                 }
                 for cid in chunk:
                     r = found[cid]
-                    predicted = value.predicted_value(
-                        r[13], r[12], r[14], options.today, values, own_interval=r[16]
+                    predicted, at_stake = value.split_prediction(
+                        value.predicted_value(
+                            r[13], r[12], r[14], options.today, values, own_interval=r[16]
+                        ),
+                        Lifecycle(r[8]),
+                        do_not_contact=bool(r[18]),
                     )
                     yield (
                         cid,
@@ -161,6 +166,7 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
                         r[12],
                         r[13].quantize(value.CENT, rounding=ROUND_HALF_UP),
                         predicted.quantize(value.CENT, rounding=ROUND_HALF_UP),
+                        at_stake.quantize(value.CENT, rounding=ROUND_HALF_UP),
                         currency,
                         r[17] or "",
                     )
@@ -182,6 +188,7 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
             "purchases",
             "historic_value",
             "predicted_value",
+            "value_at_stake",
             "currency",
             "referred_by",
         ),

@@ -4,14 +4,17 @@
 trash count. Definitions:
 
 - *now at stage*: contacts standing on the stage (the board's column count);
-- *ever reached*: contacts with a recorded stage change to the stage, or standing on it now;
-- *conversion to next %*: ever reached the next stage / ever reached this one (empty for the
-  last stage, or when nobody reached this one);
+- *ever reached*: contacts that reached the stage or any later one, by a recorded stage
+  change or by standing there now. A contact at a stage has passed every earlier stage, so
+  a stage automation skipped counts as passed and the figure never grows down the funnel;
+- *conversion to next %*: ever reached the next stage / ever reached this one, so never
+  above 100% (empty for the last stage, or when nobody reached this one);
 - *median days in stage*: over every stay at the stage: a completed stay runs from the
   change into the stage to the contact's next change, the current stay from the day the
   contact entered the stage to the report's "today"; days are whole local days; empty with
   no stays;
-- *stuck*: contacts on the stage past its dwell limit on "today".
+- *stuck*: contacts on the stage past its dwell limit on "today", by the one definition
+  Today and the board use (``db.stages.stuck_clause``: never a do-not-contact contact).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any, cast
 
-from sqlalchemy import Select, func, select, type_coerce, union
+from sqlalchemy import Select, case, func, select, type_coerce, union
 
 from db import journeys, stages
 from db.engine import Database
@@ -62,12 +65,25 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             .where(live, StageChange.to_stage_id.in_(ids)),
             select(Contact.id, Contact.stage_id).where(live, Contact.stage_id.in_(ids)),
         ).subquery()
-        reached: dict[int, int] = {
-            row[0]: int(row[1])
-            for row in session.execute(
-                select(reached_pairs.c.stage_id, func.count()).group_by(reached_pairs.c.stage_id)
-            )
-        }
+        position = case(
+            {sid: i for i, sid in enumerate(ids)}, value=reached_pairs.c.stage_id, else_=-1
+        )
+        furthest = (
+            select(func.max(position).label("furthest"))
+            .group_by(reached_pairs.c.contact_id)
+            .subquery()
+        )
+        # How many contacts got furthest to each stage; reached = those at it or beyond.
+        at_most: dict[int, int] = dict(
+            session.execute(
+                select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
+            ).all()
+        )
+        reached: dict[int, int] = {}
+        running = 0
+        for index in range(len(ids) - 1, -1, -1):
+            running += int(at_most.get(index, 0))
+            reached[ids[index]] = running
         # Completed stays: each change into a stage, ended by the contact's next change.
         following = type_coerce(
             func.lead(StageChange.changed_at).over(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QDate, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDateEdit,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,15 +26,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts
-from db.contacts import ContactDetail, ContactInput, EmailData, PhoneData
+from db import contacts, seasons
+from db.contacts import ContactDetail, ContactInput, EmailData, KeyDateData, PhoneData
 from db.domain import qualification
 from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons
 from desktop_app.dialogs import FormDialog
 from desktop_app.sales.editor_field import purchase_interval_field
-from desktop_app.widgets import ContactPicker, FieldError
+from desktop_app.widgets import ContactPicker, FieldError, pydate, qdate
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMMM yyyy")
+    edit.setDate(QDate.currentDate())
+    edit.setAccessibleName(name)
+    edit.setEnabled(False)
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("30 September 2026") + 48)
+    return edit
+
 
 EMAIL_LABELS = ("work", "home", "other")
 PHONE_LABELS = ("mobile", "work", "home", "other")
@@ -152,6 +167,33 @@ class ContactDialog(FormDialog[ContactInput]):
         self.notes.setPlaceholderText("Anything worth remembering")
         self.notes.setFixedHeight(80)
         self.purchase_interval, self._purchase_interval_row = purchase_interval_field()
+        # Key dates: follow-ups come a couple of weeks ahead, suggesting a gift or a card.
+        self.has_birthday = QCheckBox("Birthday")
+        self.birthday = _date_edit("Birthday")
+        self.has_anniversary = QCheckBox("Anniversary")
+        self.anniversary = _date_edit("Anniversary")
+        self.occasion = QLineEdit()
+        self.occasion.setPlaceholderText("Another occasion, e.g. Shop opening")
+        self.occasion.setMinimumWidth(240)
+        self.occasion_on = _date_edit("Occasion date")
+        self.key_dates_error = FieldError()
+        self.has_birthday.toggled.connect(self.birthday.setEnabled)
+        self.has_anniversary.toggled.connect(self.anniversary.setEnabled)
+        self.occasion.textChanged.connect(lambda t: self.occasion_on.setEnabled(bool(t.strip())))
+        # A seasonal buyer: recognised from purchases, or set here by hand.
+        self.by_season = QCheckBox("Buys in season, from")
+        self.season_from = QComboBox()
+        self.season_to = QComboBox()
+        for month_box in (self.season_from, self.season_to):
+            for month in range(1, 13):
+                month_box.addItem(calendar.month_name[month], month)
+            month_box.setEnabled(False)
+            self.by_season.toggled.connect(month_box.setEnabled)
+        self.season_hint = QLabel("Otherwise recognised from their purchases.")
+        self.season_hint.setObjectName("fieldHint")
+        self.season_error = FieldError()
+        #: Occasions beyond the one the form shows, kept as they are.
+        self._more_dates: tuple[KeyDateData, ...] = ()
 
         self._build_layout()
         if contact is not None:
@@ -211,6 +253,18 @@ class ContactDialog(FormDialog[ContactInput]):
         rel.addRow("", self.centre_of_influence)
         rel.addRow("", self.do_not_contact)
         rel.addRow("Buys every", self._purchase_interval_row)
+        season_row = QHBoxLayout()
+        season_row.addWidget(self.by_season)
+        season_row.addWidget(self.season_from)
+        season_row.addWidget(QLabel("to"))
+        season_row.addWidget(self.season_to)
+        season_row.addStretch(1)
+        season_box = QVBoxLayout()
+        season_box.setSpacing(2)
+        season_box.addLayout(season_row)
+        season_box.addWidget(self.season_hint)
+        season_box.addWidget(self.season_error)
+        rel.addRow("Season", season_box)
         outer.addWidget(journey)
 
         qualify = QGroupBox("Qualification")
@@ -221,6 +275,22 @@ class ContactDialog(FormDialog[ContactInput]):
         q.addWidget(self.is_decision_maker, 1, 1)
         q.addWidget(self.qualification_label, 2, 0, 1, 2)
         outer.addWidget(qualify)
+
+        dates = QGroupBox("Key dates")
+        d = QGridLayout(dates)
+        d.addWidget(self.has_birthday, 0, 0)
+        d.addWidget(self.birthday, 0, 1)
+        d.addWidget(self.has_anniversary, 1, 0)
+        d.addWidget(self.anniversary, 1, 1)
+        hint = QLabel("Without one, the anniversary of their first purchase is remembered.")
+        hint.setObjectName("fieldHint")
+        hint.setWordWrap(True)
+        d.addWidget(hint, 2, 0, 1, 3)
+        d.addWidget(self.occasion, 3, 0)
+        d.addWidget(self.occasion_on, 3, 1)
+        d.addWidget(self.key_dates_error, 4, 0, 1, 3)
+        d.setColumnStretch(2, 1)
+        outer.addWidget(dates)
 
         notes_form = QFormLayout()
         notes_form.addRow("N&otes", self.notes)
@@ -275,6 +345,35 @@ class ContactDialog(FormDialog[ContactInput]):
         self.is_decision_maker.setChecked(contact.is_decision_maker)
         self.notes.setPlainText(contact.notes)
         self.purchase_interval.setValue(contact.purchase_interval_days or 0)
+        if contact.season:
+            months = seasons.parse(contact.season)
+            self.by_season.setChecked(True)
+            self.season_from.setCurrentIndex(months[0] - 1)
+            self.season_to.setCurrentIndex(months[-1] - 1)
+        elif contact.detected_season:
+            self.season_hint.setText(
+                f"Recognised from their purchases: {seasons.describe(contact.detected_season)}."
+            )
+            months = seasons.parse(contact.detected_season)
+            self.season_from.setCurrentIndex(months[0] - 1)
+            self.season_to.setCurrentIndex(months[-1] - 1)
+        shown: set[str] = set()
+        more = []
+        for key_date in contact.key_dates:
+            if key_date.kind in shown:
+                more.append(key_date)
+                continue
+            shown.add(key_date.kind)
+            if key_date.kind == "birthday":
+                self.has_birthday.setChecked(True)
+                self.birthday.setDate(qdate(key_date.on))
+            elif key_date.kind == "anniversary":
+                self.has_anniversary.setChecked(True)
+                self.anniversary.setDate(qdate(key_date.on))
+            else:
+                self.occasion.setText(key_date.label)
+                self.occasion_on.setDate(qdate(key_date.on))
+        self._more_dates = tuple(more)
 
     def _update_qualification(self) -> None:
         label = qualification(
@@ -311,12 +410,36 @@ class ContactDialog(FormDialog[ContactInput]):
             has_urgency=self.has_urgency.isChecked(),
             is_decision_maker=self.is_decision_maker.isChecked(),
             purchase_interval_days=self.purchase_interval.value() or None,
+            key_dates=self._key_dates(),
+            season=self._season(),
         )
+
+    def _season(self) -> str | None:
+        if not self.by_season.isChecked():
+            return None
+        months = seasons.months_between(
+            int(self.season_from.currentData()), int(self.season_to.currentData())
+        )
+        return ",".join(str(m) for m in months)
+
+    def _key_dates(self) -> tuple[KeyDateData, ...]:
+        out = []
+        if self.has_birthday.isChecked():
+            out.append(KeyDateData("birthday", pydate(self.birthday.date())))
+        if self.has_anniversary.isChecked():
+            out.append(KeyDateData("anniversary", pydate(self.anniversary.date())))
+        if self.occasion.text().strip():
+            out.append(
+                KeyDateData("occasion", pydate(self.occasion_on.date()), self.occasion.text())
+            )
+        return (*out, *self._more_dates)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         self.name_error.show_message(errors.get("name"))
         self.tags_error.show_message(errors.get("tags"))
         self.referred_error.show_message(errors.get("referred_by_id"))
+        self.key_dates_error.show_message(errors.get("key_dates"))
+        self.season_error.show_message(errors.get("season"))
         # Errors are keyed by position among the non-empty rows; map back to the widgets.
         for kind, value_list in (("emails", self.emails), ("phones", self.phones)):
             position = 0

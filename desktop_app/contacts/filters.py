@@ -14,6 +14,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QWidget
 
+from db import automation
+from db.clock import local_today
 from db.contacts import ContactQuery
 from db.domain import Qualification
 from db.journeys import active_stages
@@ -30,6 +32,7 @@ class Filters:
     qualification: Qualification | None = None
     referred: bool = False
     centre_of_influence: bool = False
+    contradicts: bool = False
 
     def chips(self) -> list[tuple[str, str]]:
         """(field to clear, text) for each active filter."""
@@ -46,6 +49,8 @@ class Filters:
             chips.append(("referred", "Referred by someone"))
         if self.centre_of_influence:
             chips.append(("centre_of_influence", "Centre of influence"))
+        if self.contradicts:
+            chips.append(("contradicts", "Stage does not fit the facts"))
         return chips
 
 
@@ -56,6 +61,7 @@ _CLEARED: dict[str, dict[str, object]] = {
     "qualification": {"qualification": None},
     "referred": {"referred": False},
     "centre_of_influence": {"centre_of_influence": False},
+    "contradicts": {"contradicts": False},
 }
 
 
@@ -83,6 +89,15 @@ class FilterBar(QWidget):
         self._layout.setSpacing(6)
         self._layout.addWidget(self.button)
         self.chip_buttons: list[QPushButton] = []
+        # With the contradiction filter on: move every contact it lists to a fitting stage.
+        self.fix_all_button = QPushButton("Fix all")
+        self.fix_all_button.setToolTip(
+            "Move every contact listed to the stage its purchases and qualification call "
+            "for; each move is recorded with the reason."
+        )
+        self.fix_all_button.clicked.connect(self.fix_all)
+        self.fix_all_button.hide()
+        self._layout.addWidget(self.fix_all_button)
         ops.changed.connect(self._on_changed)
 
     # --- state ----------------------------------------------------------------------------
@@ -117,6 +132,7 @@ class FilterBar(QWidget):
             qualification=f.qualification.value if f.qualification else None,
             referred=f.referred,
             centre_of_influence=f.centre_of_influence,
+            contradicts=f.contradicts,
         )
 
     # --- the menu and the chips -----------------------------------------------------------
@@ -141,6 +157,11 @@ class FilterBar(QWidget):
         for field, label, tip in (
             ("stuck", "Stuck", "Longer in their stage than its dwell limit"),
             ("at_risk", "At risk", "Loyal contacts whose touch cadence is overdue"),
+            (
+                "contradicts",
+                "Stage does not fit the facts",
+                "Contacts whose stage contradicts their purchases or qualification",
+            ),
         ):
             action = menu.addAction(label)
             action.setCheckable(True)
@@ -183,8 +204,17 @@ class FilterBar(QWidget):
             self._layout.addWidget(chip)
             self.chip_buttons.append(chip)
         self.button.setText(f"Filter ({len(self.chip_buttons)})" if self.chip_buttons else "Filter")
+        self._layout.removeWidget(self.fix_all_button)
+        self._layout.addWidget(self.fix_all_button)
+        self.fix_all_button.setVisible(self._filters.contradicts)
         # Place the new chips now, not at the next event: never drawn over the button.
         self._layout.activate()
+
+    def fix_all(self) -> None:
+        day = local_today()
+        self.ops.run(
+            lambda db: automation.fix_all_stages(db, day), Changes(contacts=True, stages=True)
+        )
 
     def _on_changed(self, changes: Changes) -> None:
         # A model switch or an edited model can take the filtered stage away.

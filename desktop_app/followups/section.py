@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import followups
+from db import automation, followups
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.domain import FollowupSource
@@ -25,6 +25,7 @@ from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
+from desktop_app.journeys.moves import offer_phase
 from desktop_app.ops import Changes, OpsBus
 
 SOURCE_LABELS = {
@@ -182,7 +183,12 @@ class FollowupsSection(QWidget):
             add_followup(self, self.ops, contact.id, self.today())
 
     def complete(self, followup_id: int) -> None:
-        self._run(lambda db: followups.complete_followup(db, followup_id))
+        contact = self.contact
+        offer = automation.phase_offer(self.ops.database, followup_id)
+        if not self._run(lambda db: followups.complete_followup(db, followup_id)):
+            return
+        if offer is not None and contact is not None:
+            offer_phase(self, self.ops, offer, contact.name)
 
     def cancel(self, followup_id: int) -> None:
         self._run(lambda db: followups.cancel_followup(db, followup_id))

@@ -5,6 +5,7 @@ Importing this module adds the tab to ``desktop_app.settings.dialog.PAGES``.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -108,7 +109,10 @@ class FollowupsSettingsPage(QWidget):
         day.setToolTip("Days after the first purchase")
         day.setValue(step.day_offset)
         self.table.setCellWidget(row, DAY, day)
-        self.table.setItem(row, TITLE, QTableWidgetItem(step.title))
+        title = QTableWidgetItem(step.title)
+        # The step's phase rides along with its title, so editing the plan keeps it.
+        title.setData(Qt.ItemDataRole.UserRole, step.phase)
+        self.table.setItem(row, TITLE, title)
         medium = QComboBox()
         medium.addItem("Any", None)
         for m in Medium:
@@ -134,6 +138,7 @@ class FollowupsSettingsPage(QWidget):
                     title.text() if title is not None else "",
                     None if value is None else Medium(value),
                     script.text() if script is not None else "",
+                    title.data(Qt.ItemDataRole.UserRole) if title is not None else None,
                 )
             )
         return result
@@ -165,8 +170,8 @@ class FollowupsSettingsPage(QWidget):
     def restore_default(self) -> None:
         self.set_steps(
             [
-                PlanStepData(day, title, medium, script)
-                for day, title, medium, script in followups.DEFAULT_PLAN_STEPS
+                PlanStepData(day, title, medium, script, phase)
+                for day, title, medium, script, phase in followups.DEFAULT_PLAN_STEPS
             ]
         )
 

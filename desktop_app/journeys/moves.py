@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QMenu, QWidget
 
-from db import stages
+from db import automation, stages
 from db.journeys import StageInfo, active_stages
-from desktop_app.journeys.prompts import BackwardReasonDialog
+from desktop_app.journeys.prompts import BackwardReasonDialog, PhaseOfferDialog
 from desktop_app.ops import Changes, OpsBus
 
 STAGE_CHANGES = Changes(contacts=True, stages=True)
@@ -65,3 +65,13 @@ def add_stage_menu(
         action.triggered.connect(lambda _c=False, s=stage: move_to_stage(ops, ids, s, parent))
     submenu.setEnabled(bool(ids) and not submenu.isEmpty())
     return submenu
+
+
+def offer_phase(
+    parent: QWidget | None, ops: OpsBus, offer: automation.PhaseOffer, what: str
+) -> bool:
+    """After a 100-day plan step is ticked off: offer to move the contact into its phase."""
+    if not PhaseOfferDialog.ask(parent, what, offer.step_title, offer.stage_label):
+        return False
+    ops.run(lambda db: automation.move_to_phase(db, offer), STAGE_CHANGES)
+    return True

@@ -71,6 +71,34 @@ class BackwardReasonDialog(QDialog):
         return dialog.reason.currentText().strip()
 
 
+class PhaseOfferDialog(QDialog):
+    """“Ada's Activate step is done. Move her to Activate?” after a 100-day plan step."""
+
+    def __init__(self, what: str, step: str, to_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Plan step done")
+        self.setMinimumWidth(420)
+        text = QLabel(
+            f"“{step}” is done for {what}. Move them on to <b>{to_label}</b>, the phase "
+            "this step of the 100-day plan leads to?"
+        )
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        move = buttons.addButton(f"Move to {to_label}", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        move.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, what: str, step: str, to_label: str) -> bool:
+        """True if the owner moves the contact into the phase."""
+        return cls(what, step, to_label, parent).exec() == QDialog.DialogCode.Accepted
+
+
 @dataclass(frozen=True)
 class MappingSource:
     stage_id: int

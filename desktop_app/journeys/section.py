@@ -8,9 +8,18 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from db import board
+from db import automation, board
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.journeys import StageInfo
@@ -49,6 +58,29 @@ class StageSection(QWidget):
         self.description.setObjectName("stageDescription")
         self.description.setWordWrap(True)
 
+        # A stage that contradicts the contact's facts, and the one-click fix.
+        self.conflict: automation.Conflict | None = None
+        self.conflict_box = QFrame()
+        self.conflict_box.setObjectName("stageConflict")
+        conflict_title = QLabel("<b>Stage does not fit the facts</b>")
+        conflict_title.setObjectName("stageConflictText")
+        self.conflict_text = QLabel()
+        self.conflict_text.setObjectName("stageConflictText")
+        self.conflict_text.setWordWrap(True)
+        self.fix_button = QPushButton()
+        self.fix_button.setAccessibleName("Fix the stage")
+        self.fix_button.clicked.connect(self.fix_stage)
+        conflict_layout = QVBoxLayout(self.conflict_box)
+        conflict_layout.setContentsMargins(10, 8, 10, 8)
+        conflict_layout.setSpacing(4)
+        conflict_layout.addWidget(conflict_title)
+        conflict_layout.addWidget(self.conflict_text)
+        fix_row = QHBoxLayout()
+        fix_row.addWidget(self.fix_button)
+        fix_row.addStretch(1)
+        conflict_layout.addLayout(fix_row)
+        self.conflict_box.hide()
+
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Stage", self.stage_box)
@@ -59,6 +91,7 @@ class StageSection(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.days)
         layout.addWidget(self.badges)
+        layout.addWidget(self.conflict_box)
         layout.addWidget(self.description)
         ops.changed.connect(self._on_changed)
 
@@ -105,6 +138,31 @@ class StageSection(QWidget):
             )
         )
         self.badges.setVisible(bool(chips))
+        self._show_conflict(
+            None if trashed else automation.conflict_of(self.ops.database, contact.id, self.today)
+        )
+
+    def _show_conflict(self, conflict: automation.Conflict | None) -> None:
+        self.conflict = conflict
+        self.conflict_box.setVisible(conflict is not None)
+        if conflict is None:
+            return
+        self.conflict_text.setText(conflict.message)
+        self.fix_button.setText(f"Move to {conflict.target_label}")
+        self.fix_button.setToolTip(
+            "Move the contact to the stage its facts call for; the move is recorded with why."
+        )
+
+    def fix_stage(self) -> None:
+        """The one-click fix: move the contact to the stage its facts call for."""
+        contact, conflict = self.contact, self.conflict
+        if contact is None or conflict is None:
+            return
+        day = self.today
+        self.ops.run(
+            lambda database: automation.fix_stages(database, [contact.id], day),
+            Changes(contacts=True, stages=True),
+        )
 
     def _on_stage_chosen(self, index: int) -> None:
         contact = self.contact

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import journeys
+from db import automation, journeys, rules
+from db.clock import local_today
 from db.domain import Medium
 from db.engine import Database
 from db.journeys import ModelDraft, StageDraft
@@ -80,10 +82,15 @@ class JourneySettingsPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setObjectName("stageDescription")
+        #: The model's rules, as data that comes with it (copies carry them).
+        self.rules = QLabel()
+        self.rules.setWordWrap(True)
+        self.rules.setObjectName("stageDescription")
         left = QVBoxLayout()
         left.addWidget(QLabel("Journey models"))
         left.addWidget(self.models, 1)
         left.addWidget(self.summary)
+        left.addWidget(self.rules)
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.copy_button)
@@ -212,6 +219,14 @@ class JourneySettingsPage(QWidget):
         self._loading = True
         self.name.setText(draft.name)
         self.summary.setText(draft.summary)
+        with self.ops.database.reading() as session:
+            regular = automation.regular_of(session)
+        lines = rules.describe(draft.rules, {s.key: s.label for s in draft.stages}, regular)
+        self.rules.setText(
+            "<b>Moves contacts on:</b><br>" + "<br>".join(escape(line) for line in lines)
+            if lines
+            else "No rules move contacts along this model."
+        )
         self.builtin_hint.setVisible(draft.builtin)
         for widget in (self.name, self.stage_box, self.add_button):
             widget.setEnabled(not draft.builtin)
@@ -268,7 +283,11 @@ class JourneySettingsPage(QWidget):
                 return False
             mapping = chosen
         key = draft.key
-        self.ops.run(lambda db: journeys.activate_model(db, key, dict(mapping)), JOURNEY_CHANGES)
+        day = local_today()
+        self.ops.run(
+            lambda db: automation.activate_model(db, key, dict(mapping), today=day),
+            JOURNEY_CHANGES,
+        )
         self._load_models(select=key)
         return True
 
@@ -420,7 +439,7 @@ class JourneySettingsPage(QWidget):
             def save(
                 db: Database, d: ModelDraft = draft, m: dict[int, int | None] = mapping
             ) -> None:
-                journeys.save_model(db, d, m)
+                automation.save_model(db, d, m, today=local_today())
 
             self.ops.run(save, JOURNEY_CHANGES)
         self._mappings.clear()

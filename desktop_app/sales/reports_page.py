@@ -90,6 +90,7 @@ class ReportsPage(QWidget):
                 ("per_year", "Purchases a year per customer"),
                 ("average_historic", "Historic value per customer"),
                 ("average_predicted", "Predicted value per customer"),
+                ("at_stake_total", "At stake (inactive, win back)"),
             )
         ):
             card, number = _figure(caption)
@@ -173,6 +174,7 @@ class ReportsPage(QWidget):
             "per_year": f"{base.purchases_per_year:.2f}",
             "average_historic": money(base.average_historic),
             "average_predicted": money(base.average_predicted),
+            "at_stake_total": money(base.at_stake_total),
         }
         for key, text in shown.items():
             self.figures[key].setText(text)

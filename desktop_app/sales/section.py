@@ -47,6 +47,7 @@ LIFECYCLE_COLOURS = {
     Lifecycle.NEW: ("#dcfce7", "#166534"),
     Lifecycle.ACTIVE: ("#dcfce7", "#166534"),
     Lifecycle.REPEAT: ("#bbf7d0", "#14532d"),
+    Lifecycle.SEASONAL: ("#e0f2fe", "#075985"),
     Lifecycle.LAPSED_SHORT: ("#fef3c7", "#92400e"),
     Lifecycle.LAPSED_LONG: ("#fed7aa", "#9a3412"),
     Lifecycle.WIN_BACK: ("#fee2e2", "#991b1b"),
@@ -182,7 +183,13 @@ class SalesSection(QWidget):
             per_year = f"{worth.per_year:.1f}".rstrip("0").rstrip(".")
             self.value_label.setText(
                 f"Historic value <b>{value.display(worth.historic, currency)}</b>"
-                f" · predicted <b>{value.display(worth.predicted, currency)}</b><br>"
+                + (
+                    f" · at stake <b>{value.display(worth.at_stake, currency)}</b>"
+                    " (inactive: win them back)"
+                    if worth.at_stake
+                    else f" · predicted <b>{value.display(worth.predicted, currency)}</b>"
+                )
+                + "<br>"
                 f'<span style="color:#64748b;">{worth.purchases:,} '
                 f"purchase{'s' if worth.purchases != 1 else ''}, average "
                 f"{value.display(worth.average_order, currency)}, about {per_year} a year"
@@ -282,7 +289,14 @@ class SalesSection(QWidget):
         if recorded.moved_to:
             notes.append(f"moved to {recorded.moved_to}")
         if recorded.started_plan:
-            notes.append("the 100-day plan has started")
+            if recorded.skipped_steps:
+                steps = "step" if recorded.skipped_steps == 1 else "steps"
+                notes.append(
+                    f"the 100-day plan has started, with {recorded.skipped_steps} {steps}"
+                    " already in the past skipped"
+                )
+            else:
+                notes.append("the 100-day plan has started")
         self.notice.setText("Sale recorded" + (": " + " and ".join(notes) if notes else "") + ".")
         self.notice.show()
 

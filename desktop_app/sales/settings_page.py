@@ -57,12 +57,22 @@ class SalesSettingsPage(QWidget):
         self.expected_years.setSuffix(" years")
         self.expected_years.setValue(current.expected_years)
         self.expected_years.setMaximumWidth(140)
-        self.stage_automation = QCheckBox("Sales move contacts forward on the journey")
+        self.stage_automation = QCheckBox(
+            "Sales and qualification move contacts forward on the journey"
+        )
         self.stage_automation.setChecked(current.stage_automation)
         self.stage_automation.setToolTip(
-            "A first purchase moves to the purchase stage, a repeat purchase to re-purchase, "
-            "another product to cross-purchase; only ever forward."
+            "Three of four criteria, a first sale, a repeat purchase, another product and "
+            "regular buying each move a contact to the stage the journey model names; only "
+            "ever forward, and the reason is recorded. On the lifecycle model the stage "
+            "follows the lifecycle status."
         )
+        self.regular_purchases = QSpinBox()
+        self.regular_purchases.setRange(2, sales_settings.REGULAR_MAX)
+        self.regular_purchases.setSuffix(" purchases")
+        self.regular_purchases.setValue(current.regular_purchases)
+        self.regular_purchases.setMaximumWidth(160)
+        self.regular_window_days = _days(current.regular_window_days)
         self.survey_interval_days = _days(current.survey_interval_days)
         self.questions = [QLineEdit() for _ in range(MAX_QUESTIONS)]
         for edit, text in zip(self.questions, current.questions, strict=False):
@@ -87,13 +97,32 @@ class SalesSettingsPage(QWidget):
         self._row(form, "Long-term lapse after", self.long_lapse_days, "long_lapse_days")
         self._row(form, "Inactive after", self.inactive_days, "inactive_days")
         hint = QLabel(
-            "Counted from the last purchase. A contact's own interval (seasonal buyers) "
-            "stretches these by the same ratio."
+            "Counted from the last purchase, or from the customer's last inbound touch if "
+            "later. A contact's own interval stretches these by the same ratio; a customer "
+            "who buys in the same months each year shows as seasonal out of season."
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color:#64748b;")
         form.addRow("", hint)
+
+        journey = QGroupBox("Journey automation")
+        form = QFormLayout(journey)
         form.addRow("", self.stage_automation)
+        regular_row = QHBoxLayout()
+        regular_row.addWidget(self.regular_purchases)
+        regular_row.addWidget(QLabel("within"))
+        regular_row.addWidget(self.regular_window_days)
+        regular_row.addStretch(1)
+        self._row(form, "A regular buyer makes at least", regular_row, "regular_purchases")
+        self.errors["regular_window_days"] = FieldError()
+        form.addRow("", self.errors["regular_window_days"])
+        regular_hint = QLabel(
+            "Regular buying makes a loyal customer (Loyal customer, Loyalty). One repeat "
+            "purchase does not."
+        )
+        regular_hint.setWordWrap(True)
+        regular_hint.setStyleSheet("color:#64748b;")
+        form.addRow("", regular_hint)
 
         survey = QGroupBox("Feedback survey (each question scored 1 to 5)")
         form = QFormLayout(survey)
@@ -108,6 +137,7 @@ class SalesSettingsPage(QWidget):
         layout = QVBoxLayout(body)
         layout.addWidget(money)
         layout.addWidget(life)
+        layout.addWidget(journey)
         layout.addWidget(survey)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -134,6 +164,8 @@ class SalesSettingsPage(QWidget):
             margin_percent=self.margin_percent.text(),
             expected_years=self.expected_years.value(),
             stage_automation=self.stage_automation.isChecked(),
+            regular_purchases=self.regular_purchases.value(),
+            regular_window_days=self.regular_window_days.value(),
             survey_interval_days=self.survey_interval_days.value(),
             questions=tuple(edit.text() for edit in self.questions),
         )
@@ -147,5 +179,6 @@ class SalesSettingsPage(QWidget):
     def apply(self) -> None:
         form = self.form()
         self.ops.run(
-            lambda db: sales_settings.save(db, form), Changes(settings=True, contacts=True)
+            lambda db: sales_settings.save(db, form),
+            Changes(settings=True, contacts=True, stages=True),
         )

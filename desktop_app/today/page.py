@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import followups, today
+from db import automation, followups, today
 from db.clock import local_today
 from db.domain import FollowupSource
 from db.engine import Database
@@ -35,6 +35,7 @@ from db.today import Section, TodayCounts, TodayItem
 from desktop_app import icons
 from desktop_app.dialogs import show_error
 from desktop_app.followups.dialog import SnoozeDialog
+from desktop_app.journeys.moves import offer_phase
 from desktop_app.ops import Changes, OpsBus
 
 log = logging.getLogger(__name__)
@@ -393,7 +394,10 @@ class TodayPage(QWidget):
 
     def mark_done(self, item: TodayItem) -> None:
         through = max(item.due_on, self.today())
+        offer = automation.phase_offer_through(self.ops.database, item.contact_id, through)
         self._run(lambda db: followups.mark_done(db, item.contact_id, through=through))
+        if offer is not None:
+            offer_phase(self, self.ops, offer, item.name)
 
     def _run(self, op: Callable[[Database], object]) -> None:
         try:

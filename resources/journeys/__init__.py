@@ -1,1 +1,1 @@
-"""Built-in journey models, one JSON file each (see DOMAIN.md §1)."""
+"""Built-in journey models, one JSON file each (see docs/domain.md §1)."""

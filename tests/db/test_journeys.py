@@ -16,7 +16,7 @@ from db.domain import Medium, StageRole
 from db.engine import Database, open_database
 from db.journeys import JourneyFileError, ModelInUseError, parse_model
 
-# DOMAIN.md §1, word for word.
+# docs/domain.md §1, word for word.
 DOMAIN_STAGES = {
     "customer_development": ("Suspect", "Prospect", "Customer", "Loyal customer"),
     "customers_for_life": (
@@ -200,6 +200,7 @@ def test_a_model_round_trips_through_json() -> None:
         "key": original.key,
         "name": original.name,
         "summary": original.summary,
+        "rules": original.rules.as_json(),
         "stages": [
             {
                 "key": s.key,

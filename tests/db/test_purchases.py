@@ -13,6 +13,7 @@ from db.contacts import get_contact, trash_contacts
 from db.engine import Database
 from db.models import Contact, Followup, Purchase, StageChange
 from db.purchases import PurchaseError, PurchaseInput, record_purchase
+from db.stages import set_stage
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -125,13 +126,16 @@ def test_first_purchase_moves_to_customer_and_starts_the_plan(
         )
     assert plan == 6
 
+    # One repeat purchase is not regular buying: the contact stays a customer.
     again = record(database, cid, sale())
-    assert again.moved_to == "Loyal customer" and not again.started_plan
-    assert stage_key(database, cid) == "loyal_customer"
+    assert again.moved_to is None and not again.started_plan
+    assert stage_key(database, cid) == "customer"
+    third = record(database, cid, sale())
+    assert third.moved_to == "Loyal customer"
     assert automatic_reasons(database, cid) == [
         "Added",
-        "First purchase: Sourdough course",
-        "Repeat purchase: Sourdough course",
+        "First purchase",
+        "3rd purchase in 12 months",
     ]
     with database.reading() as session:
         plans = session.scalar(
@@ -146,8 +150,8 @@ def test_customer_development_has_no_cross_purchase_stage(
     cid = contact_factory()
     record(database, cid, sale("Bread"))
     moved = record(database, cid, sale("Cake"))
-    assert moved.moved_to == "Loyal customer"
-    assert automatic_reasons(database, cid)[-1] == "Bought another product: Cake"
+    assert moved.moved_to is None
+    assert stage_key(database, cid) == "customer"
 
 
 def test_customers_for_life_repurchase_and_cross_purchase(
@@ -156,15 +160,19 @@ def test_customers_for_life_repurchase_and_cross_purchase(
     use_model(database, "customers_for_life")
     cid = contact_factory()
     assert stage_key(database, cid) == "lead"
-    record(database, cid, sale("Bread"))
+    # Far enough apart that they are not regular buying (3 in 12 months).
+    record(database, cid, sale("Bread", on=date(2024, 1, 10)))
     assert stage_key(database, cid) == "purchase"
-    record(database, cid, sale("bread"))  # the same product, typed differently
+    # the same product, typed differently
+    record(database, cid, sale("bread", on=date(2025, 1, 10)))
     assert stage_key(database, cid) == "re_purchase"
-    record(database, cid, sale("Cake"))
+    record(database, cid, sale("Cake", on=date(2026, 1, 10)))
     assert stage_key(database, cid) == "cross_purchase"
-    # A repeat purchase never moves a contact back from cross-purchase.
-    assert record(database, cid, sale("Bread")).moved_to is None
-    assert stage_key(database, cid) == "cross_purchase"
+    assert automatic_reasons(database, cid)[-1] == "Bought 2 different products"
+    # Regular buying takes the contact on to Loyalty.
+    assert record(database, cid, sale("Bread", on=date(2026, 4, 1))).moved_to is None
+    assert record(database, cid, sale("Bread")).moved_to == "Loyalty"
+    assert automatic_reasons(database, cid)[-1] == "3rd purchase in 12 months"
 
 
 def test_customer_experience_and_lifecycle_models(
@@ -172,10 +180,11 @@ def test_customer_experience_and_lifecycle_models(
 ) -> None:
     use_model(database, "customer_experience")
     a = contact_factory()
+    # The sale is Admit; a repeat purchase does not jump phases.
     record(database, a, sale())
-    assert stage_key(database, a) == "affirm"
+    assert stage_key(database, a) == "admit"
     record(database, a, sale())
-    assert stage_key(database, a) == "adopt"
+    assert stage_key(database, a) == "admit"
 
     use_model(database, "customer_lifecycle")
     b = contact_factory()
@@ -220,6 +229,11 @@ def test_edit_delete_and_restore(database: Database, contact_factory: ContactFac
     assert purchases.get_purchase(database, pid) == gone
     assert derived_columns(database, cid) == (2, date(2026, 5, 1), TODAY, Decimal("130.5"))
     # Deleting never moves the stage back.
+    assert stage_key(database, cid) == "customer"
+    with database.reading() as session:
+        loyal = next(s.id for s in journeys.active_stages(session) if s.key == "loyal_customer")
+    set_stage(database, [cid], loyal)
+    purchases.delete_purchase(database, pid)
     assert stage_key(database, cid) == "loyal_customer"
 
 

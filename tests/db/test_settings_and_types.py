@@ -39,9 +39,9 @@ def test_every_setting_has_its_default_until_stored(unseeded: Database) -> None:
 
 def test_declared_defaults() -> None:
     assert settings.ACTIVE_MODEL.default == "customer_development"
-    assert settings.LAPSE_DAYS.default == 90  # DOMAIN.md §4
+    assert settings.LAPSE_DAYS.default == 90  # docs/domain.md §4
     assert settings.INACTIVE_DAYS.default == 365
-    assert settings.SURVEY_INTERVAL_DAYS.default == 90  # DOMAIN.md §5
+    assert settings.SURVEY_INTERVAL_DAYS.default == 90  # docs/domain.md §5
     assert settings.STAGE_AUTOMATION.default is True
     assert settings.SAMPLE_DATA_OFFERED.default is False
 

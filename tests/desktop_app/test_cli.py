@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from db import __version__, contacts
+from db import __version__, contacts, settings
 from db.engine import open_database
 from desktop_app import cli, paths
 
@@ -26,6 +26,25 @@ def test_demo_fills_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Added 25 contacts" in capsys.readouterr().out
     with open_database(path) as database:
         assert contacts.count_contacts(database, contacts.ContactQuery()) == 25
+
+
+def test_demo_profile_model_and_consent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "shop.sqlite"
+    args = ["--db", str(path), "demo", "--contacts", "12"]
+    assert cli.main([*args, "--profile", "bike-shop", "--model", "customers_for_life"]) == 0
+    with open_database(path) as database, database.reading() as session:
+        assert settings.get(session, settings.ACTIVE_MODEL) == "customers_for_life"
+        assert settings.get(session, settings.CURRENCY) == "USD"
+    capsys.readouterr()
+    # Contacts are there now: more sample data needs an explicit yes.
+    assert cli.main(args) == 1
+    assert "--add-to-existing" in capsys.readouterr().err
+    assert cli.main([*args, "--add-to-existing"]) == 0
+    with open_database(path) as database:
+        assert contacts.count_contacts(database, contacts.ContactQuery()) == 24
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*args, "--profile", "florist"])
+    assert exit_info.value.code == 2
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

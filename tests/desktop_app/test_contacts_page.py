@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from db import contacts
-from db.contacts import ContactInput, EmailData, PhoneData
+from db.contacts import ContactInput, EmailData, KeyDateData, PhoneData
 from db.engine import Database
 from db.models import StageChange
 from desktop_app.contacts.editor import ContactDialog
@@ -279,3 +281,35 @@ def test_empty_database_shows_a_hint(page: ContactsPage) -> None:
     assert "No contacts yet" in page.empty_hint.text()
     assert page.count_label.text() == "0 contacts"
     assert not page.detail.name.isVisible()
+
+
+def test_dialog_edits_key_dates(
+    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(
+        name="Kim",
+        key_dates=(
+            KeyDateData("birthday", date(1984, 5, 12)),
+            KeyDateData("occasion", date(2012, 9, 1), "Shop opening"),
+        ),
+    )
+    dialog = ContactDialog(database, [], contacts.get_contact(database, cid))
+    qtbot.addWidget(dialog)
+    assert dialog.has_birthday.isChecked() and dialog.birthday.isEnabled()
+    assert dialog.birthday.date() == QDate(1984, 5, 12)
+    assert not dialog.anniversary.isEnabled()
+    assert dialog.occasion.text() == "Shop opening"
+    dialog.has_anniversary.setChecked(True)
+    dialog.anniversary.setDate(QDate(2010, 6, 20))
+    dialog.occasion.setText("   ")
+    assert not dialog.season_from.isEnabled()
+    dialog.by_season.setChecked(True)
+    dialog.season_from.setCurrentIndex(10)  # November
+    dialog.season_to.setCurrentIndex(0)  # to January
+    dialog.save_button.click()
+    assert dialog.result_input is not None
+    assert contacts.normalise(dialog.result_input).key_dates == (
+        KeyDateData("birthday", date(1984, 5, 12)),
+        KeyDateData("anniversary", date(2010, 6, 20)),
+    )
+    assert dialog.result_input.season == "11,12,1"

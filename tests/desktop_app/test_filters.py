@@ -243,3 +243,52 @@ def test_editing_a_contact_back_a_stage_asks_why(
     monkeypatch.setattr(BackwardReasonDialog, "ask", classmethod(lambda cls, *a: "Budget cut"))
     page.edit_contact(ada)
     assert get_contact(database, ada).stage_label == "Suspect"
+
+
+def test_a_stage_that_contradicts_the_facts_is_flagged_and_fixed_in_one_click(
+    window: MainWindow, database: Database
+) -> None:
+    ada = _add(database, "Ada", 2)  # at Customer, but nothing was ever bought
+    ben = _add(database, "Ben", 0)
+    window.ops.announce(Changes(contacts=True))
+    window.contacts_page.select_contact(ada)
+    section = window.contacts_page.detail.findChild(StageSection)
+    assert isinstance(section, StageSection)
+    assert section.conflict_box.isVisible()
+    assert "No purchase yet" in section.conflict_text.text()
+    assert section.fix_button.text() == "Move to Suspect"
+
+    # The contacts filter finds exactly the contacts the pane flags.
+    page = window.contacts_page
+    page.filters.change(contradicts=True)
+    assert _names(page) == ["Ada"]
+    assert page.filters.filters.chips() == [("contradicts", "Stage does not fit the facts")]
+
+    page.select_contact(ada)
+    assert section.conflict_box.isVisible()
+    section.fix_button.click()
+    assert get_contact(database, ada).stage_label == "Suspect"
+    assert _names(page) == []
+    page.filters.clear()
+    window.contacts_page.select_contact(ada)
+    assert not section.conflict_box.isVisible()
+    window.contacts_page.select_contact(ben)
+    assert not section.conflict_box.isVisible()
+
+
+def test_fix_all_moves_every_contact_the_contradiction_filter_lists(
+    window: MainWindow, database: Database
+) -> None:
+    ids = [_add(database, "Ada", 2), _add(database, "Bo", 3), _add(database, "Cy", 0)]
+    window.ops.announce(Changes(contacts=True))
+    page = window.contacts_page
+    assert page.filters.fix_all_button.isHidden()
+    page.filters.change(contradicts=True)
+    assert _names(page) == ["Ada", "Bo"]
+    assert not page.filters.fix_all_button.isHidden()
+    page.filters.fix_all_button.click()
+    assert _names(page) == []
+    assert {get_contact(database, i).stage_label for i in ids} == {"Suspect"}
+    page.filters.clear()
+    assert page.filters.fix_all_button.isHidden()
+    assert _names(page) == ["Ada", "Bo", "Cy"]

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
-from db import followups
+from db import followups, purchases
+from db import settings as db_settings
 from db.contacts import get_contact
 from db.domain import Medium
 from db.engine import Database
@@ -17,6 +18,7 @@ from desktop_app import options
 from desktop_app.followups.dialog import FollowupDialog, FollowupRequest
 from desktop_app.followups.section import FollowupsSection
 from desktop_app.followups.settings_page import FollowupsSettingsPage
+from desktop_app.journeys.prompts import PhaseOfferDialog
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.settings.dialog import SettingsDialog
@@ -182,3 +184,32 @@ def test_plan_steps_restore_to_the_default(settings_page: FollowupsSettingsPage)
     settings_page.restore_default()
     assert len(settings_page.steps()) == len(followups.DEFAULT_PLAN_STEPS)
     assert settings_page.steps()[0].medium is Medium.PHONE
+
+
+def test_a_done_plan_step_offers_to_move_into_its_phase(
+    section: FollowupsSection,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with database.write_session.begin() as session:
+        db_settings.put(session, db_settings.ACTIVE_MODEL, "customer_experience")
+    cid = contact_factory(name="Ann Archer")
+    purchases.record_purchase(
+        database, cid, purchases.PurchaseInput(TODAY, "Website", "900"), now=NOW, today=TODAY
+    )
+    assert get_contact(database, cid).stage_label == "Admit"
+    section.show_contact(get_contact(database, cid))
+    asked: list[tuple[str, str, str]] = []
+
+    def answer(cls: object, parent: object, what: str, step: str, to: str) -> bool:
+        asked.append((what, step, to))
+        return len(asked) > 1  # "Not now" the first time, yes the second
+
+    monkeypatch.setattr(PhaseOfferDialog, "ask", classmethod(answer))
+    section.rows[0].done_button.click()
+    assert asked == [("Ann Archer", "Affirm the decision", "Affirm")]
+    assert get_contact(database, cid).stage_label == "Admit"
+    section.rows[0].done_button.click()
+    assert asked[-1] == ("Ann Archer", "Activate", "Activate")
+    assert get_contact(database, cid).stage_label == "Activate"

@@ -168,14 +168,17 @@ def test_switching_the_model_maps_contacts_and_cancel_changes_nothing(
     assert page.use_selected()
 
     assert [s.label for s in _active(database)][:3] == ["Prospective", "New", "Active"]
-    assert get_contact(database, ada).stage_label == "Active"
     assert page.models.currentItem().text() == "✓ Customer lifecycle"
     with database.reading() as session:
-        change = session.scalars(
+        changes = session.scalars(
             select(StageChange).where(StageChange.contact_id == ada).order_by(StageChange.id.desc())
-        ).first()
-        assert change is not None
-        assert (change.automatic, change.reason) == (True, journeys.REMAP_REASON)
+        ).all()
+    # Mapped to Active as asked, then, having never bought, put on her lifecycle status.
+    assert [(c.automatic, c.reason) for c in changes[:2]] == [
+        (True, "Lifecycle: Prospective"),
+        (True, journeys.REMAP_REASON),
+    ]
+    assert get_contact(database, ada).stage_label == "Prospective"
 
 
 def test_removing_a_stage_with_contacts_asks_where_they_go(
@@ -235,3 +238,19 @@ def test_the_last_stage_cannot_be_removed(
 
     assert not page.remove_stage()
     assert page.stage_error.text() == "A journey needs at least one stage."
+
+
+def test_each_model_shows_its_rules_and_a_copy_carries_them(
+    dialog: SettingsDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(dialog)
+    page.select_model("customer_development")
+    text = page.rules.text()
+    assert "3 of 4 criteria → Prospect" in text
+    assert "First purchase → Customer" in text
+    assert "3 purchases in 12 months → Loyal customer" in text
+    page.select_model("customer_lifecycle")
+    assert "follows the lifecycle status" in page.rules.text()
+    page.select_model("customers_for_life")
+    _copy(page, monkeypatch, "Our way")
+    assert "Another product → Cross-purchase" in page.rules.text()

@@ -10,8 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from db import contacts, journeys, settings
 from db.engine import Database
+from desktop_app.dialogs import Confirm
 from desktop_app.first_run import WelcomeDialog
 from desktop_app.main_window import PLACE_TRASH, MainWindow
+from desktop_app.sample_data import SampleDataDialog
 from desktop_app.tasks import ImmediateRunner
 from tests.conftest import ContactFactory
 
@@ -75,6 +77,49 @@ def test_sample_data_fills_the_list(window: MainWindow, database: Database) -> N
     window.load_sample_data(30)
     assert window.contacts_page.model.total == 30
     assert "sample contacts" in window.statusBar().currentMessage()
+
+
+def test_load_sample_data_asks_which_business_and_warns_when_contacts_exist(
+    window: MainWindow,
+    qtbot: QtBot,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    contact_factory(name="Real Customer")
+    dialog = SampleDataDialog(1, 30)
+    qtbot.addWidget(dialog)
+    assert not dialog.warning.isHidden() and "already has 1 contact." in dialog.warning.text()
+    assert dialog.load_button.text() == "Add sample data"
+    dialog.profile.setCurrentIndex(dialog.profile.findData("wholesaler"))
+    assert "Leipzig" in dialog.summary.text() and dialog.chosen() == "wholesaler"
+
+    asked: list[int] = []
+
+    def answer(cls: object, parent: object, existing: int, count: int) -> str | None:
+        asked.append(existing)
+        return None if len(asked) == 1 else "wholesaler"
+
+    monkeypatch.setattr(SampleDataDialog, "ask", classmethod(answer))
+    window.sample_action.trigger()
+    assert asked == [1]
+    assert contacts.count_contacts(window.database, contacts.ContactQuery()) == 1
+    window.sample_action.trigger()
+    assert contacts.count_contacts(window.database, contacts.ContactQuery()) == 251
+
+
+def test_remove_sample_data_asks_then_removes_only_sample_contacts(
+    window: MainWindow, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.load_sample_data(20)
+    own = contact_factory(name="Real Customer")
+    answers = iter([False, True])
+    monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a: next(answers)))
+    window.remove_sample_action.trigger()
+    assert contacts.count_contacts(window.database, contacts.ContactQuery()) == 21
+    window.remove_sample_action.trigger()
+    assert contacts.contact_ids(window.database, contacts.ContactQuery(), 0, 50) == [own]
+    assert window.contacts_page.model.total == 1
+    assert "Removed 20 sample contacts" in window.statusBar().currentMessage()
 
 
 def test_window_renders(

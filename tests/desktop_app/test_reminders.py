@@ -9,7 +9,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from db import followups
+from db import followups, purchases, settings
+from db.contacts import get_contact
 from db.engine import Database
 from db.today import Notice, TodayCounts
 from desktop_app import options, reminders
@@ -150,3 +151,23 @@ def test_badge_icon_draws_the_count() -> None:
         reminders.badge_icon(7).pixmap(64, 64).toImage()
         != reminders.badge_icon(0).pixmap(64, 64).toImage()
     )
+
+
+def test_the_daily_check_keeps_lifecycle_stages_in_step(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    with database.write_session.begin() as session:
+        settings.put(session, settings.ACTIVE_MODEL, "customer_lifecycle")
+    cid = contact_factory(name="Lapsing")
+    purchases.record_purchase(
+        database,
+        cid,
+        purchases.PurchaseInput(TODAY - timedelta(days=200), "Bread", "10"),
+        now=NOW,
+        today=TODAY - timedelta(days=200),
+    )
+    assert get_contact(database, cid).stage_label == "New"  # as it stood that day
+    rem = make(qtbot, ops, None)
+    with qtbot.waitSignal(ops.changed):
+        rem.check()
+    assert get_contact(database, cid).stage_label == "Lapsed"

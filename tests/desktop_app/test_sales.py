@@ -328,6 +328,8 @@ def test_sales_settings_validate_beside_the_field_and_save(
     page.long_lapse_days.setValue(200)
     page.margin_percent.setText("40")
     page.stage_automation.setChecked(False)
+    page.regular_purchases.setValue(4)
+    page.regular_window_days.setValue(180)
     page.questions[3].setText("Would you buy again?")
     assert page.validate() is None
     with qtbot.waitSignal(ops.changed):
@@ -337,6 +339,8 @@ def test_sales_settings_validate_beside_the_field_and_save(
         assert settings.get(session, settings.LONG_LAPSE_DAYS) == 200
         assert settings.get(session, settings.MARGIN_PERCENT) == "40"
         assert settings.get(session, settings.STAGE_AUTOMATION) is False
+        assert settings.get(session, settings.REGULAR_PURCHASES) == 4
+        assert settings.get(session, settings.REGULAR_WINDOW_DAYS) == 180
     assert feedback.questions(database)[-1] == "Would you buy again?"
 
 
