@@ -52,6 +52,8 @@ LONG_LAPSE_DAYS = SettingSpec(
 MARGIN_PERCENT = SettingSpec("value.margin_percent", "", "Margin applied to predicted value")
 EXPECTED_YEARS = SettingSpec("value.expected_years", 3, "Expected years as a customer")
 FEEDBACK_TEMPLATE_SAVED = SettingSpec("feedback.template_saved", False, "Survey questions edited")
+#: Where backups go ("" for the ``backups`` folder beside the database).
+BACKUP_FOLDER = SettingSpec("backups.folder", "", "Folder for backups")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -69,6 +71,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         MARGIN_PERCENT,
         EXPECTED_YEARS,
         FEEDBACK_TEMPLATE_SAVED,
+        BACKUP_FOLDER,
     ),
 )
 

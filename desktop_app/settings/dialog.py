@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from db import schema
-from db.engine import backups_dir_for
+from db.backups import folder_for
 from desktop_app import paths
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
@@ -58,7 +58,7 @@ class DatabasePage(QWidget):
         form = QFormLayout(self)
         for label, value in (
             ("Database file", str(path)),
-            ("Backups before upgrades", str(backups_dir_for(path))),
+            ("Backups before upgrades", str(folder_for(ops.database))),
             ("Preferences file", str(paths.settings_file())),
             ("Schema version", schema.HEAD),
         ):
