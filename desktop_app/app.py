@@ -1,4 +1,9 @@
-"""Starting the graphical application: the QApplication, its look, the database, the window."""
+"""Starting the graphical application: the QApplication, its look, the database, the window.
+
+``Launcher`` owns the open database and its window. Opening another database, creating one or
+restoring a backup closes the window and its database and builds a new window on the chosen
+file; if the new one cannot be opened, the current one stays.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,23 @@ import logging
 import sys
 from importlib import resources
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from db import __version__
-from db.engine import Database, DatabaseError, open_database
-from desktop_app import icons
+from db import __version__, backups
+from db.backups import BackupError
+from db.engine import Database, DatabaseError
+from db.errors import StorageError
+from desktop_app import database_files, icons, options
+from desktop_app.dialogs import show_error
+from desktop_app.error_log import log_unexpected
+from desktop_app.tasks import Task, TaskRunner, ThreadRunner
+
+if TYPE_CHECKING:
+    from desktop_app.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -37,33 +53,182 @@ def apply_style(app: QApplication) -> None:
     app.setStyleSheet(style.replace("@ICONS@", icon_dir))
 
 
-def open_or_explain(path: Path) -> Database | None:
-    """Open the database, or tell the person plainly why it cannot be opened."""
-    try:
-        return open_database(path)
-    except DatabaseError as exc:
-        QMessageBox.critical(None, "Touchbase cannot open this database", str(exc))
-        return None
+class UnexpectedErrorBox:
+    @classmethod
+    def show(cls, parent: QWidget | None, summary: str, log_path: Path | None) -> None:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Something went wrong")
+        box.setText("Touchbase ran into a problem it did not expect")
+        where = (
+            f"The details are written to {log_path}; please send that file along if you "
+            "report the problem."
+            if log_path is not None
+            else "The details could not be written to the log."
+        )
+        box.setInformativeText(
+            f"{summary}\n\nWhat you saved before is safe; the last action may not have been "
+            f"finished.\n\n{where}"
+        )
+        box.exec()
 
 
-def run_gui(path: Path) -> int:
-    app = create_application()
-    database = open_or_explain(path)
-    if database is None:
-        return 1
-    from desktop_app.main_window import MainWindow  # noqa: PLC0415
-    from desktop_app.tasks import ThreadRunner  # noqa: PLC0415
+def handle_exception(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """The app's ``sys.excepthook``: plain words for a failure the owner can act on, and for
+    anything else a dialog naming the log it was written to."""
+    parent = QApplication.activeWindow()
+    if isinstance(exc, StorageError):
+        show_error(parent, "The change was not saved", str(exc))
+        return
+    if isinstance(exc, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    log_path = log_unexpected(exc.with_traceback(tb))
+    UnexpectedErrorBox.show(parent, f"{kind.__name__}: {exc}", log_path)
 
-    runner = ThreadRunner()
-    try:
-        window = MainWindow(database, runner)
+
+class Launcher(QObject):
+    """The open database and its window; switches both when the owner picks another."""
+
+    def __init__(self, runner: TaskRunner) -> None:
+        super().__init__()
+        self.runner = runner
+        self.window: MainWindow | None = None
+        self.database: Database | None = None
+
+    def start(self, path: Path, *, explicit: bool) -> bool:
+        """Open the first database; False if there is none to show."""
+        if not path.exists():
+            if not explicit:
+                # The owner's own data folder: the first start makes it without asking.
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not database_files.CreateDatabase.ask(None, path):
+                return False
+        database = database_files.open_for_window(path, None, create=True)
+        if database is None:
+            return False
+        self._show(database, first=True)
+        return True
+
+    def open_other(self, path: Path) -> None:
+        if self.database is not None and path.resolve() == self.database.path:
+            return
+        database = database_files.open_for_window(path, self.window, create=False)
+        if database is not None:
+            self._replace(database)
+
+    def create_new(self, path: Path) -> None:
+        if path.exists():
+            show_error(
+                self.window,
+                "That file already exists",
+                f"{path} already exists. Choose a new name, or use File → Open database… "
+                "to open it.",
+            )
+            return
+        database = database_files.open_for_window(path, self.window, create=True)
+        if database is not None:
+            self._replace(database)
+
+    def restore(self, backup: Path) -> None:
+        """Put ``backup`` in place of the open database and reopen it."""
+        current = self.database
+        if current is None:
+            return
+        path = current.path
+        parent = self.window
+        self._close_current()
+        try:
+            before = backups.restore(path, backup)
+        except BackupError as exc:
+            show_error(parent, "The backup was not restored", str(exc))
+            before = None
+            restored = False
+        else:
+            restored = True
+        database = database_files.open_for_window(path, parent, create=False)
+        if database is None:
+            QApplication.quit()
+            return
+        self._show(database, first=False)
+        if restored and self.window is not None:
+            kept = f" The database as it was is kept in {before.name}." if before else ""
+            self.window.show_status(f"Restored the backup.{kept}", timeout=15_000)
+
+    def _replace(self, database: Database) -> None:
+        self._close_current()
+        self._show(database, first=False)
+
+    def _close_current(self) -> None:
+        old = self.window
+        self.window = None
+        if old is not None:
+            old.save_state()
+            old.hide()
+            old.deleteLater()
+        if hasattr(self.runner, "wait"):
+            self.runner.wait()
+        if self.database is not None:
+            self.database.close()
+            self.database = None
+
+    def _show(self, database: Database, *, first: bool) -> None:
+        # Imported once the database is open, so a refusal costs no window code.
         from desktop_app import reminders  # noqa: PLC0415
+        from desktop_app.main_window import MainWindow  # noqa: PLC0415
 
-        if not reminders.start_hidden(window.reminders):
+        self.database = database
+        window = MainWindow(database, self.runner)
+        window.open_requested.connect(self.open_other)
+        window.new_requested.connect(self.create_new)
+        window.restore_requested.connect(self.restore)
+        self.window = window
+        if not database.readonly:
+            database_files.remember(database.path)
+        if not (first and reminders.start_hidden(window.reminders)):
             window.show()
         window.reminders.start()
+        if not database.readonly:
+            # After the first paint: the start-up backup reads the whole file.
+            QTimer.singleShot(2000, lambda: self._automatic_backup(database))
+
+    def _automatic_backup(self, database: Database) -> None:
+        if self.database is not database:
+            return
+        task = Task(lambda _progress: backups.take_automatic_backup(database))
+        task.failed.connect(self._on_backup_failed)
+        self.runner.submit(task)
+
+    def _on_backup_failed(self, error: object) -> None:
+        log.warning("the start-up backup failed: %s", error)
+        if self.window is not None:
+            self.window.show_status(f"The automatic backup failed: {error}", timeout=30_000)
+
+
+def start_path(path: Path, *, explicit: bool) -> Path:
+    """The database to open: the one named, else the one open last time, else the default."""
+    if explicit:
+        return path
+    last = options.get(options.LAST_DATABASE)
+    return Path(last) if last and Path(last).exists() else path
+
+
+def run_gui(path: Path, *, explicit: bool = True) -> int:
+    app = create_application()
+    sys.excepthook = handle_exception
+    runner = ThreadRunner()
+    launcher = Launcher(runner)
+    try:
+        if not launcher.start(start_path(path, explicit=explicit), explicit=explicit):
+            return 1
         status = app.exec()
+    except DatabaseError as exc:
+        show_error(None, "Touchbase cannot open this database", str(exc))
+        return 1
     finally:
         runner.wait()
-        database.close()
+        if launcher.database is not None:
+            launcher.database.close()
     return int(status)
