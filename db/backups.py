@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db import schema, settings
-from db.errors import DAMAGED, describe
+from db.errors import DAMAGED, StorageError, describe
 from db.files import connect_for_reading
 from db.lock import FileLock, LockHeldError, lock_path_for
 
@@ -64,7 +64,7 @@ _NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6})(?:\.(?P<n>\d+))?(?:-(?P<slug>[a-z0-
 _LEGACY = re.compile(r"^schema-(?P<rev>\w+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?$")
 
 
-class BackupError(Exception):
+class BackupError(StorageError):
     """A backup could not be taken or restored; the message is meant for the owner."""
 
 
@@ -98,6 +98,12 @@ def folder_for(database: Database) -> Path:
         log.warning("could not read the backups folder setting", exc_info=True)
         chosen = ""
     return Path(chosen).expanduser() if chosen else default_folder(database.path)
+
+
+def set_folder(database: Database, folder: Path | None) -> None:
+    """Send this database's backups to ``folder`` (None: the folder beside it)."""
+    with database.write_session.begin() as session:
+        settings.put(session, settings.BACKUP_FOLDER, "" if folder is None else str(folder))
 
 
 def folder_for_file(db_path: Path) -> Path:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts
+from db import backups, contacts
 from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
@@ -342,7 +342,8 @@ class ContactsPage(QWidget):
         what = "1 contact" if restored == 1 else f"{restored:,} contacts"
         self.status_message.emit(f"Restored {what}.")
 
-    def purge(self, ids: list[int]) -> None:
+    def purge(self, ids: list[int], backup_reason: str | None = None) -> None:
+        """Delete for good, after asking; with ``backup_reason`` a backup is taken first."""
         what = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
         if not Confirm.ask(
             self,
@@ -351,9 +352,13 @@ class ContactsPage(QWidget):
             "Delete forever",
         ):
             return
-        gone = self.ops.run(
-            lambda db: contacts.purge_contacts(db, ids), Changes(contacts=True, tags=True)
-        )
+
+        def purge(db: Database) -> int:
+            if backup_reason is not None:
+                backups.take_backup(db, backup_reason)
+            return contacts.purge_contacts(db, ids)
+
+        gone = self.ops.run(purge, Changes(contacts=True, tags=True))
         self.status_message.emit(f"Deleted {gone:,} for good.")
 
     def empty_trash(self) -> None:
@@ -364,7 +369,7 @@ class ContactsPage(QWidget):
             )
         ]
         if ids:
-            self.purge(ids)
+            self.purge(ids, backup_reason=backups.BEFORE_EMPTYING_TRASH)
 
     # --- modes, filters and refreshing ----------------------------------------------------
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import journeys
+from db import backups, journeys
 from db.domain import Medium
 from db.engine import Database
 from db.journeys import ModelDraft, StageDraft
@@ -268,7 +268,13 @@ class JourneySettingsPage(QWidget):
                 return False
             mapping = chosen
         key = draft.key
-        self.ops.run(lambda db: journeys.activate_model(db, key, dict(mapping)), JOURNEY_CHANGES)
+
+        def activate(db: Database) -> None:
+            if mapping:  # contacts move between stages: keep how they stood
+                backups.take_backup(db, backups.BEFORE_JOURNEY_CHANGE)
+            journeys.activate_model(db, key, dict(mapping))
+
+        self.ops.run(activate, JOURNEY_CHANGES)
         self._load_models(select=key)
         return True
 
@@ -420,6 +426,8 @@ class JourneySettingsPage(QWidget):
             def save(
                 db: Database, d: ModelDraft = draft, m: dict[int, int | None] = mapping
             ) -> None:
+                if m:  # contacts move off stages that go away: keep how they stood
+                    backups.take_backup(db, backups.BEFORE_JOURNEY_CHANGE)
                 journeys.save_model(db, d, m)
 
             self.ops.run(save, JOURNEY_CHANGES)
