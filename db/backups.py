@@ -180,12 +180,11 @@ def _write_backup(
     except OSError as exc:
         raise BackupError(_plain(exc, f"The backups folder {folder} cannot be made")) from exc
     base = f"{db_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}"
-    slug = _slug(reason)
-    target = folder / f"{base}-{slug}{SUFFIX}"
+    # Two backups within one second are numbered, so they sort in the order they were taken.
     copy_number = 1
-    while target.exists():  # two backups within one second must not overwrite each other
+    while any(folder.glob(f"{glob_escape(_numbered(base, copy_number))}-*{SUFFIX}")):
         copy_number += 1
-        target = folder / f"{base}.{copy_number}-{slug}{SUFFIX}"
+    target = folder / f"{_numbered(base, copy_number)}-{_slug(reason)}{SUFFIX}"
     _copy_into(source, target)
     log.info("backed up %s to %s (%s)", db_path, target, reason)
     return target
@@ -209,6 +208,10 @@ def _copy_into(source: sqlite3.Connection, target: Path) -> None:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise BackupError(_plain(exc, f"The backup {target.name} could not be written")) from exc
+
+
+def _numbered(base: str, copy_number: int) -> str:
+    return base if copy_number == 1 else f"{base}.{copy_number}"
 
 
 def _slug(reason: str) -> str:
@@ -240,30 +243,30 @@ def _fsync_folder(folder: Path) -> None:
 
 def list_backups(db_path: Path, folder: Path, *, count: bool = True) -> list[BackupInfo]:
     """This database's backups in ``folder``, newest first (with contact counts if asked)."""
-    found: list[BackupInfo] = []
+    found: list[tuple[int, BackupInfo]] = []
     if not folder.is_dir():
-        return found
+        return []
     prefix = f"{db_path.stem}-"
     for path in folder.glob(f"{glob_escape(prefix)}*{SUFFIX}"):
         parsed = _parse(path.name[len(prefix) : -len(SUFFIX)])
         if parsed is None:
             continue
-        taken_at, reason = parsed
+        taken_at, copy_number, reason = parsed
         try:
             size = path.stat().st_size
         except OSError:
             continue
         contacts = _count_contacts(path) if count else None
-        found.append(BackupInfo(path, taken_at, reason, contacts, size))
-    found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
-    return found
+        found.append((copy_number, BackupInfo(path, taken_at, reason, contacts, size)))
+    found.sort(key=lambda pair: (pair[1].taken_at, pair[0]), reverse=True)
+    return [info for _n, info in found]
 
 
 def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def _parse(rest: str) -> tuple[datetime, str] | None:
+def _parse(rest: str) -> tuple[datetime, int, str] | None:
     match = _NAME.match(rest)
     if match is not None:
         reason = (match["slug"] or "backup").replace("-", " ")
@@ -276,7 +279,7 @@ def _parse(rest: str) -> tuple[datetime, str] | None:
         taken = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
     except ValueError:
         return None
-    return taken, reason
+    return taken, int(match["n"] or 1), reason
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -326,7 +329,7 @@ def inspect_backup(path: Path) -> BackupInfo:
         )
     parsed = _parse(path.stem.partition("-")[2])
     taken_at = parsed[0] if parsed else datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    reason = parsed[1] if parsed else "backup"
+    reason = parsed[2] if parsed else "backup"
     return BackupInfo(path, taken_at, reason, contacts, size)
 
 

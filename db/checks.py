@@ -34,6 +34,7 @@ _THINGS: dict[str, tuple[str, str]] = {
     "feedback_question": ("feedback question", "feedback questions"),
 }
 MAX_LISTED = 20
+RESTORE_HINT = "Restore a backup (File → Restore from backup…, or touchbase restore FILE)."
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,15 @@ def check_file(path: Path) -> CheckReport:
             integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
             orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        return CheckReport(path, (f"The file cannot be read as a database ({exc}).",))
+        return CheckReport(
+            path,
+            (f"The file is damaged so badly that SQLite cannot check it ({exc}). {RESTORE_HINT}",),
+        )
     problems: list[str] = []
     if integrity != ["ok"]:
         problems.append(
             f"The file is damaged: SQLite found {len(integrity):,} problem"
-            f"{'s' if len(integrity) != 1 else ''} in how it is stored. Restore a backup "
-            "(File → Restore from backup…, or touchbase restore FILE)."
+            f"{'s' if len(integrity) != 1 else ''} in how it is stored. {RESTORE_HINT}"
         )
         problems.extend(f"  {line}" for line in integrity[:MAX_LISTED])
     counts = Counter((str(row[0]), str(row[2])) for row in orphans)
