@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from db import __version__, backups
 from db.backups import BackupError
-from db.engine import Database, DatabaseError
+from db.engine import Database, DatabaseError, quick_check
 from db.errors import StorageError
 from desktop_app import database_files, icons, options
 from desktop_app.dialogs import show_error
@@ -92,9 +92,12 @@ def handle_exception(
 class Launcher(QObject):
     """The open database and its window; switches both when the owner picks another."""
 
-    def __init__(self, runner: TaskRunner) -> None:
+    def __init__(self, runner: TaskRunner, background: TaskRunner | None = None) -> None:
         super().__init__()
         self.runner = runner
+        #: For the start-up backup and check: whole-file reads that must not hold up the
+        #: runner the views use (WAL lets them read alongside).
+        self.background = background or runner
         self.window: MainWindow | None = None
         self.database: Database | None = None
 
@@ -168,8 +171,9 @@ class Launcher(QObject):
             old.save_state()
             old.hide()
             old.deleteLater()
-        if hasattr(self.runner, "wait"):
-            self.runner.wait()
+        for runner in (self.runner, self.background):
+            if isinstance(runner, ThreadRunner):
+                runner.wait()
         if self.database is not None:
             self.database.close()
             self.database = None
@@ -191,15 +195,39 @@ class Launcher(QObject):
             window.show()
         window.reminders.start()
         if not database.readonly:
-            # After the first paint: the start-up backup reads the whole file.
-            QTimer.singleShot(2000, lambda: self._automatic_backup(database))
+            # After the first paint: the check and the backup read the whole file.
+            QTimer.singleShot(1000, lambda: self._after_start(database))
 
-    def _automatic_backup(self, database: Database) -> None:
+    def _after_start(self, database: Database) -> None:
         if self.database is not database:
             return
-        task = Task(lambda _progress: backups.take_automatic_backup(database))
-        task.failed.connect(self._on_backup_failed)
-        self.runner.submit(task)
+        if database_files.checked_before_opening(database.path):
+            self._automatic_backup(database)
+            return
+        check = Task(lambda _progress: quick_check(database.path))
+        check.finished.connect(lambda problems: self._on_checked(database, problems))
+        self.background.submit(check)
+
+    def _automatic_backup(self, database: Database) -> None:
+        backup = Task(lambda _progress: backups.take_automatic_backup(database))
+        backup.failed.connect(self._on_backup_failed)
+        self.background.submit(backup)
+
+    def _on_checked(self, database: Database, problems: list[str]) -> None:
+        if self.database is not database:
+            return
+        if not problems:
+            self._automatic_backup(database)  # never a backup of a damaged file over good ones
+            return
+        log.error("quick_check of %s failed after opening: %s", database.path, problems[:20])
+        path = database.path
+        parent = self.window
+        self._close_current()
+        replacement = database_files.open_damaged(path, parent)
+        if replacement is None:
+            QApplication.quit()
+            return
+        self._show(replacement, first=False)
 
     def _on_backup_failed(self, error: object) -> None:
         log.warning("the start-up backup failed: %s", error)
@@ -219,7 +247,8 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     app = create_application()
     sys.excepthook = handle_exception
     runner = ThreadRunner()
-    launcher = Launcher(runner)
+    background = ThreadRunner()
+    launcher = Launcher(runner, background)
     try:
         if not launcher.start(start_path(path, explicit=explicit), explicit=explicit):
             return 1
@@ -229,6 +258,7 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
         return 1
     finally:
         runner.wait()
+        background.wait()
         if launcher.database is not None:
             launcher.database.close()
     return int(status)

@@ -504,3 +504,28 @@ def test_start_path_prefers_the_last_database_unless_one_is_named(tmp_path: Path
     default = tmp_path / "default.sqlite"
     assert app_module.start_path(default, explicit=False) == last
     assert app_module.start_path(default, explicit=True) == default
+
+
+def test_a_big_database_is_checked_once_the_window_is_up(
+    launcher: Launcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.sqlite"
+    _welcomed(path)
+    with open_database(path) as database:
+        for n in range(300):
+            contacts.create_contact(database, ContactInput(name=f"Person {n}", notes="x" * 400))
+    damage_a_page(path, page=40)
+    monkeypatch.setattr(database_files, "CHECK_BEFORE_OPENING", 0)  # every file is "big"
+    monkeypatch.setattr(
+        DamagedDialog, "ask", classmethod(lambda cls, *a: DamagedDialog.READ_ONLY)
+    )
+    assert launcher.start(path, explicit=True)
+    assert launcher.database is not None and not launcher.database.readonly
+    before = path.read_bytes()
+
+    launcher._after_start(launcher.database)  # what the window does a second after start
+
+    assert launcher.database is not None and launcher.database.readonly
+    assert launcher.window is not None
+    assert launcher.window.windowTitle().endswith("(read-only)")
+    assert path.read_bytes() == before
