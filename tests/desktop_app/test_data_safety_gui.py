@@ -516,9 +516,7 @@ def test_a_big_database_is_checked_once_the_window_is_up(
             contacts.create_contact(database, ContactInput(name=f"Person {n}", notes="x" * 400))
     damage_a_page(path, page=40)
     monkeypatch.setattr(database_files, "CHECK_BEFORE_OPENING", 0)  # every file is "big"
-    monkeypatch.setattr(
-        DamagedDialog, "ask", classmethod(lambda cls, *a: DamagedDialog.READ_ONLY)
-    )
+    monkeypatch.setattr(DamagedDialog, "ask", classmethod(lambda cls, *a: DamagedDialog.READ_ONLY))
     assert launcher.start(path, explicit=True)
     assert launcher.database is not None and not launcher.database.readonly
     before = path.read_bytes()
