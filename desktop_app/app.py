@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from db import __version__, backups
+from db import __version__, backups, errors
 from db.backups import BackupError
 from db.engine import Database, DatabaseError, quick_check
-from db.errors import StorageError
+from db.errors import StorageError, describe
 from desktop_app import database_files, icons, options
 from desktop_app.dialogs import show_error
 from desktop_app.error_log import log_unexpected
@@ -112,8 +112,7 @@ class Launcher(QObject):
         database = database_files.open_for_window(path, None, create=True)
         if database is None:
             return False
-        self._show(database, first=True)
-        return True
+        return self._show(database, first=True)
 
     def open_other(self, path: Path) -> None:
         if self.database is not None and path.resolve() == self.database.path:
@@ -152,17 +151,26 @@ class Launcher(QObject):
         else:
             restored = True
         database = database_files.open_for_window(path, parent, create=False)
-        if database is None:
+        if database is None or not self._show(database, first=False):
             QApplication.quit()
             return
-        self._show(database, first=False)
         if restored and self.window is not None:
             kept = f" The database as it was is kept in {before.name}." if before else ""
             self.window.show_status(f"Restored the backup.{kept}", timeout=15_000)
 
     def _replace(self, database: Database) -> None:
+        previous = self.database.path if self.database is not None else None
         self._close_current()
-        self._show(database, first=False)
+        if self._show(database, first=False):
+            return
+        # The new one could not be shown: go back to the one that was open.
+        back = (
+            None
+            if previous is None
+            else database_files.open_for_window(previous, None, create=False)
+        )
+        if back is None or not self._show(back, first=False):
+            QApplication.quit()
 
     def _close_current(self) -> None:
         old = self.window
@@ -178,7 +186,31 @@ class Launcher(QObject):
             self.database.close()
             self.database = None
 
-    def _show(self, database: Database, *, first: bool) -> None:
+    def _show(self, database: Database, *, first: bool) -> bool:
+        """Build the window on ``database``; False (and the database closed) if even reading
+        it fails, after saying why."""
+        try:
+            self._build(database, first=first)
+        except Exception as exc:
+            plain = describe(exc)
+            if plain is None:
+                raise
+            log.exception("could not show %s", database.path)
+            self._close_current()
+            database.close()
+            if plain == errors.DAMAGED:
+                folder = backups.folder_for_file(database.path)
+                plain = (
+                    f"Part of {database.path.name} cannot be read, so Touchbase cannot show it, "
+                    "not even read-only. Open it again and choose “Restore the backup”, or "
+                    f"restore one of the backups in {folder} from the command line:\n\n"
+                    f'touchbase --db "{database.path}" restore BACKUP-FILE'
+                )
+            show_error(None, "Touchbase cannot show this database", plain)
+            return False
+        return True
+
+    def _build(self, database: Database, *, first: bool) -> None:
         # Imported once the database is open, so a refusal costs no window code.
         from desktop_app import reminders  # noqa: PLC0415
         from desktop_app.main_window import MainWindow  # noqa: PLC0415
@@ -224,10 +256,8 @@ class Launcher(QObject):
         parent = self.window
         self._close_current()
         replacement = database_files.open_damaged(path, parent)
-        if replacement is None:
+        if replacement is None or not self._show(replacement, first=False):
             QApplication.quit()
-            return
-        self._show(replacement, first=False)
 
     def _on_backup_failed(self, error: object) -> None:
         log.warning("the start-up backup failed: %s", error)

@@ -73,6 +73,12 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):,.1f} MB"
 
 
+def _contacts(info: BackupInfo) -> str:
+    if info.contacts is None:
+        return "contacts unknown"
+    return f"{info.contacts:,} contact{'s' if info.contacts != 1 else ''}"
+
+
 def describe_backup(info: BackupInfo) -> str:
     count = "?" if info.contacts is None else f"{info.contacts:,}"
     return f"{when(info.taken_at)} ({info.reason}), {count} contacts"
@@ -311,8 +317,9 @@ class RestoreDialog(QDialog):
         if not Confirm.ask(
             self,
             "Restore this backup?",
-            f"The database will be as it was on {describe_backup(info)}. What changed "
-            "since is kept in a backup of the database as it is now.",
+            f"The database goes back to the backup taken {when(info.taken_at)} "
+            f"({_contacts(info)}). What changed since then is kept in a backup of the "
+            "database as it is now.",
             "Restore",
         ):
             return
