@@ -299,3 +299,23 @@ def test_a_full_disk_is_one_plain_line_without_a_traceback(
     err = capsys.readouterr().err
     assert err == f"touchbase: {errors.DISK_FULL}\n"
     assert not paths.error_log().exists()
+
+
+def test_refused_files_get_no_lock_file_beside_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list")
+    future = tmp_path / "future.sqlite"
+    with open_database(future):
+        pass
+    (tmp_path / "future.sqlite.lock").unlink()
+    with closing(sqlite3.connect(future)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        conn.commit()
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    for refused in (notes, future, empty):
+        assert cli.main(["--db", str(refused), "demo", "--contacts", "2"]) == 1
+        assert not refused.with_name(refused.name + ".lock").exists(), refused.name
+    capsys.readouterr()

@@ -518,12 +518,14 @@ def test_a_big_database_is_checked_once_the_window_is_up(
     monkeypatch.setattr(database_files, "CHECK_BEFORE_OPENING", 0)  # every file is "big"
     monkeypatch.setattr(DamagedDialog, "ask", classmethod(lambda cls, *a: DamagedDialog.READ_ONLY))
     assert launcher.start(path, explicit=True)
-    assert launcher.database is not None and not launcher.database.readonly
+    first = launcher.database
+    assert first is not None and not first.readonly
     before = path.read_bytes()
 
-    launcher._after_start(launcher.database)  # what the window does a second after start
+    launcher._after_start(first)  # what the window does a second after start
 
-    assert launcher.database is not None and launcher.database.readonly
+    reopened: Database | None = launcher.database
+    assert reopened is not None and reopened is not first and reopened.readonly
     assert launcher.window is not None
     assert launcher.window.windowTitle().endswith("(read-only)")
     assert path.read_bytes() == before
