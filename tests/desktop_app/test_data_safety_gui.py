@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from db import backups, contacts, errors, settings
 from db.checks import CheckReport
 from db.contacts import ContactInput, EmailData
+from db.domain import Medium
 from db.engine import Database, open_database
+from db.models import Touch
 from desktop_app import app as app_module
 from desktop_app import database_files, dialogs, paths
 from desktop_app.app import Launcher, UnexpectedErrorBox, handle_exception
@@ -30,6 +32,7 @@ from desktop_app.main_window import CheckResultBox, MainWindow
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.settings.database_page import ChooseBackupFolder, DatabasePage
 from desktop_app.tasks import ImmediateRunner
+from desktop_app.touches.dialog import TouchDialog
 from tests.conftest import ContactFactory
 from tests.db.test_backups import damage_a_page
 
@@ -529,3 +532,27 @@ def test_a_big_database_is_checked_once_the_window_is_up(
     assert launcher.window is not None
     assert launcher.window.windowTitle().endswith("(read-only)")
     assert path.read_bytes() == before
+
+
+def test_a_touch_that_cannot_be_saved_keeps_its_form_open(
+    qtbot: QtBot,
+    ops: OpsBus,
+    database: Database,
+    contact_factory: ContactFactory,
+    errors_shown: list[tuple[str, str]],
+) -> None:
+    contact_id = contact_factory(name="Ada")
+    dialog = TouchDialog(ops, None, contact_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.mediums.buttons[Medium.PHONE].click()
+    dialog.summary.setText("Called about the spring order")
+    _on_every_write_connection(database, "PRAGMA query_only=ON")
+
+    dialog.save()
+
+    assert errors_shown == [("The touch was not saved", errors.READ_ONLY)]
+    assert dialog.isVisible()
+    assert dialog.summary.text() == "Called about the spring order"
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Touch)) == 0
