@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, func, select
 
-from db import backups, contacts, errors, settings
+from db import backups, contacts, errors, purchases, settings
 from db.checks import CheckReport
 from db.contacts import ContactInput, EmailData
 from db.domain import Medium
 from db.engine import Database, open_database
 from db.models import Touch
+from db.purchases import PurchaseInput
 from desktop_app import app as app_module
 from desktop_app import database_files, dialogs, paths
 from desktop_app.app import Launcher, UnexpectedErrorBox, handle_exception
@@ -30,11 +32,13 @@ from desktop_app.dialogs import Confirm
 from desktop_app.first_run import WelcomeDialog
 from desktop_app.main_window import CheckResultBox, MainWindow
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
+from desktop_app.sales.dialogs import PurchaseDialog
 from desktop_app.settings.database_page import ChooseBackupFolder, DatabasePage
 from desktop_app.tasks import ImmediateRunner
 from desktop_app.touches.dialog import TouchDialog
 from tests.conftest import ContactFactory
 from tests.db.test_backups import damage_a_page
+from tests.desktop_app.test_sales import _show as show_sales
 
 
 @pytest.fixture
@@ -556,3 +560,36 @@ def test_a_touch_that_cannot_be_saved_keeps_its_form_open(
     assert dialog.summary.text() == "Called about the spring order"
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Touch)) == 0
+
+
+def test_a_sale_that_cannot_be_saved_comes_back_as_typed(
+    window: MainWindow,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    errors_shown: list[tuple[str, str]],
+) -> None:
+    contact_id = contact_factory(name="Ada")
+    section = show_sales(window, contact_id)
+    sale = PurchaseInput(section._today(), "Wedding cake", "250.00")
+    drafts: list[object] = []
+
+    def ask(cls: object, *_args: object, draft: PurchaseInput | None = None) -> object:
+        drafts.append(draft)
+        return sale if draft is None else None
+
+    monkeypatch.setattr(PurchaseDialog, "ask", classmethod(ask))
+    _on_every_write_connection(database, "PRAGMA query_only=ON")
+
+    section.record_sale()
+
+    assert errors_shown == [("The sale was not recorded", errors.READ_ONLY)]
+    assert drafts == [None, sale]
+    assert purchases.purchases_of(database, contact_id) == []
+
+
+def test_the_purchase_form_refills_from_a_draft(qtbot: QtBot, database: Database) -> None:
+    draft = PurchaseInput(date(2026, 3, 1), "Rye loaf", "4.50", note="Order 12")
+    dialog = PurchaseDialog(database, "Ada", None, date(2026, 3, 5), draft=draft)
+    qtbot.addWidget(dialog)
+    assert dialog.form_input() == draft
