@@ -57,6 +57,7 @@ BY_HAND = "by hand"
 BEFORE_RESTORE = "before restoring a backup"
 BEFORE_EMPTYING_TRASH = "before emptying the trash"
 BEFORE_JOURNEY_CHANGE = "before changing the journey model"
+BEFORE_IMPORT = "before importing contacts"
 
 _STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6})(?:\.(?P<n>\d+))?(?:-(?P<slug>[a-z0-9-]+))?$")
@@ -137,6 +138,20 @@ def take_backup(database: Database, reason: str, *, now: datetime | None = None)
     return target
 
 
+def backup_before(database: Database, reason: str) -> Path | None:
+    """A backup before a bulk change (an import, say); none while the database holds no
+    contact yet, since there is nothing to lose."""
+    if not _holds_contacts(database):
+        return None
+    return take_backup(database, reason)
+
+
+def _holds_contacts(database: Database) -> bool:
+    with database.reading() as session:
+        found = session.connection().exec_driver_sql("SELECT 1 FROM contact LIMIT 1").first()
+    return found is not None
+
+
 def take_automatic_backup(database: Database, *, now: datetime | None = None) -> Path | None:
     """The start-up backup: skipped when one was taken in the last 30 minutes (so opening
     and closing the app all day does not fill the disk) or when there is nothing to keep."""
@@ -144,9 +159,8 @@ def take_automatic_backup(database: Database, *, now: datetime | None = None) ->
     newest = next(iter(list_backups(database.path, folder_for(database), count=False)), None)
     if newest is not None and now - newest.taken_at < AUTOMATIC_INTERVAL:
         return None
-    with database.reading() as session:
-        if session.connection().exec_driver_sql("SELECT 1 FROM contact LIMIT 1").first() is None:
-            return None
+    if not _holds_contacts(database):
+        return None
     return take_backup(database, AUTOMATIC, now=now)
 
 

@@ -54,6 +54,9 @@ EXPECTED_YEARS = SettingSpec("value.expected_years", 3, "Expected years as a cus
 FEEDBACK_TEMPLATE_SAVED = SettingSpec("feedback.template_saved", False, "Survey questions edited")
 #: Where backups go ("" for the ``backups`` folder beside the database).
 BACKUP_FOLDER = SettingSpec("backups.folder", "", "Folder for backups")
+#: Two-letter region (ISO 3166-1, "GB") that phone numbers without a country code belong to,
+#: so "020 7946 0958" and "+44 20 7946 0958" compare equal; "" takes this computer's locale.
+PHONE_REGION = SettingSpec("contacts.phone_region", "", "Default region of phone numbers")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -72,6 +75,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         EXPECTED_YEARS,
         FEEDBACK_TEMPLATE_SAVED,
         BACKUP_FOLDER,
+        PHONE_REGION,
     ),
 )
 

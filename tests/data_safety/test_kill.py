@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EDIT_RUNS = 12
 DEMO_RUNS = 6
 DEMO_CONTACTS = 150
+IMPORT_RUNS = 6
+IMPORT_ROWS = 4000
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -121,3 +123,37 @@ def test_killing_demo_generation_leaves_all_of_it_or_none(tmp_path: Path) -> Non
             assert count == DEMO_CONTACTS
         assert count in (0, DEMO_CONTACTS), "sample data is added whole or not at all"
         assert (touches == 0) == (count == 0)
+
+
+def test_killing_an_import_leaves_all_of_it_or_none(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    source = tmp_path / "customers.csv"
+    lines = ["Name,E-mail,Phone,Company"]
+    lines += [
+        f"Imported {n:05d},imported{n}@example.com,+1 555 02{n:05d},Harbour Bakery"
+        for n in range(IMPORT_ROWS)
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "import.sqlite"
+    # Contacts already there, as in a real database (so a backup is taken first, too).
+    seeded = _kill_after(_start("edits", str(path), "seed"), 3, "committed")
+    before = max(int(x.split()[1]) for x in seeded if x.startswith("committed"))
+    for _run in range(IMPORT_RUNS):
+        wanted = rng.randint(1, 12)
+        out = _kill_after(_start("import", str(path), str(source)), wanted, "progress")
+        with closing(_healthy(path)) as conn:
+            imported = conn.execute(
+                "SELECT count(*) FROM contact WHERE name LIKE 'Imported %'"
+            ).fetchone()[0]
+            total = conn.execute("SELECT count(*) FROM contact").fetchone()[0]
+            tagged = conn.execute(
+                "SELECT count(*) FROM contact_tag JOIN tag ON tag.id = contact_tag.tag_id"
+                " WHERE tag.name = 'kill-test'"
+            ).fetchone()[0]
+        if "done" in out:
+            assert imported == IMPORT_ROWS
+        assert imported in (0, IMPORT_ROWS), "an import is applied whole or not at all"
+        assert total in (before, before + 1, before + IMPORT_ROWS, before + IMPORT_ROWS + 1)
+        assert tagged >= imported
+        if imported:
+            break  # a finished import: later runs would only skip its rows as duplicates

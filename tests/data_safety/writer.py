@@ -3,17 +3,20 @@
 ``python -m tests.data_safety.writer edits DB RUN`` adds contacts (every other one with a touch,
 every third one edited) and prints ``committed N`` once contact N's unit of work has returned;
 ``... demo DB N`` generates sample data, printing ``progress DONE TOTAL`` along the way and
-``done`` after the commit. The test kills it with SIGKILL when the output says so.
+``done`` after the commit; ``... import DB FILE`` imports a CSV file the same way. The test
+kills it with SIGKILL when the output says so.
 """
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from db import contacts, demo, touches
 from db.domain import Medium
 from db.engine import open_database
+from db.importing import service
 
 
 def _say(line: str) -> None:
@@ -62,8 +65,25 @@ def generate(path: str, count: int) -> None:
     _say("done")
 
 
+def import_file(path: str, source_file: str) -> None:
+    def progress(done: int, total: int) -> bool:
+        _say(f"progress {done} {total}")
+        return True
+
+    with open_database(path) as database:
+        _say("open")
+        source = service.open_source(Path(source_file))
+        _say("progress 0 0")
+        service.run_import(
+            database, source, service.ImportOptions(tag="kill-test"), progress=progress
+        )
+    _say("done")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "edits":
         edits(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "import":
+        import_file(sys.argv[2], sys.argv[3])
     else:
         generate(sys.argv[2], int(sys.argv[3]))

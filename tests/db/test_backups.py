@@ -11,6 +11,7 @@ import pytest
 
 from db import backups, contacts, settings
 from db.engine import Database, open_database
+from db.importing import service
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -262,3 +263,21 @@ def damage_a_page(path: Path, page: int = 3) -> None:
     with path.open("r+b") as handle:
         handle.seek(page_size * (page - 1))
         handle.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+
+
+def test_an_import_backs_up_a_database_that_has_contacts_first(
+    database: Database, db_path: Path, contact_factory: ContactFactory, tmp_path: Path
+) -> None:
+    source_file = tmp_path / "new.csv"
+    source_file.write_text("Name,E-mail\nZoe Park,zoe@example.com\n", encoding="utf-8")
+    source = service.open_source(source_file)
+    folder = db_path.parent / "backups"
+
+    service.run_import(database, source, service.ImportOptions())  # nothing to lose yet
+    assert not folder.exists()
+    contact_factory(name="Already here")
+    service.run_import(database, service.open_source(source_file), service.ImportOptions())
+
+    [saved] = backups.list_backups(db_path, folder)
+    assert saved.reason == "before importing contacts"
+    assert sorted(_names(saved.path)) == ["Already here", "Zoe Park"]
