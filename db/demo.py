@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from db import automation, derived, search, settings
+from db import automation, backups, derived, search, settings
 from db.domain import FollowupSource, FollowupStatus, Medium, StageRole
 from db.followups import DEFAULT_PLAN_STEPS
 from db.journeys import StageInfo, active_stages
@@ -1254,7 +1254,8 @@ def remove_sample_data(database: Database) -> int:
     """Delete every sample contact with its touches, sales, feedback and follow-ups, in one
     transaction; returns how many. The owner's own contacts stay, and one that named a
     sample contact as its referrer simply no longer has one. Tags only sample contacts used
-    go too."""
+    go too. A backup is taken first."""
+    backups.backup_before(database, backups.BEFORE_REMOVING_SAMPLE)
     with database.write_session.begin() as session:
         result = session.execute(delete(Contact).where(Contact.sample.is_(True)))
         session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))

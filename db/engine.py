@@ -2,30 +2,31 @@
 
 ``open_database`` is the only way in. It refuses, with a message a person can act on, a file
 that is not a Touchbase database, one written by a newer Touchbase, and one already open in
-another Touchbase. Before migrating an older database it copies it aside with SQLite's backup
-API, so an upgrade can always be undone.
+another Touchbase, and (after SQLite's quick check) a damaged one. Before migrating an older
+database it backs it up (``db.backups``), so an upgrade can always be undone. Read-only
+openings take no lock: WAL lets them read while the app writes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import schema
-from db.lock import FileLock, LockHeldError
+from db import backups, schema
+from db.files import BUSY_TIMEOUT_MS, connect_for_reading, writable
+from db.lock import FileLock, LockHeldError, lock_path_for
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -45,13 +46,34 @@ class NotATouchbaseDatabaseError(DatabaseError):
     pass
 
 
+class DatabaseMissingError(DatabaseError):
+    """There is no database at the path given, and none was to be made."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """The file or its folder cannot be written; it can still be opened read-only."""
+
+
+class DatabaseDamagedError(DatabaseError):
+    """The file fails SQLite's quick check; nothing may be written to it."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class DatabaseNeedsUpgradeError(DatabaseError):
+    """An older database, opened read-only, cannot be upgraded."""
+
+
 @dataclass
 class Database:
     """An open database: where it is, and the two session factories that reach it.
 
     Reads use ``read_session`` (deferred transactions, never blocking a writer in WAL mode).
     Writes use ``write_session.begin()``, whose transactions start with ``BEGIN IMMEDIATE`` so
-    two writers queue on the busy timeout instead of failing half-way through.
+    two writers queue on the busy timeout instead of failing half-way through. A database
+    opened ``readonly`` holds no lock and refuses every write.
     """
 
     path: Path
@@ -60,6 +82,7 @@ class Database:
     read_session: sessionmaker[Session]
     write_session: sessionmaker[Session]
     backup_path: Path | None = None
+    readonly: bool = False
     _lock: FileLock | None = field(default=None, repr=False)
 
     @contextmanager
@@ -81,21 +104,38 @@ class Database:
         self.close()
 
 
-def lock_path_for(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def backups_dir_for(path: Path) -> Path:
-    return path.parent / "backups"
-
-
-def open_database(path: Path | str, *, seed: bool = True) -> Database:
+def open_database(
+    path: Path | str,
+    *,
+    seed: bool = True,
+    create: bool = True,
+    readonly: bool = False,
+    check: bool = True,
+) -> Database:
     """Open (creating or upgrading if needed) the Touchbase database at ``path``.
 
     With ``seed`` a new database receives the built-in journey models and default settings.
+    ``create=False`` refuses a path with no database. ``readonly`` opens an existing database
+    to look at and export: no lock, no upgrade, nothing written, however the file is shared.
+    ``check`` runs SQLite's quick check first and refuses a damaged file.
     """
     path = Path(path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if readonly:
+        return _open_readonly(path, check=check)
+    exists = path.exists()
+    if not exists:
+        if not create:
+            raise DatabaseMissingError(f"There is no database at {path}.")
+        if not path.parent.is_dir():
+            raise DatabaseMissingError(
+                f"The folder {path.parent} does not exist, so no database was made there."
+            )
+    # Refusals come before the lock, so a refused path is left without a .lock beside it.
+    _inspect_revision(path)
+    if not writable(path):
+        raise DatabaseReadOnlyError(
+            f"{path} is on a read-only drive or in a folder Touchbase may not change."
+        )
     lock = FileLock(lock_path_for(path))
     try:
         lock.acquire()
@@ -104,11 +144,25 @@ def open_database(path: Path | str, *, seed: bool = True) -> Database:
             f"{path} is already open in another Touchbase window. "
             "Close that window first, or open a different database with --db."
         ) from None
+    except OSError as exc:
+        raise DatabaseReadOnlyError(
+            f"{path} cannot be opened for writing: {exc.strerror}."
+        ) from exc
     try:
-        revision = _inspect_revision(path)
+        revision = _inspect_revision(path)  # again, now that no other writer can change it
+        if check and revision is not None:
+            _refuse_damaged(path)
         backup_path = None
         if revision is not None and revision != schema.HEAD:
-            backup_path = backup_before_migration(path, revision)
+            try:
+                backup_path = backups.backup_file(path, f"before upgrading from schema {revision}")
+            except backups.BackupError as exc:
+                raise DatabaseError(
+                    f"{exc} Touchbase needs a backup before it upgrades this database, "
+                    "so it was left as it was."
+                ) from exc
+        if not path.exists():
+            _create_file(path)
         read_engine = _make_engine(path, begin="BEGIN")
         write_engine = _make_engine(path, begin="BEGIN IMMEDIATE")
         if revision != schema.HEAD:
@@ -136,13 +190,87 @@ def open_database(path: Path | str, *, seed: bool = True) -> Database:
     return database
 
 
+def _open_readonly(path: Path, *, check: bool) -> Database:
+    if not path.exists():
+        raise DatabaseMissingError(f"There is no database at {path}.")
+    revision = _inspect_revision(path)
+    if revision is None:
+        raise NotATouchbaseDatabaseError(f"{path} is empty: it holds no Touchbase data.")
+    if revision != schema.HEAD:
+        raise DatabaseNeedsUpgradeError(
+            f"{path} was made by an earlier version of Touchbase. Open it in the app once "
+            "to upgrade it (a backup is taken first)."
+        )
+    if check:
+        _refuse_damaged(path)
+    engine = _make_engine(path, begin="BEGIN", readonly=True)
+    session = sessionmaker(engine, expire_on_commit=False)
+    return Database(
+        path=path,
+        read_engine=engine,
+        write_engine=engine,
+        read_session=session,
+        write_session=session,
+        readonly=True,
+    )
+
+
+def open_damaged_readonly(path: Path | str) -> Database:
+    """Open a damaged database only to look at and export what can still be read."""
+    return _open_readonly(Path(path).expanduser().resolve(), check=False)
+
+
+def _create_file(path: Path) -> None:
+    """Make an empty SQLite file only its owner can read, appearing whole or not at all.
+
+    It is written under another name and linked into place, so a crash never leaves a 0-byte
+    file at ``path`` (which Touchbase would then refuse as "not a database").
+    """
+    staged = path.with_name(f"{path.name}.new-{os.getpid()}")
+    try:
+        os.close(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        with closing(sqlite3.connect(staged)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")  # writes the header: the file is a database
+        os.link(staged, path)
+    finally:
+        with suppress(FileNotFoundError):
+            staged.unlink()
+
+
+def quick_check(path: Path) -> list[str]:
+    """SQLite's quick check of a file: an empty list when it is healthy."""
+    try:
+        with closing(connect_for_reading(path)) as conn:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
+def _refuse_damaged(path: Path) -> None:
+    problems = quick_check(path)
+    if problems:
+        log.error("quick_check of %s failed: %s", path, problems[:20])
+        raise DatabaseDamagedError(
+            f"{path} is damaged: SQLite found {len(problems):,} problem"
+            f"{'s' if len(problems) != 1 else ''} in it. Nothing was written to it. Restore "
+            "the latest backup, or open it read-only to export what can still be read.",
+            problems,
+        )
+
+
 def _inspect_revision(path: Path) -> str | None:
     """Read the schema revision without writing a byte (a refused file stays as it was).
 
     Returns None for a new or empty file.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return None
+    if path.stat().st_size == 0:
+        raise NotATouchbaseDatabaseError(
+            f"{path} is an empty file (0 bytes), not a Touchbase database. Choose another "
+            "file, or delete this one to start a new database there."
+        )
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -178,30 +306,36 @@ def _inspect_revision(path: Path) -> str | None:
     return revision
 
 
-def backup_before_migration(path: Path, revision: str) -> Path:
-    """Copy the database aside, consistently, with SQLite's online backup API."""
-    folder = backups_dir_for(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.stem}-schema-{revision}-{stamp}.sqlite"
-    copy_number = 1
-    while target.exists():  # two upgrades within one second must not overwrite a backup
-        copy_number += 1
-        target = folder / f"{path.stem}-schema-{revision}-{stamp}-{copy_number}.sqlite"
-    with (
-        closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as source,
-        closing(sqlite3.connect(target)) as copy,
-    ):
-        source.backup(copy)
-    log.info("backed up %s to %s before migrating from %s", path, target, revision)
-    return target
-
-
-def _make_engine(path: Path, *, begin: str) -> Engine:
+def _make_engine(path: Path, *, begin: str, readonly: bool = False) -> Engine:
     # URL.create, not an f-string: a folder name with "?", "#" or "%" must not be parsed as
     # URL syntax (which would open, or create, some other file).
-    url = URL.create("sqlite", database=str(path))
+    if readonly and not writable(path):
+        # Read-only media: SQLite may not make its -shm there, so it reads the file alone.
+        immutable = "&immutable=1" if not path.with_name(path.name + "-wal").exists() else ""
+        url = URL.create(
+            "sqlite", database=f"{path.as_uri()}?mode=ro{immutable}", query={"uri": "true"}
+        )
+    else:
+        url = URL.create("sqlite", database=str(path))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    if readonly:
+
+        @event.listens_for(engine, "connect")
+        def _on_connect_readonly(dbapi_connection: Any, _record: Any) -> None:
+            # A read-write connection told to refuse writes, rather than mode=ro: the last one
+            # to close then tidies the -wal and -shm files away, as a writer's would.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_readonly(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
+
+        return engine
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import IO
 
 
+def lock_path_for(path: Path) -> Path:
+    """The lock file of a database: ``touchbase.sqlite.lock`` beside ``touchbase.sqlite``."""
+    return path.with_name(path.name + ".lock")
+
+
 class LockHeldError(Exception):
     """Another process (or another open handle in this one) holds the lock."""
 

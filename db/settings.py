@@ -58,6 +58,8 @@ REGULAR_PURCHASES = SettingSpec(
 REGULAR_WINDOW_DAYS = SettingSpec(
     "journey.regular_window_days", 365, "Days of the regular-buying window"
 )
+#: Where backups go ("" for the ``backups`` folder beside the database).
+BACKUP_FOLDER = SettingSpec("backups.folder", "", "Folder for backups")
 #: Two-letter region (ISO 3166-1, "GB") that phone numbers without a country code belong to,
 #: so "020 7946 0958" and "+44 20 7946 0958" compare equal; "" takes this computer's locale.
 PHONE_REGION = SettingSpec("contacts.phone_region", "", "Default region of phone numbers")
@@ -80,6 +82,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         FEEDBACK_TEMPLATE_SAVED,
         REGULAR_PURCHASES,
         REGULAR_WINDOW_DAYS,
+        BACKUP_FOLDER,
         PHONE_REGION,
     ),
 )

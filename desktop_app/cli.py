@@ -6,33 +6,82 @@ Errors go to stderr with exit status 1; usage errors exit with 2 (argparse's con
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from db import __version__
+from db.backups import BackupError
 from db.engine import DatabaseError, open_database
+from db.errors import describe
 from desktop_app import import_command, paths
+from desktop_app.error_log import log_unexpected
 
 log = logging.getLogger(__name__)
 
+MAX_CONTACTS = 1_000_000
+MAX_TOUCHES_PER_CONTACT = 100.0
 
-def _positive(text: str) -> int:
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help can end with a list worked out only when asked for."""
+
+    epilog_factory: Callable[[], str] | None = None
+
+    def format_help(self) -> str:
+        if self.epilog_factory is not None:
+            self.epilog = self.epilog_factory()
+        return super().format_help()
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:,}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}")
+        return value
+
+    return parse
+
+
+def _touches_per_contact(text: str) -> float:
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_TOUCHES_PER_CONTACT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number from 0 to {MAX_TOUCHES_PER_CONTACT:g}, not {text!r}"
+        )
     return value
 
 
+def _report_list() -> str:
+    from db.export import load_reports  # noqa: PLC0415 - only when help is asked for
+
+    reports = load_reports()
+    width = max(len(name) for name in reports) + 2
+    lines = [f"  {name:<{width}}{kind.description}" for name, kind in reports.items()]
+    return (
+        "reports:\n"
+        + "\n".join(lines)
+        + ("\n\nfollowups can also be written as a calendar: --output FILE.ics")
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="touchbase",
         description="Touchbase: an offline contact manager for small businesses. "
         "With no command, opens the app.",
@@ -45,21 +94,29 @@ def build_parser() -> argparse.ArgumentParser:
         "user data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     demo = commands.add_parser(
         "demo",
         help="fill the database with realistic sample data",
         description="Add made-up contacts with two years of touches, stages, purchases and "
-        "feedback, to try Touchbase out.",
+        "feedback, to try Touchbase out. Creates the database if there is none at --db.",
     )
-    demo.add_argument("--contacts", type=_positive, default=250, metavar="N", help="(250)")
-    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (0)")
+    demo.add_argument(
+        "--contacts",
+        type=_whole_number(1, MAX_CONTACTS),
+        default=250,
+        metavar="N",
+        help=f"how many contacts, 1 to {MAX_CONTACTS:,} (250)",
+    )
+    demo.add_argument(
+        "--seed", type=_whole_number(0, 2**31), default=0, metavar="S", help="random seed (0)"
+    )
     demo.add_argument(
         "--touches-per-contact",
-        type=float,
+        type=_touches_per_contact,
         default=10.0,
         metavar="T",
-        help="average touches per contact (10)",
+        help=f"average touches per contact, 0 to {MAX_TOUCHES_PER_CONTACT:g} (10)",
     )
     profiles = _sample_profiles()
     demo.add_argument(
@@ -84,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="write a report as CSV (opens cleanly in Excel and LibreOffice)",
-        description="Write one of Touchbase's reports to a CSV file.",
+        description="Write one of Touchbase's reports to a CSV file. Only reads the "
+        "database, so it works while the app is open.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    assert isinstance(export, _Parser)
+    export.epilog_factory = _report_list
     export.add_argument("report", metavar="REPORT", help="which report (see the list below)")
     export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
@@ -121,8 +182,34 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("comma", "semicolon", "tab"),
         help="the CSV file's delimiter (default: detected)",
     )
-    due = commands.add_parser("followups", help="print due and overdue follow-ups, oldest first")
+    due = commands.add_parser(
+        "followups",
+        help="print due and overdue follow-ups, oldest first",
+        description="Print the follow-ups due by a day (today unless --due-by), oldest "
+        "first, one a line. Only reads the database, so it works while the app is open.",
+    )
     due.add_argument("--due-by", type=_date, metavar="DATE", help="due by this day (YYYY-MM-DD)")
+    commands.add_parser(
+        "check",
+        help="check the database for damage",
+        description="Read the whole database and check that it is sound (SQLite's integrity "
+        "and foreign key checks). Exits 0 when it is healthy, 1 with the problems listed.",
+    )
+    backup = commands.add_parser(
+        "backup",
+        help="back up the database now",
+        description="Copy the database, consistently even while the app is open, into its "
+        "backups folder (or to --to FILE). Old backups in the folder are thinned.",
+    )
+    backup.add_argument("--to", metavar="FILE", help="write the backup to this new file")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup",
+        description="Put a backup in place of the database. The database as it was is "
+        "backed up first. A file that is not a Touchbase backup is refused. Close the app "
+        "first.",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
     return parser
 
 
@@ -138,10 +225,11 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
 
     reports = load_reports()
     if args.report not in reports:
-        width = max(len(name) for name in reports) + 2
-        known = "\n".join(f"  {n:<{width}}{kind.description}" for n, kind in reports.items())
         parser.exit(
-            2, f"touchbase export: unknown report {args.report!r}; choose one of:\n{known}\n"
+            2,
+            f"touchbase export: unknown report {args.report!r}; choose one of:\n"
+            + _report_list().removeprefix("reports:\n").split("\n\n")[0]
+            + "\n",
         )
     if args.since and args.until and args.since > args.until:
         parser.exit(2, "touchbase export: --since is after --until\n")
@@ -158,7 +246,7 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
         from desktop_app.followups import commands  # noqa: PLC0415
 
         return commands.export_calendar(db_path, output, args.since, args.until)
-    with open_database(db_path) as database:
+    with open_database(db_path, readonly=True) as database:
         count = write_csv(build(kind, database, options), output)
     sys.stdout.write(f"Wrote {count:,} rows to {output}\n")
     return 0
@@ -179,6 +267,8 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
             sys.stderr.flush()
         return True
 
+    if db_path == paths.database_path(None) and not db_path.parent.exists():
+        paths.data_dir().mkdir(parents=True, exist_ok=True)
     with open_database(db_path) as database:
         try:
             summary = demo.generate(
@@ -209,6 +299,53 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(db_path: Path) -> int:
+    from db.checks import check_file  # noqa: PLC0415
+
+    # Opened read-only without the quick check: a damaged file is exactly what to look at.
+    with open_database(db_path, readonly=True, check=False) as database:
+        report = check_file(database.path)
+    if report.healthy:
+        sys.stdout.write(f"{database.path} is healthy.\n")
+        return 0
+    sys.stdout.write(f"{database.path} has problems:\n")
+    for problem in report.problems:
+        sys.stdout.write(f"{problem}\n")
+    return 1
+
+
+def _backup(db_path: Path, args: argparse.Namespace) -> int:
+    from db import backups  # noqa: PLC0415
+
+    with open_database(db_path, readonly=True) as database:
+        if args.to:
+            target = Path(args.to).expanduser()
+            if target.exists():
+                raise BackupError(f"{target} already exists; choose a new file name.")
+            if not target.parent.is_dir():
+                raise BackupError(f"The folder {target.parent} does not exist.")
+            backups.backup_to(database, target)
+        else:
+            target = backups.take_backup(database, backups.BY_HAND)
+    sys.stdout.write(f"Backed up {database.path} to {target}\n")
+    return 0
+
+
+def _restore(db_path: Path, args: argparse.Namespace) -> int:
+    from db import backups  # noqa: PLC0415
+
+    source = Path(args.file).expanduser()
+    info = backups.inspect_backup(source)
+    before = backups.restore(db_path, source)
+    sys.stdout.write(
+        f"Restored {db_path} from {source} ({info.contacts:,} contact"
+        f"{'s' if info.contacts != 1 else ''}).\n"
+    )
+    if before is not None:
+        sys.stdout.write(f"The database as it was is kept in {before}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -228,14 +365,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop_app.followups import commands  # noqa: PLC0415
 
             return commands.print_due(db_path, args.due_by)
+        if args.command == "check":
+            return _check(db_path)
+        if args.command == "backup":
+            return _backup(db_path, args)
+        if args.command == "restore":
+            return _restore(db_path, args)
         from desktop_app.app import run_gui  # noqa: PLC0415
 
-        return run_gui(db_path)
-    except DatabaseError as exc:
+        return run_gui(db_path, explicit=bool(args.db or paths.database_from_environment()))
+    except (DatabaseError, BackupError) as exc:
         sys.stderr.write(f"touchbase: {exc}\n")
         return 1
-    except (ValueError, OSError) as exc:
-        sys.stderr.write(f"touchbase: {exc}\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("touchbase: stopped.\n")
+        return 130
+    except OSError as exc:
+        # A file the command was told to write: its own words ("No such file or directory:
+        # out/x.csv"), or plain ones for a full or read-only disk.
+        full_or_readonly = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+        plain = describe(exc) if full_or_readonly else exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(f"touchbase: {plain}{where}\n")
+        return 1
+    except Exception as exc:
+        plain = describe(exc)
+        if plain is not None:
+            sys.stderr.write(f"touchbase: {plain}\n")
+            return 1
+        if isinstance(exc, ValueError):
+            sys.stderr.write(f"touchbase: {exc}\n")
+            return 1
+        logged = log_unexpected(exc)
+        where = f" The details are in {logged}." if logged else ""
+        sys.stderr.write(
+            f"touchbase: something went wrong that Touchbase did not expect "
+            f"({type(exc).__name__}: {exc}).{where}\n"
+        )
         return 1
 
 

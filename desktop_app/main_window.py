@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import __version__, contacts, journeys, settings
+from db import __version__, backups, contacts, journeys, settings
+from db.checks import CheckReport, check_file
 from db.engine import Database
 from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
 from desktop_app.contacts.page import ContactsPage
+from desktop_app.database_files import ChooseDatabaseFile, RestoreDialog, recent_databases
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
@@ -48,13 +51,23 @@ PLACE_TRASH = "trash"
 
 
 class MainWindow(QMainWindow):
+    #: The owner chose another database file (File → Open database… or the recent list).
+    open_requested = Signal(object)
+    #: The owner chose where a new database should go (File → New database…).
+    new_requested = Signal(object)
+    #: The owner chose a backup to put in place of this database.
+    restore_requested = Signal(object)
+    #: A backup was taken from this window (its path).
+    backed_up = Signal(object)
+
     def __init__(self, database: Database, runner: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.database = database
         self.runner = runner
         self.ops = OpsBus(database, runner)
         self.setWindowIcon(icons.app_icon())
-        self.setWindowTitle(f"Touchbase — {database.path.name}")
+        read_only = " (read-only)" if database.readonly else ""
+        self.setWindowTitle(f"Touchbase — {database.path.name}{read_only}")
         self.resize(1280, 800)
 
         self.contacts_page = ContactsPage(self.ops)
@@ -91,6 +104,15 @@ class MainWindow(QMainWindow):
         self.page_column.addWidget(self.pages, 1)
         row.addLayout(self.page_column, 1)
         self.setCentralWidget(central)
+        if database.readonly:
+            notice = QLabel(
+                "This database is open read-only: you can look at it and export reports, but "
+                "changes cannot be saved."
+            )
+            notice.setObjectName("readOnlyBanner")
+            notice.setWordWrap(True)
+            notice.setContentsMargins(12, 8, 12, 8)
+            self.add_banner(notice)
 
         self.path_label = QLabel(str(database.path))
         self.path_label.setObjectName("pathLabel")
@@ -119,6 +141,24 @@ class MainWindow(QMainWindow):
         self.remove_sample_action = QAction("&Remove sample data…", self)
         self.remove_sample_action.triggered.connect(self.remove_sample_data)
         file_menu.addAction(self.remove_sample_action)
+        file_menu.addSeparator()
+        self.open_db_action = QAction("&Open database…", self)
+        self.open_db_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_db_action.triggered.connect(self._open_database)
+        file_menu.addAction(self.open_db_action)
+        self.new_db_action = QAction("New &database…", self)
+        self.new_db_action.triggered.connect(self._new_database)
+        file_menu.addAction(self.new_db_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._fill_recent()
+        file_menu.addSeparator()
+        self.backup_action = QAction("&Back up now", self)
+        self.backup_action.triggered.connect(self.back_up_now)
+        file_menu.addAction(self.backup_action)
+        self.restore_action = QAction("Restore from &backup…", self)
+        self.restore_action.triggered.connect(self._restore_backup)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         self.import_action = QAction(icons.icon("import"), "&Import contacts…", self)
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
@@ -161,6 +201,11 @@ class MainWindow(QMainWindow):
         self.detail_action.setChecked(options.get(options.SHOW_DETAIL_PANE))
         self.detail_action.toggled.connect(self.contacts_page.toggle_detail)
         view_menu.addAction(self.detail_action)
+
+        tools_menu = menu.addMenu("&Tools")
+        self.check_action = QAction("&Check database", self)
+        self.check_action.triggered.connect(self.check_database)
+        tools_menu.addAction(self.check_action)
 
         help_menu = menu.addMenu("&Help")
         about = QAction("&About Touchbase", self)
@@ -264,7 +309,74 @@ class MainWindow(QMainWindow):
             )
 
     def _show_status(self, message: str) -> None:
-        self.statusBar().showMessage(message, 6000)
+        self.show_status(message)
+
+    def show_status(self, message: str, timeout: int = 6000) -> None:
+        self.statusBar().showMessage(message, timeout)
+
+    # --- the database file -----------------------------------------------------------------
+
+    def _open_database(self) -> None:
+        chosen = ChooseDatabaseFile.ask_open(self, self.database.path.parent)
+        if chosen is not None:
+            self.open_requested.emit(chosen)
+
+    def _new_database(self) -> None:
+        chosen = ChooseDatabaseFile.ask_new(self, self.database.path.parent)
+        if chosen is not None:
+            self.new_requested.emit(chosen)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        others = [p for p in recent_databases() if p != self.database.path]
+        for path in others:
+            action = self.recent_menu.addAction(f"{path.name}  —  {path.parent}")
+            action.triggered.connect(lambda _c=False, p=path: self.open_requested.emit(p))
+        self.recent_menu.setEnabled(bool(others))
+
+    def _restore_backup(self) -> None:
+        chosen = RestoreDialog.ask(self.database.path, backups.folder_for(self.database), self)
+        if chosen is not None:
+            self.restore_requested.emit(chosen)
+
+    def back_up_now(self) -> None:
+        """Take a backup in the background and say where it went."""
+        database = self.database
+
+        def work(_progress: Progress) -> Path:
+            return backups.take_backup(database, backups.BY_HAND)
+
+        def done(path: Path) -> None:
+            self.backup_action.setEnabled(True)
+            self.backed_up.emit(path)
+            self.show_status(f"Backed up to {path}.", timeout=10_000)
+
+        def failed(error: Exception) -> None:
+            self.backup_action.setEnabled(True)
+            show_error(self, "The backup was not made", str(error))
+
+        self.backup_action.setEnabled(False)
+        run_with_progress(self, self.runner, "Backing up…", work, on_done=done, on_error=failed)
+
+    def check_database(self) -> None:
+        """Tools → Check database: read every page in the background, then say what was found."""
+        path = self.database.path
+
+        def work(_progress: Progress) -> CheckReport:
+            return check_file(path)
+
+        def done(report: CheckReport) -> None:
+            CheckResultBox.show(self, report)
+
+        def failed(error: Exception) -> None:
+            show_error(self, "The check could not be run", str(error))
+
+        run_with_progress(
+            self, self.runner, "Checking the database…", work, on_done=done, on_error=failed
+        )
+
+    def save_state(self) -> None:
+        options.save_window_state("main_geometry", self.saveGeometry())
 
     # --- first start and sample data ------------------------------------------------------
 
@@ -361,5 +473,25 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        options.save_window_state("main_geometry", self.saveGeometry())
+        self.save_state()
         super().closeEvent(event)
+
+
+class CheckResultBox:
+    @classmethod
+    def show(cls, parent: QWidget | None, report: CheckReport) -> None:
+        box = QMessageBox(parent)
+        box.setWindowTitle("Check database")
+        if report.healthy:
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setText("The database is healthy")
+            box.setInformativeText(f"Every page of {report.path.name} was read; nothing is wrong.")
+        else:
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setText("The database has problems")
+            box.setInformativeText(
+                "\n".join(p for p in report.problems if not p.startswith("  "))
+                + "\n\nRestore a backup with File → Restore from backup…."
+            )
+            box.setDetailedText("\n".join(report.problems))
+        box.exec()

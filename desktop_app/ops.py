@@ -3,6 +3,11 @@
 Every write the app makes goes through ``OpsBus.run``: it calls a ``db`` service and then emits
 ``changed`` once with a ``Changes`` describing what kind of data moved. Each view listens and
 decides for itself whether to refresh; no view reaches into another.
+
+A write that fails for a reason the owner can act on (a full disk, a read-only file, a busy or
+vanished database) is rolled back by its unit of work and raised again as ``WriteFailedError``
+carrying a plain sentence: a form catches it and stays open for another try; anywhere else the
+app's exception hook shows the sentence instead of a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from db.engine import Database
+from db.errors import StorageError, describe
 from desktop_app.tasks import Progress, Task, TaskRunner
 
 R = TypeVar("R")
@@ -42,6 +48,10 @@ class Changes:
 EVERYTHING = Changes(everything=True)
 
 
+class WriteFailedError(StorageError):
+    """A change could not be saved; the message says why in plain words."""
+
+
 class OpsBus(QObject):
     """The database the window works on, and the one signal that says it changed."""
 
@@ -54,7 +64,15 @@ class OpsBus(QObject):
         self.runner = runner
 
     def run(self, op: Callable[[Database], R], changes: Changes) -> R:
-        result = op(self.database)
+        try:
+            result = op(self.database)
+        except WriteFailedError:
+            raise
+        except Exception as exc:
+            plain = describe(exc)
+            if plain is None:
+                raise
+            raise WriteFailedError(plain) from exc
         self.changed.emit(changes)
         return result
 

@@ -35,5 +35,15 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return data_dir() / DB_FILENAME
 
 
+def database_from_environment() -> bool:
+    """Whether ``TOUCHBASE_DB`` names the database (so it was chosen on purpose)."""
+    return bool(os.environ.get("TOUCHBASE_DB"))
+
+
 def settings_file() -> Path:
     return config_dir() / "touchbase.ini"
+
+
+def error_log() -> Path:
+    """Where unexpected errors are written in full (the one-line message points here)."""
+    return data_dir() / "touchbase-errors.log"

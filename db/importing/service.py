@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from db import derived, matching, search
+from db import backups, derived, matching, search
 from db.contacts import TAG_MAX, ContactInput
 from db.importing import csvfile, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
@@ -398,6 +398,9 @@ def run_import(
         raise ImportProblemError(problem)
     tag = " ".join(options.tag.split())
     now = now or utcnow()
+    # Before the transaction: an import that goes wrong in the owner's eyes can be undone
+    # by restoring this (the transaction itself guarantees all-or-nothing).
+    backups.backup_before(database, backups.BEFORE_IMPORT)
     started = time.perf_counter()
     updated = skipped = invalid = blank = 0
     invalid_rows: list[PreviewRow] = []

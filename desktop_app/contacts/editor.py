@@ -122,6 +122,7 @@ class ContactDialog(FormDialog[ContactInput]):
         stages: list[StageInfo],
         contact: ContactDetail | None = None,
         parent: QWidget | None = None,
+        draft: ContactInput | None = None,
     ) -> None:
         super().__init__(parent)
         self._database = database
@@ -196,8 +197,9 @@ class ContactDialog(FormDialog[ContactInput]):
         self._more_dates: tuple[KeyDateData, ...] = ()
 
         self._build_layout()
-        if contact is not None:
-            self._fill(contact)
+        source: ContactInput | None = draft or contact
+        if source is not None:
+            self._fill(source)
         else:
             self.emails.add_row()
             self.phones.add_row()
@@ -318,7 +320,7 @@ class ContactDialog(FormDialog[ContactInput]):
         completer = _TagCompleter(names, edit)
         edit.setCompleter(completer)
 
-    def _fill(self, contact: ContactDetail) -> None:
+    def _fill(self, contact: ContactInput) -> None:
         self.name.setText(contact.name)
         self.company.setText(contact.company)
         self.title.setText(contact.title)
@@ -336,7 +338,11 @@ class ContactDialog(FormDialog[ContactInput]):
         if index >= 0:
             self.stage.setCurrentIndex(index)
         if contact.referred_by_id is not None:
-            self.referred_by.set_contact(contact.referred_by_id, contact.referred_by_name)
+            if isinstance(contact, ContactDetail):
+                name = contact.referred_by_name
+            else:  # a draft kept after a failed save
+                name = contacts.get_contact(self._database, contact.referred_by_id).name
+            self.referred_by.set_contact(contact.referred_by_id, name)
         self.centre_of_influence.setChecked(contact.centre_of_influence)
         self.do_not_contact.setChecked(contact.do_not_contact)
         self.has_need.setChecked(contact.has_need)
@@ -468,9 +474,11 @@ class ContactDialog(FormDialog[ContactInput]):
         stages: list[StageInfo],
         contact: ContactDetail | None = None,
         parent: QWidget | None = None,
+        draft: ContactInput | None = None,
     ) -> ContactInput | None:
-        """Show the dialog; the form's contents if saved, None if cancelled."""
-        return cls(database, stages, contact, parent).answer()
+        """Show the dialog; the form's contents if saved, None if cancelled. A ``draft`` (what
+        was typed before a save failed) fills the form instead of the stored contact."""
+        return cls(database, stages, contact, parent, draft).answer()
 
 
 class _TagCompleter(QCompleter):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts
+from db import backups, contacts
 from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
@@ -37,7 +37,7 @@ from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
-from desktop_app.ops import Changes, OpsBus
+from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.filters import SalesFilters
 
 log = logging.getLogger(__name__)
@@ -262,9 +262,18 @@ class ContactsPage(QWidget):
     def new_contact(self) -> int | None:
         stages = self._stages()
         data = ContactDialog.ask(self.ops.database, stages, None, self)
+        contact_id = None
+        while data is not None:
+            entered = data
+            try:
+                contact_id = self._save(self._creating(entered), entered)
+                break
+            except WriteFailedError as exc:
+                # Nothing was written: show why, and give the form back as it was typed.
+                show_error(self, "The contact was not saved", str(exc))
+                data = ContactDialog.ask(self.ops.database, stages, None, self, draft=entered)
         if data is None:
             return None
-        contact_id = self._save(lambda db: contacts.create_contact(db, data), data)
         if contact_id is not None:
             self.search.clear()
             self.select_contact(contact_id)
@@ -284,12 +293,34 @@ class ContactsPage(QWidget):
         reason = "" if stage is None else backward_reason(self.ops, [contact_id], stage, self)
         if reason is None:
             return
+        while True:
+            entered = data
+            try:
+                saved = self._save(self._updating(contact_id, entered, reason), entered)
+                break
+            except WriteFailedError as exc:
+                show_error(self, "The changes were not saved", str(exc))
+                again = ContactDialog.ask(
+                    self.ops.database, self._stages(), current, self, draft=entered
+                )
+                if again is None:
+                    return
+                data = again
+        if saved is not None:
+            self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
 
+    @staticmethod
+    def _creating(data: ContactInput) -> Callable[[Database], int | None]:
+        return lambda db: contacts.create_contact(db, data)
+
+    @staticmethod
+    def _updating(
+        contact_id: int, data: ContactInput, reason: str
+    ) -> Callable[[Database], int | None]:
         def save(db: Database) -> None:
             contacts.update_contact(db, contact_id, data, stage_reason=reason)
 
-        if self._save(save, data) is not None:
-            self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
+        return save
 
     def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
         """Run a save; returns the new contact's id (0 for an edit), None if it was refused."""
@@ -325,7 +356,8 @@ class ContactsPage(QWidget):
         what = "1 contact" if restored == 1 else f"{restored:,} contacts"
         self.status_message.emit(f"Restored {what}.")
 
-    def purge(self, ids: list[int]) -> None:
+    def purge(self, ids: list[int], backup_reason: str | None = None) -> None:
+        """Delete for good, after asking; with ``backup_reason`` a backup is taken first."""
         what = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
         if not Confirm.ask(
             self,
@@ -334,9 +366,13 @@ class ContactsPage(QWidget):
             "Delete forever",
         ):
             return
-        gone = self.ops.run(
-            lambda db: contacts.purge_contacts(db, ids), Changes(contacts=True, tags=True)
-        )
+
+        def purge(db: Database) -> int:
+            if backup_reason is not None:
+                backups.take_backup(db, backup_reason)
+            return contacts.purge_contacts(db, ids)
+
+        gone = self.ops.run(purge, Changes(contacts=True, tags=True))
         self.status_message.emit(f"Deleted {gone:,} for good.")
 
     def empty_trash(self) -> None:
@@ -347,7 +383,7 @@ class ContactsPage(QWidget):
             )
         ]
         if ids:
-            self.purge(ids)
+            self.purge(ids, backup_reason=backups.BEFORE_EMPTYING_TRASH)
 
     # --- modes, filters and refreshing ----------------------------------------------------
 

@@ -16,12 +16,15 @@ from db.today import due_followups
 
 
 def print_due(db_path: Path, due_by: date | None) -> int:
-    """Print the follow-ups due by ``due_by`` (default today), one per line, oldest first;
-    exits 0 whether or not there are any, so a cron job or shell prompt can use it."""
+    """Print the follow-ups due by ``due_by`` (default today), one per line, oldest first (or
+    that nothing is due); exits 0 either way, so a cron job or shell prompt can use it."""
     today = local_today()
-    with open_database(db_path) as database:
-        due = list(due_followups(database, due_by=due_by or today))
+    due_by = due_by or today
+    with open_database(db_path, readonly=True) as database:
+        due = list(due_followups(database, due_by=due_by))
     try:
+        if not due:
+            sys.stdout.write(f"Nothing is due by {due_by.isoformat()}.\n")
         for f in due:
             late = f.days_overdue(today)
             when = f"{late} day{'s' if late != 1 else ''} overdue" if late else "due"
@@ -38,7 +41,7 @@ def print_due(db_path: Path, due_by: date | None) -> int:
 
 def export_calendar(db_path: Path, output: Path, since: date | None, until: date | None) -> int:
     """Write the open follow-ups as an iCalendar file of all-day events."""
-    with open_database(db_path) as database:
+    with open_database(db_path, readonly=True) as database:
         events = followup_events(database, ExportOptions(since=since, until=until))
         count = write_ics(events, output, stamp=utcnow())
     sys.stdout.write(f"Wrote {count:,} events to {output}\n")

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import automation, journeys, rules
+from db import automation, backups, journeys, rules
 from db.clock import local_today
 from db.domain import Medium
 from db.engine import Database
@@ -284,10 +284,13 @@ class JourneySettingsPage(QWidget):
             mapping = chosen
         key = draft.key
         day = local_today()
-        self.ops.run(
-            lambda db: automation.activate_model(db, key, dict(mapping), today=day),
-            JOURNEY_CHANGES,
-        )
+
+        def activate(db: Database) -> None:
+            if mapping:  # contacts move between stages: keep how they stood
+                backups.take_backup(db, backups.BEFORE_JOURNEY_CHANGE)
+            automation.activate_model(db, key, dict(mapping), today=day)
+
+        self.ops.run(activate, JOURNEY_CHANGES)
         self._load_models(select=key)
         return True
 
@@ -439,6 +442,8 @@ class JourneySettingsPage(QWidget):
             def save(
                 db: Database, d: ModelDraft = draft, m: dict[int, int | None] = mapping
             ) -> None:
+                if m:  # contacts move off stages that go away: keep how they stood
+                    backups.take_backup(db, backups.BEFORE_JOURNEY_CHANGE)
                 automation.save_model(db, d, m, today=local_today())
 
             self.ops.run(save, JOURNEY_CHANGES)

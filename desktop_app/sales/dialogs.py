@@ -60,6 +60,8 @@ class PurchaseDialog(FormDialog[PurchaseInput]):
         current: PurchaseRow | None,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: PurchaseInput | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
@@ -88,7 +90,13 @@ class PurchaseDialog(FormDialog[PurchaseInput]):
         self.note.setPlaceholderText("Optional: order number, delivery, anything to remember")
         self.note.setFixedHeight(70)
         self.note_error = FieldError()
-        if current is not None:
+        if draft is not None:  # what was typed before a save failed
+            if draft.purchased_on is not None:
+                self.date.setDate(qdate(draft.purchased_on))
+            self.product.setText(draft.product)
+            self.amount.setText(str(draft.amount))
+            self.note.setPlainText(draft.note)
+        elif current is not None:
             self.product.setText(current.product)
             self.amount.setText(f"{current.amount:f}")
             self.note.setPlainText(current.note)
@@ -141,8 +149,11 @@ class PurchaseDialog(FormDialog[PurchaseInput]):
         current: PurchaseRow | None,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: PurchaseInput | None = None,
     ) -> PurchaseInput | None:
-        return cls(database, contact_name, current, today, parent).answer()
+        """The sale as entered, or None if cancelled; a ``draft`` refills the form."""
+        return cls(database, contact_name, current, today, parent, draft=draft).answer()
 
 
 class _Scores(QWidget):

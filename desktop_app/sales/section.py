@@ -7,6 +7,7 @@ change at once).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
@@ -27,14 +28,15 @@ from sqlalchemy.exc import NoResultFound
 from db import feedback, purchases, value
 from db.clock import local_today
 from db.contacts import ContactDetail
+from db.engine import Database
 from db.feedback import Change, Level
 from db.lifecycle import Lifecycle
-from db.purchases import PurchaseError, PurchaseNotFoundError, PurchaseRow
+from db.purchases import PurchaseError, PurchaseInput, PurchaseNotFoundError, PurchaseRow
 from desktop_app import icons
 from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.dialogs import show_error
-from desktop_app.ops import Changes, OpsBus
+from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 
 PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -275,16 +277,22 @@ class SalesSection(QWidget):
             return
         today = self._today()
         data = PurchaseDialog.ask(self.ops.database, contact.name, None, today, self)
-        if data is None:
-            return
-        try:
-            recorded = self.ops.run(
-                lambda db: purchases.record_purchase(db, contact.id, data, today=today),
-                SALE_CHANGES,
-            )
-        except PurchaseError as exc:
-            show_error(self, "The sale was not recorded", "\n".join(exc.errors.values()))
-            return
+        while True:
+            if data is None:
+                return
+            entered = data
+            try:
+                recorded = self.ops.run(_recording(contact.id, entered, today), SALE_CHANGES)
+                break
+            except PurchaseError as exc:
+                show_error(self, "The sale was not recorded", "\n".join(exc.errors.values()))
+                return
+            except WriteFailedError as exc:
+                # Nothing was written: say why and give the form back as it was typed.
+                show_error(self, "The sale was not recorded", str(exc))
+                data = PurchaseDialog.ask(
+                    self.ops.database, contact.name, None, today, self, draft=entered
+                )
         notes = []
         if recorded.moved_to:
             notes.append(f"moved to {recorded.moved_to}")
@@ -311,15 +319,19 @@ class SalesSection(QWidget):
             return
         today = self._today()
         data = PurchaseDialog.ask(self.ops.database, contact.name, current, today, self)
-        if data is None:
-            return
-        try:
-            self.ops.run(
-                lambda db: purchases.update_purchase(db, purchase_id, data, today=today),
-                SALE_CHANGES,
-            )
-        except PurchaseError as exc:
-            show_error(self, "The purchase was not saved", "\n".join(exc.errors.values()))
+        while data is not None:
+            entered = data
+            try:
+                self.ops.run(_updating(purchase_id, entered, today), SALE_CHANGES)
+                return
+            except PurchaseError as exc:
+                show_error(self, "The purchase was not saved", "\n".join(exc.errors.values()))
+                return
+            except WriteFailedError as exc:
+                show_error(self, "The purchase was not saved", str(exc))
+                data = PurchaseDialog.ask(
+                    self.ops.database, contact.name, current, today, self, draft=entered
+                )
 
     def delete_selected(self) -> None:
         purchase_id = self.selected_purchase_id()
@@ -349,3 +361,16 @@ class SalesSection(QWidget):
             )
         except feedback.FeedbackError as exc:
             show_error(self, "The feedback was not recorded", "\n".join(exc.errors.values()))
+
+
+def _recording(
+    contact_id: int, sale: PurchaseInput, today: date
+) -> Callable[[Database], purchases.Recorded]:
+    return lambda db: purchases.record_purchase(db, contact_id, sale, today=today)
+
+
+def _updating(purchase_id: int, sale: PurchaseInput, today: date) -> Callable[[Database], None]:
+    def update(db: Database) -> None:
+        purchases.update_purchase(db, purchase_id, sale, today=today)
+
+    return update

@@ -12,25 +12,17 @@ import logging
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from db import schema
-from db.engine import backups_dir_for
-from desktop_app import paths
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
+from desktop_app.settings.database_page import DatabasePage
 
 log = logging.getLogger(__name__)
 
@@ -45,41 +37,6 @@ class SettingsPage(Protocol):
 
 
 PageFactory = Callable[[OpsBus], QWidget]
-
-
-class DatabasePage(QWidget):
-    """Where this database and its backups live (read-only facts, and a way to get there)."""
-
-    title = "Database"
-
-    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        path = ops.database.path
-        form = QFormLayout(self)
-        for label, value in (
-            ("Database file", str(path)),
-            ("Backups before upgrades", str(backups_dir_for(path))),
-            ("Preferences file", str(paths.settings_file())),
-            ("Schema version", schema.HEAD),
-        ):
-            shown = QLabel(value)
-            shown.setWordWrap(True)
-            shown.setObjectName("settingsValue")
-            form.addRow(label, shown)
-        open_folder = QPushButton("Open the database folder")
-        open_folder.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-        )
-        button_row = QHBoxLayout()
-        button_row.addWidget(open_folder)
-        button_row.addStretch(1)
-        form.addRow("", button_row)
-
-    def validate(self) -> str | None:
-        return None
-
-    def apply(self) -> None:
-        return None
 
 
 #: The pages, in tab order. Features append their page's factory here.

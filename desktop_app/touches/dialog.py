@@ -38,7 +38,8 @@ from db.engine import Database
 from db.models import utcnow
 from db.touches import FollowupRequest, TouchInput, TouchRecord
 from desktop_app import icons
-from desktop_app.ops import Changes, OpsBus
+from desktop_app.dialogs import show_error
+from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.widgets import ContactPicker, FieldError, qdate
 
 log = logging.getLogger(__name__)
@@ -425,6 +426,10 @@ class TouchDialog(QDialog):
                 self.saved_id = touch.id
         except ValidationError as exc:
             self._show_errors(exc.errors)
+            return
+        except WriteFailedError as exc:
+            # Nothing was written; the form stays as typed, to try again.
+            show_error(self, "The touch was not saved", str(exc))
             return
         self.touch_saved.emit(self.saved_id)
         self.accept()

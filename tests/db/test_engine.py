@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from db import contacts, engine, journeys, schema, settings
+from db import backups, contacts, engine, journeys, schema, settings
 from db.engine import (
-    BUSY_TIMEOUT_MS,
     Database,
     DatabaseLockedError,
     DatabaseTooNewError,
     NotATouchbaseDatabaseError,
     open_database,
 )
-from db.lock import FileLock
+from db.files import BUSY_TIMEOUT_MS
+from db.lock import FileLock, lock_path_for
 from db.models import Contact, ContactEmail, JourneyModel, Setting, Stage
 from tests.conftest import ContactFactory
 
@@ -133,15 +133,27 @@ def test_data_survives_close_and_reopen(db_path: Path) -> None:
         assert contacts.get_contact(database, contact_id).name == "Ines Duarte"
 
 
-def test_empty_file_is_initialised(db_path: Path) -> None:
+def test_an_empty_file_is_refused_not_turned_into_a_database(db_path: Path) -> None:
     db_path.touch()
+    with pytest.raises(NotATouchbaseDatabaseError, match="empty file"):
+        open_database(db_path)
+    assert db_path.stat().st_size == 0
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+
+
+def test_a_new_database_is_created_readable_by_its_owner_only(db_path: Path) -> None:
     with open_database(db_path) as database:
         assert len(journeys.list_models(database)) == 4
+        contacts.create_contact(database, contacts.ContactInput(name="Private"))
+        for side in ("", "-wal", "-shm"):
+            assert db_path.with_name(db_path.name + side).stat().st_mode & 0o777 == 0o600
     assert _revision_of(db_path) == schema.HEAD
+    assert not any(p.name.startswith(f"{db_path.name}.new") for p in db_path.parent.iterdir())
 
 
 def test_tilde_in_path_means_the_home_folder(tmp_path: Path) -> None:
     # conftest points HOME at tmp_path / "home".
+    (tmp_path / "home" / "Touchbase").mkdir(parents=True)
     with open_database("~/Touchbase/mine.sqlite") as database:
         expected = (tmp_path / "home" / "Touchbase" / "mine.sqlite").resolve()
         assert database.path == expected
@@ -152,6 +164,7 @@ def test_tilde_in_path_means_the_home_folder(tmp_path: Path) -> None:
 def test_folder_names_with_url_characters_open_the_right_file(tmp_path: Path) -> None:
     folder = tmp_path / "Sales%20Reports #2 & 100%41"
     path = folder / "touchbase.sqlite"
+    folder.mkdir()
     with open_database(path) as database:
         contacts.create_contact(database, contacts.ContactInput(name="Ana"))
     assert _revision_of(path) == schema.HEAD
@@ -195,7 +208,7 @@ def test_a_refused_open_releases_its_lock(db_path: Path) -> None:
     db_path.write_bytes(b"not a database at all")
     with pytest.raises(NotATouchbaseDatabaseError):
         open_database(db_path)
-    lock = FileLock(engine.lock_path_for(db_path.resolve()))
+    lock = FileLock(lock_path_for(db_path.resolve()))
     lock.acquire()  # would raise LockHeldError if the refused open had kept it
     lock.release()
 
@@ -219,7 +232,7 @@ def test_database_from_a_newer_touchbase_is_refused_and_left_untouched(db_path: 
     assert "9999" in str(refused.value)
     assert _snapshot(db_path) == before
     assert _side_files(db_path) == set(), "no -wal or -shm may appear beside a refused file"
-    assert not engine.backups_dir_for(db_path).exists()
+    assert not backups.default_folder(db_path).exists()
 
 
 def test_text_file_is_refused_and_left_untouched(db_path: Path) -> None:

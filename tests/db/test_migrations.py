@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect
 
 import db
-from db import contacts, engine, schema
+from db import backups, contacts, engine, schema
 from db.engine import Database, open_database
 from db.models import Base
 from tests.conftest import ContactFactory
@@ -127,11 +127,12 @@ def test_backup_is_a_readable_copy_beside_the_database(
         contact_factory(name=name)
     database.close()
 
-    backup = engine.backup_before_migration(db_path, "0001")
+    backup = backups.backup_file(db_path, "before upgrading from schema 0001")
 
     assert backup.parent == db_path.parent / "backups"
-    assert backup.name.startswith(f"{db_path.stem}-schema-0001-")
-    assert backup.suffix == ".sqlite"
+    assert backup.name.startswith(f"{db_path.stem}-")
+    assert backup.name.endswith("-before-upgrading-from-schema-0001.sqlite")
+    assert backup.stat().st_mode & 0o777 == 0o600
     assert _rows(backup, "PRAGMA integrity_check") == [("ok",)]
     query = "SELECT id, name, company FROM contact ORDER BY id"
     assert _rows(backup, query) == _rows(db_path, query)
@@ -143,7 +144,7 @@ def test_backup_holds_writes_still_in_the_wal(db_path: Path) -> None:
     with open_database(db_path) as database:
         contacts.create_contact(database, contacts.ContactInput(name="Only in the WAL"))
         # The database is still open, so the new row may live only in the -wal file.
-        backup = engine.backup_before_migration(db_path, schema.HEAD)
+        backup = backups.take_backup(database, backups.BY_HAND)
     assert _rows(backup, "SELECT name FROM contact") == [("Only in the WAL",)]
 
 
@@ -166,7 +167,7 @@ def test_opening_an_older_database_takes_a_backup_before_migrating(
     real_migrate = engine._migrate
 
     def spy(eng: Engine, revision: str | None) -> None:
-        seen.append((revision, sorted(engine.backups_dir_for(db_path).glob("*.sqlite"))))
+        seen.append((revision, sorted(backups.default_folder(db_path).glob("*.sqlite"))))
         real_migrate(eng, revision)
 
     monkeypatch.setattr(engine, "_migrate", spy)
@@ -177,7 +178,10 @@ def test_opening_an_older_database_takes_a_backup_before_migrating(
 
     assert backup is not None
     assert backup.parent == db_path.parent / "backups"
-    assert f"-schema-{schema.REVISIONS[-2]}-" in backup.name
+    assert backup.name.endswith(f"-before-upgrading-from-schema-{schema.REVISIONS[-2]}.sqlite")
+    [listed] = backups.list_backups(db_path, backup.parent)
+    assert listed.reason == f"before upgrading from schema {schema.REVISIONS[-2]}"
+    assert listed.contacts == 1
     assert seen == [(schema.REVISIONS[-2], [backup])], "the backup must exist before migrating"
     assert _rows(backup, "SELECT name FROM contact") == [("Keep me safe",)]
 
@@ -195,9 +199,9 @@ def test_a_failed_migration_keeps_the_backup_and_releases_the_file(
     monkeypatch.setattr(engine, "_migrate", broken)
     with pytest.raises(RuntimeError, match="migration failed"):
         open_database(db_path)
-    backups = list(engine.backups_dir_for(db_path).glob("*.sqlite"))
-    assert len(backups) == 1
-    assert _rows(backups[0], "SELECT name FROM contact") == [("Survivor",)]
+    saved = list(backups.default_folder(db_path).glob("*.sqlite"))
+    assert len(saved) == 1
+    assert _rows(saved[0], "SELECT name FROM contact") == [("Survivor",)]
 
     monkeypatch.undo()
     with open_database(db_path) as database:  # the lock was released
@@ -210,7 +214,7 @@ def test_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
         assert database.backup_path is None
     with open_database(db_path) as database:
         assert database.backup_path is None
-    assert not engine.backups_dir_for(db_path).exists()
+    assert not backups.default_folder(db_path).exists()
 
 
 def test_a_0001_database_with_data_gains_filled_derived_columns(db_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_followups_due_by_looks_further_and_nothing_due_still_exits_0(
     assert cli.main(["--db", str(db_path), "followups", "--due-by", "2026-03-07"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
     assert cli.main(["--db", str(db_path), "followups", "--due-by", "2026-01-01"]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == "Nothing is due by 2026-01-01.\n"
 
 
 def test_export_followups_csv(due_data: Database, db_path: Path, tmp_path: Path) -> None:
