@@ -356,11 +356,12 @@ class ContactDialog(FormDialog[ContactInput]):
             self.by_season.setChecked(True)
             self.season_from.setCurrentIndex(months[0] - 1)
             self.season_to.setCurrentIndex(months[-1] - 1)
-        elif contact.detected_season:
+        elif isinstance(contact, ContactDetail) and contact.detected_season:
+            detected = contact.detected_season
             self.season_hint.setText(
-                f"Recognised from their purchases: {seasons.describe(contact.detected_season)}."
+                f"Recognised from their purchases: {seasons.describe(detected)}."
             )
-            months = seasons.parse(contact.detected_season)
+            months = seasons.parse(detected)
             self.season_from.setCurrentIndex(months[0] - 1)
             self.season_to.setCurrentIndex(months[-1] - 1)
         shown: set[str] = set()
