@@ -20,51 +20,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from db import journeys, settings, value
+from db import value
 from db.domain import Medium
-from db.engine import Database
-from db.export import Cell, ExportOptions, build, load_reports
+from db.export import Cell
 from db.feedback import Level
 from db.lifecycle import Lifecycle
+from db.reports.dashboard import months_between
+from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Drill
 from desktop_app.reports.palette import ChartPalette
 
 #: The file types a chart or the dashboard can be saved as.
 FORMATS = ("png", "svg", "pdf")
-
-
-@dataclass(frozen=True)
-class Drill:
-    """Which contacts a bar stands for: ``kind`` is "stage", "stuck", "lifecycle" or
-    "contact"; ``value`` the stage id, lifecycle key or contact id."""
-
-    kind: str
-    value: int | str
-    label: str
-
-
-@dataclass(frozen=True)
-class ChartData:
-    """A chart's rows (the report's), the period they cover, and a few figures the rows do not
-    carry (stage ids and dwell limits, the currency, the base's total value)."""
-
-    name: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    since: date | None
-    until: date | None
-    today: date
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def column(self, header: str) -> list[Cell]:
-        i = self.headers.index(header)
-        return [row[i] for row in self.rows]
 
 
 @dataclass
@@ -73,56 +47,11 @@ class Drawn:
 
     title: str
     hits: list[tuple[Any, Drill]] = field(default_factory=list)
-    #: Set when there is nothing to draw yet: what will appear once there is data.
-    empty: str = ""
+    #: Nothing to draw yet: the chart's explanation of what will appear is shown instead.
+    empty: bool = False
 
 
 Draw = Callable[[Axes, ChartData, ChartPalette], Drawn]
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str
-    heading: str
-    #: The registered report whose rows the chart draws.
-    report: str
-    draw: Draw
-    #: What will appear once there is data.
-    empty: str
-
-    @property
-    def ranged(self) -> bool:
-        return load_reports()[self.report].period is not None
-
-
-# --- loading --------------------------------------------------------------------------------
-
-
-def load(
-    chart: Chart,
-    database: Database,
-    since: date | None,
-    until: date | None,
-    today: date,
-) -> ChartData:
-    """The chart's rows for the period (a chart of things as they stand today ignores it)."""
-    kind = load_reports()[chart.report]
-    ranged = kind.period is not None
-    options = ExportOptions(
-        since=since if ranged else None, until=until if ranged else None, today=today
-    )
-    report = build(kind, database, options)
-    rows = tuple(tuple(r) for r in report.rows)
-    extra: dict[str, Any] = {}
-    with database.reading() as session:
-        extra["currency"] = settings.get(session, settings.CURRENCY)
-        if chart.name in ("funnel", "mediums"):
-            extra["stages"] = [
-                (s.id, s.label, s.dwell_days) for s in journeys.active_stages(session)
-            ]
-    if chart.name == "top-customers":
-        extra["base_total"] = value.base_value(database, today).historic_total
-    return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -130,6 +59,10 @@ def load(
 
 def _int(v: Cell) -> int:
     return int(v) if v not in (None, "") else 0  # type: ignore[arg-type]
+
+
+def _float(v: Cell) -> float:
+    return float(str(v)) if v not in (None, "") else math.nan
 
 
 def _dec(v: Cell) -> Decimal:
@@ -155,27 +88,29 @@ def _short_money(amount: float, _pos: object = None) -> str:
     return f"{amount:.0f}"
 
 
-def _month_label(key: str) -> str:
-    year, month = key.split("-")
-    return (
-        f"{date(int(year), int(month), 1):%b}\n{year}"
-        if month == "01"
-        else (f"{date(int(year), int(month), 1):%b}")
-    )
+def _tick_room(ax: Axes) -> int:
+    """How many labels fit under the axes, about one per 0.55 inch."""
+    root = ax.get_figure(root=True)
+    width = ax.bbox.width / root.dpi if root is not None else 5.0
+    return max(3, int(width / 0.55))
 
 
 def _month_ticks(ax: Axes, keys: Sequence[str]) -> None:
-    """Month labels under bars, thinned so they never collide."""
+    """Month labels under bars ("Mar"), with the year under each January and under the first
+    label; thinned so they never collide."""
     positions = list(range(len(keys)))
-    step = max(1, math.ceil(len(keys) / 12))
-    ax.set_xticks(positions[::step])
-    labels = [_month_label(k) for k in keys]
-    if keys and keys[0][5:] != "01":
-        labels[0] = f"{labels[0]}\n{keys[0][:4]}"
-    ax.set_xticklabels(labels[::step])
+    step = max(1, math.ceil(len(keys) / _tick_room(ax)))
+    shown = positions[::step]
+    labels = []
+    for n, i in enumerate(shown):
+        first = date.fromisoformat(keys[i] + "-01")
+        new_year = n == 0 or date.fromisoformat(keys[shown[n - 1]] + "-01").year != first.year
+        labels.append(f"{first:%b}\n{first:%Y}" if new_year else f"{first:%b}")
+    ax.set_xticks(shown)
+    ax.set_xticklabels(labels)
 
 
-def _style(ax: Axes, p: ChartPalette, *, grid_axis: str = "y") -> None:
+def _style(ax: Axes, p: ChartPalette, *, grid_axis: Literal["x", "y"] = "y") -> None:
     ax.set_facecolor(p.background)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -215,7 +150,7 @@ def _period(data: ChartData) -> str:
 def _funnel(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     stages: list[tuple[int, str, int | None]] = data.extra.get("stages", [])
     if not data.rows or not any(_int(v) for v in data.column("ever_reached")):
-        return Drawn("", empty="")
+        return Drawn("")
     labels = [str(v) for v in data.column("stage")]
     now = [_int(v) for v in data.column("now_at_stage")]
     ever = [_int(v) for v in data.column("ever_reached")]
@@ -233,22 +168,22 @@ def _funnel(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     ax.set_xlabel("contacts")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     top = max(ever) or 1
-    ax.set_xlim(0, top * 1.55)
+    ax.set_xlim(0, top * 1.8)
     for row, yy in enumerate(y):
         sid, dwell = ids.get(labels[row], (None, None))
         parts = []
         if conversions[row] not in (None, ""):
-            parts.append(f"→ {float(conversions[row]):.0f}% go on")  # type: ignore[arg-type]
+            parts.append(f"→ {_float(conversions[row]):.0f}% go on")
         if medians[row] not in (None, ""):
             limit = f" / limit {dwell} d" if dwell else ""
-            parts.append(f"median {float(medians[row]):.0f} d{limit}")  # type: ignore[arg-type]
+            parts.append(f"median {_float(medians[row]):.0f} d{limit}")
         if stuck[row]:
             parts.append(f"{stuck[row]:,} stuck")
-        over = dwell is not None and medians[row] not in (None, "") and float(medians[row]) > dwell  # type: ignore[arg-type]
+        over = dwell is not None and _float(medians[row]) > dwell
         ax.text(
             ever[row] + top * 0.02,
             yy,
-            "  ·  ".join(parts),
+            "\n".join("  ·  ".join(parts[k : k + 2]) for k in range(0, len(parts), 2)),
             va="center",
             fontsize=7.5,
             color=p.bad if over else p.muted,
@@ -258,14 +193,14 @@ def _funnel(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     for row, bar in enumerate(now_bars):
         sid = ids.get(labels[row], (None, None))[0]
         if sid is not None and now[row]:
-            hits.append((bar, Drill("stage", sid, f"at {labels[row]}")))
+            hits.append((bar, Drill("stage", sid, labels[row], now[row])))
     for row, bar in enumerate(stuck_bars):
         sid = ids.get(labels[row], (None, None))[0]
         if sid is not None and stuck[row]:
-            hits.append((bar, Drill("stuck", sid, f"stuck at {labels[row]}")))
+            hits.append((bar, Drill("stuck", sid, labels[row], stuck[row])))
     # The finding: the weakest step forward, and how many are stuck.
     steps = [
-        (float(conversions[i]), i)  # type: ignore[arg-type]
+        (_float(conversions[i]), i)
         for i in range(len(labels) - 1)
         if conversions[i] not in (None, "") and ever[i]
     ]
@@ -275,8 +210,8 @@ def _funnel(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
         rate, i = min(steps)
         median = medians[i]
         days = (
-            f"; median {float(median):.0f} days at {labels[i]}" if median not in (None, "") else ""
-        )  # type: ignore[arg-type]
+            f"; median {_float(median):.0f} days at {labels[i]}" if median not in (None, "") else ""
+        )
         title = f"{rate:.0f}% of {labels[i]} reach {labels[i + 1]}{days}; {stuck_text}"
     else:
         title = f"{sum(now):,} contacts on the journey; {stuck_text}"
@@ -286,7 +221,7 @@ def _funnel(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
 def _touches_by_month(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     totals = [_int(v) for v in data.column("total")]
     if not sum(totals):
-        return Drawn("", empty="")
+        return Drawn("")
     months = [str(v) for v in data.column("month")]
     x = list(range(len(months)))
     bottom = [0] * len(months)
@@ -317,7 +252,7 @@ def _mediums(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     counts = {(str(r[0]), str(r[1])): _int(r[2]) for r in rows}
     per_stage = {s: sum(counts.get((s, m.label), 0) for m in Medium) for s in stages}
     if not sum(per_stage.values()):
-        return Drawn("", empty="")
+        return Drawn("")
     y = list(range(len(stages)))[::-1]
     left = [0.0] * len(stages)
     for medium in Medium:
@@ -333,7 +268,7 @@ def _mediums(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter())
     ax.set_xlabel("share of the stage's touches")
-    _legend(ax, p, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=6)
+    _legend(ax, p, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
     leaders: dict[str, int] = {}
     best = ("", "", 0)
     for s in stages:
@@ -356,7 +291,7 @@ def _mediums(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
 def _followup_habit(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     due = [_int(v) for v in data.column("fell_due")]
     if not sum(due):
-        return Drawn("", empty="")
+        return Drawn("")
     weeks = data.column("week")
     on_time = [_int(v) for v in data.column("done_on_time")]
     late = [_int(v) for v in data.column("done_late")]
@@ -375,10 +310,10 @@ def _followup_habit(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     _style(ax, p)
     ax.set_ylabel("follow-ups due per week")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, max(due) * 1.35)
-    step = max(1, math.ceil(len(weeks) / 10))
+    ax.set_ylim(0, max(due) * 1.5)
+    step = max(1, math.ceil(len(weeks) / _tick_room(ax)))
     ax.set_xticks(x[::step])
-    ax.set_xticklabels([f"{w:%-d %b}" for w in weeks[::step]])  # type: ignore[str-format]
+    ax.set_xticklabels([f"{w:%-d %b}" for w in weeks[::step]])
     share = ax.twinx()
     share.plot(
         x,
@@ -389,7 +324,7 @@ def _followup_habit(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
         markersize=3,
         label="On time %",
     )
-    share.set_ylim(0, 135)
+    share.set_ylim(0, 150)
     share.yaxis.set_major_formatter(PercentFormatter())
     share.set_yticks([0, 50, 100])
     share.tick_params(colors=p.muted, labelcolor=p.text, labelsize=8)
@@ -398,7 +333,7 @@ def _followup_habit(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     share.spines["right"].set_color(p.grid)
     share.set_ylabel("on time", color=p.muted, fontsize=8)
     handles = ax.get_legend_handles_labels()[0] + share.get_legend_handles_labels()[0]
-    _legend(ax, p, handles=handles, ncols=4)
+    _legend(ax, p, handles=handles, ncols=2)
     total = sum(due)
     title = (
         f"{_pct(sum(on_time), total)}% of {total:,} follow-ups done on time; "
@@ -416,7 +351,7 @@ def _plan_progress(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     ]
     columns = {key: [_int(v) for v in data.column(key)] for key, _l, _c in parts}
     if not data.rows or not sum(sum(c) for c in columns.values()):
-        return Drawn("", empty="")
+        return Drawn("")
     steps = [
         f"Day {_int(d)}: {s}" for s, d in zip(data.column("step"), data.column("day"), strict=True)
     ]
@@ -431,7 +366,7 @@ def _plan_progress(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     ax.set_xlabel("customers (one step each)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(left) * 1.05)
-    _legend(ax, p, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=4)
+    _legend(ax, p, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4)
     settled = sum(columns["done_on_time"]) + sum(columns["done_late"]) + sum(columns["missed"])
     customers = max(left)
     title = (
@@ -445,49 +380,41 @@ def _lifecycle(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     keys = [str(v) for v in data.column("key")]
     counts = [_int(v) for v in data.column("contacts")]
     if not sum(counts):
-        return Drawn("", empty="")
-    short = {
-        Lifecycle.PROSPECTIVE: "Prospective",
-        Lifecycle.NEW: "New",
-        Lifecycle.ACTIVE: "Active",
-        Lifecycle.REPEAT: "Repeat",
-        Lifecycle.LAPSED_SHORT: "Lapsed\nshort",
-        Lifecycle.LAPSED_LONG: "Lapsed\nlong",
-        Lifecycle.WIN_BACK: "Win\nback",
-        Lifecycle.DO_NOT_CONTACT: "Do not\ncontact",
-    }
-    x = list(range(len(keys)))
-    bars = ax.bar(x, counts, color=[p.lifecycle[Lifecycle(k)] for k in keys], width=0.7)
-    _style(ax, p)
-    ax.set_xticks(x)
-    ax.set_xticklabels([short[Lifecycle(k)] for k in keys])
-    ax.set_ylabel("contacts")
-    ax.yaxis.set_major_formatter(FuncFormatter(_short_money))
-    ax.set_ylim(0, max(counts) * 1.18)
+        return Drawn("")
+    y = list(range(len(keys)))[::-1]
+    bars = ax.barh(y, counts, color=[p.lifecycle[Lifecycle(k)] for k in keys], height=0.7)
+    _style(ax, p, grid_axis="x")
+    ax.set_yticks(y)
+    ax.set_yticklabels([Lifecycle(k).label for k in keys])
+    ax.set_xlabel("contacts")
+    ax.xaxis.set_major_formatter(FuncFormatter(_short_money))
+    ax.set_xlim(0, max(counts) * 1.15)
     for bar, n in zip(bars, counts, strict=True):
-        ax.annotate(
-            f"{n:,}",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            ha="center",
-            va="bottom",
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f" {n:,}",
+            va="center",
             fontsize=7.5,
             color=p.text,
-            xytext=(0, 2),
-            textcoords="offset points",
         )
     hits = [
-        (bar, Drill("lifecycle", k, Lifecycle(k).label))
+        (bar, Drill("lifecycle", k, Lifecycle(k).label, n))
         for bar, k, n in zip(bars, keys, counts, strict=True)
         if n
     ]
-    n = dict(zip(keys, counts, strict=True))
-    customers = sum(counts) - n.get(Lifecycle.PROSPECTIVE.value, 0)
-    buying = sum(n.get(s.value, 0) for s in (Lifecycle.NEW, Lifecycle.ACTIVE, Lifecycle.REPEAT))
-    lapsed = n.get(Lifecycle.LAPSED_SHORT.value, 0) + n.get(Lifecycle.LAPSED_LONG.value, 0)
+    by_key = dict(zip(keys, counts, strict=True))
+    customers = sum(counts) - by_key.get(Lifecycle.PROSPECTIVE.value, 0)
+    buying = sum(
+        by_key.get(s.value, 0) for s in (Lifecycle.NEW, Lifecycle.ACTIVE, Lifecycle.REPEAT)
+    )
+    lapsed = by_key.get(Lifecycle.LAPSED_SHORT.value, 0) + by_key.get(
+        Lifecycle.LAPSED_LONG.value, 0
+    )
     if customers:
         title = (
             f"{_pct(buying, customers)}% of {customers:,} customers are buying; "
-            f"{lapsed:,} lapsed, {n.get(Lifecycle.WIN_BACK.value, 0):,} to win back"
+            f"{lapsed:,} lapsed, {by_key.get(Lifecycle.WIN_BACK.value, 0):,} to win back"
         )
     else:
         title = f"{sum(counts):,} prospective contacts; nobody has bought yet"
@@ -497,8 +424,16 @@ def _lifecycle(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
 def _satisfaction(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     forms = [_int(v) for v in data.column("forms")]
     if not sum(forms):
-        return Drawn("", empty="")
-    months = [str(v) for v in data.column("month")]
+        return Drawn("")
+    # Months without a form are shown empty, so the axis is even in time.
+    found = {str(row[0]): row for row in data.rows}
+    first = data.since or date.fromisoformat(min(found) + "-01")
+    months = [f"{m:%Y-%m}" for m in months_between(first, data.until or data.today)]
+
+    def per_month(header: str) -> list[int]:
+        i = data.headers.index(header)
+        return [_int(found[m][i]) if m in found else 0 for m in months]
+
     x = list(range(len(months)))
     bottom = [0] * len(months)
     for level, key in (
@@ -506,11 +441,11 @@ def _satisfaction(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
         (Level.SATISFIED, "satisfied"),
         (Level.HIGHLY_SATISFIED, "highly_satisfied"),
     ):
-        counts = [_int(v) for v in data.column(key)]
+        counts = per_month(key)
         ax.bar(x, counts, bottom=bottom, color=p.levels[level], label=level.label, width=0.75)
         bottom = [a + b for a, b in zip(bottom, counts, strict=True)]
-    up = [_int(v) for v in data.column("moved_up")]
-    down = [_int(v) for v in data.column("moved_down")]
+    up = per_month("moved_up")
+    down = per_month("moved_down")
     ax.plot(x, up, color=p.good_line, marker="^", markersize=4, linewidth=1.2, label="Moved up")
     ax.plot(x, down, color=p.bad_line, marker="v", markersize=4, linewidth=1.2, label="Moved down")
     _style(ax, p)
@@ -531,7 +466,7 @@ def _satisfaction(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
 def _sales(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     counts = [_int(v) for v in data.column("purchases")]
     if not sum(counts):
-        return Drawn("", empty="")
+        return Drawn("")
     currency = str(data.extra.get("currency", ""))
     months = [str(v) for v in data.column("month")]
     values = [float(_dec(v)) for v in data.column("value")]
@@ -542,10 +477,10 @@ def _sales(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     _month_ticks(ax, months)
     ax.set_ylabel(f"{currency} per month")
     ax.yaxis.set_major_formatter(FuncFormatter(_short_money))
-    ax.set_ylim(0, max(values) * 1.3 or 1)
+    ax.set_ylim(0, max(values) * 1.45 or 1)
     base = ax.twinx()
     base.plot(x, running, color=p.text, linewidth=1.5, label=f"Value of the base ({currency})")
-    base.set_ylim(0, max(running) * 1.12 or 1)
+    base.set_ylim(0, max(running) * 1.3 or 1)
     base.yaxis.set_major_formatter(FuncFormatter(_short_money))
     base.tick_params(colors=p.muted, labelcolor=p.text, labelsize=8)
     for side in ("top", "left", "bottom"):
@@ -554,7 +489,7 @@ def _sales(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     base.set_ylabel(f"{currency} all time", color=p.muted, fontsize=8)
     handles = ax.get_legend_handles_labels()[0] + base.get_legend_handles_labels()[0]
     _legend(ax, p, handles=handles, ncols=2)
-    total = sum(_dec(v) for v in data.column("value"))
+    total = sum((_dec(v) for v in data.column("value")), Decimal(0))
     best = max(range(len(months)), key=lambda i: values[i])
     title = (
         f"{_money(total, currency)} from {sum(counts):,} purchases; best month "
@@ -566,7 +501,7 @@ def _sales(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
 
 def _top_customers(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     if not data.rows:
-        return Drawn("", empty="")
+        return Drawn("")
     currency = str(data.extra.get("currency", ""))
     names = [str(v) for v in data.column("contact")]
     ids = [_int(v) for v in data.column("contact_id")]
@@ -600,78 +535,21 @@ def _top_customers(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     return Drawn(title, hits)
 
 
-CHARTS: tuple[Chart, ...] = (
-    Chart(
-        "funnel",
-        "Journey funnel (today)",
-        "funnel",
-        _funnel,
-        "Once contacts stand on stages of your journey, the funnel shows how many reach each "
-        "stage, how many go on, and who is stuck.",
-    ),
-    Chart(
-        "touches",
-        "Touches per medium",
-        "touches-by-month",
-        _touches_by_month,
-        "Once you log touches, this shows how many you make each month, by medium.",
-    ),
-    Chart(
-        "mediums",
-        "Medium mix per stage",
-        "mediums",
-        _mediums,
-        "Once you log touches, this shows which mediums you use at each stage.",
-    ),
-    Chart(
-        "followups",
-        "Follow-up habit",
-        "followup-habit",
-        _followup_habit,
-        "Once follow-ups fall due, this shows each week how many you did on time, late, "
-        "or not yet.",
-    ),
-    Chart(
-        "plan",
-        "100-day plan",
-        "plan-progress",
-        _plan_progress,
-        "Once a customer buys for the first time in this period, this shows how their 100-day "
-        "plan steps went.",
-    ),
-    Chart(
-        "lifecycle",
-        "Lifecycle (today)",
-        "lifecycle",
-        _lifecycle,
-        "Once you have contacts, this shows how many are new, active, repeat, lapsed or "
-        "inactive buyers.",
-    ),
-    Chart(
-        "satisfaction",
-        "Satisfaction",
-        "satisfaction-by-month",
-        _satisfaction,
-        "Once you record feedback, this shows each month's satisfaction levels and who moved "
-        "up or down.",
-    ),
-    Chart(
-        "sales",
-        "Sales per month",
-        "sales-by-month",
-        _sales,
-        "Once you record sales, this shows each month's sales and the growing value of your "
-        "customer base.",
-    ),
-    Chart(
-        "top-customers",
-        "Top customers (lifetime)",
-        "top-customers",
-        _top_customers,
-        "Once you record sales, this lists your customers with the highest lifetime value.",
-    ),
-)
-BY_NAME = {c.name: c for c in CHARTS}
+#: Charts with names on the left (stages, steps, customers) that need room for them.
+LEFT_LABELS = ("funnel", "mediums", "plan", "lifecycle", "top-customers")
+
+#: How each chart of the catalogue is drawn.
+DRAW: dict[str, Draw] = {
+    "funnel": _funnel,
+    "touches": _touches_by_month,
+    "mediums": _mediums,
+    "followups": _followup_habit,
+    "plan": _plan_progress,
+    "lifecycle": _lifecycle,
+    "satisfaction": _satisfaction,
+    "sales": _sales,
+    "top-customers": _top_customers,
+}
 
 
 # --- drawing --------------------------------------------------------------------------------
@@ -692,7 +570,9 @@ class Rendered:
     hits: tuple[tuple[tuple[float, float, float, float], Drill], ...]
 
 
-def _heading(fig: Figure, chart: Chart, data: ChartData, drawn: Drawn, p: ChartPalette) -> None:
+def _heading(
+    fig: Figure | SubFigure, chart: Chart, data: ChartData, drawn: Drawn, p: ChartPalette
+) -> None:
     period = "as it stands today" if not chart.ranged else _period(data)
     fig.text(
         0.012,
@@ -707,14 +587,14 @@ def _heading(fig: Figure, chart: Chart, data: ChartData, drawn: Drawn, p: ChartP
     fig.text(0.012, 0.915, drawn.title, fontsize=10, color=p.text, va="top", ha="left", wrap=True)
 
 
-def draw_figure(fig: Figure, chart: Chart, data: ChartData, p: ChartPalette) -> Drawn:
+def draw_figure(fig: Figure | SubFigure, chart: Chart, data: ChartData, p: ChartPalette) -> Drawn:
     """Draw ``chart`` on an empty figure; a chart with no data gets its explanation."""
     fig.set_facecolor(p.background)
     ax = fig.add_subplot()
-    drawn = chart.draw(ax, data, p)
+    drawn = DRAW[chart.name](ax, data, p)
     if not drawn.title:
         ax.remove()
-        drawn = Drawn("No data yet", empty=chart.empty)
+        drawn = Drawn("No data yet", empty=True)
         fig.text(
             0.5, 0.45, chart.empty, ha="center", va="center", fontsize=9, color=p.muted, wrap=True
         )
@@ -742,7 +622,7 @@ def _fit(fig: Figure, ax_left_labels: bool) -> None:
     for ax in fig.axes:
         labels = [t.get_window_extent(renderer).width for t in ax.get_yticklabels()]
         if labels:
-            needed = (max(labels) + 12) / fig.bbox.width
+            needed = (max(labels) + 22) / fig.bbox.width
             fig.subplots_adjust(left=min(0.5, max(fig.subplotpars.left, needed)))
 
 
@@ -752,7 +632,7 @@ def figure(
     fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)
     drawn = draw_figure(fig, chart, data, p)
-    _fit(fig, chart.name in ("funnel", "mediums", "plan", "top-customers"))
+    _fit(fig, chart.name in LEFT_LABELS)
     if chart.name in ("mediums", "plan"):
         fig.subplots_adjust(bottom=min(0.45, 1.0 / height))
     return fig, drawn
@@ -766,7 +646,7 @@ def render(
     fig, drawn = figure(chart, data, p, width=width / 100, height=height / 100, dpi=dpi)
     canvas = fig.canvas
     canvas.draw()
-    w, h = (int(v) for v in canvas.get_width_height())  # type: ignore[attr-defined]
+    w, h = (int(v) for v in canvas.get_width_height())
     rgba = bytes(canvas.buffer_rgba())  # type: ignore[attr-defined]
     hits = []
     for artist, drill in drawn.hits:
@@ -777,7 +657,9 @@ def render(
                 drill,
             )
         )
-    return Rendered(chart.name, drawn.title, drawn.empty, w, h, scale, rgba, tuple(hits))
+    return Rendered(
+        chart.name, drawn.title, chart.empty if drawn.empty else "", w, h, scale, rgba, tuple(hits)
+    )
 
 
 def save(chart: Chart, data: ChartData, p: ChartPalette, path: Path) -> None:
@@ -809,12 +691,12 @@ def save_dashboard(datas: Sequence[ChartData], p: ChartPalette, path: Path, subt
     )
     fig.text(0.02, 0.958, subtitle, fontsize=9, color=p.muted, va="top")
     cells = fig.subfigures(3, 3, hspace=0.02, wspace=0.02)
-    for cell, data in zip(cells.flat, datas, strict=False):
+    for cell, data in zip(np.asarray(cells).flat, datas, strict=False):
         chart = BY_NAME[data.name]
         cell.set_facecolor(p.background)
-        drawn = draw_figure(cell, chart, data, p)  # type: ignore[arg-type]
+        drawn = draw_figure(cell, chart, data, p)
         cell.subplots_adjust(
-            left=0.27 if chart.name in ("funnel", "mediums", "plan", "top-customers") else 0.12,
+            left=0.27 if chart.name in LEFT_LABELS else 0.12,
             right=0.9,
             top=0.78,
             bottom=0.2,
