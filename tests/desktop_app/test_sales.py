@@ -18,8 +18,8 @@ from db.purchases import PurchaseInput
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
-from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 from desktop_app.reports.page import ReportsPage
+from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 from desktop_app.sales.section import SalesSection
 from desktop_app.sales.settings_page import SalesSettingsPage
 from desktop_app.settings.dialog import SettingsDialog
