@@ -150,3 +150,13 @@ def load(
     if chart.name == "top-customers":
         extra["base_total"] = value.base_value(database, today).historic_total
     return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)
+
+
+def summary_line(since: date | None, until: date | None, today: date, database: str) -> str:
+    """The dashboard PDF's second line: which database, which period, made when."""
+    if since is None and until is None:
+        period = "all time"
+    else:
+        start = f"{since:%-d %B %Y}" if since else "the start"
+        period = f"{start} to {until or today:%-d %B %Y}"
+    return f"{database} · {period} · made {today:%-d %B %Y}"

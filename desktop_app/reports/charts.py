@@ -690,19 +690,16 @@ def save_dashboard(datas: Sequence[ChartData], p: ChartPalette, path: Path, subt
         va="top",
     )
     fig.text(0.02, 0.958, subtitle, fontsize=9, color=p.muted, va="top")
-    cells = fig.subfigures(3, 3, hspace=0.02, wspace=0.02)
+    _head, body = fig.subfigures(2, 1, height_ratios=(0.065, 0.935))
+    cells = body.subfigures(3, 3, hspace=0.03, wspace=0.03)
     for cell, data in zip(np.asarray(cells).flat, datas, strict=False):
         chart = BY_NAME[data.name]
         cell.set_facecolor(p.background)
-        drawn = draw_figure(cell, chart, data, p)
-        cell.subplots_adjust(
-            left=0.27 if chart.name in LEFT_LABELS else 0.12,
-            right=0.9,
-            top=0.78,
-            bottom=0.2,
-        )
-        del drawn
-    fig.subplots_adjust(top=0.93)
+        draw_figure(cell, chart, data, p)
+        left = 0.3 if chart.name in LEFT_LABELS else 0.11
+        bottom = 0.3 if chart.name in ("mediums", "plan") else 0.14
+        for ax in cell.axes:
+            ax.set_position((left, bottom, 0.88 - left, 0.76 - bottom))
     _write(fig, path, "pdf")
 
 

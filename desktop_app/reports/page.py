@@ -45,7 +45,15 @@ from desktop_app.dialogs import show_error
 from desktop_app.export import ExportRequest, default_folder, export_report
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
-from desktop_app.reports.catalogue import CHARTS, Chart, ChartData, Drill, load, options_for
+from desktop_app.reports.catalogue import (
+    CHARTS,
+    Chart,
+    ChartData,
+    Drill,
+    load,
+    options_for,
+    summary_line,
+)
 from desktop_app.reports.value_panel import ValuePanel
 from desktop_app.widgets import pydate, qdate
 
@@ -619,11 +627,3 @@ class ReportsPage(QWidget):
             load_reports()[chart.report], options_for(chart, since, until, self._today()), path
         )
         export_report(self, self.ops.database, self.ops.runner, request, self.status_message.emit)
-
-
-def summary_line(since: date | None, until: date | None, today: date, database: str) -> str:
-    if since is None and until is None:
-        period = "all time"
-    else:
-        period = f"{since:%-d %B %Y} to {until:%-d %B %Y}"
-    return f"{database} · {period} · made {today:%-d %B %Y}"
