@@ -690,7 +690,7 @@ def save_dashboard(datas: Sequence[ChartData], p: ChartPalette, path: Path, subt
         va="top",
     )
     fig.text(0.02, 0.958, subtitle, fontsize=9, color=p.muted, va="top")
-    _head, body = fig.subfigures(2, 1, height_ratios=(0.065, 0.935))
+    body = np.asarray(fig.subfigures(2, 1, height_ratios=(0.065, 0.935))).flat[1]
     cells = body.subfigures(3, 3, hspace=0.03, wspace=0.03)
     for cell, data in zip(np.asarray(cells).flat, datas, strict=False):
         chart = BY_NAME[data.name]
