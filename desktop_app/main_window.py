@@ -41,6 +41,7 @@ from desktop_app.today import place as today_place
 if TYPE_CHECKING:
     from db.demo import DemoSummary
     from desktop_app.journeys.board import BoardPage
+    from desktop_app.reports.install import ReportsPlace
     from desktop_app.reports.page import ReportsPage
 
 log = logging.getLogger(__name__)
@@ -200,8 +201,11 @@ class MainWindow(QMainWindow):
 
     @property
     def reports_page(self) -> ReportsPage:
-        """The Reports page (built now if it has not been shown yet)."""
-        return cast("ReportsPage", self.page_for("reports"))
+        """The Reports page (built now if it has not been shown yet; with a background runner
+        it arrives a moment later)."""
+        page = cast("ReportsPlace", self.page_for("reports")).page
+        assert page is not None, "the Reports page is still loading"
+        return page
 
     def add_banner(self, banner: QWidget) -> None:
         """Show a feature's banner above the pages (banners hide themselves when idle)."""

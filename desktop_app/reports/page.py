@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QResizeEvent
@@ -46,6 +47,7 @@ from desktop_app.export import ExportRequest, default_folder, export_report
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
+    BY_NAME,
     CHARTS,
     Chart,
     ChartData,
@@ -55,6 +57,7 @@ from desktop_app.reports.catalogue import (
     summary_line,
 )
 from desktop_app.reports.value_panel import ValuePanel
+from desktop_app.reports.worker import ReportsReader
 from desktop_app.widgets import pydate, qdate
 
 log = logging.getLogger(__name__)
@@ -139,6 +142,36 @@ def _work(job: _Job, database: Database) -> _Result:
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
     )
     return _Result(job.generation, job.chart.name, data, rendered)
+
+
+def _saved(write: Callable[[], None], path: Path, what: str) -> tuple[Path | str, str]:
+    """Write a file; (where it went, what) or (why not, what)."""
+    try:
+        write()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{path}: {reason}", what
+    return path, what
+
+
+def _save_chart(
+    data: ChartData, p: chart_palette.ChartPalette, path: Path, what: str, _database: Database
+) -> tuple[Path | str, str]:
+    charts = _load_matplotlib()
+    chart = BY_NAME[data.name]
+    return _saved(lambda: charts.save(chart, data, p, path), path, what)  # type: ignore[attr-defined]
+
+
+def _save_dashboard(
+    datas: tuple[ChartData, ...], path: Path, subtitle: str, _database: Database
+) -> tuple[Path | str, str]:
+    charts = _load_matplotlib()
+    # Printed on paper: always the light palette.
+    return _saved(
+        lambda: charts.save_dashboard(datas, chart_palette.LIGHT, path, subtitle),  # type: ignore[attr-defined]
+        path,
+        "the dashboard",
+    )
 
 
 class ChartCanvas(QWidget):
@@ -312,9 +345,16 @@ class ReportsPage(QWidget):
         ops: OpsBus,
         parent: QWidget | None = None,
         today: Callable[[], date] = local_today,
+        *,
+        helper_process: bool = False,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
+        #: Where reads and drawing run: a helper process, or the app's background runner.
+        self.reader = ReportsReader(ops, self) if helper_process else None
+        self._read: Callable[[Callable[[Database], Any], Callable[[Any], None]], None] = (
+            self.reader.read if self.reader is not None else ops.read
+        )
         self._today = today
         self._stale = True
         self._generation = 0
@@ -388,7 +428,7 @@ class ReportsPage(QWidget):
             tile.csv_requested.connect(self.export_chart_data)
             self.tiles[chart.name] = tile
         self._columns = 0
-        self.value_panel = ValuePanel(ops)
+        self.value_panel = ValuePanel(self._read)
 
         body = QWidget()
         body.setObjectName("reportsBody")
@@ -473,7 +513,7 @@ class ReportsPage(QWidget):
         """Read every chart's rows for the period again and draw them (in the background)."""
         self._stale = False
         self.value_panel.refresh()
-        self.ops.read(contacts.has_contacts, self._on_has_contacts)
+        self._read(contacts.has_contacts, self._on_has_contacts)
         self._start(reuse_data=False)
 
     def _on_has_contacts(self, has: bool) -> None:
@@ -514,7 +554,7 @@ class ReportsPage(QWidget):
                 scale,
                 data,
             )
-            self.ops.read(partial(_work, job), self._on_drawn)
+            self._read(partial(_work, job), self._on_drawn)
 
     def _on_drawn(self, result: _Result) -> None:
         if result.generation != self._generation:
@@ -565,13 +605,8 @@ class ReportsPage(QWidget):
         )
         if path is None:
             return
-        p = self._chart_palette()
-
-        def work(_database: Database) -> Path:
-            _load_matplotlib().save(chart, data, p, path)  # type: ignore[attr-defined]
-            return path
-
-        self._write(work, f"the {chart.heading.lower()} chart")
+        what = f"the {chart.heading.lower()} chart"
+        self._read(partial(_save_chart, data, self._chart_palette(), path, what), self._on_written)
 
     def save_dashboard(self) -> None:
         if len(self.data) < len(CHARTS):
@@ -582,29 +617,10 @@ class ReportsPage(QWidget):
         )
         if path is None:
             return
-        datas = [self.data[c.name] for c in CHARTS]
+        datas = tuple(self.data[c.name] for c in CHARTS)
         since, until = self.period()
         subtitle = summary_line(since, until, self._today(), self.ops.database.path.name)
-
-        def work(_database: Database) -> Path:
-            # Printed on paper: always the light palette.
-            charts = _load_matplotlib()
-            charts.save_dashboard(datas, chart_palette.LIGHT, path, subtitle)  # type: ignore[attr-defined]
-            return path
-
-        self._write(work, "the dashboard")
-
-    def _write(self, work: Callable[[Database], Path], what: str) -> None:
-        """Draw and write a file on the background runner; say where it went, or why not."""
-
-        def guarded(database: Database) -> tuple[Path | str, str]:
-            try:
-                return work(database), what
-            except (OSError, ValueError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                return reason, what
-
-        self.ops.read(guarded, self._on_written)
+        self._read(partial(_save_dashboard, datas, path, subtitle), self._on_written)
 
     def _on_written(self, result: tuple[Path | str, str]) -> None:
         outcome, what = result

@@ -6,8 +6,10 @@ will appear instead of a row of zeros."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,7 +29,6 @@ from db import feedback, purchases, value
 from db.engine import Database
 from db.feedback import Level
 from db.value import BaseValue
-from desktop_app.ops import OpsBus
 
 #: The retention rates the comparison table always shows.
 TABLE_RATES = (50, 60, 70, 80, 90)
@@ -65,9 +66,13 @@ class ValuePanel(QWidget):
     """The value of the customer base and the retention calculator; ``refresh`` reads the
     figures in the background."""
 
-    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        read: Callable[[Callable[[Database], Any], Callable[[Any], None]], None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.ops = ops
+        self._read = read
         self.base: BaseValue | None = None
         self.currency = ""
 
@@ -159,7 +164,7 @@ class ValuePanel(QWidget):
         layout.addWidget(self.calculator)
 
     def refresh(self) -> None:
-        self.ops.read(read_figures, self._on_figures)
+        self._read(read_figures, self._on_figures)
 
     def _on_figures(self, figures: ValueFigures) -> None:
         self.base = base = figures.base

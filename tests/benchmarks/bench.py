@@ -168,6 +168,15 @@ def _today_figures(path: Path) -> list[float]:
     return list(module.measure_today(path))
 
 
+def _reports_figures(path: Path) -> dict[str, float | str]:
+    """Opening Reports, where that benchmark is part of this tree."""
+    try:
+        module = importlib.import_module("bench_reports")  # beside this script
+    except ModuleNotFoundError:
+        return {}
+    return dict(module.measure_reports(path))
+
+
 def main() -> None:
     path = DATA / f"bench-{CONTACTS}.sqlite"
     build(path)
@@ -187,6 +196,7 @@ def main() -> None:
     bare_start, floor_start, app_start = started["bare"], started["floor"], started["app"]
     ours, bare, counts = keystrokes(path)
     today = _today_figures(path)
+    reports = _reports_figures(path)
 
     def row(what: str, value: str, baseline: str, ratio: str, target: str) -> None:
         print(f"{what:<34}{value:>12}{baseline:>12}{ratio:>9}   {target}")
@@ -247,6 +257,28 @@ def main() -> None:
             "",
             "",
             "< 50 ms",
+        )
+    if reports:
+        row(
+            "Reports open: longest stall",
+            f"{reports['stall_ms']:.0f} ms",
+            "",
+            "",
+            "≤ 50 ms",
+        )
+        row(
+            "  GUI thread busy in that stall",
+            f"{reports['stall_gui_cpu_ms']:.0f} ms",
+            "",
+            "",
+            f"(the rest is the machine: load {reports['load']})",
+        )
+        row(
+            "Reports open: last chart drawn",
+            f"{reports.get('last_chart_ms', 0):,.0f} ms",
+            "",
+            "",
+            "≤ 1,000 ms",
         )
     row(
         "peak resident memory",
