@@ -63,7 +63,7 @@ class ChartData:
 CHARTS: tuple[Chart, ...] = (
     Chart(
         "funnel",
-        "Journey funnel (today)",
+        "Journey funnel",
         "funnel",
         "Once contacts stand on stages of your journey, the funnel shows how many reach each "
         "stage, how many go on, and who is stuck.",
@@ -96,7 +96,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "lifecycle",
-        "Lifecycle (today)",
+        "Lifecycle",
         "lifecycle",
         "Once you have contacts, this shows how many are new, active, repeat, lapsed or "
         "inactive buyers.",
@@ -117,7 +117,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "top-customers",
-        "Top customers (lifetime)",
+        "Top customers by lifetime value",
         "top-customers",
         "Once you record sales, this lists your customers with the highest lifetime value.",
     ),

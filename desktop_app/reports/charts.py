@@ -608,7 +608,7 @@ def _layout(fig: Figure) -> None:
         left=min(0.42, 1.25 / width) if width else 0.1,
         right=1 - min(0.2, 0.65 / width) if width else 0.9,
         top=1 - min(0.4, 0.62 / height) if height else 0.8,
-        bottom=min(0.35, 0.62 / height) if height else 0.15,
+        bottom=min(0.35, 0.5 / height) if height else 0.15,
     )
 
 

@@ -279,7 +279,8 @@ class ChartTile(QFrame):
         self.setObjectName("chartTile")
         self.canvas = ChartCanvas(chart)
         self.save_button = QToolButton()
-        self.save_button.setText("Save as")
+        self.save_button.setText("Save chart…")
+        self.save_button.setObjectName("chartSave")
         self.save_button.setToolTip(f"Save the {chart.heading.lower()} chart as a picture")
         self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.save_button)
@@ -441,6 +442,7 @@ class ReportsPage(QWidget):
         column.addStretch(1)
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.setWidget(body)
 

@@ -54,6 +54,7 @@ def _figure(title: str) -> tuple[QFrame, QLabel]:
     layout.setContentsMargins(14, 10, 14, 10)
     caption = QLabel(title)
     caption.setObjectName("figureCaption")
+    caption.setWordWrap(True)
     number = QLabel("—")
     number.setObjectName("figureNumber")
     number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
