@@ -164,6 +164,11 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # A packaged Touchbase is also the Reports helper process it starts.
+        import multiprocessing  # noqa: PLC0415 - only in a packaged build
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

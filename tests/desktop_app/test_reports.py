@@ -20,10 +20,11 @@ from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
-from desktop_app.ops import EVERYTHING
+from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.reports import charts, palette
 from desktop_app.reports.catalogue import BY_NAME, CHARTS, load
 from desktop_app.reports.page import ReportsPage, SaveChartDialog, period_of
+from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
 
 TODAY = date(2026, 3, 20)
@@ -79,6 +80,28 @@ def test_reports_opens_on_every_chart_with_a_title_in_numbers(
     purchases = sum(int(str(r[1])) for r in rows)
     assert f"from {purchases:,} purchases" in page.tiles["sales"].canvas.title
     assert not page.empty_label.isVisible()
+
+
+def test_charts_are_read_and_drawn_in_the_helper_process(
+    qtbot: QtBot, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = ThreadRunner()
+    page = ReportsPage(OpsBus(sample, runner), helper_process=True)
+    qtbot.addWidget(page)
+    assert page.reader is not None
+    with qtbot.waitSignal(page.charts_drawn, timeout=120_000):
+        page.resize(1200, 800)
+        page.show()
+    assert set(page.rendered) == {c.name for c in CHARTS}
+    assert not page.reader._broken
+    target = tmp_path / "funnel.svg"
+    monkeypatch.setattr(SaveChartDialog, "ask", classmethod(lambda cls, p, t, s, k: target))
+    with qtbot.waitSignal(page.status_message, timeout=60_000) as said:
+        page.save_chart(BY_NAME["funnel"], "svg")
+    assert said.args == [f"Saved the journey funnel chart to {target}."]
+    _check_file(target, "svg")
+    page.reader.close()
+    runner.wait()
 
 
 def test_changing_the_range_redraws_every_chart_for_the_new_period(
