@@ -590,7 +590,9 @@ class ReportsPage(QWidget):
         for tile in self.tiles.values():
             self.grid.removeWidget(tile)
         for i, chart in enumerate(CHARTS):
-            self.grid.addWidget(self.tiles[chart.name], i // columns, i % columns)
+            # A last chart alone on its row takes the whole row.
+            span = columns if i == len(CHARTS) - 1 and i % columns == 0 else 1
+            self.grid.addWidget(self.tiles[chart.name], i // columns, i % columns, 1, span)
         for c in range(2):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
 
