@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -47,15 +46,14 @@ from desktop_app.export import ExportRequest, default_folder, export_report
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
-    BY_NAME,
     CHARTS,
     Chart,
     ChartData,
     Drill,
-    load,
     options_for,
     summary_line,
 )
+from desktop_app.reports.jobs import Job, Result, draw, save_chart, save_dashboard
 from desktop_app.reports.value_panel import ValuePanel
 from desktop_app.reports.worker import ReportsReader
 from desktop_app.widgets import pydate, qdate
@@ -100,81 +98,6 @@ def period_of(name: str, today: date) -> tuple[date | None, date | None]:
     if name == "All time":
         return None, None
     raise ValueError(f"no fixed period called {name!r}")
-
-
-def _load_matplotlib() -> object:
-    """Loaded on the worker the first time a chart is drawn: the plotting library takes about a
-    second to import, which must not happen on the GUI thread."""
-    from desktop_app.reports import charts  # noqa: PLC0415 - off the GUI thread, when first drawn
-
-    return charts
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What one background task needs to draw a chart: everything is plain data."""
-
-    generation: int
-    chart: Chart
-    since: date | None
-    until: date | None
-    today: date
-    palette: chart_palette.ChartPalette
-    width: int
-    height: int
-    scale: float
-    data: ChartData | None = None
-
-
-@dataclass(frozen=True)
-class _Result:
-    generation: int
-    name: str
-    data: ChartData
-    image: object  # charts.Rendered
-
-
-def _work(job: _Job, database: Database) -> _Result:
-    charts = _load_matplotlib()
-    data = (
-        job.data
-        if job.data is not None
-        else load(job.chart, database, job.since, job.until, job.today)
-    )
-    rendered = charts.render(  # type: ignore[attr-defined]
-        job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
-    )
-    return _Result(job.generation, job.chart.name, data, rendered)
-
-
-def _saved(write: Callable[[], None], path: Path, what: str) -> tuple[Path | str, str]:
-    """Write a file; (where it went, what) or (why not, what)."""
-    try:
-        write()
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"{path}: {reason}", what
-    return path, what
-
-
-def _save_chart(
-    data: ChartData, p: chart_palette.ChartPalette, path: Path, what: str, _database: Database
-) -> tuple[Path | str, str]:
-    charts = _load_matplotlib()
-    chart = BY_NAME[data.name]
-    return _saved(lambda: charts.save(chart, data, p, path), path, what)  # type: ignore[attr-defined]
-
-
-def _save_dashboard(
-    datas: tuple[ChartData, ...], path: Path, subtitle: str, _database: Database
-) -> tuple[Path | str, str]:
-    charts = _load_matplotlib()
-    # Printed on paper: always the light palette.
-    return _saved(
-        lambda: charts.save_dashboard(datas, chart_palette.LIGHT, path, subtitle),  # type: ignore[attr-defined]
-        path,
-        "the dashboard",
-    )
 
 
 class ChartCanvas(QWidget):
@@ -339,7 +262,8 @@ class ReportsPage(QWidget):
     export_requested = Signal()
     #: A bar standing for contacts was clicked: show them in the contacts list.
     contacts_requested = Signal(object)
-    #: Every chart of the current period is drawn (for tests and the benchmark).
+    #: One chart (by name) is drawn, and every chart of the current period is drawn.
+    chart_drawn = Signal(str)
     charts_drawn = Signal()
     #: A one-line outcome for the status bar.
     status_message = Signal(str)
@@ -517,9 +441,9 @@ class ReportsPage(QWidget):
     def reload(self) -> None:
         """Read every chart's rows for the period again and draw them (in the background)."""
         self._stale = False
-        self.value_panel.refresh()
         self._read(contacts.has_contacts, self._on_has_contacts)
-        self._start(reuse_data=False)
+        # The value figures sit below the charts: read after the quick charts.
+        self._start(reuse_data=False, before_slow=self.value_panel.refresh)
 
     def _on_has_contacts(self, has: bool) -> None:
         self.empty_label.setVisible(not has)
@@ -534,7 +458,7 @@ class ReportsPage(QWidget):
             colours.color(QPalette.ColorRole.Text).name(),
         )
 
-    def _start(self, *, reuse_data: bool) -> None:
+    def _start(self, *, reuse_data: bool, before_slow: Callable[[], None] | None = None) -> None:
         self._generation += 1
         since, until = self.period()
         today = self._today()
@@ -542,12 +466,15 @@ class ReportsPage(QWidget):
         scale = self.devicePixelRatioF() or 1.0
         self._pending = {c.name for c in CHARTS}
         for chart in sorted(CHARTS, key=lambda c: c.name in SLOW_CHARTS):
+            if chart.name in SLOW_CHARTS and before_slow is not None:
+                before_slow()
+                before_slow = None
             tile = self.tiles[chart.name]
             data = self.data.get(chart.name) if reuse_data else None
             if not reuse_data:
                 tile.set_ready(False)
                 tile.canvas.show_message("Drawing…")
-            job = _Job(
+            job = Job(
                 self._generation,
                 chart,
                 since,
@@ -559,9 +486,9 @@ class ReportsPage(QWidget):
                 scale,
                 data,
             )
-            self._read(partial(_work, job), self._on_drawn)
+            self._read(partial(draw, job), self._on_drawn)
 
-    def _on_drawn(self, result: _Result) -> None:
+    def _on_drawn(self, result: Result) -> None:
         if result.generation != self._generation:
             return
         self.data[result.name] = result.data
@@ -570,6 +497,7 @@ class ReportsPage(QWidget):
         tile.canvas.show_rendered(result.image)
         tile.set_ready(True)
         self._pending.discard(result.name)
+        self.chart_drawn.emit(result.name)
         if not self._pending:
             self.charts_drawn.emit()
 
@@ -613,7 +541,7 @@ class ReportsPage(QWidget):
         if path is None:
             return
         what = f"the {chart.heading.lower()} chart"
-        self._read(partial(_save_chart, data, self._chart_palette(), path, what), self._on_written)
+        self._read(partial(save_chart, data, self._chart_palette(), path, what), self._on_written)
 
     def save_dashboard(self) -> None:
         if len(self.data) < len(CHARTS):
@@ -627,7 +555,7 @@ class ReportsPage(QWidget):
         datas = tuple(self.data[c.name] for c in CHARTS)
         since, until = self.period()
         subtitle = summary_line(since, until, self._today(), self.ops.database.path.name)
-        self._read(partial(_save_dashboard, datas, path, subtitle), self._on_written)
+        self._read(partial(save_dashboard, datas, path, subtitle), self._on_written)
 
     def _on_written(self, result: tuple[Path | str, str]) -> None:
         outcome, what = result

@@ -7,7 +7,6 @@ will appear instead of a row of zeros."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,26 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import feedback, purchases, value
+from db import value
 from db.engine import Database
 from db.feedback import Level
 from db.value import BaseValue
+from desktop_app.reports.jobs import ValueFigures, read_figures
 
 #: The retention rates the comparison table always shows.
 TABLE_RATES = (50, 60, 70, 80, 90)
-
-
-@dataclass(frozen=True)
-class ValueFigures:
-    base: BaseValue
-    currency: str
-    levels: dict[Level, int]
-
-
-def read_figures(database: Database) -> ValueFigures:
-    return ValueFigures(
-        value.base_value(database), purchases.currency(database), feedback.level_counts(database)
-    )
 
 
 def _figure(title: str) -> tuple[QFrame, QLabel]:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -99,7 +100,7 @@ def _child(path: Path) -> None:
 
         def wait_for_page() -> None:
             place = window.page_for("reports")
-            page = getattr(place, "page", place)
+            page: Any = getattr(place, "page", place)
             if page is None:  # still loading its modules
                 QTimer.singleShot(5, wait_for_page)
                 return
@@ -107,7 +108,11 @@ def _child(path: Path) -> None:
             if signal is None:  # a Reports page without charts: probe for a while
                 QTimer.singleShot(3000, lambda: finish("no charts"))
             else:
+                page.chart_drawn.connect(first)
                 signal.connect(drawn)
+
+        def first(_name: str) -> None:
+            figures.setdefault("first_chart_ms", clock.nsecsElapsed() / 1e6)
 
         QTimer.singleShot(int(SETTLE_S * 1000), open_reports)
         QTimer.singleShot(int((SETTLE_S + PATIENCE_S) * 1000), lambda: finish("timed out"))
@@ -143,7 +148,10 @@ def main(argv: list[str]) -> int:
         f"{figures['show_place_ms']:.0f} ms; load average {figures['load']}"
     )
     if "last_chart_ms" in figures:
-        print(f"  last chart drawn after {figures['last_chart_ms']:,.0f} ms (target ≤ 1,000 ms)")
+        print(
+            f"  first chart drawn after {figures['first_chart_ms']:,.0f} ms, last after "
+            f"{figures['last_chart_ms']:,.0f} ms (target ≤ 1,000 ms)"
+        )
     else:
         print(f"  charts: {figures['end']}")
     return 0
