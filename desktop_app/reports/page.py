@@ -368,6 +368,7 @@ class ReportsPage(QWidget):
         column.addWidget(self.value_panel)
         column.addStretch(1)
         self.scroller = QScrollArea()
+        self.scroller.setObjectName("reportsScroll")
         self.scroller.setWidgetResizable(True)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
@@ -447,6 +448,8 @@ class ReportsPage(QWidget):
 
     def _on_has_contacts(self, has: bool) -> None:
         self.empty_label.setVisible(not has)
+        self.pdf_button.setEnabled(has)
+        self.range_combo.setEnabled(has)
         for tile in self.tiles.values():
             tile.setVisible(has)
         self.value_panel.setVisible(has)

@@ -123,6 +123,23 @@ def test_changing_the_range_redraws_every_chart_for_the_new_period(
     assert page.tiles["funnel"].canvas.title == page.rendered["funnel"].title  # type: ignore[attr-defined]
 
 
+def test_a_narrower_window_stacks_the_charts_and_redraws_them_to_fit(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    window.resize(1600, 900)
+    page = _reports(window)
+    qtbot.waitUntil(lambda: page.tiles["sales"].canvas.image is not None)
+    wide = page.rendered["sales"].width  # type: ignore[attr-defined]
+    assert page.grid.getItemPosition(page.grid.indexOf(page.tiles["touches"]))[:2] == (0, 1)
+
+    window.resize(1000, 700)
+
+    qtbot.waitUntil(lambda: page.rendered["sales"].width > wide, timeout=10_000)  # type: ignore[attr-defined]
+    assert page.grid.getItemPosition(page.grid.indexOf(page.tiles["touches"]))[:2] == (1, 0)
+    canvas = page.tiles["sales"].canvas
+    assert page.rendered["sales"].width <= canvas.width() + 1  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("kind", ["png", "svg", "pdf"])
 def test_each_chart_saves_in_each_format(
     window: MainWindow, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
@@ -229,6 +246,7 @@ def test_an_empty_database_says_what_reports_will_show(window: MainWindow) -> No
     assert "Once you add contacts" in page.empty_label.text()
     assert not any(tile.isVisible() for tile in page.tiles.values())
     assert not page.value_panel.isVisible()
+    assert not page.pdf_button.isEnabled()
 
 
 def test_contacts_without_sales_get_explanations_not_zeros(
