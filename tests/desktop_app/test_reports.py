@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -123,6 +124,13 @@ def test_changing_the_range_redraws_every_chart_for_the_new_period(
     assert page.tiles["funnel"].canvas.title == page.rendered["funnel"].title  # type: ignore[attr-defined]
 
 
+def _cell(page: ReportsPage, name: str) -> tuple[int, int]:
+    row, column, _rows, _columns = cast(
+        "tuple[int, int, int, int]", page.grid.getItemPosition(page.grid.indexOf(page.tiles[name]))
+    )
+    return row, column
+
+
 def test_a_narrower_window_stacks_the_charts_and_redraws_them_to_fit(
     qtbot: QtBot, window: MainWindow, sample: Database
 ) -> None:
@@ -130,12 +138,12 @@ def test_a_narrower_window_stacks_the_charts_and_redraws_them_to_fit(
     page = _reports(window)
     qtbot.waitUntil(lambda: page.tiles["sales"].canvas.image is not None)
     wide = page.rendered["sales"].width  # type: ignore[attr-defined]
-    assert page.grid.getItemPosition(page.grid.indexOf(page.tiles["touches"]))[:2] == (0, 1)
+    assert _cell(page, "touches") == (0, 1)
 
     window.resize(1000, 700)
 
     qtbot.waitUntil(lambda: page.rendered["sales"].width > wide, timeout=10_000)  # type: ignore[attr-defined]
-    assert page.grid.getItemPosition(page.grid.indexOf(page.tiles["touches"]))[:2] == (1, 0)
+    assert _cell(page, "touches") == (1, 0)
     canvas = page.tiles["sales"].canvas
     assert page.rendered["sales"].width <= canvas.width() + 1  # type: ignore[attr-defined]
 
