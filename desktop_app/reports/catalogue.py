@@ -91,8 +91,9 @@ CHARTS: tuple[Chart, ...] = (
         "plan",
         "100-day plan",
         "plan-progress",
-        "Once a customer buys for the first time in this period, this shows how their 100-day "
-        "plan steps went.",
+        "No customer who first bought in this period has 100-day plan steps. A plan starts "
+        "when a customer's first sale is recorded; this shows how its steps went: on time, "
+        "late or missed.",
     ),
     Chart(
         "lifecycle",
