@@ -274,6 +274,13 @@ def main() -> None:
             f"(the rest is the machine: load {reports['load']})",
         )
         row(
+            "Reports open: first chart drawn",
+            f"{reports.get('first_chart_ms', 0):,.0f} ms",
+            "",
+            "",
+            "",
+        )
+        row(
             "Reports open: last chart drawn",
             f"{reports.get('last_chart_ms', 0):,.0f} ms",
             "",
