@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -33,9 +36,18 @@ R = TypeVar("R")
 _database: Database | None = None
 
 
-def _open(path: str) -> None:
+def _open(path: str, parent: int) -> None:
     global _database  # noqa: PLW0603 - the helper process's one connection
     _database = open_beside(Path(path))
+    # The pool's pipes do not tell a worker that the app was killed: watch for it instead.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this helper process once the app that started it is gone."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 def _run(query: Callable[[Database], R]) -> R:
@@ -71,7 +83,7 @@ class ReportsReader(QObject):
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_open,
-                    initargs=(str(self.ops.database.path),),
+                    initargs=(str(self.ops.database.path), os.getpid()),
                 )
             future = self._pool.submit(_run, query)
         except (OSError, RuntimeError) as exc:
