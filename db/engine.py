@@ -374,3 +374,26 @@ def _migrate(engine: Engine, revision: str | None) -> None:
             for statement in derived.all_statements():
                 connection.execute(statement)
             seasons.refresh(connection)
+
+
+def open_beside(path: Path | str) -> Database:
+    """A second connection to a database another ``Database`` in this program already holds
+    open (and locked), for a helper process that only reads: no lock, no migration, no seed.
+    Writing through it is refused by SQLite (``query_only``)."""
+    path = Path(path).expanduser().resolve()
+    if _inspect_revision(path) != schema.HEAD:
+        raise DatabaseError(f"{path} is not open at the current schema.")
+    read_engine = _make_engine(path, begin="BEGIN")
+
+    @event.listens_for(read_engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    factory = sessionmaker(read_engine, expire_on_commit=False)
+    return Database(
+        path=path,
+        read_engine=read_engine,
+        write_engine=read_engine,
+        read_session=factory,
+        write_session=factory,
+    )

@@ -142,6 +142,12 @@ class Contact(Base):
             "last_purchase_on",
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # The 100-day plan chart's customers, by the day they first bought.
+        Index(
+            "ix_contact_live_first_purchase",
+            "first_purchase_on",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -301,6 +307,8 @@ class Touch(Base):
     __table_args__ = (
         Index("ix_touch_contact_when", "contact_id", "occurred_at"),
         Index("ix_touch_when", "occurred_at"),
+        # Touches per month and medium (Reports) read from the index alone.
+        Index("ix_touch_when_medium", "occurred_at", "medium", "contact_id"),
         CheckConstraint(
             "medium IN ('in_person','email','mail','phone','video','gift')", name="medium"
         ),
@@ -325,6 +333,7 @@ class Followup(Base):
     __table_args__ = (
         Index("ix_followup_open_due", "due_on", sqlite_where=text("status = 'open'")),
         Index("ix_followup_contact", "contact_id", "status"),
+        Index("ix_followup_due", "due_on", "status"),
         CheckConstraint("source IN ('manual','cadence','plan')", name="source"),
         CheckConstraint("status IN ('open','done','cancelled')", name="status"),
     )
@@ -365,6 +374,7 @@ class Purchase(Base):
     __table_args__ = (
         Index("ix_purchase_contact_date", "contact_id", "purchased_on"),
         Index("ix_purchase_product", "product"),
+        Index("ix_purchase_date", "purchased_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -151,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
+    chart = commands.add_parser(
+        "chart",
+        help="draw a chart of Reports, or the whole dashboard, as PNG, SVG or PDF",
+        description="Draw one of the Reports charts (funnel, touches, mediums, followups, "
+        "plan, lifecycle, satisfaction, sales, top-customers) to a PNG, SVG or PDF file, or "
+        "every chart on one PDF page with 'dashboard'. Without --since/--until the charts "
+        "cover all time.",
+    )
+    chart.add_argument("chart", metavar="NAME", help="which chart, or 'dashboard'")
+    chart.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf"
+    )
+    chart.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
+    chart.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
     imp = commands.add_parser(
         "import",
         help="add contacts from a CSV or vCard file",
@@ -256,6 +270,15 @@ def _sample_profiles() -> list[str]:
     """The sample-data profiles, read from their data file (cheap: no db import)."""
     text = resources.files("resources.sample").joinpath("profiles.json").read_text("utf-8")
     return list(json.loads(text))
+def _chart(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    # The plotting library loads only for this command.
+    from desktop_app.reports import commands  # noqa: PLC0415
+
+    output = Path(args.output).expanduser()
+    problem = commands.usage_problem(args.chart, output, args.since, args.until)
+    if problem is not None:
+        parser.exit(2, f"touchbase chart: {problem}\n")
+    return commands.write_chart(db_path, args.chart, output, args.since, args.until)
 
 
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
@@ -347,6 +370,11 @@ def _restore(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # A packaged Touchbase is also the Reports helper process it starts.
+        import multiprocessing  # noqa: PLC0415 - only in a packaged build
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -359,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(db_path, args)
         if args.command == "export":
             return _export(db_path, args, parser)
+        if args.command == "chart":
+            return _chart(db_path, args, parser)
         if args.command == "import":
             return import_command.run(db_path, args, parser)
         if args.command == "followups":

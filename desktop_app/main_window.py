@@ -26,6 +26,7 @@ from db.checks import CheckReport, check_file
 from db.engine import Database
 from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
+from desktop_app.contacts.filters import Filters
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.database_files import ChooseDatabaseFile, RestoreDialog, recent_databases
 from desktop_app.dialogs import Confirm, show_error
@@ -34,6 +35,7 @@ from desktop_app.followups import settings_page as _followups_settings  # noqa: 
 from desktop_app.followups.section import FollowupsSection
 from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.reports.install import install_reports
 from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
@@ -42,7 +44,8 @@ from desktop_app.today import place as today_place
 if TYPE_CHECKING:
     from db.demo import DemoSummary
     from desktop_app.journeys.board import BoardPage
-    from desktop_app.sales.reports_page import ReportsPage
+    from desktop_app.reports.install import ReportsPlace
+    from desktop_app.reports.page import ReportsPage
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         install_journeys(self)
         self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
         install_sales(self)
+        install_reports(self)
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -250,8 +254,11 @@ class MainWindow(QMainWindow):
 
     @property
     def reports_page(self) -> ReportsPage:
-        """The Reports page (built now if it has not been shown yet)."""
-        return cast("ReportsPage", self.page_for("reports"))
+        """The Reports page (built now if it has not been shown yet; with a background runner
+        it arrives a moment later)."""
+        page = cast("ReportsPlace", self.page_for("reports")).page
+        assert page is not None, "the Reports page is still loading"
+        return page
 
     def add_banner(self, banner: QWidget) -> None:
         """Show a feature's banner above the pages (banners hide themselves when idle)."""
@@ -279,6 +286,12 @@ class MainWindow(QMainWindow):
         """Show one contact in the Contacts place (from Today, the board, ...)."""
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.select_contact(contact_id)
+
+    def open_contacts(self, filters: Filters, lifecycle: str | None = None) -> None:
+        """Show the Contacts place with only the contacts these filters keep (from a chart on
+        Reports, ...); the search, tag and satisfaction filters are cleared."""
+        self.show_place(PLACE_CONTACTS)
+        self.contacts_page.show_only(filters, lifecycle=lifecycle)
 
     def _new_contact(self) -> None:
         self.show_place(PLACE_CONTACTS)

@@ -4,6 +4,7 @@ Each module holds the reports of one feature and registers them with ``db.export
 """
 
 from db.reports import contacts as contacts
+from db.reports import dashboard as dashboard
 from db.reports import followups as followups
 from db.reports import journeys as journeys
 from db.reports import sales as sales

@@ -33,7 +33,7 @@ from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
-from desktop_app.contacts.filters import FilterBar
+from desktop_app.contacts.filters import FilterBar, Filters
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
@@ -458,6 +458,19 @@ class ContactsPage(QWidget):
                     | QItemSelectionModel.SelectionFlag.Rows,
                 )
         self._on_selection()
+
+    def show_only(self, filters: Filters, *, lifecycle: str | None = None) -> None:
+        """List just the contacts ``filters`` and ``lifecycle`` keep, other filters cleared."""
+        for widget in (self.search, self.tag_filter, self.sales_filters, self.filters):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.tag_filter.setCurrentIndex(0)
+        self.sales_filters.set_lifecycle(lifecycle)
+        self.sales_filters.set_satisfaction(None)
+        self.filters.set_filters(filters)
+        for widget in (self.search, self.tag_filter, self.sales_filters, self.filters):
+            widget.blockSignals(False)
+        self._apply_query()
 
     def select_contact(self, contact_id: int) -> None:
         """Select and show one contact, fetching pages until it is loaded."""

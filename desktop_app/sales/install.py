@@ -1,5 +1,5 @@
-"""Puts the sales feature into the main window: the detail section, the Reports place and
-the Sales settings tab."""
+"""Puts the sales feature into the main window: the detail section and the Sales settings
+tab."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ from desktop_app.sales.settings_page import SalesSettingsPage
 from desktop_app.settings import dialog as settings_dialog
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
-
     from desktop_app.main_window import MainWindow
-
-PLACE_REPORTS = "reports"
 
 if SalesSettingsPage not in settings_dialog.PAGES:
     settings_dialog.PAGES.append(SalesSettingsPage)
@@ -23,12 +19,3 @@ if SalesSettingsPage not in settings_dialog.PAGES:
 def install_sales(window: MainWindow) -> None:
     window.sales_section = SalesSection(window.ops)  # type: ignore[attr-defined]
     window.contacts_page.detail.add_section(window.sales_section, order=40)  # type: ignore[attr-defined]
-    window.add_place(PLACE_REPORTS, "Reports", "export", lambda: _reports(window))
-
-
-def _reports(window: MainWindow) -> QWidget:
-    from desktop_app.sales.reports_page import ReportsPage  # noqa: PLC0415 - when first shown
-
-    page = ReportsPage(window.ops)
-    page.export_requested.connect(window.export_report)
-    return page

@@ -169,6 +169,15 @@ def _today_figures(path: Path) -> list[float]:
     return list(module.measure_today(path))
 
 
+def _reports_figures(path: Path) -> dict[str, float | str]:
+    """Opening Reports, where that benchmark is part of this tree."""
+    try:
+        module = importlib.import_module("bench_reports")  # beside this script
+    except ModuleNotFoundError:
+        return {}
+    return dict(module.measure_reports(path))
+
+
 def _import_figures() -> Any:
     """Importing a 100,000-row CSV file, beside csv.reader + executemany into a bare table."""
     try:
@@ -197,6 +206,7 @@ def main() -> None:
     bare_start, floor_start, app_start = started["bare"], started["floor"], started["app"]
     ours, bare, counts = keystrokes(path)
     today = _today_figures(path)
+    reports = _reports_figures(path)
     imported = _import_figures()
 
     def row(what: str, value: str, baseline: str, ratio: str, target: str) -> None:
@@ -280,6 +290,35 @@ def main() -> None:
             "",
             "",
             "",
+        )
+    if reports:
+        row(
+            "Reports open: longest stall",
+            f"{reports['stall_ms']:.0f} ms",
+            "",
+            "",
+            "≤ 50 ms",
+        )
+        row(
+            "  GUI thread busy in that stall",
+            f"{reports['stall_gui_cpu_ms']:.0f} ms",
+            "",
+            "",
+            f"(the rest is the machine: load {reports['load']})",
+        )
+        row(
+            "Reports open: first chart drawn",
+            f"{reports.get('first_chart_ms', 0):,.0f} ms",
+            "",
+            "",
+            "",
+        )
+        row(
+            "Reports open: last chart drawn",
+            f"{reports.get('last_chart_ms', 0):,.0f} ms",
+            "",
+            "",
+            "≤ 1,000 ms",
         )
     row(
         "peak resident memory",

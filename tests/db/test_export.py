@@ -24,7 +24,7 @@ from db.export import (
 def test_every_report_says_whether_a_period_applies() -> None:
     reports = load_reports()
     undated = {name for name, kind in reports.items() if kind.period is None}
-    assert undated == {"contacts", "contact-list", "funnel"}
+    assert undated == {"contacts", "contact-list", "funnel", "lifecycle", "top-customers"}
     assert reports["touches"].period == "the day of the touch"
     assert reports["followups"].period == "the due date"
 

@@ -18,8 +18,8 @@ from db.purchases import PurchaseInput
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.reports.page import ReportsPage
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
-from desktop_app.sales.reports_page import ReportsPage
 from desktop_app.sales.section import SalesSection
 from desktop_app.sales.settings_page import SalesSettingsPage
 from desktop_app.settings.dialog import SettingsDialog
@@ -304,12 +304,14 @@ def test_reports_place_and_retention_calculator(
     window.show_place("reports")
     page = window.reports_page
     assert isinstance(page, ReportsPage) and page.isVisible()
-    assert page.figures["customers"].text() == "1"
-    assert page.figures["historic_total"].text() == "USD 100.00"
-    page.retention.setValue(50)
-    assert "2.0 years" in page.result.text()
-    assert _text(page.table.item(4, 0)) == "90 %"
-    assert _text(page.table.item(4, 1)) == "10.0"
+    panel = page.value_panel
+    assert panel.isVisible() and not panel.empty.isVisible()
+    assert panel.figures["customers"].text() == "1"
+    assert panel.figures["historic_total"].text() == "USD 100.00"
+    panel.retention.setValue(50)
+    assert "2.0 years" in panel.result.text()
+    assert _text(panel.table.item(4, 0)) == "90 %"
+    assert _text(panel.table.item(4, 1)) == "10.0"
 
 
 def test_sales_settings_validate_beside_the_field_and_save(

@@ -1,18 +1,22 @@
-"""The Reports place: value of the whole customer base, satisfaction now, and a calculator
-showing how keeping more customers each year changes what they are worth."""
+"""Reports' value section: value of the whole customer base, satisfaction now, and a
+calculator showing how keeping more customers each year changes what they are worth.
+
+The figures are read on the background runner; with no customer yet the section says what
+will appear instead of a row of zeros."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -20,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import feedback, purchases, value
+from db import value
+from db.engine import Database
 from db.feedback import Level
 from db.value import BaseValue
-from desktop_app import icons
-from desktop_app.ops import Changes, OpsBus
+from desktop_app.reports.jobs import ValueFigures, read_figures
 
 #: The retention rates the comparison table always shows.
 TABLE_RATES = (50, 60, 70, 80, 90)
@@ -33,52 +37,54 @@ TABLE_RATES = (50, 60, 70, 80, 90)
 def _figure(title: str) -> tuple[QFrame, QLabel]:
     card = QFrame()
     card.setObjectName("figureCard")
-    card.setStyleSheet(
-        "#figureCard { background:#f8fafc; border:1px solid #e2e8f0; border-radius:8px; }"
-    )
     layout = QVBoxLayout(card)
     layout.setContentsMargins(14, 10, 14, 10)
     caption = QLabel(title)
-    caption.setStyleSheet("color:#64748b; font-size:small; border:none;")
+    caption.setObjectName("figureCaption")
+    caption.setWordWrap(True)
     number = QLabel("—")
-    number.setStyleSheet("font-size:18px; font-weight:600; border:none;")
+    number.setObjectName("figureNumber")
     number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     layout.addWidget(caption)
     layout.addWidget(number)
     return card, number
 
 
-class ReportsPage(QWidget):
-    """Refreshes itself (when shown) after purchases, feedback or settings change."""
+class ValuePanel(QWidget):
+    """The value of the customer base and the retention calculator; ``refresh`` reads the
+    figures in the background."""
 
-    #: The person asked to export a report (the main window asks which and where).
-    export_requested = Signal()
-
-    def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        read: Callable[[Callable[[Database], Any], Callable[[Any], None]], None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.ops = ops
-        self._stale = True
+        self._read = read
         self.base: BaseValue | None = None
         self.currency = ""
 
-        title = QLabel("Reports")
-        title.setObjectName("pageTitle")
-        self.export_button = QPushButton(icons.icon("export"), "Export to CSV…")
-        self.export_button.setToolTip("Write any report as a CSV file (Ctrl+Shift+E)")
-        self.export_button.clicked.connect(self.export_requested.emit)
-        heading = QHBoxLayout()
-        heading.addWidget(title)
-        heading.addStretch(1)
-        heading.addWidget(self.export_button)
-        intro = QLabel(
+        heading = QLabel("Value of your customer base")
+        heading.setObjectName("reportsHeading")
+        self.intro = QLabel(
             "Lifetime value of your customer base. Predicted value = average order \u00d7 "
             "purchases a year \u00d7 expected years as a customer (\u00d7 margin, if set)."
         )
-        intro.setWordWrap(True)
-        intro.setStyleSheet("color:#64748b;")
+        self.intro.setWordWrap(True)
+        self.intro.setObjectName("hint")
+        self.empty = QLabel(
+            "Once you record a sale (from a contact's detail pane), this shows what your "
+            "customers are worth: historic and predicted value, average order, purchases a "
+            "year, and how keeping more customers each year changes their value."
+        )
+        self.empty.setObjectName("reportsEmptyValue")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
 
         self.figures: dict[str, QLabel] = {}
-        grid = QGridLayout()
+        self.cards = QWidget()
+        grid = QGridLayout(self.cards)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
         for i, (key, caption) in enumerate(
             (
@@ -97,12 +103,14 @@ class ReportsPage(QWidget):
             self.figures[key] = number
             grid.addWidget(card, i // 4, i % 4)
         self.basis = QLabel()
-        self.basis.setStyleSheet("color:#64748b;")
+        self.basis.setObjectName("hint")
+        self.basis.setWordWrap(True)
         self.satisfaction = QLabel()
         self.satisfaction.setTextFormat(Qt.TextFormat.RichText)
+        self.satisfaction.setWordWrap(True)
 
-        calculator = QGroupBox("Retention calculator")
-        calc = QVBoxLayout(calculator)
+        self.calculator = QGroupBox("Retention calculator")
+        calc = QVBoxLayout(self.calculator)
         inputs = QHBoxLayout()
         self.retention = QSpinBox()
         self.retention.setRange(0, 95)
@@ -134,33 +142,32 @@ class ReportsPage(QWidget):
         calc.addWidget(self.table)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
-        layout.addLayout(heading)
-        layout.addWidget(intro)
-        layout.addLayout(grid)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.cards)
         layout.addWidget(self.basis)
         layout.addWidget(self.satisfaction)
-        layout.addWidget(calculator)
-        layout.addStretch(1)
-        ops.changed.connect(self._on_changed)
-
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touch("purchases", "feedback", "settings", "contacts"):
-            self._stale = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        if self._stale:
-            self.refresh()
+        layout.addWidget(self.calculator)
 
     def refresh(self) -> None:
-        database = self.ops.database
-        self._stale = False
-        self.base = base = value.base_value(database)
-        self.currency = currency = purchases.currency(database)
+        self._read(read_figures, self._on_figures)
+
+    def _on_figures(self, figures: ValueFigures) -> None:
+        self.base = base = figures.base
+        self.currency = currency = figures.currency
+        has_customers = base.customers > 0
+        self.empty.setVisible(not has_customers)
+        for widget in (self.intro, self.cards, self.basis, self.calculator):
+            widget.setVisible(has_customers)
+        counts = figures.levels
+        self.satisfaction.setVisible(any(counts.values()))
+        self.satisfaction.setText(
+            "<b>Satisfaction now:</b> "
+            + " · ".join(f"{level.label} {counts[level]:,}" for level in Level)
+        )
 
         def money(amount: Decimal) -> str:
             return value.display(amount, currency)
@@ -182,11 +189,6 @@ class ReportsPage(QWidget):
         self.basis.setText(
             f"Expected {base.expected_years} years as a customer, {margin} "
             "(change them in Settings → Sales)."
-        )
-        counts = feedback.level_counts(database)
-        self.satisfaction.setText(
-            "<b>Satisfaction now:</b> "
-            + " · ".join(f"{level.label} {counts[level]:,}" for level in Level)
         )
         self._on_retention(self.retention.value())
 

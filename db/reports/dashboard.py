@@ -1,0 +1,317 @@
+"""Reports behind the Reports dashboard's charts that no other report already gives.
+
+Every chart on the dashboard draws the rows of one registered report, so each chart's data
+can also be written as CSV (``touchbase export NAME``). The funnel, the medium mix per stage
+and satisfaction by month are drawn from ``funnel``, ``mediums`` and ``satisfaction-by-month``;
+this module adds:
+
+- ``touches-by-month``: touches per local calendar month and medium;
+- ``followup-habit``: per week (Monday to Sunday), recorded follow-ups that fell due, were done
+  on time (ticked off or answered by a touch on or before the due day), done late, or are still
+  open. A follow-up's week is that of its due date; cancelled ones are left out, and so are
+  follow-ups not yet due. Cadence reminders that were never written as a follow-up (the
+  stage's cadence after the last touch) have no due date of their own and are not counted;
+- ``plan-progress``: for customers whose first purchase falls in the period, each 100-day plan
+  step done on time, done late, missed (still open after its day, or cancelled) or still to come;
+- ``lifecycle``: live contacts per lifecycle status today;
+- ``sales-by-month``: purchases per month with their value and the running value of every
+  purchase up to the month's end (the base's historic value, purchases before the period
+  included);
+- ``top-customers``: the ten live customers with the highest historic value.
+
+Months and weeks are local calendar ones; a touch or completion is placed on the local day it
+happened on this computer. Only live contacts (not in the trash) count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, literal, select
+
+from db import settings
+from db.domain import Medium
+from db.engine import Database
+from db.export import Cell, ExportOptions, Report, report, share
+from db.lifecycle import Lifecycle, contact_status_sql
+from db.models import Contact, Followup, PlanStep, Purchase, Touch
+from db.reports.sales import money
+
+#: How many customers ``top-customers`` lists.
+TOP_CUSTOMERS = 10
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s to ``last``'s, both included."""
+    months = []
+    current = month_start(first)
+    while current <= last:
+        months.append(current)
+        current = next_month(current)
+    return months
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _local_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day).astimezone()
+
+
+def _local_day(value: datetime) -> date:
+    return value.astimezone().date()
+
+
+def _trashed_ids(session: Any) -> list[int]:
+    """Contacts in the trash (few; read through their partial index)."""
+    return list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+
+
+# --- touches per month ----------------------------------------------------------------------
+
+
+@report(
+    "touches-by-month",
+    "touches per month and medium",
+    period="the day of the touch",
+)
+def touches_by_month(database: Database, options: ExportOptions) -> Report:
+    """One row per local month from ``--since`` (else the first touch) to ``--until`` (else
+    today), with a column per medium and the month's total."""
+    with database.reading() as session:
+        since = options.since
+        if since is None:
+            first = session.scalar(select(func.min(Touch.occurred_at)))
+            since = _local_day(first) if first is not None else options.today
+        until = options.until or options.today
+        months = months_between(since, until) if since <= until else []
+        counts: dict[tuple[int, str], int] = {}
+        if months:
+            # One pass over the (when, medium) index: each touch falls into a month bucket.
+            starts = [max(_local_start(m), _local_start(since)) for m in months]
+            end = _local_start(until + timedelta(days=1))
+            bucket = case(
+                *((Touch.occurred_at < starts[i + 1], i) for i in range(len(starts) - 1)),
+                else_=len(starts) - 1,
+            ).label("bucket")
+            trashed = _trashed_ids(session)
+            stmt = (
+                select(bucket, Touch.medium, func.count())
+                .where(Touch.occurred_at >= starts[0], Touch.occurred_at < end)
+                .group_by(bucket, Touch.medium)
+            )
+            if trashed:
+                stmt = stmt.where(Touch.contact_id.not_in(trashed))
+            for index, medium, count in session.execute(stmt):
+                counts[(int(index), str(medium))] = int(count)
+    rows: list[Sequence[Cell]] = []
+    for index, month in enumerate(months):
+        per_medium = [counts.get((index, m.value), 0) for m in Medium]
+        rows.append((f"{month:%Y-%m}", *per_medium, sum(per_medium)))
+    return Report(("month", *(m.label for m in Medium), "total"), rows)
+
+
+# --- follow-up habit ------------------------------------------------------------------------
+
+
+@report(
+    "followup-habit",
+    "follow-ups per week: fell due, done on time, done late, still open",
+    period="the due date",
+)
+def followup_habit(database: Database, options: ExportOptions) -> Report:
+    """One row per week (its Monday) with a follow-up due in it, up to today."""
+    until = min(options.until or options.today, options.today)
+    stmt = select(Followup.due_on, Followup.status, Followup.completed_at).where(
+        Followup.status != "cancelled", Followup.due_on <= until
+    )
+    if options.since:
+        stmt = stmt.where(Followup.due_on >= options.since)
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    with database.reading() as session:
+        trashed = _trashed_ids(session)
+        if trashed:
+            stmt = stmt.where(Followup.contact_id.not_in(trashed))
+        for due_on, status, completed_at in session.execute(stmt.execution_options(yield_per=5000)):
+            counts = weeks[week_start(due_on)]
+            counts[0] += 1
+            if status == "done" and completed_at is not None:
+                counts[1 if _local_day(completed_at) <= due_on else 2] += 1
+            elif status == "open":
+                counts[3] += 1
+    rows: list[Sequence[Cell]] = []
+    for week in sorted(weeks):
+        due, on_time, late, still_open = weeks[week]
+        rows.append((week, due, on_time, late, still_open, share(on_time, due)))
+    return Report(
+        ("week", "fell_due", "done_on_time", "done_late", "still_open", "on_time_pct"), rows
+    )
+
+
+# --- the 100-day plan -----------------------------------------------------------------------
+
+
+@report(
+    "plan-progress",
+    "100-day plan steps of customers who first bought in the period: on time, late, missed",
+    period="the day of the first purchase",
+)
+def plan_progress(database: Database, options: ExportOptions) -> Report:
+    """One row per plan step (in the plan's order), counting each customer's follow-up for it.
+
+    *missed*: still open after its due day, or cancelled; *to come*: open and not yet due.
+    """
+    customers = select(Contact.id).where(
+        Contact.deleted_at.is_(None), Contact.first_purchase_on.is_not(None)
+    )
+    if options.since:
+        customers = customers.where(Contact.first_purchase_on >= options.since)
+    if options.until:
+        customers = customers.where(Contact.first_purchase_on <= options.until)
+    label = func.coalesce(PlanStep.title, Followup.reason)
+    stmt = (
+        select(
+            func.coalesce(PlanStep.position, 1_000_000).label("position"),
+            label.label("step"),
+            PlanStep.day_offset,
+            Followup.due_on,
+            Followup.status,
+            Followup.completed_at,
+        )
+        .outerjoin(PlanStep, PlanStep.id == Followup.plan_step_id)
+        .where(Followup.source == "plan", Followup.contact_id.in_(customers.scalar_subquery()))
+    )
+    steps: dict[tuple[int, str], list[Any]] = {}
+    with database.reading() as session:
+        for position, step, offset, due_on, status, completed_at in session.execute(stmt):
+            counts = steps.setdefault((int(position), str(step)), [offset, 0, 0, 0, 0])
+            if status == "done" and completed_at is not None:
+                counts[1 if _local_day(completed_at) <= due_on else 2] += 1
+            elif status == "open" and due_on >= options.today:
+                counts[4] += 1
+            else:
+                counts[3] += 1
+    rows: list[Sequence[Cell]] = [
+        (step, counts[0], counts[1], counts[2], counts[3], counts[4])
+        for (_position, step), counts in sorted(steps.items())
+    ]
+    return Report(("step", "day", "done_on_time", "done_late", "missed", "to_come"), rows)
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+@report("lifecycle", "contacts per lifecycle status today (new, active, repeat, lapsed, …)")
+def lifecycle_counts(database: Database, options: ExportOptions) -> Report:
+    status = contact_status_sql(options.today).label("status")
+    with database.reading() as session:
+        counts = {
+            str(s): int(n)
+            for s, n in session.execute(
+                select(status, func.count()).where(Contact.deleted_at.is_(None)).group_by(status)
+            )
+        }
+    total = sum(counts.values())
+    rows: list[Sequence[Cell]] = [
+        (s.value, s.label, counts.get(s.value, 0), share(counts.get(s.value, 0), total))
+        for s in Lifecycle
+    ]
+    return Report(("key", "lifecycle", "contacts", "share_pct"), rows)
+
+
+# --- sales ----------------------------------------------------------------------------------
+
+
+@report(
+    "sales-by-month",
+    "purchases per month with their value and the running value of all purchases",
+    period="the day of the purchase",
+)
+def sales_by_month(database: Database, options: ExportOptions) -> Report:
+    """One row per month from ``--since`` (else the first purchase) to ``--until`` (else
+    today); ``cumulative_value`` includes every purchase before the period."""
+    live = Contact.deleted_at.is_(None)
+    month = func.substr(Purchase.purchased_on, 1, 7).label("month")
+    with database.reading() as session:
+        currency = settings.get(session, settings.CURRENCY)
+        since = options.since
+        if since is None:
+            since = session.scalar(
+                select(func.min(Purchase.purchased_on))
+                .join(Contact, Contact.id == Purchase.contact_id)
+                .where(live)
+            )
+        until = options.until or options.today
+        before = Decimal(0)
+        if options.since is not None:
+            before = session.scalar(
+                select(func.coalesce(func.sum(Purchase.amount), literal(0)))
+                .join(Contact, Contact.id == Purchase.contact_id)
+                .where(live, Purchase.purchased_on < options.since)
+            ) or Decimal(0)
+        stmt = (
+            select(month, func.count(), func.sum(Purchase.amount))
+            .join(Contact, Contact.id == Purchase.contact_id)
+            .where(live, Purchase.purchased_on <= until)
+            .group_by(month)
+        )
+        if since is not None:
+            stmt = stmt.where(Purchase.purchased_on >= since)
+        found = {str(m): (int(n), Decimal(v or 0)) for m, n, v in session.execute(stmt)}
+    rows: list[Sequence[Cell]] = []
+    running = Decimal(before)
+    for first in months_between(since, until) if since is not None and since <= until else []:
+        key = f"{first:%Y-%m}"
+        count, amount = found.get(key, (0, Decimal(0)))
+        running += amount
+        rows.append((key, count, money(amount), money(running), currency))
+    return Report(("month", "purchases", "value", "cumulative_value", "currency"), rows)
+
+
+@report("top-customers", "the ten customers with the highest lifetime (historic) value")
+def top_customers(database: Database, options: ExportOptions) -> Report:
+    with database.reading() as session:
+        currency = settings.get(session, settings.CURRENCY)
+        found = session.execute(
+            select(
+                Contact.id,
+                Contact.name,
+                Contact.company,
+                Contact.purchase_count,
+                Contact.lifetime_value,
+                Contact.last_purchase_on,
+            )
+            .where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
+            .order_by(Contact.lifetime_value.desc(), Contact.name, Contact.id)
+            .limit(TOP_CUSTOMERS)
+        ).all()
+    rows: list[Sequence[Cell]] = [
+        (rank, cid, name, company, n, money(value), last, currency)
+        for rank, (cid, name, company, n, value, last) in enumerate(found, start=1)
+    ]
+    return Report(
+        (
+            "rank",
+            "contact_id",
+            "contact",
+            "company",
+            "purchases",
+            "lifetime_value",
+            "last_purchase",
+            "currency",
+        ),
+        rows,
+    )

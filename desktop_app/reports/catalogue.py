@@ -1,0 +1,163 @@
+"""The dashboard's charts: which report each one draws, and loading its rows.
+
+No matplotlib here (``desktop_app.reports.charts`` draws): the Reports page lists the charts
+and the command line checks a chart's name without paying for the plotting library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from db import journeys, settings, value
+from db.engine import Database
+from db.export import Cell, ExportOptions, build, load_reports
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which contacts a bar stands for: ``kind`` is "stage", "stuck", "lifecycle" or
+    "contact"; ``value`` the stage id, lifecycle key or contact id; ``label`` names them
+    (the stage's or lifecycle's label, the contact's name); ``count`` how many they are."""
+
+    kind: str
+    value: int | str
+    label: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    heading: str
+    #: The registered report whose rows the chart draws (its CLI twin: ``touchbase export``).
+    report: str
+    #: What will appear once there is data.
+    empty: str
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the dashboard's period applies (else the chart shows things as of today)."""
+        return load_reports()[self.report].period is not None
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """A chart's rows (the report's), the period they cover, and a few figures the rows do not
+    carry (stage ids and dwell limits, the currency, the base's total value)."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    since: date | None
+    until: date | None
+    today: date
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, header: str) -> list[Cell]:
+        i = self.headers.index(header)
+        return [row[i] for row in self.rows]
+
+
+CHARTS: tuple[Chart, ...] = (
+    Chart(
+        "funnel",
+        "Journey funnel",
+        "funnel",
+        "Once contacts stand on stages of your journey, the funnel shows how many reach each "
+        "stage, how many go on, and who is stuck.",
+    ),
+    Chart(
+        "touches",
+        "Touches per medium",
+        "touches-by-month",
+        "Once you log touches, this shows how many you make each month, by medium.",
+    ),
+    Chart(
+        "mediums",
+        "Medium mix per stage",
+        "mediums",
+        "Once you log touches, this shows which mediums you use at each stage.",
+    ),
+    Chart(
+        "followups",
+        "Follow-up habit",
+        "followup-habit",
+        "Once follow-ups fall due, this shows each week how many you did on time, late, "
+        "or not yet.",
+    ),
+    Chart(
+        "plan",
+        "100-day plan",
+        "plan-progress",
+        "No customer who first bought in this period has 100-day plan steps. A plan starts "
+        "when a customer's first sale is recorded; this shows how its steps went: on time, "
+        "late or missed.",
+    ),
+    Chart(
+        "lifecycle",
+        "Lifecycle",
+        "lifecycle",
+        "Once you have contacts, this shows how many are new, active, repeat, lapsed or "
+        "inactive buyers.",
+    ),
+    Chart(
+        "satisfaction",
+        "Satisfaction",
+        "satisfaction-by-month",
+        "Once you record feedback, this shows each month's satisfaction levels and who moved "
+        "up or down.",
+    ),
+    Chart(
+        "sales",
+        "Sales per month",
+        "sales-by-month",
+        "Once you record sales, this shows each month's sales and the growing value of your "
+        "customer base.",
+    ),
+    Chart(
+        "top-customers",
+        "Top customers by lifetime value",
+        "top-customers",
+        "Once you record sales, this lists your customers with the highest lifetime value.",
+    ),
+)
+BY_NAME = {c.name: c for c in CHARTS}
+
+
+def options_for(chart: Chart, since: date | None, until: date | None, today: date) -> ExportOptions:
+    """The report options a chart is built with (no period for a chart of today)."""
+    ranged = chart.ranged
+    return ExportOptions(
+        since=since if ranged else None, until=until if ranged else None, today=today
+    )
+
+
+def load(
+    chart: Chart, database: Database, since: date | None, until: date | None, today: date
+) -> ChartData:
+    """The chart's rows for the period (a chart of things as they stand today ignores it)."""
+    options = options_for(chart, since, until, today)
+    report = build(load_reports()[chart.report], database, options)
+    rows = tuple(tuple(r) for r in report.rows)
+    extra: dict[str, Any] = {}
+    with database.reading() as session:
+        extra["currency"] = settings.get(session, settings.CURRENCY)
+        if chart.name in ("funnel", "mediums"):
+            extra["stages"] = [
+                (s.id, s.label, s.dwell_days) for s in journeys.active_stages(session)
+            ]
+    if chart.name == "top-customers":
+        extra["base_total"] = value.base_value(database, today).historic_total
+    return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)
+
+
+def summary_line(since: date | None, until: date | None, today: date, database: str) -> str:
+    """The dashboard PDF's second line: which database, which period, made when."""
+    if since is None and until is None:
+        period = "all time"
+    else:
+        start = f"{since:%-d %B %Y}" if since else "the start"
+        period = f"{start} to {until or today:%-d %B %Y}"
+    return f"{database} · {period} · made {today:%-d %B %Y}"

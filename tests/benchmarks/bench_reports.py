@@ -1,0 +1,161 @@
+"""Opening Reports at size: the longest the event loop is held up, and the time until the last
+chart is drawn. Targets: no stall over 50 ms; every chart within 1 second.
+
+A fresh process opens the real window on the database (background runner as in the app),
+lets start-up settle, then starts a 5 ms repeating timer (the stall probe) and switches to
+Reports, the first time in the process, as a person would. The longest gap between two
+ticks of the probe is the longest the window could not respond.
+
+``python tests/benchmarks/bench_reports.py DATABASE`` prints the figures for an existing
+database (``make bench`` builds one and calls ``measure_reports``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: Longest wait for the last chart before giving up.
+PATIENCE_S = 120.0
+#: Start-up settles for this long before the probe starts.
+SETTLE_S = 3.0
+
+
+def _child(path: Path) -> None:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from db.engine import open_database
+    from desktop_app.app import create_application
+    from desktop_app.main_window import MainWindow
+    from desktop_app.tasks import ThreadRunner
+
+    app = QApplication.instance() or QApplication([])
+    create_application()
+    runner = ThreadRunner()
+    figures: dict[str, float | str] = {}
+    with open_database(path) as database:
+        window = MainWindow(database, runner)
+        window.resize(1366, 768)
+        window.show()
+        clock = QElapsedTimer()
+        gaps: list[float] = []
+        #: CPU time the GUI thread itself used during each gap: a long gap in which it used
+        #: little was the machine (other processes) or another thread holding the interpreter.
+        busy: list[float] = []
+        last = [0.0]
+        probe = QTimer()
+        probe.setInterval(5)
+
+        cpu = [time.thread_time(), time.process_time()]
+
+        def tick() -> None:
+            now = clock.nsecsElapsed() / 1e6
+            gaps.append(now - last[0])
+            thread, process = time.thread_time(), time.process_time()
+            busy.append((thread - cpu[0]) * 1000)
+            if now - last[0] > 30 and os.environ.get("BENCH_REPORTS_TRACE"):
+                sys.stderr.write(
+                    f"stall {now - last[0]:.0f} ms ending at {now:.0f} ms; CPU in it: "
+                    f"GUI thread {(thread - cpu[0]) * 1000:.0f} ms, "
+                    f"process {(process - cpu[1]) * 1000:.0f} ms\n"
+                )
+            cpu[:] = [thread, process]
+            last[0] = now
+
+        probe.timeout.connect(tick)
+
+        def finish(reason: str) -> None:
+            probe.stop()
+            longest = max(range(len(gaps)), key=gaps.__getitem__) if gaps else None
+            figures["stall_ms"] = gaps[longest] if longest is not None else 0.0
+            figures["stall_gui_cpu_ms"] = busy[longest] if longest is not None else 0.0
+            figures["gui_busy_max_ms"] = max(busy) if busy else 0.0
+            figures["load"] = " ".join(f"{v:.1f}" for v in os.getloadavg())
+            figures["ticks"] = len(gaps)
+            figures["end"] = reason
+            app.quit()
+
+        def drawn() -> None:
+            figures["last_chart_ms"] = clock.nsecsElapsed() / 1e6
+            # Keep probing a moment: work right after the last chart counts too.
+            QTimer.singleShot(300, lambda: finish("drawn"))
+
+        def open_reports() -> None:
+            clock.start()
+            last[0] = 0.0
+            cpu[:] = [time.thread_time(), time.process_time()]
+            probe.start()
+            started = time.perf_counter()
+            window.show_place("reports")
+            figures["show_place_ms"] = (time.perf_counter() - started) * 1000
+            wait_for_page()
+
+        def wait_for_page() -> None:
+            place = window.page_for("reports")
+            page: Any = getattr(place, "page", place)
+            if page is None:  # still loading its modules
+                QTimer.singleShot(5, wait_for_page)
+                return
+            signal = getattr(page, "charts_drawn", None)
+            if signal is None:  # a Reports page without charts: probe for a while
+                QTimer.singleShot(3000, lambda: finish("no charts"))
+            else:
+                page.chart_drawn.connect(first)
+                signal.connect(drawn)
+
+        def first(_name: str) -> None:
+            figures.setdefault("first_chart_ms", clock.nsecsElapsed() / 1e6)
+
+        QTimer.singleShot(int(SETTLE_S * 1000), open_reports)
+        QTimer.singleShot(int((SETTLE_S + PATIENCE_S) * 1000), lambda: finish("timed out"))
+        app.exec()
+        runner.wait()
+    sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def measure_reports(path: Path, python: str = sys.executable) -> dict[str, float | str]:
+    """The figures of one fresh process opening Reports on ``path``."""
+    done = subprocess.run(
+        [python, __file__, "--child", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        _child(Path(argv[1]))
+        return 0
+    if len(argv) != 1:
+        print("usage: bench_reports.py DATABASE", file=sys.stderr)
+        return 2
+    figures = measure_reports(Path(argv[0]))
+    print("Opening Reports (first time in the process)")
+    print(
+        f"  longest event-loop stall {figures['stall_ms']:.0f} ms (target ≤ 50 ms), the GUI "
+        f"thread busy {figures['stall_gui_cpu_ms']:.0f} ms of it; longest GUI-thread work "
+        f"between two probe ticks {figures['gui_busy_max_ms']:.0f} ms; show_place "
+        f"{figures['show_place_ms']:.0f} ms; load average {figures['load']}"
+    )
+    if "last_chart_ms" in figures:
+        print(
+            f"  first chart drawn after {figures['first_chart_ms']:,.0f} ms, last after "
+            f"{figures['last_chart_ms']:,.0f} ms (target ≤ 1,000 ms)"
+        )
+    else:
+        print(f"  charts: {figures['end']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

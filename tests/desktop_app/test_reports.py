@@ -1,0 +1,355 @@
+"""The Reports place: the dashboard's charts, the period, saving, drill-down and the empty
+state; and ``touchbase chart``."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import cast
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from db import contacts, demo, journeys, stages
+from db.clock import local_today
+from db.contacts import ContactQuery
+from db.engine import Database, open_database
+from db.export import ExportOptions, build, load_reports
+from db.lifecycle import Lifecycle
+from desktop_app import cli
+from desktop_app.main_window import MainWindow
+from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.reports import charts, palette
+from desktop_app.reports.catalogue import BY_NAME, CHARTS, load
+from desktop_app.reports.page import ReportsPage, SaveChartDialog, period_of
+from desktop_app.tasks import ThreadRunner
+from tests.conftest import ContactFactory
+
+TODAY = date(2026, 3, 20)
+
+
+@pytest.fixture
+def sample(welcomed: Database) -> Database:
+    demo.generate(welcomed, contacts=60, seed=4)
+    return welcomed
+
+
+def _reports(window: MainWindow) -> ReportsPage:
+    window.ops.announce(EVERYTHING)  # the sample data was added behind the window's back
+    window.show_place("reports")
+    page = window.reports_page
+    assert page.isVisible()
+    return page
+
+
+def _pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
+
+
+def _check_file(path: Path, kind: str) -> None:
+    data = path.read_bytes()
+    if kind == "png":
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    elif kind == "svg":
+        assert ET.fromstring(data).tag.endswith("svg")
+    else:
+        assert data.startswith(b"%PDF") and _pdf_pages(path) == 1
+
+
+def test_reports_opens_on_every_chart_with_a_title_in_numbers(
+    window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+
+    assert set(page.rendered) == {c.name for c in CHARTS}
+    for chart in CHARTS:
+        canvas = page.tiles[chart.name].canvas
+        assert canvas.image is not None and not canvas.image.isNull()
+        assert canvas.title and canvas.message == ""
+    # The sales title states the period's total, computed from the report the CSV twin writes.
+    since, until = period_of("Last 12 months", local_today())
+    rows = list(
+        build(
+            load_reports()["sales-by-month"],
+            sample,
+            ExportOptions(since=since, until=until),
+        ).rows
+    )
+    purchases = sum(int(str(r[1])) for r in rows)
+    assert f"from {purchases:,} purchases" in page.tiles["sales"].canvas.title
+    assert not page.empty_label.isVisible()
+
+
+def test_charts_are_read_and_drawn_in_the_helper_process(
+    qtbot: QtBot, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = ThreadRunner()
+    page = ReportsPage(OpsBus(sample, runner), helper_process=True)
+    qtbot.addWidget(page)
+    assert page.reader is not None
+    with qtbot.waitSignal(page.charts_drawn, timeout=120_000):
+        page.resize(1200, 800)
+        page.show()
+    assert set(page.rendered) == {c.name for c in CHARTS}
+    assert not page.reader._broken
+    target = tmp_path / "funnel.svg"
+    monkeypatch.setattr(SaveChartDialog, "ask", classmethod(lambda cls, p, t, s, k: target))
+    with qtbot.waitSignal(page.status_message, timeout=60_000) as said:
+        page.save_chart(BY_NAME["funnel"], "svg")
+    assert said.args == [f"Saved the journey funnel chart to {target}."]
+    _check_file(target, "svg")
+    page.reader.close()
+    runner.wait()
+
+
+def test_changing_the_range_redraws_every_chart_for_the_new_period(
+    window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+    before = page.data["touches"]
+
+    page.set_range("All time")
+    assert page.data["touches"].since is None
+    assert len(page.data["touches"].rows) >= len(before.rows)
+    page.set_custom(date(2025, 6, 1), date(2025, 8, 31))
+    assert page.custom_row.isVisible()
+    touches = page.data["touches"]
+    assert [r[0] for r in touches.rows] == ["2025-06", "2025-07", "2025-08"]
+    assert page.data["sales"].since == date(2025, 6, 1)
+    # Charts of things as they stand today ignore the period, and say so.
+    assert page.data["funnel"].since is None
+    assert page.tiles["funnel"].canvas.title == page.rendered["funnel"].title  # type: ignore[attr-defined]
+
+
+def _cell(page: ReportsPage, name: str) -> tuple[int, int]:
+    row, column, _rows, _columns = cast(
+        "tuple[int, int, int, int]", page.grid.getItemPosition(page.grid.indexOf(page.tiles[name]))
+    )
+    return row, column
+
+
+def test_a_narrower_window_stacks_the_charts_and_redraws_them_to_fit(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    window.resize(1600, 900)
+    page = _reports(window)
+    qtbot.waitUntil(lambda: page.tiles["sales"].canvas.image is not None)
+    wide = page.rendered["sales"].width  # type: ignore[attr-defined]
+    assert _cell(page, "touches") == (0, 1)
+
+    window.resize(1000, 700)
+
+    qtbot.waitUntil(lambda: page.rendered["sales"].width > wide, timeout=10_000)  # type: ignore[attr-defined]
+    assert _cell(page, "touches") == (1, 0)
+    canvas = page.tiles["sales"].canvas
+    assert page.rendered["sales"].width <= canvas.width() + 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", ["png", "svg", "pdf"])
+def test_each_chart_saves_in_each_format(
+    window: MainWindow, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    page = _reports(window)
+    asked: list[Path] = []
+
+    def answer(cls: type, parent: object, title: str, suggested: Path, k: str) -> Path:
+        asked.append(suggested)
+        return tmp_path / f"{len(asked)}.{k}"
+
+    monkeypatch.setattr(SaveChartDialog, "ask", classmethod(answer))
+    for chart in CHARTS:
+        tile = page.tiles[chart.name]
+        assert tile.save_button.isEnabled()
+        tile.save_requested.emit(chart, kind)
+    for n in range(1, len(CHARTS) + 1):
+        _check_file(tmp_path / f"{n}.{kind}", kind)
+    assert all(p.suffix == f".{kind}" for p in asked)
+    assert window.statusBar().currentMessage().startswith("Saved the")
+
+
+def test_the_dashboard_saves_as_one_pdf_page_and_a_charts_data_as_csv(
+    window: MainWindow, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _reports(window)
+    targets = {"pdf": tmp_path / "week.pdf", "csv": tmp_path / "touches.csv"}
+    monkeypatch.setattr(
+        SaveChartDialog, "ask", classmethod(lambda cls, parent, title, s, k: targets[k])
+    )
+
+    page.pdf_button.click()
+    _check_file(targets["pdf"], "pdf")
+
+    page.tiles["touches"].csv_button.click()
+    lines = targets["csv"].read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "month,In person,Email,Phone,Mail,Video,Gift,total"
+    assert len(lines) - 1 == len(page.data["touches"].rows)
+
+
+def _click_hit(qtbot: QtBot, page: ReportsPage, name: str, kind: str, value: object) -> None:
+    canvas = page.tiles[name].canvas
+    for (x, y, w, h), drill in canvas.hits:
+        if drill.kind == kind and drill.value == value:
+            page.scroller.ensureWidgetVisible(canvas)
+            qtbot.mouseClick(
+                canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(x + w / 2), int(y + h / 2))
+            )
+            return
+    raise AssertionError(f"no {kind} bar for {value!r} on the {name} chart")
+
+
+def test_clicking_a_lifecycle_bar_opens_those_contacts(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+    counts = {str(r[0]): int(str(r[2])) for r in page.data["lifecycle"].rows}
+    status = max(
+        (s.value for s in Lifecycle if s is not Lifecycle.PROSPECTIVE), key=lambda k: counts[k]
+    )
+    assert counts[status] > 0
+
+    _click_hit(qtbot, page, "lifecycle", "lifecycle", status)
+
+    assert window.current_place() == "contacts"
+    contacts_page = window.contacts_page
+    assert contacts_page.sales_filters.lifecycle() == status
+    qtbot.waitUntil(lambda: contacts_page.model.total == counts[status])
+    assert contacts.count_contacts(sample, ContactQuery(lifecycle=status)) == counts[status]
+
+
+def test_clicking_a_funnel_bar_opens_the_contacts_at_that_stage(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+    with sample.reading() as session:
+        stage = journeys.active_stages(session)[1]
+    now = {r[1]: r[2] for r in page.data["funnel"].rows}[stage.label]
+
+    _click_hit(qtbot, page, "funnel", "stage", stage.id)
+
+    filters = window.contacts_page.filters.filters
+    assert filters.stage_id == stage.id and not filters.stuck
+    assert window.contacts_page.filters.chip_buttons[0].text().startswith(f"Stage: {stage.label}")
+    qtbot.waitUntil(lambda: window.contacts_page.model.total == now)
+
+
+def test_clicking_a_top_customer_opens_that_contact(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+    first = page.data["top-customers"].rows[0]
+
+    _click_hit(qtbot, page, "top-customers", "contact", first[1])
+
+    assert window.current_place() == "contacts"
+    assert window.contacts_page.current_id() == first[1]
+
+
+def test_an_empty_database_says_what_reports_will_show(window: MainWindow) -> None:
+    page = _reports(window)
+
+    assert page.empty_label.isVisible()
+    assert "Once you add contacts" in page.empty_label.text()
+    assert not any(tile.isVisible() for tile in page.tiles.values())
+    assert not page.value_panel.isVisible()
+    assert not page.pdf_button.isEnabled()
+
+
+def test_contacts_without_sales_get_explanations_not_zeros(
+    window: MainWindow, contact_factory: ContactFactory
+) -> None:
+    contact_factory()
+    page = _reports(window)
+
+    assert not page.empty_label.isVisible()
+    assert page.value_panel.empty.isVisible()
+    assert not page.value_panel.cards.isVisible()
+    for name in ("sales", "top-customers", "plan", "satisfaction", "touches"):
+        canvas = page.tiles[name].canvas
+        assert canvas.title == "No data yet"
+        assert page.rendered[name].empty == BY_NAME[name].empty  # type: ignore[attr-defined]
+
+
+def test_the_funnel_chart_draws_the_funnel_report_with_skipped_stages(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    """A contact jumps from the first stage to the third: the chart's rows are the funnel
+    report's, and its now column agrees with SQL on the contacts."""
+    with database.reading() as session:
+        s, p, c, loyal = (x.id for x in journeys.active_stages(session))
+    jumper = contact_factory()
+    stages.set_stage(database, [jumper], c, reason="", now=datetime(2026, 1, 5, tzinfo=UTC))
+    walker = contact_factory()
+    for stage_id, day in ((p, 3), (c, 10), (loyal, 20)):
+        stages.set_stage(
+            database, [walker], stage_id, reason="", now=datetime(2026, 1, day, tzinfo=UTC)
+        )
+    contact_factory()
+
+    data = load(BY_NAME["funnel"], database, None, None, TODAY)
+
+    report = build(load_reports()["funnel"], database, ExportOptions(today=TODAY))
+    assert list(data.rows) == [tuple(r) for r in report.rows]
+    assert [x[0] for x in data.extra["stages"]] == [s, p, c, loyal]
+    assert [r[2] for r in data.rows] == [1, 0, 1, 1]
+    rendered = charts.render(BY_NAME["funnel"], data, palette.LIGHT, width=600, height=320)
+    clickable = {(d.kind, d.value) for _box, d in rendered.hits}
+    assert clickable == {("stage", s), ("stage", c), ("stage", loyal)}
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample_path(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.sqlite"
+    with open_database(path) as database:
+        demo.generate(database, contacts=30, seed=2)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["png", "svg", "pdf"])
+def test_cli_writes_a_chart(
+    sample_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    out = tmp_path / f"sales.{kind}"
+    args = ["--db", str(sample_path), "chart", "sales", "--output", str(out)]
+    assert cli.main([*args, "--since", "2025-01-01", "--until", "2025-12-31"]) == 0
+    _check_file(out, kind)
+    assert capsys.readouterr().out.strip() == f"Wrote {out}"
+
+
+def test_cli_writes_the_dashboard(sample_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "week.pdf"
+    assert cli.main(["--db", str(sample_path), "chart", "dashboard", "-o", str(out)]) == 0
+    _check_file(out, "pdf")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "-o", "x.png"], "unknown chart 'nope'"),
+        (["dashboard", "-o", "x.png"], "one-page PDF"),
+        (["sales", "-o", "x.txt"], "must end in .png, .svg or .pdf"),
+        (["sales", "-o", "x.png", "--since", "2026-02-01", "--until", "2026-01-01"], "after"),
+        (["funnel", "-o", "x.png", "--since", "2026-01-01"], "as they stand today"),
+        (["sales", "-o", "x.png", "--since", "yesterday"], "is not a date"),
+        (["sales"], "required"),
+    ],
+)
+def test_cli_chart_usage_errors_exit_2(
+    sample_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--db", str(sample_path), "chart", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.glob("x.*"))
