@@ -270,6 +270,8 @@ def _sample_profiles() -> list[str]:
     """The sample-data profiles, read from their data file (cheap: no db import)."""
     text = resources.files("resources.sample").joinpath("profiles.json").read_text("utf-8")
     return list(json.loads(text))
+
+
 def _chart(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # The plotting library loads only for this command.
     from desktop_app.reports import commands  # noqa: PLC0415
