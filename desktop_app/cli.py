@@ -1,11 +1,14 @@
 """The ``touchbase`` command line: opens the app, or runs a subcommand on the database.
 
 Errors go to stderr with exit status 1; usage errors exit with 2 (argparse's convention).
+Output survives a console that cannot show every character (a Windows code page): such
+characters are replaced, and the command carries on.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 from collections.abc import Sequence
@@ -62,10 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="write a report as CSV (opens cleanly in Excel and LibreOffice)",
-        description="Write one of Touchbase's reports to a CSV file.",
+        description="Write one of Touchbase's reports to a CSV file; contacts also as vCard "
+        "(FILE.vcf) and follow-ups as a calendar (FILE.ics).",
     )
     export.add_argument("report", metavar="REPORT", help="which report (see the list below)")
-    export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
+    export.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="the CSV (or .vcf, .ics) file"
+    )
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
     due = commands.add_parser("followups", help="print due and overdue follow-ups, oldest first")
@@ -81,6 +87,7 @@ def _date(text: str) -> date:
 
 
 def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from db import vcard  # noqa: PLC0415
     from db.export import ExportOptions, build, load_reports, write_csv  # noqa: PLC0415
 
     reports = load_reports()
@@ -105,8 +112,19 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
         from desktop_app.followups import commands  # noqa: PLC0415
 
         return commands.export_calendar(db_path, output, args.since, args.until)
+    if vcard.is_vcard_path(output):
+        if args.report not in ("contacts", "contact-list"):
+            parser.exit(
+                2,
+                f"touchbase export: only contacts can be written as vCard ({output.name}); "
+                "give a .csv file for this report\n",
+            )
+        with open_database(db_path) as database:
+            count = vcard.write_vcards(database, output, database_path=database.path)
+        sys.stdout.write(f"Wrote {count:,} contacts to {output}\n")
+        return 0
     with open_database(db_path) as database:
-        count = write_csv(build(kind, database, options), output)
+        count = write_csv(build(kind, database, options), output, database_path=database.path)
     sys.stdout.write(f"Wrote {count:,} rows to {output}\n")
     return 0
 
@@ -138,7 +156,16 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _tolerant_console() -> None:
+    """Replace what the console's encoding cannot show instead of stopping half-way with a
+    UnicodeEncodeError (a Windows code page cannot show most names outside Western Europe)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

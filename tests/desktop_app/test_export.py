@@ -155,7 +155,7 @@ def test_the_export_writes_the_chosen_period(
     told: list[str] = []
     export_report(dialog, logged, ImmediateRunner(), request, told.append)
     rows = read_csv(request.path)
-    summaries = [row[rows[0].index("summary")] for row in rows[1:]]
+    summaries = [row[rows[0].index("Summary")] for row in rows[1:]]
     assert summaries == ["Call 5", "Call 9"]
     assert told == [f"Exported 2 rows to {request.path}."]
 
@@ -219,15 +219,21 @@ def test_the_window_exports_from_the_file_menu_and_the_reports_page(
     target = tmp_path / "list.csv"
 
     def answer(
-        cls: type, today: date, folder: Path, chosen: str | None = None, parent: object = None
+        cls: type,
+        today: date,
+        folder: Path,
+        chosen: str | None = None,
+        parent: object = None,
+        database_path: Path | None = None,
     ) -> ExportRequest:
+        assert database_path == window.database.path
         asked.append(chosen)
         return ExportRequest(load_reports()["contact-list"], ExportOptions(today=today), target)
 
     monkeypatch.setattr(ExportDialog, "ask", classmethod(answer))
     window.export_action.trigger()
     assert asked == [None]
-    assert read_csv(target)[0][:2] == ["id", "name"]
+    assert read_csv(target)[0][:2] == ["ID", "Name"]
     assert window.statusBar().currentMessage() == f"Exported 0 rows to {target}."
 
     window.show_place("reports")
@@ -242,7 +248,9 @@ def test_cancel_in_the_progress_dialog_stops_the_export(
     qtbot.addWidget(parent)
     real_write = db.export.write_csv
 
-    def press_cancel_midway(report: Report, path: Path, *, keep_going: KeepGoing) -> int:
+    def press_cancel_midway(
+        report: Report, path: Path, *, keep_going: KeepGoing, database_path: Path | None
+    ) -> int:
         dialog = parent.findChild(QProgressDialog)
         assert dialog is not None
         button = dialog.findChild(QPushButton)
