@@ -44,7 +44,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def _add_labelled(
-    card: Any, kind: str, value: str, label: str, types: dict[str, str], base: list[str], n: int
+    card: Any, kind: str, value: str, *, label: str, types: dict[str, str], base: list[str], n: int
 ) -> int:
     """Add an EMAIL or TEL; returns the next free item group number."""
     known = types.get(label.strip().casefold())
@@ -72,9 +72,11 @@ def to_vcard(contact: ContactCard) -> Any:
         card.add("title").value = contact.title
     group = 1
     for address, label in contact.emails:
-        group = _add_labelled(card, "email", address, label, EMAIL_TYPES, ["INTERNET"], group)
+        group = _add_labelled(
+            card, "email", address, label=label, types=EMAIL_TYPES, base=["INTERNET"], n=group
+        )
     for number, label in contact.phones:
-        group = _add_labelled(card, "tel", number, label, PHONE_TYPES, [], group)
+        group = _add_labelled(card, "tel", number, label=label, types=PHONE_TYPES, base=[], n=group)
     if any((contact.street, contact.city, contact.region, contact.postal_code, contact.country)):
         card.add("adr").value = vobject.vcard.Address(
             street=contact.street,

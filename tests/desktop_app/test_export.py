@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import vobject
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -266,3 +267,38 @@ def test_cancel_in_the_progress_dialog_stops_the_export(
     export_report(parent, logged, ImmediateRunner(), request, told.append)
     assert told == ["Export stopped; nothing was written to touches.csv."]
     assert not target.exists()
+
+
+def test_the_dialog_refuses_the_open_database_beside_the_file_field(
+    qtbot: QtBot, tmp_path: Path, logged: Database
+) -> None:
+    dialog = ExportDialog(TODAY, tmp_path, "contacts", database_path=logged.path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    before = logged.path.read_bytes()
+    for target in (logged.path, tmp_path / "backups" / "x.csv"):
+        (tmp_path / "backups").mkdir(exist_ok=True)
+        dialog.path.setText(str(target))
+        assert saved(dialog) is None
+        assert str(target) in dialog.path_error.text()
+    dialog.report.setCurrentIndex(dialog.report.findData("touches"))
+    dialog.path.setText(str(tmp_path / "touches.vcf"))
+    assert saved(dialog) is None
+    assert "Only contacts can be saved as vCard" in dialog.path_error.text()
+    assert logged.path.read_bytes() == before
+
+
+def test_contacts_are_saved_as_vcard_from_the_app(
+    qtbot: QtBot, tmp_path: Path, logged: Database
+) -> None:
+    dialog = ExportDialog(TODAY, tmp_path, "contacts", database_path=logged.path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path.setText(str(tmp_path / "cards.vcf"))
+    request = dialog.result_input if saved(dialog) else None
+    assert request is not None and request.vcard
+    told: list[str] = []
+    export_report(dialog, logged, ImmediateRunner(), request, told.append)
+    assert told == [f"Exported 1 contact to {request.path}."]
+    card = vobject.readOne(request.path.read_bytes().decode("utf-8"))
+    assert card.fn.value == "Ann Aalto"
