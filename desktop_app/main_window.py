@@ -24,6 +24,7 @@ from db import __version__, contacts, journeys, settings
 from db.engine import Database
 from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
+from desktop_app.contacts.duplicates import DuplicatesDialog
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
@@ -140,6 +141,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(lambda: SettingsDialog.ask(self.ops, self))
         edit_menu.addAction(self.settings_action)
 
+        contacts_menu = menu.addMenu("&Contacts")
+        self.duplicates_action = QAction("Find &duplicates…", self)
+        self.duplicates_action.triggered.connect(self.find_duplicates)
+        contacts_menu.addAction(self.duplicates_action)
+
         view_menu = menu.addMenu("&View")
         # One entry per place, Ctrl+1, Ctrl+2, ... in sidebar order.
         for row in range(self.sidebar.count()):
@@ -242,6 +248,12 @@ class MainWindow(QMainWindow):
         from desktop_app import export  # noqa: PLC0415 - only when asked for
 
         export.export_from(self, self.database, self.runner, self._show_status)
+
+    def find_duplicates(self) -> None:
+        """Contacts → Find duplicates: the likely pairs, each one a merge away."""
+        self.show_place(PLACE_CONTACTS)
+        self.duplicates_dialog = DuplicatesDialog.open_for(self.ops, self)
+        self.duplicates_dialog.merged.connect(self.contacts_page.select_contact)
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)
