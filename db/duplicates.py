@@ -2,10 +2,13 @@
 
 ``find_duplicates`` lists pairs of live contacts that share an email address, share a phone
 number once both are read in international form (``db.matching``, with the database's default
-region), or have very similar names at the same company. It is built for 100,000 contacts:
-emails are grouped by SQLite on their index; phone numbers are first grouped by their last
-seven digits, so only numbers that could be equal are parsed; names are compared only within
-one company, and there only between contacts sharing a word of their name.
+region), or have very similar names at the same company. An address or number shared by more
+than ``SHARED_LIMIT`` contacts is a shared line, not a likely duplicate, and is left out.
+
+It is built for 100,000 contacts: emails are grouped by SQLite on their index; phone numbers
+are first grouped by their last seven digits, so only numbers that could be equal are parsed;
+names are compared only within one company, and there only between contacts sharing a word of
+their name.
 
 ``merge_contacts`` folds one contact (the *other*) into another (the *kept* one) in one unit
 of work: every touch, purchase, follow-up, stage change and feedback form of the other moves
@@ -51,6 +54,9 @@ from db.touches import sync_last_touch
 NAME_SIMILARITY = 0.85
 #: Within one company, a word shared by more names than this is too common to compare by.
 BLOCK_LIMIT = 200
+#: An email or number shared by more contacts than this is an office's shared line or
+#: mailbox ("info@…", a switchboard), not a sign that they are one person.
+SHARED_LIMIT = 4
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 Progress = Callable[[int, int], bool]
@@ -119,6 +125,8 @@ def _same_email(session: Session) -> dict[tuple[int, int], str]:
         if key is not None:
             groups[key].append(contact_id)
     for address, ids in groups.items():
+        if len(set(ids)) > SHARED_LIMIT:
+            continue
         for pair in _pairs_in([ids]):
             found.setdefault(pair, f"Same email {address}")
     return found
@@ -153,6 +161,8 @@ def _same_phone(session: Session, region: str) -> dict[tuple[int, int], str]:
                 groups[key].append(contact_id)
     found: dict[tuple[int, int], str] = {}
     for key, ids in groups.items():
+        if len(set(ids)) > SHARED_LIMIT:
+            continue
         for pair in _pairs_in([ids]):
             found.setdefault(pair, f"Same phone {key}")
     return found

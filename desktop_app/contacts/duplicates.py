@@ -47,7 +47,7 @@ MERGE_CHANGES = Changes(
     feedback=True,
 )
 LABELS = dict(FIELDS)
-SHOWN_LIMIT = 60
+SHOWN_LIMIT = 34
 
 
 class PairsModel(QAbstractTableModel):
@@ -114,10 +114,13 @@ class MergeDialog(FormDialog[dict[str, str]]):
         kept, other = preview.kept, preview.other
         kept_name, other_name = kept.shown["name"], other.shown["name"]
         self.setWindowTitle("Merge contacts")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
         heading = QLabel(f"Merge “{other_name}” into “{kept_name}”")
-        heading.setObjectName("dialogHeading")
+        heading_font = heading.font()
+        heading_font.setBold(True)
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.2)
+        heading.setFont(heading_font)
         heading.setWordWrap(True)
         moved = [
             _plural(kept.touches + other.touches, "touch", "touches"),
@@ -146,7 +149,7 @@ class MergeDialog(FormDialog[dict[str, str]]):
             grid.addWidget(label, 0, column)
         row = 1
         for name in preview.differing:
-            grid.addWidget(QLabel(LABELS[name]), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(QLabel(LABELS[name]), row, 0)
             group = QButtonGroup(self)
             choices = [(KEEP, kept.shown[name]), (OTHER, other.shown[name])]
             for column, (choice, shown) in enumerate(choices, start=1):
@@ -155,7 +158,7 @@ class MergeDialog(FormDialog[dict[str, str]]):
                 button.setProperty("choice", choice)
                 button.setAccessibleName(f"{LABELS[name]}: {shown or 'empty'}")
                 group.addButton(button)
-                grid.addWidget(button, row, column, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(button, row, column)
             if name in JOINABLE and kept.shown[name] and other.shown[name]:
                 row += 1
                 both = QRadioButton("Both, one after the other")
@@ -169,6 +172,7 @@ class MergeDialog(FormDialog[dict[str, str]]):
             row += 1
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
+        grid.setRowStretch(row, 1)  # spare height below the fields, not between them
         fields = QWidget()
         fields.setLayout(grid)
         if not preview.differing:
@@ -176,7 +180,10 @@ class MergeDialog(FormDialog[dict[str, str]]):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(fields)
+        scroll.viewport().setAutoFillBackground(False)
+        fields.setAutoFillBackground(False)
 
         together = QLabel(
             "Kept from both: "
@@ -209,6 +216,13 @@ class MergeDialog(FormDialog[dict[str, str]]):
         layout.addWidget(scroll, 1)
         layout.addWidget(together)
         layout.addWidget(buttons)
+        self._fit(fields)
+
+    def _fit(self, fields: QWidget) -> None:
+        """As tall as the fields need, within the screen (small laptops included)."""
+        screen = self.screen().availableGeometry()
+        wanted = fields.sizeHint().height() + 260
+        self.resize(min(720, screen.width() - 40), min(wanted, screen.height() - 60))
 
     def choose(self, name: str, choice: str) -> None:
         """Pick ``choice`` for a field (as a click on its button would)."""

@@ -235,3 +235,12 @@ def test_unknown_choices_write_nothing(database: Database, two: tuple[int, int])
         merge_contacts(database, ann, annie, {"name": "whatever"})
     assert _rows(database, Touch, annie) == 2
     assert contacts.get_contact(database, annie).deleted_at is None
+
+
+def test_a_line_shared_by_many_is_not_a_sign_of_duplicates(database: Database) -> None:
+    office = {"phones": (PhoneData("+1 555 010 9999", "switchboard"),)}
+    for n in range(5):
+        add(database, f"Colleague {n}", **office)
+    add(database, "Ann Archer", emails=(EmailData("ann@example.com"),))
+    add(database, "Annie", emails=(EmailData("ann@example.com"),))
+    assert list(pairs(database)) == [("Ann Archer", "Annie")]
