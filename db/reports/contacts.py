@@ -130,46 +130,66 @@ def cards(session: Session, ids: Sequence[int]) -> Iterator[ContactCard]:
         ):
             tags.setdefault(cid, []).append(name)
         found = {
-            r.Contact.id: r
+            r[0]: r
             for r in session.execute(
-                select(Contact, Stage.label, referrer.name)
+                select(
+                    Contact.id,
+                    Contact.name,
+                    Contact.company,
+                    Contact.title,
+                    Contact.street,
+                    Contact.city,
+                    Contact.region,
+                    Contact.postal_code,
+                    Contact.country,
+                    Contact.notes,
+                    Stage.label,
+                    referrer.name,
+                    Contact.referred_by_id,
+                    Contact.centre_of_influence,
+                    Contact.do_not_contact,
+                    Contact.has_need,
+                    Contact.has_budget,
+                    Contact.has_urgency,
+                    Contact.is_decision_maker,
+                    Contact.purchase_interval_days,
+                    Contact.updated_at,
+                )
                 .outerjoin(Stage, Stage.id == Contact.stage_id)
                 .outerjoin(referrer, referrer.id == Contact.referred_by_id)
                 .where(Contact.id.in_(chunk))
             )
         }
         for cid in chunk:
-            row = found.get(cid)
-            if row is None:
+            r = found.get(cid)
+            if r is None:
                 continue
-            c = row.Contact
             yield ContactCard(
-                id=c.id,
-                name=c.name,
-                company=c.company,
-                title=c.title,
+                id=cid,
+                name=r[1],
+                company=r[2],
+                title=r[3],
                 emails=tuple(emails.get(cid, ())),
                 phones=tuple(phones.get(cid, ())),
-                street=c.street,
-                city=c.city,
-                region=c.region,
-                postal_code=c.postal_code,
-                country=c.country,
-                notes=c.notes,
+                street=r[4],
+                city=r[5],
+                region=r[6],
+                postal_code=r[7],
+                country=r[8],
+                notes=r[9],
                 tags=tuple(tags.get(cid, ())),
-                stage=row[1] or "",
-                referred_by=row[2] or "",
-                referred_by_id=c.referred_by_id,
-                centre_of_influence=c.centre_of_influence,
-                do_not_contact=c.do_not_contact,
-                has_need=c.has_need,
-                has_budget=c.has_budget,
-                has_urgency=c.has_urgency,
-                is_decision_maker=c.is_decision_maker,
-                purchase_interval_days=c.purchase_interval_days,
-                updated_at=c.updated_at,
+                stage=r[10] or "",
+                referred_by=r[11] or "",
+                referred_by_id=r[12],
+                centre_of_influence=r[13],
+                do_not_contact=r[14],
+                has_need=r[15],
+                has_budget=r[16],
+                has_urgency=r[17],
+                is_decision_maker=r[18],
+                purchase_interval_days=r[19],
+                updated_at=r[20],
             )
-        session.expunge_all()  # bounded memory: the identity map holds one chunk at a time
 
 
 def _numbered(kind: str, count: int) -> tuple[str, ...]:
