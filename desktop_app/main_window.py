@@ -24,7 +24,6 @@ from db import __version__, contacts, journeys, settings
 from db.engine import Database
 from desktop_app import icons, options, reminders
 from desktop_app import touches as touch_ui
-from desktop_app.contacts.duplicates import DuplicatesDialog
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
@@ -39,6 +38,7 @@ from desktop_app.today import place as today_place
 
 if TYPE_CHECKING:
     from db.demo import DemoSummary
+    from desktop_app.contacts.duplicates import DuplicatesDialog
     from desktop_app.journeys.board import BoardPage
     from desktop_app.sales.reports_page import ReportsPage
 
@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
         self.contacts_page.detail.add_section(FollowupsSection(self.ops), order=20)
+        #: The Find duplicates window, once opened.
+        self.duplicates_dialog: DuplicatesDialog | None = None
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -251,9 +253,13 @@ class MainWindow(QMainWindow):
 
     def find_duplicates(self) -> None:
         """Contacts → Find duplicates: the likely pairs, each one a merge away."""
+        # Only when asked for: phone-number parsing would slow every start-up.
+        from desktop_app.contacts.duplicates import DuplicatesDialog  # noqa: PLC0415
+
         self.show_place(PLACE_CONTACTS)
-        self.duplicates_dialog = DuplicatesDialog.open_for(self.ops, self)
-        self.duplicates_dialog.merged.connect(self.contacts_page.select_contact)
+        dialog = DuplicatesDialog.open_for(self.ops, self)
+        dialog.merged.connect(self.contacts_page.select_contact)
+        self.duplicates_dialog = dialog
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)
