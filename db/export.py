@@ -151,9 +151,13 @@ def driver_rows(session: Session, stmt: Executable) -> Iterator[Sequence[Cell]]:
     """The rows of ``stmt`` as plain tuples straight from the database driver's cursor,
     skipping SQLAlchemy's per-row work. Only for statements whose columns need no result
     processing: integers and text already made final in SQL (``safe_text``, ``local_minute``).
-    Parameters are still bound (and converted) by SQLAlchemy."""
+    Parameters are still bound (and converted) by SQLAlchemy. The cursor is closed when the
+    rows run out or the reader stops early (a cancelled export)."""
     result = session.connection().execute(stmt)
-    return cast("Iterator[Sequence[Cell]]", result.cursor)
+    try:
+        yield from cast("Iterator[Sequence[Cell]]", result.cursor)
+    finally:
+        result.close()
 
 
 def unindexed(column: Any) -> ColumnElement[Any]:

@@ -228,9 +228,18 @@ class ExportDialog(FormDialog[ExportRequest]):
             filters += ";;Calendar files (*.ics)"
         if kind.name in VCARD_REPORTS:
             filters += ";;vCard files (*.vcf)"
-        chosen, _filter = QFileDialog.getSaveFileName(
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
             self, "Export to", self.path.text() or str(self._folder), filters
         )
+        if chosen and not Path(chosen).suffix:
+            # The kind of file picked in the dialog's list, when no ending was typed.
+            chosen += (
+                ".vcf"
+                if "vCard" in chosen_filter
+                else ".ics"
+                if "Calendar" in chosen_filter
+                else ""
+            )
         if chosen:
             self.path.setText(chosen)
             self._typed_path = True
