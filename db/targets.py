@@ -68,10 +68,13 @@ def check_target(path: Path, database_path: Path | None = None) -> Path:
         guarded = [database, *(database.with_name(database.name + s) for s in COMPANIONS)]
         for protected in guarded:
             if real == protected or (real.exists() and _same_file(real, protected)):
-                what = "the open database" if protected == database else "a file of the database"
+                what = (
+                    "the open database"
+                    if protected == database
+                    else f"a file of the open database ({protected.name})"
+                )
                 raise TargetRefusedError(
-                    f"{given} is {what} ({protected.name}); writing a report there would "
-                    "destroy it. Choose another file."
+                    f"{given} is {what}; writing there would destroy it. Choose another file."
                 )
         backups = database.parent / "backups"
         if real.parent == backups or backups in real.parents:
