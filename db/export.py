@@ -167,7 +167,8 @@ def unindexed(column: Any) -> ColumnElement[Any]:
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
-def _local(value: datetime) -> str:
+def local_time(value: datetime) -> str:
+    """A time as reports write it: the owner's local "YYYY-MM-DD HH:MM"."""
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -175,7 +176,7 @@ def _none(_value: None) -> str:
     return ""
 
 
-def _yes_no(value: bool) -> str:
+def yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
@@ -189,9 +190,9 @@ _FORMAT: dict[type, Callable[[Any], Cell]] = {
     float: _as_is,
     Decimal: _as_is,
     type(None): _none,
-    datetime: _local,
+    datetime: local_time,
     date: date.isoformat,
-    bool: _yes_no,
+    bool: yes_no,
 }
 
 
@@ -252,10 +253,12 @@ __all__ = [
     "driver_rows",
     "load_reports",
     "local_minute",
+    "local_time",
     "neutralise",
     "report",
     "safe_text",
     "share",
     "unindexed",
     "write_csv",
+    "yes_no",
 ]

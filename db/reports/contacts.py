@@ -33,7 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from db import settings, value
 from db.domain import qualification
 from db.engine import Database
-from db.export import Cell, ExportOptions, Report, report
+from db.export import Cell, ExportOptions, Report, local_time, neutralise, report, yes_no
 from db.feedback import Level
 from db.lifecycle import Lifecycle, contact_status_sql
 from db.models import Contact, ContactEmail, ContactPhone, ContactTag, Stage, Tag
@@ -212,8 +212,21 @@ FLAG_HEADERS = (
 )
 
 
-def _address(c: ContactCard) -> list[Cell]:
-    return [c.street, c.city, c.region, c.postal_code, c.country]
+def _typed_cells(c: ContactCard, n_emails: int, n_phones: int) -> list[Cell]:
+    """ID to Country, made final (text neutralised) so the writer passes them through."""
+    text = [
+        c.name,
+        c.company,
+        c.title,
+        *_spread(c.emails, n_emails),
+        *_spread(c.phones, n_phones),
+        c.street,
+        c.city,
+        c.region,
+        c.postal_code,
+        c.country,
+    ]
+    return [c.id, *map(neutralise, text)]
 
 
 def _counts(session: Session) -> tuple[int, int]:
@@ -232,15 +245,9 @@ def contact_list(database: Database, options: ExportOptions) -> Report:
         with database.reading() as session:
             for c in cards(session, live_ids(session)):
                 yield (
-                    c.id,
-                    c.name,
-                    c.company,
-                    c.title,
-                    *_spread(c.emails, n_emails),
-                    *_spread(c.phones, n_phones),
-                    *_address(c),
-                    TAG_SEPARATOR.join(c.tags),
-                    c.stage,
+                    *_typed_cells(c, n_emails, n_phones),
+                    neutralise(TAG_SEPARATOR.join(c.tags)),
+                    neutralise(c.stage),
                 )
 
     return Report(
@@ -256,6 +263,7 @@ def contact_list(database: Database, options: ExportOptions) -> Report:
             "Stage",
         ),
         rows(),
+        prepared=True,
     )
 
 
@@ -325,39 +333,33 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
                 for c in cards(session, chunk):
                     f = figures[c.id]
                     yield (
-                        c.id,
-                        c.name,
-                        c.company,
-                        c.title,
-                        *_spread(c.emails, n_emails),
-                        *_spread(c.phones, n_phones),
-                        *_address(c),
-                        c.notes,
-                        TAG_SEPARATOR.join(c.tags),
-                        c.stage,
-                        c.referred_by,
-                        c.referred_by_id,
-                        c.centre_of_influence,
-                        c.do_not_contact,
-                        c.has_need,
-                        c.has_budget,
-                        c.has_urgency,
-                        c.is_decision_maker,
+                        *_typed_cells(c, n_emails, n_phones),
+                        neutralise(c.notes),
+                        neutralise(TAG_SEPARATOR.join(c.tags)),
+                        neutralise(c.stage),
+                        neutralise(c.referred_by),
+                        "" if c.referred_by_id is None else c.referred_by_id,
+                        yes_no(c.centre_of_influence),
+                        yes_no(c.do_not_contact),
+                        yes_no(c.has_need),
+                        yes_no(c.has_budget),
+                        yes_no(c.has_urgency),
+                        yes_no(c.is_decision_maker),
                         qualification(
                             has_need=c.has_need,
                             has_budget=c.has_budget,
                             has_urgency=c.has_urgency,
                             is_decision_maker=c.is_decision_maker,
                         ).label,
-                        c.purchase_interval_days,
+                        "" if c.purchase_interval_days is None else c.purchase_interval_days,
                         f.lifecycle,
                         f.satisfaction,
-                        f.last_touch,
-                        f.next_followup,
+                        "" if f.last_touch is None else local_time(f.last_touch),
+                        "" if f.next_followup is None else f.next_followup.isoformat(),
                         f.purchases,
                         f.historic,
                         f.predicted,
-                        currency,
+                        neutralise(currency),
                     )
 
     return Report(
@@ -387,4 +389,5 @@ def contacts_report(database: Database, options: ExportOptions) -> Report:
             "Currency",
         ),
         rows(),
+        prepared=True,
     )
