@@ -58,7 +58,8 @@ class Figure:
 
 
 def _bare(path: Path, sql: str, out: Path) -> int:
-    with sqlite3.connect(path) as raw, out.open("w", encoding="utf-8-sig", newline="") as f:
+    with sqlite3.connect(path) as raw, out.open("w", encoding="utf-8", newline="") as f:
+        f.write("\ufeff")  # the byte-order mark, as the export writes it
         writer = csv.writer(f)
         cursor = raw.execute(sql)
         writer.writerow([d[0] for d in cursor.description])
