@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from sqlalchemy import select
@@ -29,6 +30,9 @@ from sqlalchemy.orm import Session
 
 from db import settings
 from db.models import Contact, ContactEmail, ContactPhone
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 #: Already international: "+", a non-zero digit, then digits with spaces, dots or dashes only.
 _INTERNATIONAL = re.compile(r"^\+[1-9][0-9 .\-]{5,20}$")
@@ -90,6 +94,22 @@ def default_region(session: Session) -> str:
     """The region numbers without a country code belong to: the setting, else the locale's."""
     stored = settings.get(session, settings.PHONE_REGION).strip().upper()
     return stored if is_region(stored) else locale_region()
+
+
+def stored_region(database: Database) -> str:
+    """The region setting as the owner chose it ("" when it follows this computer's locale)."""
+    with database.reading() as session:
+        stored = settings.get(session, settings.PHONE_REGION).strip().upper()
+    return stored if is_region(stored) else ""
+
+
+def save_region(database: Database, region: str) -> None:
+    """Choose the default region ("" to follow this computer's locale)."""
+    region = region.strip().upper()
+    if region and not is_region(region):
+        raise ValueError(f"{region!r} is not a region phone numbers can belong to.")
+    with database.write_session.begin() as session:
+        settings.put(session, settings.PHONE_REGION, region)
 
 
 @dataclass
