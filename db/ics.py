@@ -2,17 +2,18 @@
 
 Each follow-up becomes an all-day VEVENT. Text is escaped (backslash, semicolon, comma,
 newline), lines are folded at 75 octets without splitting a UTF-8 character, and every line
-ends with CRLF, as the RFC requires. Files are written to a temporary file first and only
-replace the target when complete.
+ends with CRLF, as the RFC requires. Files are written through ``db.targets.replacing``: whole
+or not at all, and never over the database.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from db.targets import replacing
 
 PRODID = "-//Touchbase//Follow-ups//EN"
 _LIMIT = 75
@@ -90,19 +91,12 @@ def render(events: Iterable[Event], *, stamp: datetime) -> str:
     return "".join(fold(line) + "\r\n" for line in calendar_lines(events, stamp=stamp))
 
 
-def write_ics(events: Iterable[Event], path: Path, *, stamp: datetime) -> int:
-    """Write the calendar atomically; returns the number of events."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_ics(
+    events: Iterable[Event], path: Path, *, stamp: datetime, database_path: Path | None = None
+) -> int:
+    """Write the calendar whole, or not at all (see ``db.targets.replacing``); returns the
+    number of events."""
     events = list(events)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(render(events, stamp=stamp).encode("utf-8"))
-        Path(handle.name).replace(path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with replacing(path, database_path=database_path) as handle:
+        handle.write(render(events, stamp=stamp))
     return len(events)

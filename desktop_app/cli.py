@@ -1,12 +1,15 @@
 """The ``touchbase`` command line: opens the app, or runs a subcommand on the database.
 
 Errors go to stderr with exit status 1; usage errors exit with 2 (argparse's convention).
+Output survives a console that cannot show every character (a Windows code page): such
+characters are replaced, and the command carries on.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import io
 import json
 import logging
 import math
@@ -141,14 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="write a report as CSV (opens cleanly in Excel and LibreOffice)",
-        description="Write one of Touchbase's reports to a CSV file. Only reads the "
-        "database, so it works while the app is open.",
+        description="Write one of Touchbase's reports to a CSV file; contacts also as vCard "
+        "(FILE.vcf) and follow-ups as a calendar (FILE.ics). Only reads the database, so it "
+        "works while the app is open.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     assert isinstance(export, _Parser)
     export.epilog_factory = _report_list
     export.add_argument("report", metavar="REPORT", help="which report (see the list below)")
-    export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
+    export.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="the CSV (or .vcf, .ics) file"
+    )
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
     chart = commands.add_parser(
@@ -235,6 +241,7 @@ def _date(text: str) -> date:
 
 
 def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from db import vcard  # noqa: PLC0415
     from db.export import ExportOptions, build, load_reports, write_csv  # noqa: PLC0415
 
     reports = load_reports()
@@ -260,8 +267,19 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
         from desktop_app.followups import commands  # noqa: PLC0415
 
         return commands.export_calendar(db_path, output, args.since, args.until)
+    if vcard.is_vcard_path(output):
+        if args.report not in ("contacts", "contact-list"):
+            parser.exit(
+                2,
+                f"touchbase export: only contacts can be written as vCard ({output.name}); "
+                "give a .csv file for this report\n",
+            )
+        with open_database(db_path, readonly=True) as database:
+            count = vcard.write_vcards(database, output, database_path=database.path)
+        sys.stdout.write(f"Wrote {count:,} contacts to {output}\n")
+        return 0
     with open_database(db_path, readonly=True) as database:
-        count = write_csv(build(kind, database, options), output)
+        count = write_csv(build(kind, database, options), output, database_path=database.path)
     sys.stdout.write(f"Wrote {count:,} rows to {output}\n")
     return 0
 
@@ -371,12 +389,21 @@ def _restore(db_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _tolerant_console() -> None:
+    """Replace what the console's encoding cannot show instead of stopping half-way with a
+    UnicodeEncodeError (a Windows code page cannot show most names outside Western Europe)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if getattr(sys, "frozen", False):
         # A packaged Touchbase is also the Reports helper process it starts.
         import multiprocessing  # noqa: PLC0415 - only in a packaged build
 
         multiprocessing.freeze_support()
+    _tolerant_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -1,9 +1,11 @@
 """Exporting a report from the app: File > Export report… and the Reports page's button.
 
 The dialog picks one of the registered reports, a period where the report has one, and the
-file; ``export_report`` then writes it on the background runner, behind a progress dialog
-that can stop it. The file is written whole to a temporary file that replaces the chosen one
-only at the end, so a stopped or failed export leaves whatever was there before.
+file (contacts can also be written as vCard, follow-ups as a calendar); ``export_report``
+then writes it on the background runner, behind a progress dialog that can stop it. The file
+is written whole to a temporary file that replaces the chosen one only at the end, so a
+stopped or failed export leaves whatever was there before; the open database, its files and
+its backups are refused as targets (``db.targets``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db import vcard
 from db.clock import local_today
 from db.engine import Database
 from db.export import (
@@ -39,6 +42,7 @@ from db.export import (
     load_reports,
     write_csv,
 )
+from db.targets import TargetRefusedError, WriteFailedError, check_target
 from desktop_app.dialogs import Confirm, FormDialog, show_error
 from desktop_app.tasks import (
     CancelledError,
@@ -64,6 +68,8 @@ TITLES = {
 
 #: The one report that can also be written as a calendar.
 CALENDAR_REPORT = "followups"
+#: The reports that can also be written as vCard (every field vCard has of each contact).
+VCARD_REPORTS = ("contacts", "contact-list")
 
 
 def title_of(kind: ReportKind) -> str:
@@ -79,6 +85,10 @@ class ExportRequest:
     @property
     def calendar(self) -> bool:
         return self.kind.name == CALENDAR_REPORT and self.path.suffix.lower() == ".ics"
+
+    @property
+    def vcard(self) -> bool:
+        return self.kind.name in VCARD_REPORTS and vcard.is_vcard_path(self.path)
 
 
 class _DayChoice(QWidget):
@@ -111,8 +121,10 @@ class ExportDialog(FormDialog[ExportRequest]):
         folder: Path,
         chosen: str | None = None,
         parent: QWidget | None = None,
+        database_path: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self._database_path = database_path
         self.setWindowTitle("Export a report")
         self.setMinimumWidth(620)
         self._today = today
@@ -121,7 +133,9 @@ class ExportDialog(FormDialog[ExportRequest]):
         self.reports = list(load_reports().values())
 
         heading = QLabel(
-            "Write a report as a CSV file, which opens cleanly in Excel, LibreOffice and Numbers."
+            "Write a report as a CSV file, which opens cleanly in Excel, LibreOffice and Numbers. "
+            "Contacts can also be saved as a vCard file (.vcf) for Apple Contacts, Google "
+            "Contacts or Thunderbird."
         )
         heading.setWordWrap(True)
         self.report = QComboBox()
@@ -212,9 +226,20 @@ class ExportDialog(FormDialog[ExportRequest]):
         filters = "CSV files (*.csv)"
         if kind.name == CALENDAR_REPORT:
             filters += ";;Calendar files (*.ics)"
-        chosen, _filter = QFileDialog.getSaveFileName(
+        if kind.name in VCARD_REPORTS:
+            filters += ";;vCard files (*.vcf)"
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
             self, "Export to", self.path.text() or str(self._folder), filters
         )
+        if chosen and not Path(chosen).suffix:
+            # The kind of file picked in the dialog's list, when no ending was typed.
+            chosen += (
+                ".vcf"
+                if "vCard" in chosen_filter
+                else ".ics"
+                if "Calendar" in chosen_filter
+                else ""
+            )
         if chosen:
             self.path.setText(chosen)
             self._typed_path = True
@@ -235,6 +260,13 @@ class ExportDialog(FormDialog[ExportRequest]):
                 errors["path"] = f"{path} is a folder; add a file name."
             elif not path.parent.is_dir():
                 errors["path"] = f"The folder {path.parent} does not exist."
+            elif vcard.is_vcard_path(path) and self.kind().name not in VCARD_REPORTS:
+                errors["path"] = "Only contacts can be saved as vCard; name a .csv file."
+            else:
+                try:
+                    check_target(path, self._database_path)
+                except TargetRefusedError as refused:
+                    errors["path"] = str(refused)
         self.period_error.show_message(errors.get("period"))
         self.path_error.show_message(errors.get("path"))
         return errors
@@ -271,8 +303,9 @@ class ExportDialog(FormDialog[ExportRequest]):
         folder: Path,
         chosen: str | None = None,
         parent: QWidget | None = None,
+        database_path: Path | None = None,
     ) -> ExportRequest | None:
-        return cls(today, folder, chosen, parent).answer()
+        return cls(today, folder, chosen, parent, database_path).answer()
 
 
 def default_folder() -> Path:
@@ -283,16 +316,29 @@ def default_folder() -> Path:
 
 
 def write_report(database: Database, request: ExportRequest, progress: Progress) -> int:
-    """Write ``request``'s file; returns the rows (or calendar events) written."""
+    """Write ``request``'s file; returns the rows (or calendar events, or cards) written."""
     if request.calendar:
         from db.ics import write_ics  # noqa: PLC0415
         from db.models import utcnow  # noqa: PLC0415
         from db.reports.followups import followup_events  # noqa: PLC0415
 
-        return write_ics(followup_events(database, request.options), request.path, stamp=utcnow())
-    report = build(request.kind, database, request.options)
+        return write_ics(
+            followup_events(database, request.options),
+            request.path,
+            stamp=utcnow(),
+            database_path=database.path,
+        )
+
+    def keep_going(done: int) -> bool:
+        return progress.update(done, 0)
+
     try:
-        return write_csv(report, request.path, keep_going=lambda done: progress.update(done, 0))
+        if request.vcard:
+            return vcard.write_vcards(
+                database, request.path, keep_going=keep_going, database_path=database.path
+            )
+        report = build(request.kind, database, request.options)
+        return write_csv(report, request.path, keep_going=keep_going, database_path=database.path)
     except ExportCancelledError:
         raise CancelledError from None
 
@@ -307,16 +353,22 @@ def export_report(
     """Write the report in the background; ``tell`` receives the one-line outcome."""
     name = request.path.name
 
+    what = "event" if request.calendar else "contact" if request.vcard else "row"
+
     def done(count: int) -> None:
-        what = "event" if request.calendar else "row"
         tell(f"Exported {count:,} {what}{'' if count == 1 else 's'} to {request.path}.")
 
     def failed(error: Exception) -> None:
         if isinstance(error, CancelledError):
             tell(f"Export stopped; nothing was written to {name}.")
             return
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        show_error(parent, "The report was not exported", f"{request.path}: {reason}")
+        if isinstance(error, TargetRefusedError | WriteFailedError):
+            message = str(error)  # already names the file the person chose
+        elif isinstance(error, OSError) and error.strerror:
+            message = f"{request.path}: {error.strerror}"
+        else:
+            message = f"{request.path}: {error}"
+        show_error(parent, "The report was not exported", message)
 
     title = f"Exporting {title_of(request.kind).lower()}…"
     run_with_progress(
@@ -326,7 +378,7 @@ def export_report(
         lambda progress: write_report(database, request, progress),
         on_done=done,
         on_error=failed,
-        describe=lambda written, _total: f"{title}\n{written:,} rows written",
+        describe=lambda written, _total: f"{title}\n{written:,} {what}s written",
     )
 
 
@@ -337,7 +389,9 @@ def export_from(
     tell: Callable[[str], None],
 ) -> None:
     """Ask what to export, then export it."""
-    request = ExportDialog.ask(local_today(), default_folder(), parent=window)
+    request = ExportDialog.ask(
+        local_today(), default_folder(), parent=window, database_path=database.path
+    )
     if request is not None:
         export_report(window, database, runner, request, tell)
 

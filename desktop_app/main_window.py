@@ -43,6 +43,7 @@ from desktop_app.today import place as today_place
 
 if TYPE_CHECKING:
     from db.demo import DemoSummary
+    from desktop_app.contacts.duplicates import DuplicatesDialog
     from desktop_app.journeys.board import BoardPage
     from desktop_app.reports.install import ReportsPlace
     from desktop_app.reports.page import ReportsPage
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.contacts_page.status_message.connect(self._show_status)
         self.contacts_page.import_requested.connect(self.import_contacts)
         self.contacts_page.detail.add_section(FollowupsSection(self.ops), order=20)
+        #: The Find duplicates window, once opened.
+        self.duplicates_dialog: DuplicatesDialog | None = None
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -191,6 +194,11 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(lambda: SettingsDialog.ask(self.ops, self))
         edit_menu.addAction(self.settings_action)
+
+        contacts_menu = menu.addMenu("&Contacts")
+        self.duplicates_action = QAction("Find &duplicates…", self)
+        self.duplicates_action.triggered.connect(self.find_duplicates)
+        contacts_menu.addAction(self.duplicates_action)
 
         view_menu = menu.addMenu("&View")
         # One entry per place, Ctrl+1, Ctrl+2, ... in sidebar order.
@@ -308,6 +316,16 @@ class MainWindow(QMainWindow):
         from desktop_app import export  # noqa: PLC0415 - only when asked for
 
         export.export_from(self, self.database, self.runner, self._show_status)
+
+    def find_duplicates(self) -> None:
+        """Contacts → Find duplicates: the likely pairs, each one a merge away."""
+        # Only when asked for: phone-number parsing would slow every start-up.
+        from desktop_app.contacts.duplicates import DuplicatesDialog  # noqa: PLC0415
+
+        self.show_place(PLACE_CONTACTS)
+        dialog = DuplicatesDialog.open_for(self.ops, self)
+        dialog.merged.connect(self.contacts_page.select_contact)
+        self.duplicates_dialog = dialog
 
     def import_contacts(self) -> None:
         """The import wizard; afterwards the contacts list shows what came in."""

@@ -10,15 +10,15 @@ from db.export import Cell, ExportOptions, Report, report
 from db.ics import Event
 
 HEADERS = (
-    "contact",
-    "company",
-    "due date",
-    "days overdue",
-    "reason",
-    "source",
-    "stage",
-    "last touch",
-    "suggested medium",
+    "Contact",
+    "Company",
+    "Due date",
+    "Days overdue",
+    "Reason",
+    "Source",
+    "Stage",
+    "Last touch",
+    "Suggested medium",
 )
 
 

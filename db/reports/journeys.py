@@ -136,13 +136,13 @@ def funnel(database: Database, options: ExportOptions) -> Report:
 
     return Report(
         (
-            "position",
-            "stage",
-            "now_at_stage",
-            "ever_reached",
-            "conversion_to_next_pct",
-            "median_days_in_stage",
-            "stuck",
+            "Position",
+            "Stage",
+            "Now at stage",
+            "Ever reached",
+            "Conversion to next %",
+            "Median days in stage",
+            "Stuck",
         ),
         list(rows()),
     )

@@ -55,15 +55,15 @@ def purchases_report(database: Database, options: ExportOptions) -> Report:
 
     return Report(
         (
-            "date",
-            "purchase_id",
-            "contact_id",
-            "contact",
-            "company",
-            "product",
-            "amount",
-            "currency",
-            "note",
+            "Date",
+            "Purchase ID",
+            "Contact ID",
+            "Contact",
+            "Company",
+            "Product",
+            "Amount",
+            "Currency",
+            "Note",
         ),
         rows(),
     )
@@ -77,8 +77,8 @@ def purchases_report(database: Database, options: ExportOptions) -> Report:
 def satisfaction_report(database: Database, options: ExportOptions) -> Report:
     """One row per feedback form of a live contact, oldest first, within --since/--until.
 
-    ``previous_level`` is the contact's form before this one (even if older than --since);
-    ``average_score`` is the plain average of the answered questions, to two decimals.
+    "Previous level" is the contact's form before this one (even if older than --since);
+    "Average score" is the plain average of the answered questions, to two decimals.
     """
 
     def rows() -> Iterator[Sequence[Cell]]:
@@ -120,15 +120,15 @@ def satisfaction_report(database: Database, options: ExportOptions) -> Report:
 
     return Report(
         (
-            "date",
-            "contact_id",
-            "contact",
-            "level",
-            "previous_level",
-            "change",
-            "average_score",
-            "scores",
-            "comment",
+            "Date",
+            "Contact ID",
+            "Contact",
+            "Level",
+            "Previous level",
+            "Change",
+            "Average score",
+            "Scores",
+            "Comment",
         ),
         rows(),
     )
@@ -143,13 +143,13 @@ def satisfaction_by_month(database: Database, options: ExportOptions) -> Report:
     months = levels_by_month(database, options.since, options.until)
     return Report(
         (
-            "month",
-            "forms",
-            "highly_satisfied",
-            "satisfied",
-            "dissatisfied",
-            "moved_up",
-            "moved_down",
+            "Month",
+            "Forms",
+            "Highly satisfied",
+            "Satisfied",
+            "Dissatisfied",
+            "Moved up",
+            "Moved down",
         ),
         (
             (

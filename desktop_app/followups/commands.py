@@ -43,6 +43,6 @@ def export_calendar(db_path: Path, output: Path, since: date | None, until: date
     """Write the open follow-ups as an iCalendar file of all-day events."""
     with open_database(db_path, readonly=True) as database:
         events = followup_events(database, ExportOptions(since=since, until=until))
-        count = write_ics(events, output, stamp=utcnow())
+        count = write_ics(events, output, stamp=utcnow(), database_path=database.path)
     sys.stdout.write(f"Wrote {count:,} events to {output}\n")
     return 0

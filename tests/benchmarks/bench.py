@@ -2,7 +2,8 @@
 
 Builds (once) a 100,000-contact, 1,000,000-touch database with ``touchbase demo``, then
 measures start-up to the first page of contacts against a bare PySide6 window, search-as-you-
-type latency against bare sqlite3 FTS queries, and peak memory. Figures are printed, never
+type latency against bare sqlite3 FTS queries, peak memory, and the exports against a bare
+sqlite3 + csv.writer loop. Figures are printed, never
 asserted: targets are in the table so a person can judge them.
 """
 
@@ -178,6 +179,15 @@ def _reports_figures(path: Path) -> dict[str, float | str]:
     return dict(module.measure_reports(path))
 
 
+def _export_figures(path: Path) -> None:
+    """The exports beside a bare sqlite3 + csv.writer loop (``bench_export``, beside this
+    script)."""
+    module = importlib.import_module("bench_export")
+    print()
+    print(f"{'exports (median of 3)':<31}{'Touchbase':>10}{'bare':>11}{'speed':>8}")
+    module.print_figures(module.measure_export(path))
+
+
 def _import_figures() -> Any:
     """Importing a 100,000-row CSV file, beside csv.reader + executemany into a bare table."""
     try:
@@ -327,6 +337,7 @@ def main() -> None:
         f"{app_start.peak_kib / bare_start.peak_kib:.2f}x",
         "< 200 MiB",
     )
+    _export_figures(path)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def test_a_period_for_a_report_of_today_is_refused(database: Database) -> None:
         build(kind, database, ExportOptions(since=date(2026, 1, 1)))
     with pytest.raises(PeriodNotApplicableError):
         build(kind, database, ExportOptions(until=date(2026, 1, 1)))
-    assert build(kind, database, ExportOptions()).headers[0] == "id"
+    assert build(kind, database, ExportOptions()).headers[0] == "ID"
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(database: Database) -> None:

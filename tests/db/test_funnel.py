@@ -47,13 +47,13 @@ def test_funnel_matches_hand_computed_figures(database: Database) -> None:
     result = build(database, ExportOptions(today=date(2026, 3, 2)))
 
     assert result.headers == (
-        "position",
-        "stage",
-        "now_at_stage",
-        "ever_reached",
-        "conversion_to_next_pct",
-        "median_days_in_stage",
-        "stuck",
+        "Position",
+        "Stage",
+        "Now at stage",
+        "Ever reached",
+        "Conversion to next %",
+        "Median days in stage",
+        "Stuck",
     )
     rows = [tuple(str(v) for v in row) for row in result.rows]
     # Suspect stays: A 10, B 20, D 5, F 9, C 60 (to today), D 45 (to today) -> median 15.
@@ -90,11 +90,11 @@ def test_funnel_is_exported_from_the_command_line(tmp_path: Path) -> None:
     with output.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:5] == [
-        "position",
-        "stage",
-        "now_at_stage",
-        "ever_reached",
-        "conversion_to_next_pct",
+        "Position",
+        "Stage",
+        "Now at stage",
+        "Ever reached",
+        "Conversion to next %",
     ]
     assert [r[:5] for r in rows[1:]] == [
         ["1", "Suspect", "2", "5", "80.0"],

@@ -80,54 +80,68 @@ def test_contacts_export(
 ) -> None:
     ada, ben, _gone = known_data(database, contact_factory)
     rows = export(database, "contacts", tmp_path)
-    assert [r["name"] for r in rows] == ["Ada Baker", "Ben Cole"]
+    assert [r["Name"] for r in rows] == ["Ada Baker", "Ben Cole"]
     a, b = rows
-    assert a["id"] == str(ada)
-    assert {k: a[k] for k in ("emails", "phones", "tags", "stage", "qualification")} == {
-        "emails": "ada@harbour.test; orders@harbour.test",
-        "phones": "+44 20 7946 0000",
-        "tags": "bread; vip",
+    assert a["ID"] == str(ada)
+    assert {
+        k: a[k]
+        for k in (
+            "Email 1",
+            "Email 2",
+            "Phone 1",
+            "Tags",
+            "Stage",
+            "Qualification",
+        )
+    } == {
+        "Email 1": "ada@harbour.test",
+        "Email 2": "orders@harbour.test",
+        "Phone 1": "'+44 20 7946 0000",  # a leading + would start a formula in a spreadsheet
+        "Tags": "bread, vip",
         # Two purchases a year apart are not regular buying.
-        "stage": "Customer",
-        "qualification": "Qualified prospect",
+        "Stage": "Customer",
+        "Qualification": "Qualified prospect",
     }
     assert {
         k: a[k]
         for k in (
-            "lifecycle",
-            "satisfaction",
-            "purchases",
-            "historic_value",
-            "predicted_value",
-            "currency",
-            "referred_by",
+            "Lifecycle",
+            "Satisfaction",
+            "Purchases",
+            "Historic value",
+            "Predicted value",
+            "Currency",
+            "Referred by",
         )
     } == {
-        "lifecycle": "Repeat",
-        "satisfaction": "Highly satisfied",
-        "purchases": "2",
-        "historic_value": "300.00",
-        "predicted_value": "450.00",
-        "currency": "EUR",
-        "referred_by": "",
+        "Lifecycle": "Repeat",
+        "Satisfaction": "Highly satisfied",
+        "Purchases": "2",
+        "Historic value": "300.00",
+        "Predicted value": "450.00",
+        "Currency": "EUR",
+        "Referred by": "",
     }
-    assert a["last_touch"].startswith("2026-06-")
+    assert "Phone 2" not in a, "as many phone columns as the contact with most phones needs"
+    assert a["Last touch"].startswith("2026-06-")
     # The first purchase, a year back, started the 100-day plan with every step already
     # skipped; the next follow-up is the stage's cadence.
-    assert a["next_followup"] == "2026-07-12"
-    assert b["id"] == str(ben)
-    assert (b["lifecycle"], b["purchases"], b["historic_value"], b["predicted_value"]) == (
+    assert a["Next follow-up"] == "2026-07-12"
+    assert a["Value at stake"] == "0.00"
+    assert b["ID"] == str(ben)
+    assert (b["Lifecycle"], b["Purchases"], b["Historic value"], b["Predicted value"]) == (
         "Prospective",
         "0",
         "0.00",
         "0.00",
     )
-    assert (b["referred_by"], b["satisfaction"], b["emails"], b["last_touch"]) == (
+    assert (b["Referred by"], b["Referred by ID"], b["Satisfaction"], b["Email 1"]) == (
         "Ada Baker",
-        "",
+        str(ada),
         "",
         "",
     )
+    assert b["Last touch"] == ""
 
 
 def test_purchases_export(
@@ -135,15 +149,15 @@ def test_purchases_export(
 ) -> None:
     ada, _ben, _gone = known_data(database, contact_factory)
     rows = export(database, "purchases", tmp_path)
-    assert [(r["date"], r["contact"], r["product"], r["amount"], r["currency"]) for r in rows] == [
+    assert [(r["Date"], r["Contact"], r["Product"], r["Amount"], r["Currency"]) for r in rows] == [
         ("2025-06-30", "Ada Baker", "Bread", "100.00", "EUR"),
         ("2026-06-30", "Ada Baker", "Cake", "200.00", "EUR"),
     ]
-    assert rows[0]["contact_id"] == str(ada) and rows[0]["note"] == "paid cash"
+    assert rows[0]["Contact ID"] == str(ada) and rows[0]["Note"] == "paid cash"
     since = export(database, "purchases", tmp_path, since=date(2026, 1, 1))
-    assert [r["product"] for r in since] == ["Cake"]
+    assert [r["Product"] for r in since] == ["Cake"]
     until = export(database, "purchases", tmp_path, until=date(2026, 1, 1))
-    assert [r["product"] for r in until] == ["Bread"]
+    assert [r["Product"] for r in until] == ["Bread"]
 
 
 def test_satisfaction_exports(
@@ -152,15 +166,15 @@ def test_satisfaction_exports(
     known_data(database, contact_factory)
     rows = export(database, "satisfaction", tmp_path)
     assert [
-        (r["date"], r["level"], r["previous_level"], r["change"], r["average_score"], r["scores"])
+        (r["Date"], r["Level"], r["Previous level"], r["Change"], r["Average score"], r["Scores"])
         for r in rows
     ] == [
         ("2026-01-10", "Dissatisfied", "", "", "2.00", "2 2"),
         ("2026-06-01", "Highly satisfied", "Dissatisfied", "up", "4.50", "5 4"),
     ]
-    assert rows[1]["comment"] == "Much better"
+    assert rows[1]["Comment"] == "Much better"
     later = export(database, "satisfaction", tmp_path, since=date(2026, 2, 1))
-    assert [(r["level"], r["previous_level"]) for r in later] == [
+    assert [(r["Level"], r["Previous level"]) for r in later] == [
         ("Highly satisfied", "Dissatisfied")
     ]
     months = export(database, "satisfaction-by-month", tmp_path)

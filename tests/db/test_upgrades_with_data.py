@@ -9,6 +9,7 @@ original, search included. A new migration is covered as soon as it is listed in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -46,6 +47,22 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def _rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[object, ...]]:
     listed = ", ".join(f'"{c}"' for c in columns)
     return conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY rowid').fetchall()
+
+
+def _same(a: sqlite3.Connection, b: sqlite3.Connection, table: str, columns: list[str]) -> bool:
+    """The rows of both, with JSON text (a model's rules) compared by meaning, not key order."""
+    json_columns = {i for i, c in enumerate(columns) if (table, c) == ("journey_model", "rules")}
+
+    def read(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+        return [
+            tuple(
+                json.loads(v) if i in json_columns and isinstance(v, str) else v
+                for i, v in enumerate(row)
+            )
+            for row in _rows(conn, table, columns)
+        ]
+
+    return read(a) == read(b)
 
 
 def _build_at(revision: str, path: Path, reference: Path) -> dict[str, list[str]]:
@@ -100,7 +117,13 @@ def test_data_from_an_earlier_revision_upgrades_intact(
         assert [r[0] for r in upgraded.execute("PRAGMA integrity_check")] == ["ok"]
         assert upgraded.execute("PRAGMA foreign_key_check").fetchall() == []
         assert _tables(upgraded) == _tables(ref)
-        for table in _tables(ref):
+        for table in kept:  # a table added since starts empty: nothing old to carry
             columns = _columns(ref, table)
+            if table == "contact" and "sample" not in kept[table]:
+                # A revision without the sample mark held only the owner's own contacts.
+                columns.remove("sample")
+                assert (
+                    upgraded.execute("SELECT count(*) FROM contact WHERE sample").fetchone()[0] == 0
+                )
             # Every column, including those added since (derived ones are recomputed).
-            assert _rows(upgraded, table, columns) == _rows(ref, table, columns), table
+            assert _same(upgraded, ref, table, columns), table

@@ -112,10 +112,12 @@ def test_export_writes_csv_that_spreadsheets_open(
     assert b"\r\n" in raw
     with output.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["id", "name", "company"]
-    assert rows[1][1:3] == ["Zoë “Zed” Ålund", "Smith, Jones & Co"]
-    assert rows[1][4] == "zoe@example.com; z@x.org"
-    assert rows[1][6] == "Suspect"
+    assert rows[0][:3] == ["ID", "Name", "Company"]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["Name"], row["Company"]) == ("Zoë “Zed” Ålund", "Smith, Jones & Co")
+    assert (row["Email 1"], row["Email 2"]) == ("zoe@example.com", "z@x.org")
+    assert row["Stage"] == "Suspect"
+    assert row["Tags"] == "vip"
     assert not list(output.parent.glob(".*.tmp")), "no temporary file left behind"
 
 

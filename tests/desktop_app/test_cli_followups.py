@@ -63,14 +63,14 @@ def test_export_followups_csv(due_data: Database, db_path: Path, tmp_path: Path)
     assert cli.main(["--db", str(db_path), "export", "followups", "--output", str(out)]) == 0
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["contact"], r["due date"], r["source"], r["stage"]) for r in rows] == [
+    assert [(r["Contact"], r["Due date"], r["Source"], r["Stage"]) for r in rows] == [
         ("Ann Archer", "2026-02-27", "cadence", "Customer"),
         ("Bob Baker", "2026-03-02", "manual", "Customer"),
         ("Bob Baker", "2026-03-07", "manual", "Customer"),
         ("Bob Baker", "2026-03-14", "cadence", "Customer"),
     ]
-    assert rows[0]["last touch"] != ""
-    assert rows[1]["reason"] == "Send the proposal"
+    assert rows[0]["Last touch"] != ""
+    assert rows[1]["Reason"] == "Send the proposal"
 
 
 def test_export_followups_ics(due_data: Database, db_path: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import vobject
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -155,7 +156,7 @@ def test_the_export_writes_the_chosen_period(
     told: list[str] = []
     export_report(dialog, logged, ImmediateRunner(), request, told.append)
     rows = read_csv(request.path)
-    summaries = [row[rows[0].index("summary")] for row in rows[1:]]
+    summaries = [row[rows[0].index("Summary")] for row in rows[1:]]
     assert summaries == ["Call 5", "Call 9"]
     assert told == [f"Exported 2 rows to {request.path}."]
 
@@ -219,15 +220,21 @@ def test_the_window_exports_from_the_file_menu_and_the_reports_page(
     target = tmp_path / "list.csv"
 
     def answer(
-        cls: type, today: date, folder: Path, chosen: str | None = None, parent: object = None
+        cls: type,
+        today: date,
+        folder: Path,
+        chosen: str | None = None,
+        parent: object = None,
+        database_path: Path | None = None,
     ) -> ExportRequest:
+        assert database_path == window.database.path
         asked.append(chosen)
         return ExportRequest(load_reports()["contact-list"], ExportOptions(today=today), target)
 
     monkeypatch.setattr(ExportDialog, "ask", classmethod(answer))
     window.export_action.trigger()
     assert asked == [None]
-    assert read_csv(target)[0][:2] == ["id", "name"]
+    assert read_csv(target)[0][:2] == ["ID", "Name"]
     assert window.statusBar().currentMessage() == f"Exported 0 rows to {target}."
 
     window.show_place("reports")
@@ -242,7 +249,9 @@ def test_cancel_in_the_progress_dialog_stops_the_export(
     qtbot.addWidget(parent)
     real_write = db.export.write_csv
 
-    def press_cancel_midway(report: Report, path: Path, *, keep_going: KeepGoing) -> int:
+    def press_cancel_midway(
+        report: Report, path: Path, *, keep_going: KeepGoing, database_path: Path | None
+    ) -> int:
         dialog = parent.findChild(QProgressDialog)
         assert dialog is not None
         button = dialog.findChild(QPushButton)
@@ -258,3 +267,38 @@ def test_cancel_in_the_progress_dialog_stops_the_export(
     export_report(parent, logged, ImmediateRunner(), request, told.append)
     assert told == ["Export stopped; nothing was written to touches.csv."]
     assert not target.exists()
+
+
+def test_the_dialog_refuses_the_open_database_beside_the_file_field(
+    qtbot: QtBot, tmp_path: Path, logged: Database
+) -> None:
+    dialog = ExportDialog(TODAY, tmp_path, "contacts", database_path=logged.path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    before = logged.path.read_bytes()
+    for target in (logged.path, tmp_path / "backups" / "x.csv"):
+        (tmp_path / "backups").mkdir(exist_ok=True)
+        dialog.path.setText(str(target))
+        assert saved(dialog) is None
+        assert str(target) in dialog.path_error.text()
+    dialog.report.setCurrentIndex(dialog.report.findData("touches"))
+    dialog.path.setText(str(tmp_path / "touches.vcf"))
+    assert saved(dialog) is None
+    assert "Only contacts can be saved as vCard" in dialog.path_error.text()
+    assert logged.path.read_bytes() == before
+
+
+def test_contacts_are_saved_as_vcard_from_the_app(
+    qtbot: QtBot, tmp_path: Path, logged: Database
+) -> None:
+    dialog = ExportDialog(TODAY, tmp_path, "contacts", database_path=logged.path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path.setText(str(tmp_path / "cards.vcf"))
+    request = dialog.result_input if saved(dialog) else None
+    assert request is not None and request.vcard
+    told: list[str] = []
+    export_report(dialog, logged, ImmediateRunner(), request, told.append)
+    assert told == [f"Exported 1 contact to {request.path}."]
+    card = vobject.readOne(request.path.read_bytes().decode("utf-8"))
+    assert card.fn.value == "Ann Aalto"

@@ -371,10 +371,10 @@ def test_contact_editor_sets_the_seasonal_interval(
 @pytest.mark.parametrize(
     ("report", "header"),
     [
-        ("contacts", "lifecycle"),
-        ("purchases", "amount"),
-        ("satisfaction", "previous_level"),
-        ("satisfaction-by-month", "moved_up"),
+        ("contacts", "Lifecycle"),
+        ("purchases", "Amount"),
+        ("satisfaction", "Previous level"),
+        ("satisfaction-by-month", "Moved up"),
     ],
 )
 def test_command_line_exports(

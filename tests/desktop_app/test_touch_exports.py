@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from db import contacts, stages, touches
 from db.domain import Direction, Medium
 from db.engine import open_database
 from db.journeys import active_stages
+from db.models import Contact, JourneyModel, Stage, Touch
 from db.touches import TouchInput
 from desktop_app import cli
 
@@ -69,14 +72,15 @@ def test_touch_log_lists_each_touch_in_order(
         return datetime(2026, 3, day, 10, 0, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
     assert rows[0] == [
-        "contact id",
-        "contact",
-        "medium",
-        "direction",
-        "when",
-        "stage at the time",
-        "summary",
-        "outcome",
+        "Contact ID",
+        "Contact",
+        "Medium",
+        "Direction",
+        "When",
+        "Stage at the time",
+        "Summary",
+        "Notes",
+        "Outcome",
     ]
     assert [r[1:7] for r in rows[1:]] == [
         ["Ann Aalto", "Email", "outbound", local(1), "Suspect", "Intro"],
@@ -95,7 +99,7 @@ def test_touch_log_honours_since_and_until(db_file: Path, tmp_path: Path) -> Non
 
 def test_medium_mix_per_stage_with_shares(db_file: Path, tmp_path: Path) -> None:
     rows = export(db_file, tmp_path, "mediums")
-    assert rows[0] == ["stage", "medium", "touches", "share of stage %", "share of all %"]
+    assert rows[0] == ["Stage", "Medium", "Touches", "Share of stage %", "Share of all %"]
     table = {(r[0], r[1]): r[2:] for r in rows[1:]}
     # 5 touches counted: Suspect has Email 1, Phone 2; Customer has In person 1, Gift 1.
     assert table[("Suspect", "Phone")] == ["2", "66.7", "40.0"]
@@ -103,13 +107,47 @@ def test_medium_mix_per_stage_with_shares(db_file: Path, tmp_path: Path) -> None
     assert table[("Suspect", "Video")] == ["0", "0.0", "0.0"]
     assert table[("Customer", "In person")] == ["1", "50.0", "20.0"]
     assert table[("Prospect", "Phone")] == ["0", "", "0.0"]
-    assert table[("All stages", "Phone")] == ["2", "40.0", "40.0"]
-    assert table[("All stages", "Video")] == ["0", "0.0", "0.0"]
-    assert len(rows) == 1 + 5 * 6  # four stages and the totals, six mediums each
-    assert [r[0] for r in rows[1::6]] == [
-        "Suspect",
-        "Prospect",
-        "Customer",
-        "Loyal customer",
-        "All stages",
-    ]
+    assert len(rows) == 1 + 4 * 6  # four stages, six mediums each, and no totals among them
+    assert [r[0] for r in rows[1::6]] == ["Suspect", "Prospect", "Customer", "Loyal customer"]
+    assert sum(int(r[2]) for r in rows[1:]) == 5  # every touch once
+
+
+def test_medium_mix_sums_to_every_touch_of_the_period(db_file: Path, tmp_path: Path) -> None:
+    """Touches at a stage of another journey model, and touches with no stage, are counted in
+    rows of their own, so the touches column adds up to the real number of touches."""
+    with open_database(db_file) as database:
+        with database.write_session.begin() as session:
+            # Ann's email and phone touches: one loses its stage, one keeps a stage that is
+            # no longer in the active model.
+            other = Stage(model_id=_other_model(session), key="x", label="Old stage", position=0)
+            session.add(other)
+            session.flush()
+            first, second = session.scalars(
+                select(Touch)
+                .where(Touch.summary.in_(["Intro", 'Call, "quick"']))
+                .order_by(Touch.id)
+            )
+            first.stage_id = None
+            second.stage_id = other.id
+        with database.reading() as session:
+            live = session.scalar(
+                select(func.count(Touch.id))
+                .join(Contact, Contact.id == Touch.contact_id)
+                .where(Contact.deleted_at.is_(None))
+            )
+    rows = export(db_file, tmp_path, "mediums")
+    assert live == 5
+    assert sum(int(r[2]) for r in rows[1:]) == live
+    table = {(r[0], r[1]): r[2:] for r in rows[1:]}
+    assert table[("Other stages", "Phone")] == ["1", "100.0", "20.0"]
+    assert table[("No stage recorded", "Email")] == ["1", "100.0", "20.0"]
+    assert not any(r[0] == "All stages" for r in rows)
+    # Share of all % adds up to 100 across the rows (up to rounding).
+    assert abs(sum(float(r[4]) for r in rows[1:]) - 100.0) < 0.5
+
+
+def _other_model(session: Session) -> int:
+    model = JourneyModel(key="retired", name="Retired model")
+    session.add(model)
+    session.flush()
+    return model.id

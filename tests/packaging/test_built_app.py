@@ -169,10 +169,16 @@ def gui(
     """The app on a new database (the contacts page and the welcome) or one with contacts
     (Today)."""
     path = tmp_path / "gui.sqlite"
+    where = ["--db", str(path)]
     if request.param == "demo":
-        run(bundle, env, "--db", str(path), "demo", "--contacts", "30")
+        run(bundle, env, *where, "demo", "--contacts", "30")
+    else:
+        # A --db that does not exist is asked about first; the owner's own data folder (here
+        # a scratch one) is made without asking, as on a first start.
+        env = {**env, "TOUCHBASE_DATA_DIR": str(tmp_path / "data")}
+        where = []
     process = subprocess.Popen(
-        [str(bundle / _program_name()), "--verbose", "--db", str(path)],
+        [str(bundle / _program_name()), "--verbose", *where],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
