@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from db import derived, search
+from db import derived, lifecycle, search
+from db.clock import local_today
 from db.domain import Qualification, qualification
 from db.models import (
     Contact,
@@ -296,23 +297,55 @@ def update_contact(
             stages.check_reason(session, [contact_id], data.stage_id, stage_reason)
             stages.move_contacts(session, [contact_id], data.stage_id, reason=stage_reason, now=now)
         search.reindex(session, [contact_id])
-        # The do-not-contact flag decides whether there is a next follow-up at all.
+        # The do-not-contact flag decides whether there is a next follow-up at all, and with
+        # the contact's own purchase interval, where it stands as a buyer.
         derived.refresh_schedule(session, [contact_id])
+        lifecycle.refresh_stored(session, local_today(), [contact_id])
         _drop_unused_tags(session)
 
 
+class ContactsCancelledError(Exception):
+    """The progress callback asked to stop a bulk change; nothing was written."""
+
+
+#: Contacts changed per step of a bulk change, between two progress reports.
+CHUNK = 500
+
+Report = Callable[[int, int], bool]
+
+
+def _chunks(ids: Sequence[int], progress: Report | None) -> Iterator[Sequence[int]]:
+    """``ids`` a chunk at a time, reporting progress before each; stops (and so rolls the
+    unit of work back) when ``progress`` returns False."""
+    for start in range(0, len(ids), CHUNK):
+        if progress is not None and not progress(start, len(ids)):
+            raise ContactsCancelledError
+        yield ids[start : start + CHUNK]
+    if progress is not None:
+        progress(len(ids), len(ids))
+
+
 def trash_contacts(
-    database: Database, contact_ids: Sequence[int], *, now: datetime | None = None
+    database: Database,
+    contact_ids: Sequence[int],
+    *,
+    now: datetime | None = None,
+    progress: Report | None = None,
 ) -> int:
     """Move contacts to the trash; returns how many moved."""
+    moved = 0
+    now = now or utcnow()
     with database.write_session.begin() as session:
-        result = session.execute(
-            update(Contact)
-            .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_(None))
-            .values(deleted_at=now or utcnow())
-        )
-        derived.refresh_schedule(session, contact_ids)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        for chunk in _chunks(list(contact_ids), progress):
+            result = session.execute(
+                update(Contact)
+                .where(Contact.id.in_(chunk), Contact.deleted_at.is_(None))
+                .values(deleted_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            derived.refresh_schedule(session, chunk)
+            moved += int(result.rowcount)  # type: ignore[attr-defined]
+        return moved
 
 
 def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
@@ -327,15 +360,38 @@ def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def purge_contacts(database: Database, contact_ids: Sequence[int]) -> int:
+def purge_contacts(
+    database: Database, contact_ids: Sequence[int], *, progress: Report | None = None
+) -> int:
     """Delete trashed contacts for good, with their touches and history."""
     with database.write_session.begin() as session:
+        return _purge(session, list(contact_ids), progress)
+
+
+def empty_trash(database: Database, *, progress: Report | None = None) -> int:
+    """Delete every contact in the trash for good; returns how many went."""
+    with database.write_session.begin() as session:
+        ids = [int(i) for i in session.scalars(select(Contact.id).where(_in_trash()))]
+        return _purge(session, ids, progress)
+
+
+def _in_trash() -> ColumnElement[bool]:
+    return Contact.deleted_at.is_not(None)
+
+
+def _purge(session: Session, ids: list[int], progress: Report | None) -> int:
+    gone = 0
+    for chunk in _chunks(ids, progress):
         result = session.execute(
-            delete(Contact).where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
+            delete(Contact)
+            .where(Contact.id.in_(chunk), _in_trash())
+            .execution_options(synchronize_session=False)
         )
-        session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+        gone += int(result.rowcount)  # type: ignore[attr-defined]
+    if gone:
+        search.drop_missing(session)
         _drop_unused_tags(session)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return gone
 
 
 def _drop_unused_tags(session: Session) -> None:
@@ -460,7 +516,9 @@ class ContactRow:
     qualification: Qualification = Qualification.SUSPECT
 
 
-def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) -> Select[Any]:
+def _filtered(
+    query: ContactQuery, stmt: Select[Any], *, dense: bool = False, stored: bool = False
+) -> Select[Any]:
     stmt = stmt.where(
         Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
     )
@@ -483,7 +541,7 @@ def _filtered(query: ContactQuery, stmt: Select[Any], *, dense: bool = False) ->
     if query.lifecycle or query.satisfaction:
         from db import sales_query  # noqa: PLC0415
 
-        stmt = sales_query.filtered(query, stmt)
+        stmt = sales_query.filtered(query, stmt, stored=stored)
     from db.stages import journey_filters  # noqa: PLC0415 - stages builds on contacts
 
     return journey_filters(query, stmt)
@@ -517,7 +575,17 @@ def has_contacts(database: Database) -> bool:
 def count_contacts(database: Database, query: ContactQuery) -> int:
     """How many contacts the query matches."""
     with database.reading() as session:
-        return int(session.scalar(_filtered(query, select(func.count(Contact.id)))) or 0)
+        stored = _stored_lifecycle(session, query)
+        counting = _filtered(query, select(func.count(Contact.id)), stored=stored)
+        return int(session.scalar(counting) or 0)
+
+
+def _stored_lifecycle(session: Session, query: ContactQuery) -> bool:
+    """Whether the query can use the stored lifecycle (it filters or sorts by lifecycle, and
+    the stored statuses hold on its day)."""
+    if not (query.lifecycle or query.sort == SortKey.LIFECYCLE):
+        return False
+    return lifecycle.stored_is_current(session, query.today or local_today())
 
 
 def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
@@ -557,7 +625,7 @@ class _Part:
     order: tuple[Any, ...]
 
 
-def _parts(session: Session, query: ContactQuery) -> list[_Part] | None:
+def _parts(session: Session, query: ContactQuery, *, stored: bool) -> list[_Part] | None:
     """For sorts that rank contacts by a few values (a stage, a level) or put the missing ones
     last: the list as consecutive parts, each delivered in order by an index, so a page reads
     only its own rows. None for the sorts ``_order`` serves in one statement.
@@ -588,6 +656,9 @@ def _parts(session: Session, query: ContactQuery) -> list[_Part] | None:
             levels = sorted(Level, key=lambda level: level.rank, reverse=down)
             ranked = [_Part(Contact.satisfaction == level.value, by_name) for level in levels]
             return [*ranked, _Part(Contact.satisfaction.is_(None), by_name)]
+        case SortKey.LIFECYCLE if stored:
+            order = reversed(lifecycle.ORDER) if down else lifecycle.ORDER
+            return [_Part(Contact.lifecycle == status.value, by_name) for status in order]
     return None
 
 
@@ -599,8 +670,9 @@ def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int
 
 def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
     dense = _is_dense(session, query)
-    stmt = _filtered(query, select(Contact.id), dense=dense)
-    parts = _parts(session, query)
+    stored = _stored_lifecycle(session, query)
+    stmt = _filtered(query, select(Contact.id), dense=dense, stored=stored)
+    parts = _parts(session, query, stored=stored)
     if parts is None:
         return [int(i) for i in session.scalars(_order(query, stmt).offset(offset).limit(limit))]
     ids: list[int] = []

@@ -11,7 +11,9 @@
   (a touch, a new stage) is cancelled. Ticking a cadence follow-up off records a done
   ``cadence`` row, and the cadence restarts from that moment;
 - ``purchase_count``, ``first_purchase_on``, ``last_purchase_on``, ``lifetime_value``;
-- ``satisfaction``: the level of the latest feedback.
+- ``satisfaction``: the level of the latest feedback;
+- ``lifecycle`` and ``lifecycle_until``: the lifecycle status as of today and the last day it
+  holds (``db.lifecycle``), after purchases changed.
 
 Each rule is one SQL statement, used alike for a few contacts after a change and for every
 contact (after a migration, or bulk sample data), so the two can never disagree. Dates are
@@ -22,8 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Executable, text
 from sqlalchemy.orm import Session
+
+from db import lifecycle
+from db.clock import local_today
 
 _SCHEDULE = (
     """
@@ -129,8 +134,12 @@ def refresh_schedule(session: Session, contact_ids: Iterable[int]) -> None:
 
 
 def refresh_purchases(session: Session, contact_ids: Iterable[int]) -> None:
-    """Purchase count, first and last purchase and lifetime value, after purchases changed."""
-    _run(session, _PURCHASES, contact_ids)
+    """Purchase count, first and last purchase, lifetime value and lifecycle, after purchases
+    changed."""
+    ids = sorted(set(contact_ids))
+    _run(session, _PURCHASES, ids)
+    if ids:
+        lifecycle.refresh_stored(session, local_today(), ids)
 
 
 def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
@@ -138,9 +147,12 @@ def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
     _run(session, _SATISFACTION, contact_ids)
 
 
-def all_statements() -> list[TextClause]:
+def all_statements() -> list[Executable]:
     """Every rule for every contact, in an order that respects their dependencies."""
-    return [text(_sql(statement, "")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)]
+    statements: list[Executable] = [
+        text(_sql(statement, "")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)
+    ]
+    return [*statements, lifecycle.refresh_statement(local_today())]
 
 
 def refresh_all(session: Session) -> None:

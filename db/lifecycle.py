@@ -23,21 +23,29 @@ counts as made today.
 
 The same rule is written twice, once in Python (``status``) and once as a SQL ``CASE``
 (``status_sql``) for the contacts list's column, sort and filter; a test checks they agree.
-No SQL session and no Qt here.
+The list sorts and filters on a stored copy of the status (see "The stored status" below).
+No Qt here.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Date, Integer, Update, case, cast, func, literal, null, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import settings
-from db.models import Setting
+from db.clock import local_today
+from db.models import Contact, Setting
+from db.sql import add_days, days_between, greatest, least
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 
 class Lifecycle(enum.StrEnum):
@@ -140,6 +148,29 @@ def _setting_sql(spec: settings.SettingSpec[int]) -> ColumnElement[Any]:
     return func.coalesce(stored.scalar_subquery(), spec.default)
 
 
+def _windows_sql(
+    last_purchase_on: Any, own_interval: Any, thresholds: Thresholds | None, today: date
+) -> tuple[ColumnElement[Any], ...]:
+    """(new window, interval, long lapse, inactive, days since the last purchase) as SQL."""
+    if thresholds is None:
+        base: ColumnElement[Any] = _setting_sql(settings.LAPSE_DAYS)
+        new_days: ColumnElement[Any] = _setting_sql(settings.NEW_DAYS)
+        long_days: ColumnElement[Any] = _setting_sql(settings.LONG_LAPSE_DAYS)
+        inactive_days: ColumnElement[Any] = _setting_sql(settings.INACTIVE_DAYS)
+    else:
+        base = literal(thresholds.interval)
+        new_days = literal(thresholds.new_days)
+        long_days = literal(thresholds.long_lapse)
+        inactive_days = literal(thresholds.inactive)
+    interval = func.coalesce(own_interval, base)
+    # Integer division rounds toward zero, as // does for these positive numbers.
+    new = least(new_days, interval)
+    long_lapse = greatest(long_days * interval // base, interval)
+    inactive = greatest(inactive_days * interval // base, long_lapse)
+    days = greatest(days_between(last_purchase_on, literal(today, Date)), 0)
+    return new, interval, long_lapse, inactive, days
+
+
 def status_sql(
     purchase_count: Any,
     last_purchase_on: Any,
@@ -154,26 +185,8 @@ def status_sql(
     Without ``thresholds`` the expression reads them from the ``setting`` table itself, so a
     list query needs nothing but ``today``.
     """
-    if thresholds is None:
-        base: ColumnElement[Any] = _setting_sql(settings.LAPSE_DAYS)
-        new_days: ColumnElement[Any] = _setting_sql(settings.NEW_DAYS)
-        long_days: ColumnElement[Any] = _setting_sql(settings.LONG_LAPSE_DAYS)
-        inactive_days: ColumnElement[Any] = _setting_sql(settings.INACTIVE_DAYS)
-    else:
-        base = literal(thresholds.interval)
-        new_days = literal(thresholds.new_days)
-        long_days = literal(thresholds.long_lapse)
-        inactive_days = literal(thresholds.inactive)
-    interval = func.coalesce(own_interval, base)
-    # SQLite's integer division rounds toward zero, as // does for these positive numbers.
-    new = func.min(new_days, interval)
-    long_lapse = func.max(long_days * interval // base, interval)
-    inactive = func.max(inactive_days * interval // base, long_lapse)
-    days = func.max(
-        cast(
-            func.julianday(literal(today.isoformat())) - func.julianday(last_purchase_on), Integer
-        ),
-        0,
+    new, interval, long_lapse, inactive, days = _windows_sql(
+        last_purchase_on, own_interval, thresholds, today
     )
     return case(
         (
@@ -195,10 +208,34 @@ def status_sql(
     )
 
 
+def until_sql(
+    purchase_count: Any, last_purchase_on: Any, own_interval: Any, *, today: date
+) -> ColumnElement[date]:
+    """The last day the status of ``status_sql`` (as of ``today``) holds: the day before its
+    next boundary; NULL for the statuses that time alone never ends (prospective, inactive)."""
+    new, interval, long_lapse, inactive, days = _windows_sql(
+        last_purchase_on, own_interval, None, today
+    )
+    return case(
+        ((purchase_count <= 0) | last_purchase_on.is_(None), null()),
+        (
+            days <= interval,
+            case(
+                (
+                    (purchase_count < 2) & (days <= new),
+                    add_days(last_purchase_on, new),
+                ),
+                else_=add_days(last_purchase_on, interval),
+            ),
+        ),
+        (days <= long_lapse, add_days(last_purchase_on, long_lapse)),
+        (days <= inactive, add_days(last_purchase_on, inactive)),
+        else_=null(),
+    )
+
+
 def contact_status_sql(today: date, thresholds: Thresholds | None = None) -> ColumnElement[str]:
     """``status_sql`` over the ``contact`` table's own columns."""
-    from db.models import Contact  # noqa: PLC0415
-
     return status_sql(
         Contact.purchase_count,
         Contact.last_purchase_on,
@@ -207,6 +244,71 @@ def contact_status_sql(today: date, thresholds: Thresholds | None = None) -> Col
         today=today,
         thresholds=thresholds,
     )
+
+
+# --- The stored status ---------------------------------------------------------------------
+#
+# ``contact.lifecycle`` holds each contact's status as of the day it was computed, and
+# ``contact.lifecycle_until`` the last day that status holds, so the list sorts and filters by
+# lifecycle on an index. They are refreshed for a contact whose purchases or lifecycle fields
+# change, for everyone when the thresholds change, and for the contacts whose status ran out
+# (``lifecycle_until`` before today) once a day. Until that daily refresh has run, lists
+# compute the status instead (``stored_is_current``), so they are never wrong, only slower.
+
+
+def refresh_statement(today: date) -> Update:
+    """Every contact's stored status as of ``today`` (narrow it with ``.where``)."""
+    return (
+        update(Contact)
+        .values(
+            lifecycle=contact_status_sql(today),
+            lifecycle_until=until_sql(
+                Contact.purchase_count,
+                Contact.last_purchase_on,
+                Contact.purchase_interval_days,
+                today=today,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def refresh_stored(session: Session, today: date, contact_ids: Sequence[int] | None = None) -> int:
+    """Recompute the stored status as of ``today``: for these contacts, or (None) for every
+    contact whose status ran out. Returns how many rows were written."""
+    stmt = refresh_statement(today)
+    if contact_ids is None:
+        stmt = stmt.where(Contact.lifecycle_until < today)
+    else:
+        stmt = stmt.where(Contact.id.in_(list(contact_ids)))
+    session.flush()
+    result = session.execute(stmt)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def refresh_all_stored(session: Session, today: date) -> None:
+    """Recompute every contact's stored status (the thresholds changed)."""
+    session.flush()
+    session.execute(refresh_statement(today))
+
+
+def bring_up_to_date(database: Database, today: date | None = None) -> int:
+    """The daily refresh: recompute the stored statuses that ran out before ``today`` (the
+    local day); returns how many changed. One indexed update, cheap when nothing ran out."""
+    with database.write_session.begin() as session:
+        return refresh_stored(session, today or local_today())
+
+
+def stored_is_current(session: Session, today: date) -> bool:
+    """Whether every stored status holds on ``today`` (an indexed look for one stale row).
+
+    Only for the local today: statuses are stored as of the day they were computed, which is
+    never after it.
+    """
+    if today != local_today():
+        return False
+    stale = session.scalar(select(Contact.id).where(Contact.lifecycle_until < today).limit(1))
+    return stale is None
 
 
 def order_sql(expression: ColumnElement[str]) -> ColumnElement[int]:

@@ -31,9 +31,12 @@ def _today(query: ContactQuery) -> date:
     return query.today or local_today()
 
 
-def filtered(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
+def filtered(query: ContactQuery, stmt: Select[Any], *, stored: bool = False) -> Select[Any]:
+    """``stored``: the stored lifecycle holds today (``lifecycle.stored_is_current``)."""
     if query.lifecycle == lifecycle.Lifecycle.PROSPECTIVE:
         stmt = stmt.where(Contact.purchase_count <= 0)
+    elif query.lifecycle and stored:
+        stmt = stmt.where(Contact.lifecycle == query.lifecycle)
     elif query.lifecycle:
         status = lifecycle.contact_status_sql(_today(query))
         stmt = stmt.where(Contact.purchase_count > 0, status == query.lifecycle)

@@ -110,6 +110,11 @@ def _reindex_batch(session: Session, ids: Sequence[int]) -> None:
         )
 
 
+def drop_missing(session: Session) -> None:
+    """Forget the index rows of contacts deleted for good."""
+    session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+
+
 def rebuild(session: Session) -> int:
     """Rebuild the whole index (after a bulk load); returns the number of contacts indexed."""
     session.execute(text("DELETE FROM contact_fts"))

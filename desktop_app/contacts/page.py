@@ -10,7 +10,15 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts
+from db import contacts, lifecycle
 from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
@@ -39,6 +47,7 @@ from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.filters import SalesFilters
+from desktop_app.tasks import CancelledError, Progress
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +164,9 @@ class ContactsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)
+        self.model.refreshed.connect(self._on_refreshed)
+        #: The contacts selected when a change arrived, selected again once the list is read.
+        self._reselecting: list[int] | None = None
 
         self.detail = DetailPane()
         self.detail.edit_requested.connect(self.edit_contact)
@@ -214,6 +226,15 @@ class ContactsPage(QWidget):
         self._reload_tags()
         self._on_total(self.model.total)
         ops.changed.connect(self._on_changed)
+        # Lifecycle statuses that ran out (a day passed) are brought up to date now and every
+        # hour, so the list keeps sorting and filtering by lifecycle on its index.
+        self._lifecycle_timer = QTimer(self, interval=3_600_000)
+        self._lifecycle_timer.timeout.connect(self._refresh_lifecycles)
+        self._lifecycle_timer.start()
+        QTimer.singleShot(0, self._refresh_lifecycles)
+
+    def _refresh_lifecycles(self) -> None:
+        self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))
 
     # --- actions --------------------------------------------------------------------------
 
@@ -300,16 +321,28 @@ class ContactsPage(QWidget):
             self.trash(ids)
 
     def trash(self, ids: list[int]) -> None:
-        moved = self.ops.run(lambda db: contacts.trash_contacts(db, ids), Changes(contacts=True))
-        what = "1 contact" if moved == 1 else f"{moved:,} contacts"
-        self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+        def moved(count: int) -> None:
+            what = "1 contact" if count == 1 else f"{count:,} contacts"
+            self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+
+        self._bulk(
+            f"Moving {len(ids):,} contacts to the trash…",
+            lambda db, progress: contacts.trash_contacts(db, ids, progress=progress.update),
+            Changes(contacts=True),
+            moved,
+        )
 
     def restore(self, ids: list[int]) -> None:
-        restored = self.ops.run(
-            lambda db: contacts.restore_contacts(db, ids), Changes(contacts=True)
+        def restored(count: int) -> None:
+            what = "1 contact" if count == 1 else f"{count:,} contacts"
+            self.status_message.emit(f"Restored {what}.")
+
+        self._bulk(
+            f"Restoring {len(ids):,} contacts…",
+            lambda db, _progress: contacts.restore_contacts(db, ids),
+            Changes(contacts=True),
+            restored,
         )
-        what = "1 contact" if restored == 1 else f"{restored:,} contacts"
-        self.status_message.emit(f"Restored {what}.")
 
     def purge(self, ids: list[int]) -> None:
         what = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
@@ -320,20 +353,55 @@ class ContactsPage(QWidget):
             "Delete forever",
         ):
             return
-        gone = self.ops.run(
-            lambda db: contacts.purge_contacts(db, ids), Changes(contacts=True, tags=True)
+        self._bulk(
+            f"Deleting {len(ids):,} contacts…",
+            lambda db, progress: contacts.purge_contacts(db, ids, progress=progress.update),
+            Changes(contacts=True, tags=True),
+            self._purged,
         )
-        self.status_message.emit(f"Deleted {gone:,} for good.")
 
     def empty_trash(self) -> None:
-        ids = [
-            row.id
-            for row in contacts.contact_rows(
-                self.ops.database, contacts.ContactQuery(trash=True), 0, 10_000_000
-            )
-        ]
-        if ids:
-            self.purge(ids)
+        total = self.model.total
+        if not total:
+            return
+        what = "the contact" if total == 1 else f"all {total:,} contacts"
+        if not Confirm.ask(
+            self,
+            "Empty the trash?",
+            f"Delete {what} in the trash for good, with all their touches and history? "
+            "This cannot be undone.",
+            "Empty trash",
+        ):
+            return
+        self._bulk(
+            "Emptying the trash…",
+            lambda db, progress: contacts.empty_trash(db, progress=progress.update),
+            Changes(contacts=True, tags=True),
+            self._purged,
+        )
+
+    def _purged(self, gone: int) -> None:
+        self.status_message.emit(f"Deleted {gone:,} for good.")
+
+    def _bulk(
+        self,
+        title: str,
+        op: Callable[[Database, Progress], int],
+        changes: Changes,
+        on_done: Callable[[int], None],
+    ) -> None:
+        """A change to many contacts: in the background, cancellable, the window answering."""
+
+        def cancellable(db: Database, progress: Progress) -> int:
+            try:
+                return op(db, progress)
+            except contacts.ContactsCancelledError:
+                raise CancelledError from None
+
+        def failed(error: Exception) -> None:
+            show_error(self, "The contacts were not changed", str(error))
+
+        self.ops.run_long(self, title, cancellable, changes, on_done=on_done, on_error=failed)
 
     # --- modes, filters and refreshing ----------------------------------------------------
 
@@ -354,6 +422,7 @@ class ContactsPage(QWidget):
         return self._trash
 
     def _apply_query(self) -> None:
+        self._reselecting = None
         tag = self.tag_filter.currentData() if not self._trash else None
         query = dataclasses.replace(
             self.model.query,
@@ -391,22 +460,35 @@ class ContactsPage(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if not changes.touch(*CONTACT_CHANGES):
             return
-        selected = self.selected_ids()
+        if self._reselecting is None:
+            self._reselecting = self.selected_ids()
         if changes.touch("tags", "contacts"):
             self._reload_tags()
         self.model.reload(keep_loaded=True)
-        self._reselect(selected)
+
+    def _on_refreshed(self) -> None:
+        """The list was read again after a change: select again what was selected."""
+        ids, self._reselecting = self._reselecting, None
+        if ids is not None:
+            self._reselect(ids)
 
     def _reselect(self, ids: list[int]) -> None:
-        selection = self.table.selectionModel()
-        for contact_id in ids:
-            row = self.model.row_of(contact_id)
-            if row is not None:
-                selection.select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        rows = sorted(row for i in ids if (row := self.model.row_of(i)) is not None)
+        selection = QItemSelection()
+        # Runs of neighbouring rows as one range each: thousands of rows select at once.
+        runs: list[list[int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for first, last in runs:
+            selection.select(self.model.index(first, 0), self.model.index(last, 0))
+        if not selection.isEmpty():
+            self.table.selectionModel().select(
+                selection,
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
         self._on_selection()
 
     def select_contact(self, contact_id: int) -> None:

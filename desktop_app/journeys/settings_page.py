@@ -268,8 +268,20 @@ class JourneySettingsPage(QWidget):
                 return False
             mapping = chosen
         key = draft.key
-        self.ops.run(lambda db: journeys.activate_model(db, key, dict(mapping)), JOURNEY_CHANGES)
-        self._load_models(select=key)
+
+        def failed(error: Exception) -> None:
+            show_error(self, "The journey model was not switched", str(error))
+
+        # Every contact may move and every derived date is recomputed: seconds at 100,000
+        # contacts, so in the background behind a progress dialog.
+        self.ops.run_long(
+            self,
+            f"Switching to {draft.name}…",
+            lambda db, _progress: journeys.activate_model(db, key, dict(mapping)),
+            JOURNEY_CHANGES,
+            on_done=lambda _moved: self._load_models(select=key),
+            on_error=failed,
+        )
         return True
 
     # --- stages ---------------------------------------------------------------------------

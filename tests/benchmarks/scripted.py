@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,7 @@ class Script:
         self.probe.begin(action)
         self.result.steps.append(action)
         loop = QEventLoop()
-        quiet = {"since": None}
+        quiet: dict[str, float | None] = {"since": None}
 
         def poll() -> None:
             if self.runner.idle():
@@ -270,9 +271,9 @@ def _open_places(script: Script) -> None:
     # The board first (its first open builds it), then every place, twice.
     order = ["board", *[p for p in places if p != "board"]]
     for place in [p for p in order if p in places]:
-        script.step(f"open {place} (first time)", lambda p=place: window.show_place(p))
+        script.step(f"open {place} (first time)", partial(window.show_place, place))
     for place in places:
-        script.step(f"open {place}", lambda p=place: window.show_place(p))
+        script.step(f"open {place}", partial(window.show_place, place))
     script.step("open contacts", lambda: window.show_place("contacts"))
 
 
@@ -284,7 +285,7 @@ def _sorts(script: Script) -> None:
             way = "up" if order == Qt.SortOrder.AscendingOrder else "down"
             script.step(
                 f"sort by {name} {way}",
-                lambda c=column, o=order: table.sortByColumn(c, o),
+                partial(table.sortByColumn, column, order),
             )
             script.step(
                 f"scroll sorted by {name}", lambda: table.verticalScrollBar().setValue(10**6)
@@ -309,18 +310,16 @@ def _filters(script: Script) -> None:
     for stage_id in stages:
         journey_filters.append((f"stage {stage_id}", {"stage_id": stage_id}))
     for name, fields in journey_filters:
-        script.step(f"filter {name}", lambda f=fields: bar.change(**f))
+        script.step(f"filter {name}", partial(bar.change, **fields))
         script.step("clear filter", bar.clear)
     sales = page.sales_filters
     for index in range(1, sales.lifecycle_combo.count()):
         value = sales.lifecycle_combo.itemData(index)
-        script.step(f"filter lifecycle {value}", lambda i=index: _pick(sales.lifecycle_combo, i))
+        script.step(f"filter lifecycle {value}", partial(_pick, sales.lifecycle_combo, index))
     script.step("clear lifecycle", lambda: _pick(sales.lifecycle_combo, 0))
     for index in range(1, sales.satisfaction_combo.count()):
         value = sales.satisfaction_combo.itemData(index)
-        script.step(
-            f"filter satisfaction {value}", lambda i=index: _pick(sales.satisfaction_combo, i)
-        )
+        script.step(f"filter satisfaction {value}", partial(_pick, sales.satisfaction_combo, index))
     script.step("clear satisfaction", lambda: _pick(sales.satisfaction_combo, 0))
     if page.tag_filter.count() > 1:
         script.step("filter by a tag", lambda: _pick(page.tag_filter, 1))
@@ -363,7 +362,7 @@ def _selections(script: Script, heavy_contact: int | None, count: int) -> None:
             if contact_id == heavy_contact
             else "select a contact"
         )
-        script.step(action, lambda c=contact_id: page.select_contact(c))
+        script.step(action, partial(page.select_contact, contact_id))
 
 
 def _followup_actions(script: Script) -> None:
