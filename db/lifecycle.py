@@ -209,12 +209,17 @@ def status_sql(
 
 
 def until_sql(
-    purchase_count: Any, last_purchase_on: Any, own_interval: Any, *, today: date
+    purchase_count: Any,
+    last_purchase_on: Any,
+    own_interval: Any,
+    *,
+    today: date,
+    thresholds: Thresholds | None = None,
 ) -> ColumnElement[date]:
     """The last day the status of ``status_sql`` (as of ``today``) holds: the day before its
     next boundary; NULL for the statuses that time alone never ends (prospective, inactive)."""
     new, interval, long_lapse, inactive, days = _windows_sql(
-        last_purchase_on, own_interval, None, today
+        last_purchase_on, own_interval, thresholds, today
     )
     return case(
         ((purchase_count <= 0) | last_purchase_on.is_(None), null()),
