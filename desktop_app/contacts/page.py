@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from db import contacts, lifecycle
-from db.contacts import ContactInput, ContactNotFoundError, ValidationError
+from db.contacts import ContactDetail, ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
-from desktop_app.contacts.detail import DetailPane
+from desktop_app.contacts.detail import DetailPane, ReadAhead
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar
 from desktop_app.contacts.table_model import Column, ContactTableModel
@@ -522,15 +522,28 @@ class ContactsPage(QWidget):
 
     def _on_selection(self, *_args: object) -> None:
         contact_id = self.current_id()
-        detail = None
-        if contact_id is not None:
-            try:
-                detail = contacts.get_contact(self.ops.database, contact_id)
-            except ContactNotFoundError:
-                detail = None
-        self.detail.show_contact(detail)
+        if contact_id is None:
+            self.detail.show_contact(None)
+        else:
+            # The contact and its sections are read on the runner; a selection that moved on
+            # before they arrive drops them (``_on_detail_read``).
+            pane = self.detail
+
+            def read(db: Database) -> tuple[int, ContactDetail | None, ReadAhead]:
+                try:
+                    detail = contacts.get_contact(db, contact_id)
+                except ContactNotFoundError:
+                    return contact_id, None, {}
+                return contact_id, detail, pane.read_ahead(db, detail)
+
+            self.ops.read(read, self._on_detail_read)
         self.delete_action.setEnabled(bool(self.selected_ids()))
         self.selection_changed.emit(contact_id)
+
+    def _on_detail_read(self, result: tuple[int, ContactDetail | None, ReadAhead]) -> None:
+        contact_id, detail, read = result
+        if contact_id == self.current_id():
+            self.detail.show_contact(detail, read)
 
     def _on_total(self, total: int) -> None:
         noun = "contact" if total == 1 else "contacts"

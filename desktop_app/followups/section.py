@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -122,7 +123,17 @@ class FollowupsSection(QWidget):
         self.contact = contact
         self.reload()
 
-    def reload(self) -> None:
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        if contact.deleted_at is not None or contact.do_not_contact:
+            return None
+        return followups.contact_schedule(database, contact.id)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self.contact = contact
+        self.reload(cast("ContactSchedule | None", data))
+
+    def reload(self, read: ContactSchedule | None = None) -> None:
+        """Show the contact's follow-ups (``read``: its schedule, already read)."""
         for row in self.rows:
             self._rows_layout.removeWidget(row)
             row.deleteLater()
@@ -140,7 +151,7 @@ class FollowupsSection(QWidget):
             self.cancel_plan_button.hide()
             return
         self.add_button.setEnabled(True)
-        self.schedule = schedule = followups.contact_schedule(self.ops.database, contact.id)
+        self.schedule = schedule = read or followups.contact_schedule(self.ops.database, contact.id)
         self.next_label.setText(self._next_text(schedule))
         for info in schedule.open:
             row = FollowupRow(info, self)

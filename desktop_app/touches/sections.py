@@ -7,7 +7,7 @@ anything on the timeline) change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter
@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from db import feedback, touches
 from db.contacts import ContactDetail
 from db.domain import Medium
-from db.timeline import EntryKind, TimelineEntry
+from db.engine import Database
+from db.timeline import EntryKind, TimelineEntry, TimelinePage
 from desktop_app import icons
 from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
@@ -112,11 +113,23 @@ class TouchStatsSection(QWidget):
         self.log_button.setEnabled(contact is not None and contact.deleted_at is None)
         self.refresh()
 
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        now = datetime.now(UTC)
+        return now, touches.touch_stats(database, contact.id, now=now)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self.contact_id = contact.id
+        self.log_button.setEnabled(contact.deleted_at is None)
+        now, stats = cast("tuple[datetime, touches.TouchStats]", data)
+        self._show(stats, now)
+
     def refresh(self, now: datetime | None = None) -> None:
         if self.contact_id is None:
             return
         now = now or datetime.now(UTC)
-        stats = touches.touch_stats(self.ops.database, self.contact_id, now=now)
+        self._show(touches.touch_stats(self.ops.database, self.contact_id, now=now), now)
+
+    def _show(self, stats: touches.TouchStats, now: datetime) -> None:
         if stats.last_touch_at is None:
             self.last.setText("No touches yet.")
         else:
@@ -268,6 +281,16 @@ class TimelineSection(QWidget):
         if changed:
             self.undo_bar.hide()
             self.model.set_contact(None if contact is None else contact.id)
+        self._update_empty()
+
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        return TimelineModel.first_page(database, contact.id)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        if contact.id != self.model.contact_id:
+            self.undo_bar.hide()
+        self.contact = contact
+        self.model.set_contact(contact.id, cast("TimelinePage", data))
         self._update_empty()
 
     def _update_empty(self) -> None:

@@ -1,0 +1,101 @@
+"""Reads and long writes that leave the GUI thread: their results arrive later, and a result
+overtaken by a newer request is dropped rather than shown."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from db import contacts
+from db.engine import Database
+from desktop_app.contacts.page import ContactsPage
+from desktop_app.dialogs import Confirm
+from desktop_app.ops import OpsBus
+from desktop_app.tasks import Task
+from tests.conftest import ContactFactory
+
+
+class HeldRunner:
+    """Keeps submitted tasks until the test lets them run, in any order."""
+
+    def __init__(self) -> None:
+        self.held: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.held.append(task)
+
+    def run(self, *, newest_first: bool = False) -> None:
+        tasks, self.held = self.held, []
+        for task in reversed(tasks) if newest_first else tasks:
+            task.run()
+
+
+@pytest.fixture
+def held() -> HeldRunner:
+    return HeldRunner()
+
+
+@pytest.fixture
+def slow_page(qtbot: QtBot, database: Database, held: HeldRunner) -> ContactsPage:
+    page = ContactsPage(OpsBus(database, held))
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    held.run()  # the first count, the tags, the lifecycle upkeep
+    return page
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_detail_pane_shows_only_the_last_contact_selected(
+    slow_page: ContactsPage, held: HeldRunner, contact_factory: ContactFactory, newest_first: bool
+) -> None:
+    ada = contact_factory(name="Ada")
+    bo = contact_factory(name="Bo")
+    slow_page.model.reload()
+    held.run()
+
+    slow_page.select_contact(ada)
+    slow_page.select_contact(bo)
+    assert slow_page.detail.contact is None  # nothing read on the GUI thread
+
+    held.run(newest_first=newest_first)
+
+    assert slow_page.detail.contact is not None
+    assert slow_page.detail.contact.id == bo
+    assert slow_page.detail.name.text() == "Bo"
+
+
+def test_emptying_the_trash_runs_in_the_background_then_refreshes(
+    slow_page: ContactsPage,
+    held: HeldRunner,
+    contact_factory: ContactFactory,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = [contact_factory(name=f"Gone {n}") for n in range(3)]
+    contacts.trash_contacts(database, ids)
+    monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: True))
+    slow_page.set_trash(True)
+    held.run()
+    assert slow_page.model.total == 3
+
+    slow_page.empty_trash()
+    assert contacts.count_contacts(database, contacts.ContactQuery(trash=True)) == 3
+    held.run()  # the purge, then the refresh it caused
+
+    held.run()
+    assert contacts.count_contacts(database, contacts.ContactQuery(trash=True)) == 0
+    assert slow_page.model.rowCount() == 0
+
+
+def test_a_refresh_overtaken_by_a_search_is_dropped(
+    slow_page: ContactsPage, held: HeldRunner, contact_factory: ContactFactory
+) -> None:
+    contact_factory(name="Ada")
+    contact_factory(name="Bo")
+    slow_page.model.reload(keep_loaded=True)  # as after a change: read on the runner
+    slow_page.search.setText("Bo")  # answered at once
+    held.run()
+    held.run()
+    shown = [slow_page.model.index(r, 0).data() for r in range(slow_page.model.rowCount())]
+    assert shown == ["Bo"]
