@@ -10,6 +10,7 @@ from db import contacts
 from db.engine import Database
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import Confirm
+from desktop_app.journeys.board import BoardPage
 from desktop_app.ops import OpsBus
 from desktop_app.tasks import Task
 from tests.conftest import ContactFactory
@@ -99,3 +100,28 @@ def test_a_refresh_overtaken_by_a_search_is_dropped(
     held.run()
     shown = [slow_page.model.index(r, 0).data() for r in range(slow_page.model.rowCount())]
     assert shown == ["Bo"]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_board_shows_only_the_newest_filter(
+    qtbot: QtBot,
+    database: Database,
+    held: HeldRunner,
+    contact_factory: ContactFactory,
+    newest_first: bool,
+) -> None:
+    contact_factory(name="Ada Lovelace")
+    contact_factory(name="Bo Diddley")
+    contact_factory(name="Bo Derek")
+    board = BoardPage(OpsBus(database, held))
+    qtbot.addWidget(board)
+    assert board.columns == []  # nothing read on the GUI thread
+    held.run()
+    assert sum(c.model.total for c in board.columns) == 3
+
+    board.search.setText("Ada")
+    board.search.setText("Bo")
+    held.run(newest_first=newest_first)
+
+    assert sum(c.model.total for c in board.columns) == 2
+    assert board.count_label.text().startswith("2 contacts")
