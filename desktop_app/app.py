@@ -1,17 +1,24 @@
-"""Starting the graphical application: the QApplication, its look, the database, the window."""
+"""Starting the graphical application: the QApplication, its look, the database, the window.
+
+The storage layer (SQLAlchemy) and the pages are imported by name on a background thread
+while the window's frame is painted (``desktop_app.startup``), so this module imports neither.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSystemTrayIcon
 
 from db import __version__
-from db.engine import Database, DatabaseError, open_database
-from desktop_app import icons
+from desktop_app import icons, options
+from desktop_app.startup import Opened, StartWindow, StorageLoader
 
 log = logging.getLogger(__name__)
 
@@ -37,33 +44,53 @@ def apply_style(app: QApplication) -> None:
     app.setStyleSheet(style.replace("@ICONS@", icon_dir))
 
 
-def open_or_explain(path: Path) -> Database | None:
-    """Open the database, or tell the person plainly why it cannot be opened."""
-    try:
-        return open_database(path)
-    except DatabaseError as exc:
-        QMessageBox.critical(None, "Touchbase cannot open this database", str(exc))
-        return None
-
-
 def run_gui(path: Path) -> int:
+    """Paint the window's frame at once, open the database beside it, then build the window
+    in the frame's place (``desktop_app.startup``)."""
+    loader = StorageLoader(path)
+    loader.start()  # SQLAlchemy and the database load while Qt starts and paints
     app = create_application()
-    database = open_or_explain(path)
-    if database is None:
-        return 1
-    from desktop_app.main_window import MainWindow  # noqa: PLC0415
-    from desktop_app.tasks import ThreadRunner  # noqa: PLC0415
+    frame = StartWindow(path)
+    hidden = options.get(options.START_IN_TRAY) and QSystemTrayIcon.isSystemTrayAvailable()
+    if not hidden:
+        frame.show()
+    state: dict[str, Any] = {"status": 1}
 
-    runner = ThreadRunner()
+    def opened(result: Opened) -> None:
+        if result.error is not None:
+            frame.hide()
+            QMessageBox.critical(None, "Touchbase cannot open this database", str(result.error))
+            app.quit()
+            return
+        state["database"] = result.database
+        state["runner"], state["window"] = _build_window(frame, result.database, hidden)
+        state["status"] = 0
+
+    loader.opened.connect(opened, Qt.ConnectionType.QueuedConnection)
     try:
-        window = MainWindow(database, runner)
-        from desktop_app import reminders  # noqa: PLC0415
-
-        if not reminders.start_hidden(window.reminders):
-            window.show()
-        window.reminders.start()
         status = app.exec()
     finally:
-        runner.wait()
-        database.close()
-    return int(status)
+        runner = state.get("runner")
+        if runner is not None:
+            runner.wait()
+        database = state.get("database")
+        if database is not None:
+            database.close()
+    return int(status) if state["status"] == 0 else 1
+
+
+def _build_window(frame: QMainWindow, database: Any, hidden: bool) -> tuple[Any, QMainWindow]:
+    """The real window, where the frame stood (its modules were imported in the background)."""
+    main_window = importlib.import_module("desktop_app.main_window")
+    tasks = importlib.import_module("desktop_app.tasks")
+    reminders = importlib.import_module("desktop_app.reminders")
+    runner = tasks.ThreadRunner()
+    window = main_window.MainWindow(database, runner)
+    if not hidden and not options.window_state("main_geometry"):
+        window.setGeometry(frame.geometry())
+    if not reminders.start_hidden(window.reminders):
+        window.show()
+    frame.close()
+    frame.deleteLater()
+    window.reminders.start()
+    return runner, window

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from db import __version__
-from db.engine import DatabaseError, open_database
 from desktop_app import paths
 
 log = logging.getLogger(__name__)
@@ -81,6 +80,7 @@ def _date(text: str) -> date:
 
 
 def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
     from db.export import ExportOptions, build, load_reports, write_csv  # noqa: PLC0415
 
     reports = load_reports()
@@ -113,6 +113,7 @@ def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPa
 
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     from db import demo  # noqa: PLC0415
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
 
     def report(done: int, total: int) -> bool:
         if sys.stderr.isatty():
@@ -146,18 +147,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     db_path = paths.database_path(args.db)
+    if args.command is None:
+        # The window paints before SQLAlchemy loads (desktop_app.startup): nothing of the
+        # storage layer is imported on this path, and the window reports its own errors.
+        from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
+
+        return run_gui(db_path)
+    return _command(db_path, args, parser)
+
+
+def _command(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from db.engine import DatabaseError  # noqa: PLC0415 - see main: the GUI path skips it
+
     try:
         if args.command == "demo":
             return _demo(db_path, args)
         if args.command == "export":
             return _export(db_path, args, parser)
-        if args.command == "followups":
-            from desktop_app.followups import commands  # noqa: PLC0415
+        from desktop_app.followups import commands  # noqa: PLC0415
 
-            return commands.print_due(db_path, args.due_by)
-        from desktop_app.app import run_gui  # noqa: PLC0415
-
-        return run_gui(db_path)
+        return commands.print_due(db_path, args.due_by)
     except DatabaseError as exc:
         sys.stderr.write(f"touchbase: {exc}\n")
         return 1

@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts, lifecycle
+from db import contacts, journeys, lifecycle
 from db.contacts import ContactDetail, ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
-from db.journeys import StageInfo, active_stages
+from db.journeys import StageInfo
 from desktop_app import icons, options
+from desktop_app import touches as touch_ui
 from desktop_app.contacts.detail import DetailPane, ReadAhead
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar
@@ -48,49 +49,14 @@ from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.filters import SalesFilters
 from desktop_app.tasks import CancelledError, Progress
+from desktop_app.widgets import SearchField, UndoBar
+
+__all__ = ["ContactsPage", "UndoBar"]  # UndoBar: still importable from here
 
 log = logging.getLogger(__name__)
 
 ALL_TAGS = "All tags"
 CONTACT_CHANGES = ("contacts", "tags", "stages", "touches", "followups", "purchases")
-
-
-class UndoBar(QWidget):
-    """ "3 contacts moved to the trash. Undo" — shown after a delete, hidden after a while."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("undoBar")
-        self.message = QLabel()
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setObjectName("linkButton")
-        self.undo_button.setFlat(True)
-        close = QPushButton("✕")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(close)
-        self._timer = QTimer(self, singleShot=True, interval=12_000)
-        self._timer.timeout.connect(self.hide)
-        self._undo: object = None
-        self.undo_button.clicked.connect(self._on_undo)
-        self.hide()
-
-    def offer(self, message: str, undo: object) -> None:
-        self.message.setText(message)
-        self._undo = undo
-        self.show()
-        self._timer.start()
-
-    def _on_undo(self) -> None:
-        undo, self._undo = self._undo, None
-        self.hide()
-        if callable(undo):
-            undo()
 
 
 class ContactsPage(QWidget):
@@ -104,8 +70,6 @@ class ContactsPage(QWidget):
         self.ops = ops
         self.model = ContactTableModel(ops.database, self, runner=ops.runner)
         self._trash = False
-
-        from desktop_app.widgets import SearchField  # noqa: PLC0415
 
         self.search = SearchField("Search name, company, email, phone or tag  (Ctrl+F)")
         self.search.textChanged.connect(self._on_search)
@@ -174,8 +138,6 @@ class ContactsPage(QWidget):
         self.detail.restore_requested.connect(lambda cid: self.restore([cid]))
         self.detail.contact_link_activated.connect(self.select_contact)
         self.detail.setVisible(options.get(options.SHOW_DETAIL_PANE))
-        from desktop_app import touches as touch_ui  # noqa: PLC0415 - its sections import us
-
         touch_ui.add_detail_sections(self.detail, ops)
 
         self.undo_bar = UndoBar()
@@ -604,13 +566,10 @@ class ContactsPage(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def _log_touch(self) -> None:
-        from desktop_app import touches as touch_ui  # noqa: PLC0415
-
         touch_ui.log_touch(self, self.ops, self.current_id())
 
     def _stages(self) -> list[StageInfo]:
-        with self.ops.database.reading() as session:
-            return active_stages(session)
+        return journeys.current_stages(self.ops.database)
 
     def toggle_detail(self, visible: bool) -> None:
         self.detail.setVisible(visible)

@@ -34,11 +34,11 @@ from db.feedback import Change, Level, Satisfaction
 from db.lifecycle import Lifecycle
 from db.purchases import PurchaseError, PurchaseNotFoundError, PurchaseRow
 from desktop_app import icons
-from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.dialogs import show_error
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
+from desktop_app.widgets import UndoBar
 
 PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: What a recorded sale may have changed (the contact's columns, stage, plan follow-ups).

@@ -31,7 +31,6 @@ from db.domain import Medium
 from db.engine import Database
 from db.timeline import EntryKind, TimelineEntry, TimelinePage
 from desktop_app import icons
-from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.section import FEEDBACK_CHANGES
@@ -42,6 +41,7 @@ from desktop_app.touches.timeline_model import (
     WHEN_ROLE,
     TimelineModel,
 )
+from desktop_app.widgets import UndoBar
 
 #: What can move a timeline: touches, stage moves, purchases, feedback, follow-ups.
 TIMELINE_CHANGES = ("touches", "stages", "purchases", "feedback", "followups", "contacts")
