@@ -47,13 +47,9 @@ def apply_style(app: QApplication) -> None:
 def run_gui(path: Path) -> int:
     """Paint the window's frame at once, open the database beside it, then build the window
     in the frame's place (``desktop_app.startup``)."""
-    loader = StorageLoader(path)
-    loader.start()  # SQLAlchemy and the database load while Qt starts and paints
     app = create_application()
     frame = StartWindow(path)
     hidden = options.get(options.START_IN_TRAY) and QSystemTrayIcon.isSystemTrayAvailable()
-    if not hidden:
-        frame.show()
     state: dict[str, Any] = {"status": 1}
 
     def opened(result: Opened) -> None:
@@ -66,7 +62,12 @@ def run_gui(path: Path) -> int:
         state["runner"], state["window"] = _build_window(frame, result.database, hidden)
         state["status"] = 0
 
+    loader = StorageLoader(path)
+    # Queued: handled by the event loop below, whenever the loading thread is done.
     loader.opened.connect(opened, Qt.ConnectionType.QueuedConnection)
+    loader.start()  # SQLAlchemy and the database load while the frame paints
+    if not hidden:
+        frame.show()
     try:
         status = app.exec()
     finally:
