@@ -44,6 +44,9 @@ PLACES: tuple[tuple[str, str], ...] = (
     ("Reports", "export"),
 )
 
+#: The titles of the window's menus, in order.
+MENUS = ("&File", "&Edit", "&View", "&Help")
+
 #: The modules the window needs, imported on the background thread while the frame shows.
 WINDOW_MODULES = ("desktop_app.main_window", "desktop_app.tasks")
 
@@ -77,6 +80,9 @@ class StartWindow(QMainWindow):
         row.addWidget(sidebar)
         row.addLayout(page, 1)
         self.setCentralWidget(central)
+        # The window's menus, inert until it arrives, so nothing moves when it takes over.
+        for title in MENUS:
+            self.menuBar().addMenu(title).setEnabled(False)
 
 
 @dataclass(frozen=True)

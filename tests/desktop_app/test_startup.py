@@ -25,6 +25,8 @@ def test_the_frame_shows_the_sidebar_the_window_will_have(
     real = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
     assert shown == real == [label for label, _icon in PLACES]
     assert frame.message.text() == "Opening shop.sqlite…"
+    menus = [action.text() for action in frame.menuBar().actions()]
+    assert menus == [action.text() for action in window.menuBar().actions()]
 
 
 def test_the_loader_opens_the_database_off_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
