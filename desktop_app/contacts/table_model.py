@@ -102,7 +102,7 @@ class ContactTableModel(QAbstractTableModel):
 
     PAGE_SIZE = 200
     #: Rows whose cells are read together when one of them is first shown.
-    BLOCK_SIZE = 50
+    BLOCK_SIZE = 32
 
     #: The total number of contacts the current query matches (for the status bar).
     total_changed = Signal(int)

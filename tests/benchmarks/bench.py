@@ -112,6 +112,13 @@ def startups(kinds: dict[str, list[str]]) -> dict[str, Startup]:
             for item in out[2:]:
                 phase, seconds = item.split("=")
                 phases.setdefault(phase, []).append(float(seconds))
+        # A moment inside the process, seen from outside: add the interpreter's own start.
+        for out, wall in zip(outs, walls[name], strict=True):
+            start = wall - float(out[0])
+            for item in out[2:]:
+                phase, seconds = item.split("=")
+                if phase in ("first_paint", "first_page"):
+                    phases.setdefault(f"{phase}_wall", []).append(start + float(seconds))
         results[name] = Startup(
             wall=statistics.median(walls[name]),
             inner=statistics.median(float(out[0]) for out in outs),
@@ -240,20 +247,24 @@ def main() -> None:
 
     print()
     print(f"Touchbase benchmark: {CONTACTS:,} contacts ({path.name}), median of {RUNS} runs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (a busy machine slows all)")
     row("", "Touchbase", "baseline", "ratio", "target")
+    first_paint = app_start.phases["first_paint_wall"]
+    first_page = app_start.phases["first_page_wall"]
     row(
-        "start-up to first page (process)",
-        f"{app_start.wall * 1000:,.0f} ms",
+        "first paint (frame with sidebar)",
+        f"{first_paint * 1000:,.0f} ms",
         f"{bare_start.wall * 1000:,.0f} ms",
-        f"{app_start.wall / bare_start.wall:.2f}x",
-        "≤ 2.5x bare PySide6 window",
+        f"{first_paint / bare_start.wall:.2f}x",
+        "≤ 2x a bare PySide6 window",
     )
     row(
-        "  of which inside Python",
-        f"{app_start.inner * 1000:,.0f} ms",
-        f"{bare_start.inner * 1000:,.0f} ms",
-        f"{app_start.inner / bare_start.inner:.2f}x",
-        "",
+        "first page of contacts, interactive",
+        f"{first_page * 1000:,.0f} ms",
+        f"{floor_start.wall * 1000:,.0f} ms",
+        f"{first_page / floor_start.wall:.2f}x",
+        "≤ 1.5x bare window + SQLAlchemy",
     )
     row(
         "  bare window + SQLAlchemy import",
@@ -270,14 +281,14 @@ def main() -> None:
         f"{statistics.median(ours):.2f} ms",
         f"{statistics.median(bare):.2f} ms",
         f"{statistics.median(ours) / statistics.median(bare):.1f}x",
-        "< 10 ms",
+        "≤ 5 ms",
     )
     row(
         "search keystroke, 90th percentile",
         f"{statistics.quantiles(ours, n=10)[-1]:.2f} ms",
         f"{statistics.quantiles(bare, n=10)[-1]:.2f} ms",
         "",
-        "",
+        "≤ 10 ms",
     )
     row("search keystroke, worst", f"{max(ours):.2f} ms", f"{max(bare):.2f} ms", "", "")
     row(
