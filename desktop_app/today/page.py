@@ -400,6 +400,3 @@ class TodayPage(QWidget):
             self.ops.run(op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
-
-    def row_count(self, section: Section) -> int:
-        return len(self.sections[section].rows)
