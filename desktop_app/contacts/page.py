@@ -220,13 +220,21 @@ class ContactsPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def _selected_rows(self) -> list[int]:
+        # From the selection's ranges: ``selectedRows()`` asks the model about every cell,
+        # which takes seconds for thousands of rows.
+        rows: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        return sorted(rows)
+
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        rows = self._selected_rows()
         return [cid for row in rows if (cid := self.model.contact_id(row)) is not None]
 
     def current_id(self) -> int | None:
-        ids = self.selected_ids()
-        return ids[0] if len(ids) == 1 else None
+        rows = self._selected_rows()
+        return self.model.contact_id(rows[0]) if len(rows) == 1 else None
 
     def new_contact(self) -> int | None:
         stages = self._stages()
