@@ -224,7 +224,9 @@ class ContactsPage(QWidget):
         # From the selection's ranges: ``selectedRows()`` asks the model about every cell,
         # which takes seconds for thousands of rows.
         rows: set[int] = set()
-        for selected in self.table.selectionModel().selection():
+        selection = self.table.selectionModel().selection()
+        for index in range(selection.count()):
+            selected = selection.at(index)
             rows.update(range(selected.top(), selected.bottom() + 1))
         return sorted(rows)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -308,6 +308,8 @@ class TodayPage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.scroll_area, 1)
 
+        #: Lists read while the page was hidden, shown when it is.
+        self._pending: tuple[date, TodayCounts, dict[Section, list[TodayItem]]] | None = None
         self._midnight = QTimer(self, singleShot=True)
         self._midnight.timeout.connect(self._on_midnight)
         ops.changed.connect(self._on_changed)
@@ -337,6 +339,26 @@ class TodayPage(QWidget):
     def _on_loaded(self, loaded: tuple[date, TodayCounts, dict[Section, list[TodayItem]]]) -> None:
         day, counts, items = loaded
         self.counts = counts
+        # Hidden behind another place: keep the lists until the page is shown.
+        if self.parentWidget() is None or not self.isHidden():
+            self._pending = None
+            self._show_lists(day, counts, items)
+        else:
+            # Rows are widgets: built when the page is shown, not after every change made
+            # elsewhere. The counts go out at once (sidebar, title, tray).
+            self._pending = loaded
+        self._schedule_midnight()
+        self.counts_changed.emit(self.counts)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            loaded, self._pending = self._pending, None
+            self._show_lists(*loaded)
+
+    def _show_lists(
+        self, day: date, counts: TodayCounts, items: dict[Section, list[TodayItem]]
+    ) -> None:
         self.date_label.setText(f"{day:%A %-d %B %Y}")
         for section, view in self.sections.items():
             view.load(counts, items[section])
@@ -348,8 +370,6 @@ class TodayPage(QWidget):
             else ""
         )
         self.empty_hint.setVisible(nothing)
-        self._schedule_midnight()
-        self.counts_changed.emit(self.counts)
 
     def _summary_text(self) -> str:
         c = self.counts

@@ -3,15 +3,19 @@ overtaken by a newer request is dropped rather than shown."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pytestqt.qtbot import QtBot
 
-from db import contacts
+from db import contacts, followups
 from db.engine import Database
+from db.today import Section
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import Confirm
 from desktop_app.journeys.board import BoardPage
-from desktop_app.ops import OpsBus
+from desktop_app.main_window import MainWindow
+from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import Task
 from tests.conftest import ContactFactory
 
@@ -128,3 +132,22 @@ def test_the_board_shows_only_the_newest_filter(
 
     assert sum(c.model.total for c in board.columns) == 2
     assert board.count_label.text().startswith("2 contacts")
+
+
+def test_today_builds_its_rows_when_shown_not_after_every_change_elsewhere(
+    window: MainWindow, database: Database, contact_factory: ContactFactory
+) -> None:
+    today = datetime.now(UTC).astimezone().date()
+    window.show_place("contacts")
+    cid = contact_factory(name="Cleo Park")
+    with database.write_session.begin() as session:
+        followups.create_followup(session, cid, today - timedelta(days=3), "Send the proposal")
+    window.ops.announce(Changes(followups=True))
+
+    page = window.today_page
+    assert page.counts.overdue == 1  # the counts are current at once (sidebar, title)
+    assert page.sections[Section.OVERDUE].rows == []  # the rows wait
+
+    window.show_place("today")
+    [row] = page.sections[Section.OVERDUE].rows
+    assert row.item.contact_id == cid
