@@ -59,7 +59,14 @@ def run_gui(path: Path) -> int:
             app.quit()
             return
         state["database"] = result.database
-        state["runner"], state["window"] = _build_window(frame, result.database, hidden)
+        try:
+            state["runner"], state["window"] = _build_window(frame, result.database, hidden)
+        except Exception as error:
+            log.exception("the window could not be built")
+            frame.hide()
+            QMessageBox.critical(None, "Touchbase could not start", str(error))
+            app.quit()
+            return
         state["status"] = 0
 
     loader = StorageLoader(path)
@@ -74,9 +81,12 @@ def run_gui(path: Path) -> int:
         runner = state.get("runner")
         if runner is not None:
             runner.wait()
-        database = state.get("database")
+        abandoned = loader.wait()  # closed before the database arrived: close it still
+        database = state.get("database") or (abandoned.database if abandoned else None)
         if database is not None:
             database.close()
+    if "database" not in state and abandoned is not None and abandoned.error is None:
+        return int(status)  # the owner closed the window while it was opening
     return int(status) if state["status"] == 0 else 1
 
 

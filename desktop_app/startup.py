@@ -102,10 +102,17 @@ class StorageLoader(QObject):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
+        #: What the thread delivered, also kept here for a start abandoned before it arrived.
+        self.result: Opened | None = None
         self._thread = threading.Thread(target=self._load, name="touchbase-start", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+
+    def wait(self) -> Opened | None:
+        """Wait for the thread (the window closed early, say) and return what it opened."""
+        self._thread.join()
+        return self.result
 
     def _load(self) -> None:
         try:
@@ -113,13 +120,17 @@ class StorageLoader(QObject):
             database = engine.open_database(self.path)
         except Exception as error:  # reported to the owner in a window, not lost
             log.exception("opening %s failed", self.path)
-            self.opened.emit(Opened(error=error))
+            self._deliver(Opened(error=error))
             return
         try:
             for module in WINDOW_MODULES:
                 importlib.import_module(module)
         except Exception as error:
             database.close()
-            self.opened.emit(Opened(error=error))
+            self._deliver(Opened(error=error))
             return
-        self.opened.emit(Opened(database=database))
+        self._deliver(Opened(database=database))
+
+    def _deliver(self, result: Opened) -> None:
+        self.result = result
+        self.opened.emit(result)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from db.engine import open_database
 from desktop_app import app as gui
 from desktop_app.first_run import WelcomeDialog
 from desktop_app.main_window import MainWindow
@@ -84,3 +85,17 @@ def test_run_gui_explains_a_database_it_cannot_open(
     )
     assert gui.run_gui(path) == 1
     assert told == ["Touchbase cannot open this database"]
+
+
+def test_closing_the_frame_before_the_database_arrives_closes_it_too(tmp_path: Path) -> None:
+    def close_frame() -> None:
+        # Whatever is on screen by then (the frame, unless the machine was very quick).
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, StartWindow | MainWindow):
+                widget.close()
+
+    QTimer.singleShot(0, close_frame)
+    path = tmp_path / "shop.sqlite"
+    assert gui.run_gui(path) == 0
+    # The database was closed (its lock let go): it opens again at once.
+    open_database(path).close()
