@@ -230,14 +230,24 @@ class SectionView(QWidget):
         total = counts.of(self.section)
         self.count_label.setText(counts.shown(self.section))
         self.setVisible(total > 0)
+        # Rows whose item is unchanged are kept (building a row's widgets is the costly part
+        # of a refresh); the others are made anew, and all are laid out in the new order.
+        kept: dict[TodayItem, TodayRow] = {}
         for row in self.rows:
             self._rows_layout.removeWidget(row)
-            row.deleteLater()
-        self.rows = []
+            if row.item in kept:
+                row.deleteLater()
+            else:
+                kept[row.item] = row
+        rows = []
         for item in items:
-            row = TodayRow(item, self.section, self._page)
+            row = kept.pop(item) if item in kept else TodayRow(item, self.section, self._page)
+            rows.append(row)
+        self.rows = rows
+        for row in kept.values():
+            row.deleteLater()
+        for row in self.rows:
             self._rows_layout.addWidget(row)
-            self.rows.append(row)
         self.more_button.setVisible(total > len(self.rows))
 
     def _on_more(self) -> None:

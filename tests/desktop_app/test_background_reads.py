@@ -151,3 +151,23 @@ def test_today_builds_its_rows_when_shown_not_after_every_change_elsewhere(
     window.show_place("today")
     [row] = page.sections[Section.OVERDUE].rows
     assert row.item.contact_id == cid
+
+
+def test_today_keeps_the_rows_that_did_not_change(
+    window: MainWindow, database: Database, contact_factory: ContactFactory
+) -> None:
+    today = datetime.now(UTC).astimezone().date()
+    ada, bo = contact_factory(name="Ada"), contact_factory(name="Bo")
+    with database.write_session.begin() as session:
+        followups.create_followup(session, ada, today - timedelta(days=5), "Call back")
+        followups.create_followup(session, bo, today - timedelta(days=3), "Send the quote")
+    window.ops.announce(Changes(followups=True))
+    window.show_place("today")
+    page = window.today_page
+    first, second = page.sections[Section.OVERDUE].rows
+
+    page.snooze(ada, today + timedelta(days=7))
+
+    [left] = page.sections[Section.OVERDUE].rows
+    assert left is second and left.item.contact_id == bo  # the same widget, not rebuilt
+    assert first not in page.sections[Section.OVERDUE].rows
