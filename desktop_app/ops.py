@@ -35,6 +35,10 @@ class Changes:
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{k: getattr(self, k) or getattr(other, k) for k in self.__annotations__})
 
+    def kinds(self) -> frozenset[str]:
+        """The kinds of data that changed (``everything`` included, if set)."""
+        return frozenset(k for k in self.__annotations__ if getattr(self, k))
+
     def touch(self, *kinds: str) -> bool:
         """True if any of these kinds changed (or everything did)."""
         return self.everything or any(getattr(self, kind) for kind in kinds)

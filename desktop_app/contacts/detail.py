@@ -21,6 +21,7 @@ from db.contacts import ContactDetail
 from db.engine import Database
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
+from desktop_app.ops import Changes
 
 
 @runtime_checkable
@@ -52,6 +53,15 @@ class ReadAheadSection(DetailSection, Protocol):
 ReadAhead = dict[int, object]
 
 
+def reread_by_pane(section: QWidget, changes: Changes) -> bool:
+    """Whether the detail pane holding ``section`` reads the contact again after ``changes``
+    (off the GUI thread, sections included), so the section need not reload by itself."""
+    widget = section.parentWidget()
+    while widget is not None and not isinstance(widget, DetailPane):
+        widget = widget.parentWidget()
+    return widget is not None and widget.rereads(changes)
+
+
 def _section(title: str) -> QLabel:
     label = QLabel(title.upper())
     label.setObjectName("sectionTitle")
@@ -81,6 +91,8 @@ class DetailPane(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMinimumWidth(300)
         self.contact: ContactDetail | None = None
+        #: The kinds of change after which the pane's owner reads the contact again.
+        self.reread_after: frozenset[str] = frozenset()
         self._sections: list[tuple[QWidget, DetailSection, int, str]] = []
 
         self.name = QLabel()
@@ -189,6 +201,10 @@ class DetailPane(QWidget):
         for index in range(self.tabs.count()):
             if self.tabs.tabText(index) == tab:
                 self.tabs.setCurrentIndex(index)
+
+    def rereads(self, changes: Changes) -> bool:
+        kinds = changes.kinds()
+        return bool(kinds) and kinds <= self.reread_after
 
     def read_ahead(self, database: Database, contact: ContactDetail) -> ReadAhead:
         """What the sections will show for ``contact``, read now (on the runner)."""

@@ -135,6 +135,7 @@ class ContactsPage(QWidget):
         self._reselecting: list[int] | None = None
 
         self.detail = DetailPane()
+        self.detail.reread_after = frozenset(CONTACT_CHANGES)  # see _on_changed
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.trash_requested.connect(lambda cid: self._trash_or_purge([cid]))
         self.detail.restore_requested.connect(lambda cid: self.restore([cid]))

@@ -24,6 +24,7 @@ from db.contacts import ContactDetail
 from db.domain import FollowupSource
 from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
+from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
 from desktop_app.ops import Changes, OpsBus
@@ -204,6 +205,8 @@ class FollowupsSection(QWidget):
             self._run(lambda db: followups.cancel_plan(db, contact.id))
 
     def _on_changed(self, changes: Changes) -> None:
+        if reread_by_pane(self, changes):
+            return
         if self.contact is not None and changes.touch(
             "followups", "touches", "stages", "contacts", "settings"
         ):

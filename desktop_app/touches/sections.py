@@ -31,6 +31,7 @@ from db.domain import Medium
 from db.engine import Database
 from db.timeline import EntryKind, TimelineEntry, TimelinePage
 from desktop_app import icons
+from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.section import FEEDBACK_CHANGES
@@ -146,7 +147,7 @@ class TouchStatsSection(QWidget):
             self.medium_labels[medium].setText(f"{count:,}")
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.touch("touches", "contacts"):
+        if changes.touch("touches", "contacts") and not reread_by_pane(self, changes):
             self.refresh()
 
     def _on_log(self) -> None:
@@ -299,6 +300,8 @@ class TimelineSection(QWidget):
         self.list.setVisible(not empty)
 
     def _on_changed(self, changes: Changes) -> None:
+        if reread_by_pane(self, changes):
+            return
         if self.model.contact_id is not None and changes.touch(*TIMELINE_CHANGES):
             self.model.reload(keep_loaded=True)
             self._update_empty()

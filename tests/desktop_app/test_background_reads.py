@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from db import contacts, followups
+from db import contacts, followups, touches
+from db.domain import Medium
 from db.engine import Database
 from db.today import Section
 from desktop_app.contacts.page import ContactsPage
@@ -17,6 +19,8 @@ from desktop_app.journeys.board import BoardPage
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import Task
+from desktop_app.touches.dialog import TOUCH_CHANGES
+from desktop_app.touches.sections import TouchStatsSection
 from tests.conftest import ContactFactory
 
 
@@ -171,3 +175,25 @@ def test_today_keeps_the_rows_that_did_not_change(
     [left] = page.sections[Section.OVERDUE].rows
     assert left is second and left.item.contact_id == bo  # the same widget, not rebuilt
     assert first not in page.sections[Section.OVERDUE].rows
+
+
+def test_after_a_touch_the_detail_pane_is_read_again_off_the_gui_thread(
+    slow_page: ContactsPage, held: HeldRunner, contact_factory: ContactFactory
+) -> None:
+    ada = contact_factory(name="Ada")
+    slow_page.model.reload()
+    held.run()
+    slow_page.select_contact(ada)
+    held.run()
+    [stats] = [
+        s for s in slow_page.detail.findChildren(TouchStatsSection) if isinstance(s, QWidget)
+    ]
+    assert stats.recent.text().endswith("0 in all")
+
+    data = touches.TouchInput(contact_id=ada, medium=Medium.PHONE, occurred_at=datetime.now(UTC))
+    slow_page.ops.run(lambda db: touches.log_touch(db, data), TOUCH_CHANGES)
+    assert stats.recent.text().endswith("0 in all")  # nothing read on the GUI thread
+
+    held.run()  # the list's refresh, which selects Ada again
+    held.run()  # the contact and its sections, read again
+    assert stats.recent.text().endswith("1 in all")
