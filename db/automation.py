@@ -71,6 +71,12 @@ def regular_of(session: Session) -> Regular:
     return Regular(purchases=max(int(purchases), 1), window_days=max(int(window), 1))
 
 
+def read_regular(database: Database) -> Regular:
+    """What counts as regular buying in this database."""
+    with database.reading() as session:
+        return regular_of(session)
+
+
 def active_rules(session: Session) -> ActiveRules | None:
     model = active_model(session)
     if model is None or not model.stages:

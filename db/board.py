@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Select, func, select
 
 from db import stages
-from db.contacts import ContactQuery, _filtered
 from db.domain import Qualification, qualification
+from db.listing import ContactQuery, filtered
 from db.models import Contact
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def stage_counts(database: Database, query: ContactQuery | None = None) -> dict[
     query = replace(query or ContactQuery(), trash=False, stage_id=None)
     with database.reading() as session:
         counting = cast("Select[Any]", select(Contact.stage_id, func.count(Contact.id)))
-        rows = session.execute(_filtered(query, counting).group_by(Contact.stage_id))
+        rows = session.execute(filtered(query, counting).group_by(Contact.stage_id))
         return {row[0]: int(row[1]) for row in rows}
 
 
@@ -93,7 +93,7 @@ def _cards_where(
             Contact.is_decision_maker,
         ),
     )
-    stmt = _filtered(query, columns)
+    stmt = filtered(query, columns)
     if contact_id is not None:
         stmt = stmt.where(Contact.id == contact_id)
     stmt = stmt.order_by(Contact.name, Contact.id).offset(offset).limit(limit)

@@ -1,4 +1,4 @@
-"""Contacts: validating, saving, trashing and restoring them, and the paged, sorted list.
+"""Contacts: validating, saving, trashing and restoring them (the list is ``db.listing``).
 
 Each public function that writes is one unit of work (``write_session.begin()``) and commits
 once; the user interface only ever receives the frozen dataclasses defined here.
@@ -6,27 +6,37 @@ once; the user interface only ever receives the frozen dataclasses defined here.
 
 from __future__ import annotations
 
-import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db import automation, derived, search, seasons
+from db import automation, derived, lifecycle, search, seasons, stages
 from db.clock import local_today
 from db.domain import Qualification, qualification
+from db.journeys import active_model
+
+# The list lives in ``db.listing``; its names are also reachable from here.
+from db.listing import (
+    DENSE_MATCHES,
+    ContactQuery,
+    ContactRow,
+    SortKey,
+    contact_ids,
+    contact_rows,
+    count_contacts,
+    rows_for_ids,
+)
 from db.models import (
     Contact,
     ContactEmail,
     ContactPhone,
     ContactTag,
     KeyDate,
-    Stage,
     StageChange,
     Tag,
     utcnow,
@@ -34,6 +44,37 @@ from db.models import (
 
 if TYPE_CHECKING:
     from db.engine import Database
+
+__all__ = [
+    "DENSE_MATCHES",
+    "ContactDetail",
+    "ContactInput",
+    "ContactNotFoundError",
+    "ContactQuery",
+    "ContactRow",
+    "ContactsCancelledError",
+    "EmailData",
+    "PhoneData",
+    "SortKey",
+    "TagCount",
+    "ValidationError",
+    "contact_choices",
+    "contact_ids",
+    "contact_rows",
+    "count_contacts",
+    "create_contact",
+    "empty_trash",
+    "get_contact",
+    "has_contacts",
+    "normalise",
+    "purge_contacts",
+    "restore_contacts",
+    "rows_for_ids",
+    "tag_counts",
+    "trash_contacts",
+    "update_contact",
+    "validate",
+]
 
 NAME_MAX = 200
 TAG_MAX = 80
@@ -337,14 +378,15 @@ def update_contact(
         now = now or utcnow()
         contact.updated_at = now
         if data.stage_id is not None and data.stage_id != contact.stage_id:
-            from db import stages  # noqa: PLC0415 - stages builds on contacts
-
             stages.check_reason(session, [contact_id], data.stage_id, stage_reason)
             stages.move_contacts(session, [contact_id], data.stage_id, reason=stage_reason, now=now)
         search.reindex(session, [contact_id])
-        # The do-not-contact flag decides whether there is a next follow-up at all.
+        # The do-not-contact flag decides whether there is a next follow-up at all, and with
+        # the contact's own purchase interval, where it stands as a buyer.
         derived.refresh_schedule(session, [contact_id])
         seasons.refresh(session, [contact_id])
+        # A season set by hand counts too.
+        lifecycle.refresh_stored(session, local_today(), [contact_id])
         automation.advance(session, [contact_id], today=local_today(), now=now)
         automation.plan_key_date_followups(
             session, local_today(), [contact_id], now=now, replan=True
@@ -352,18 +394,48 @@ def update_contact(
         _drop_unused_tags(session)
 
 
+class ContactsCancelledError(Exception):
+    """The progress callback asked to stop a bulk change; nothing was written."""
+
+
+#: Contacts changed per step of a bulk change, between two progress reports.
+CHUNK = 500
+
+Report = Callable[[int, int], bool]
+
+
+def _chunks(ids: Sequence[int], progress: Report | None) -> Iterator[Sequence[int]]:
+    """``ids`` a chunk at a time, reporting progress before each; stops (and so rolls the
+    unit of work back) when ``progress`` returns False."""
+    for start in range(0, len(ids), CHUNK):
+        if progress is not None and not progress(start, len(ids)):
+            raise ContactsCancelledError
+        yield ids[start : start + CHUNK]
+    if progress is not None:
+        progress(len(ids), len(ids))
+
+
 def trash_contacts(
-    database: Database, contact_ids: Sequence[int], *, now: datetime | None = None
+    database: Database,
+    contact_ids: Sequence[int],
+    *,
+    now: datetime | None = None,
+    progress: Report | None = None,
 ) -> int:
     """Move contacts to the trash; returns how many moved."""
+    moved = 0
+    now = now or utcnow()
     with database.write_session.begin() as session:
-        result = session.execute(
-            update(Contact)
-            .where(Contact.id.in_(contact_ids), Contact.deleted_at.is_(None))
-            .values(deleted_at=now or utcnow())
-        )
-        derived.refresh_schedule(session, contact_ids)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        for chunk in _chunks(list(contact_ids), progress):
+            result = session.execute(
+                update(Contact)
+                .where(Contact.id.in_(chunk), Contact.deleted_at.is_(None))
+                .values(deleted_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            derived.refresh_schedule(session, chunk)
+            moved += int(result.rowcount)  # type: ignore[attr-defined]
+        return moved
 
 
 def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
@@ -378,15 +450,38 @@ def restore_contacts(database: Database, contact_ids: Sequence[int]) -> int:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def purge_contacts(database: Database, contact_ids: Sequence[int]) -> int:
+def purge_contacts(
+    database: Database, contact_ids: Sequence[int], *, progress: Report | None = None
+) -> int:
     """Delete trashed contacts for good, with their touches and history."""
     with database.write_session.begin() as session:
+        return _purge(session, list(contact_ids), progress)
+
+
+def empty_trash(database: Database, *, progress: Report | None = None) -> int:
+    """Delete every contact in the trash for good; returns how many went."""
+    with database.write_session.begin() as session:
+        ids = [int(i) for i in session.scalars(select(Contact.id).where(_in_trash()))]
+        return _purge(session, ids, progress)
+
+
+def _in_trash() -> ColumnElement[bool]:
+    return Contact.deleted_at.is_not(None)
+
+
+def _purge(session: Session, ids: list[int], progress: Report | None) -> int:
+    gone = 0
+    for chunk in _chunks(ids, progress):
         result = session.execute(
-            delete(Contact).where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
+            delete(Contact)
+            .where(Contact.id.in_(chunk), _in_trash())
+            .execution_options(synchronize_session=False)
         )
-        session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+        gone += int(result.rowcount)  # type: ignore[attr-defined]
+    if gone:
+        search.drop_missing(session)
         _drop_unused_tags(session)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return gone
 
 
 def _drop_unused_tags(session: Session) -> None:
@@ -395,8 +490,6 @@ def _drop_unused_tags(session: Session) -> None:
 
 
 def _first_stage_id(session: Session) -> int | None:
-    from db.journeys import active_model  # noqa: PLC0415
-
     model = active_model(session)
     return model.stages[0].id if model is not None and model.stages else None
 
@@ -455,342 +548,11 @@ def get_contact(database: Database, contact_id: int) -> ContactDetail:
         )
 
 
-class SortKey(enum.StrEnum):
-    NAME = "name"
-    COMPANY = "company"
-    STAGE = "stage"
-    LAST_TOUCH = "last_touch"
-    NEXT_FOLLOWUP = "next_followup"
-    UPDATED = "updated"
-    VALUE = "value"
-    PURCHASES = "purchases"
-    LIFECYCLE = "lifecycle"
-    SATISFACTION = "satisfaction"
-
-
-@dataclass(frozen=True)
-class ContactQuery:
-    """Which contacts a list shows and in what order; built by the view, run in SQL."""
-
-    text: str = ""
-    trash: bool = False
-    tag: str | None = None
-    sort: SortKey = SortKey.NAME
-    descending: bool = False
-    #: A ``db.lifecycle.Lifecycle`` value, computed as of ``today`` (None: the local day).
-    lifecycle: str | None = None
-    #: A ``db.feedback.Level`` value, or ``NO_FEEDBACK``.
-    satisfaction: str | None = None
-    # Journey filters (applied by ``db.stages.journey_filters``); ``today`` fixes "stuck" and
-    # "at risk" to a day (None: the local today).
-    stage_id: int | None = None
-    stuck: bool = False
-    at_risk: bool = False
-    qualification: str | None = None
-    referred: bool = False
-    centre_of_influence: bool = False
-    #: Only contacts whose stage contradicts their facts (``db.automation``).
-    contradicts: bool = False
-    today: date | None = None
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    id: int
-    name: str
-    company: str
-    title: str
-    email: str
-    phone: str
-    stage_label: str
-    tags: tuple[str, ...]
-    last_touch_at: datetime | None
-    last_touch_medium: str | None
-    next_followup_on: date | None
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    purchase_count: int = 0
-    lifetime_value: Decimal = Decimal(0)
-    satisfaction: str | None = None
-    lifecycle: str = "prospective"
-    qualification: Qualification = Qualification.SUSPECT
-
-
-def _filtered(
-    query: ContactQuery,
-    stmt: Select[Any],
-    *,
-    dense: bool = False,
-    session: Session | None = None,
-) -> Select[Any]:
-    if query.contradicts:
-        if session is None:
-            raise ValueError("the contradiction filter reads the active model's rules")
-        stmt = stmt.where(automation.contradiction_clause(session, query.today or local_today()))
-    stmt = stmt.where(
-        Contact.deleted_at.is_not(None) if query.trash else Contact.deleted_at.is_(None)
-    )
-    match = search.match_expression(query.text)
-    if match is not None:
-        matches = text(search.matching_ids_clause()).bindparams(match=match)
-        # With many matches, "+id" keeps SQLite from looking each match up by id and sorting
-        # them all: it walks the sort order's index instead, testing each row against the
-        # match set (built once), and stops as soon as the page is full.
-        member = (Contact.id + 0) if dense else Contact.id
-        stmt = stmt.where(member.in_(matches))
-    if query.tag:
-        stmt = stmt.where(
-            Contact.id.in_(
-                select(ContactTag.contact_id)
-                .join(Tag, Tag.id == ContactTag.tag_id)
-                .where(Tag.name == query.tag)
-            )
-        )
-    if query.lifecycle or query.satisfaction:
-        from db import sales_query  # noqa: PLC0415
-
-        stmt = sales_query.filtered(query, stmt)
-    from db.stages import journey_filters  # noqa: PLC0415 - stages builds on contacts
-
-    return journey_filters(query, stmt)
-
-
-#: Above this many text matches a search counts as "dense" (see ``_filtered``).
-DENSE_MATCHES = 2000
-
-
-def _is_dense(session: Session, query: ContactQuery) -> bool:
-    match = search.match_expression(query.text)
-    if match is None:
-        return False
-    found = session.scalar(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH :match"
-            " LIMIT :cap)"
-        ),
-        {"match": match, "cap": DENSE_MATCHES},
-    )
-    return int(found or 0) >= DENSE_MATCHES
-
-
 def has_contacts(database: Database) -> bool:
     """Whether any contact is outside the trash (cheap: stops at the first)."""
     with database.reading() as session:
         found = session.scalar(select(Contact.id).where(Contact.deleted_at.is_(None)).limit(1))
         return found is not None
-
-
-def count_contacts(database: Database, query: ContactQuery) -> int:
-    """How many contacts the query matches."""
-    with database.reading() as session:
-        return int(
-            session.scalar(_filtered(query, select(func.count(Contact.id)), session=session)) or 0
-        )
-
-
-def _order(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
-    """Sort in an order an index can deliver, so a page costs the same at any size.
-
-    Names, companies and dates use the partial indexes on live contacts. Never-touched
-    contacts count as touched longest ago (first when the oldest touch comes first: they are
-    the most neglected). Stage, next follow-up and satisfaction are read in parts instead
-    (``_parts``); lifecycle, computed from today's date, costs a full sort.
-    """
-    down = query.descending
-
-    def way(column: Any) -> Any:
-        return column.desc() if down else column
-
-    match query.sort:
-        case SortKey.NAME:
-            return stmt.order_by(way(Contact.name), way(Contact.id))
-        case SortKey.COMPANY:
-            return stmt.order_by(way(Contact.company), way(Contact.name), way(Contact.id))
-        case SortKey.LAST_TOUCH:
-            return stmt.order_by(way(Contact.last_touch_at), way(Contact.id))
-        case SortKey.UPDATED:
-            return stmt.order_by(way(Contact.updated_at), way(Contact.id))
-        case SortKey.VALUE | SortKey.PURCHASES | SortKey.LIFECYCLE:
-            from db import sales_query  # noqa: PLC0415
-
-            return sales_query.ordered(query, stmt)
-    raise ValueError(query.sort)
-
-
-@dataclass(frozen=True)
-class _Part:
-    """A run of the list that one index delivers in order: which rows, in which order."""
-
-    rows: ColumnElement[bool]
-    order: tuple[Any, ...]
-
-
-def _parts(session: Session, query: ContactQuery) -> list[_Part] | None:
-    """For sorts that rank contacts by a few values (a stage, a level) or put the missing ones
-    last: the list as consecutive parts, each delivered in order by an index, so a page reads
-    only its own rows. None for the sorts ``_order`` serves in one statement.
-
-    Ties and missing values go by name. Sorting the other way reverses the ranks, while
-    contacts with no stage, follow-up or feedback stay last.
-    """
-    down = query.descending
-    by_name = (Contact.name, Contact.id)
-    match query.sort:
-        case SortKey.NEXT_FOLLOWUP:
-            due = Contact.next_followup_on
-            dated = (
-                (due.desc(), Contact.name.desc(), Contact.id.desc()) if down else (due, *by_name)
-            )
-            return [_Part(due.is_not(None), dated), _Part(due.is_(None), by_name)]
-        case SortKey.STAGE:
-            from db.journeys import active_stages  # noqa: PLC0415 - journeys builds on contacts
-
-            ids = [stage.id for stage in active_stages(session)]
-            ranked = [_Part(Contact.stage_id == i, by_name) for i in ids]
-            off_journey = Contact.stage_id.is_(None) | Contact.stage_id.not_in(ids)
-            return [*(reversed(ranked) if down else ranked), _Part(off_journey, by_name)]
-        case SortKey.SATISFACTION:
-            from db.feedback import Level  # noqa: PLC0415
-
-            # Dissatisfied first ascending (those need attention); no feedback always last.
-            levels = sorted(Level, key=lambda level: level.rank, reverse=down)
-            ranked = [_Part(Contact.satisfaction == level.value, by_name) for level in levels]
-            return [*ranked, _Part(Contact.satisfaction.is_(None), by_name)]
-    return None
-
-
-def contact_ids(database: Database, query: ContactQuery, offset: int, limit: int) -> list[int]:
-    """The ids of one page of the list, sorted and filtered in SQL."""
-    with database.reading() as session:
-        return _page_ids(session, query, offset, limit)
-
-
-def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) -> list[int]:
-    dense = _is_dense(session, query)
-    stmt = _filtered(query, select(Contact.id), dense=dense, session=session)
-    parts = _parts(session, query)
-    if parts is None:
-        return [int(i) for i in session.scalars(_order(query, stmt).offset(offset).limit(limit))]
-    ids: list[int] = []
-    skip = offset
-    for part in parts:
-        wanted = limit - len(ids)
-        if wanted <= 0:
-            break
-        rows = stmt.where(part.rows)
-        page = rows.order_by(*part.order).offset(skip).limit(wanted)
-        found = [int(i) for i in session.scalars(page)]
-        ids += found
-        if found:
-            skip = 0  # the page starts in this part; the next part is read from its start
-        elif skip:
-            # The page starts after this part: skip all of it (a count, paid only when the
-            # page lies beyond the part, never while scrolling within it).
-            skip -= int(session.scalar(select(func.count()).select_from(rows.subquery())) or 0)
-    return ids
-
-
-def contact_rows(
-    database: Database, query: ContactQuery, offset: int, limit: int
-) -> list[ContactRow]:
-    """One page of the contact list, sorted and filtered in SQL.
-
-    Two steps: the page's ids (cheap, index-ordered), then the cells of only those rows, so
-    the per-row lookups (first email, tags, ...) never run for rows that are not shown.
-    """
-    with database.reading() as session:
-        ids = _page_ids(session, query, offset, limit)
-        return _rows_for_ids(session, ids)
-
-
-def rows_for_ids(database: Database, ids: Sequence[int]) -> list[ContactRow]:
-    """The list cells of these contacts, in the order given (missing ones are skipped)."""
-    with database.reading() as session:
-        return _rows_for_ids(session, ids)
-
-
-def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
-    if not ids:
-        return []
-    first_email = (
-        select(ContactEmail.address)
-        .where(ContactEmail.contact_id == Contact.id)
-        .order_by(ContactEmail.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    first_phone = (
-        select(ContactPhone.number)
-        .where(ContactPhone.contact_id == Contact.id)
-        .order_by(ContactPhone.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    tag_names = (
-        select(func.group_concat(Tag.name, "\x1f"))
-        .join(ContactTag, ContactTag.tag_id == Tag.id)
-        .where(ContactTag.contact_id == Contact.id)
-        .scalar_subquery()
-    )
-    stage_label = select(Stage.label).where(Stage.id == Contact.stage_id).scalar_subquery()
-    stmt = select(
-        Contact.id,
-        Contact.name,
-        Contact.company,
-        Contact.title,
-        first_email,
-        first_phone,
-        stage_label,
-        tag_names,
-        Contact.last_touch_at,
-        Contact.last_touch_medium,
-        Contact.next_followup_on,
-        Contact.updated_at,
-        Contact.deleted_at,
-        Contact.purchase_count,
-        Contact.lifetime_value,
-        Contact.satisfaction,
-        Contact.last_purchase_on,
-        Contact.purchase_interval_days,
-        Contact.do_not_contact,
-        Contact.has_need,
-        Contact.has_budget,
-        Contact.has_urgency,
-        Contact.is_decision_maker,
-        Contact.last_interaction_on,
-        Contact.season,
-    )
-    from db import sales_query  # noqa: PLC0415
-
-    lifecycle_of = sales_query.lifecycle_of(session)
-    by_id = {
-        r[0]: ContactRow(
-            id=r[0],
-            name=r[1],
-            company=r[2],
-            title=r[3],
-            email=r[4] or "",
-            phone=r[5] or "",
-            stage_label=r[6] or "",
-            tags=tuple(sorted(r[7].split("\x1f"), key=str.casefold)) if r[7] else (),
-            last_touch_at=r[8],
-            last_touch_medium=r[9],
-            next_followup_on=r[10],
-            updated_at=r[11],
-            deleted_at=r[12],
-            purchase_count=r[13],
-            lifetime_value=r[14],
-            satisfaction=r[15],
-            lifecycle=lifecycle_of(
-                r[13], r[16], r[17], r[18], last_interaction_on=r[23], season=r[24]
-            ),
-            qualification=qualification(
-                has_need=r[19], has_budget=r[20], has_urgency=r[21], is_decision_maker=r[22]
-            ),
-        )
-        for r in session.execute(stmt.where(Contact.id.in_(ids)))
-    }
-    return [by_id[i] for i in ids if i in by_id]
 
 
 @dataclass(frozen=True)

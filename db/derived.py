@@ -13,7 +13,9 @@
 - ``purchase_count``, ``first_purchase_on``, ``last_purchase_on``, ``lifetime_value``;
 - ``last_interaction_on``: for customers, the later of the last purchase and the last
   inbound touch (what the lifecycle's lapse counts from);
-- ``satisfaction``: the level of the latest feedback.
+- ``satisfaction``: the level of the latest feedback;
+- ``lifecycle`` and ``lifecycle_until``: the lifecycle status as of today and the last day it
+  holds (``db.lifecycle``), after purchases, inbound touches or the season changed.
 
 Each rule is one SQL statement, used alike for a few contacts after a change and for every
 contact (after a migration, or bulk sample data), so the two can never disagree. Dates are
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Connection, TextClause, text
 from sqlalchemy.orm import Session
 
-from db import seasons
+from db import lifecycle, seasons
+from db.clock import local_today
 
 #: A customer's last interaction: the later of the last purchase and the last inbound touch
 #: (the customer reaching out keeps them from lapsing; the owner's own touches do not).
@@ -148,16 +151,22 @@ def _json(ids: list[int]) -> str:
 
 
 def refresh_schedule(session: Session, contact_ids: Iterable[int]) -> None:
-    """Cadence due, stuck and next follow-up dates, after touches, stages or follow-ups moved."""
-    _run(session, _SCHEDULE, contact_ids)
+    """Cadence due, stuck and next follow-up dates, after touches, stages or follow-ups moved;
+    and the last interaction with the lifecycle that counts from it."""
+    ids = sorted(set(contact_ids))
+    _run(session, _SCHEDULE, ids)
+    if ids:
+        lifecycle.refresh_stored(session, local_today(), ids)
 
 
 def refresh_purchases(session: Session, contact_ids: Iterable[int]) -> None:
-    """Purchase count, first and last purchase, lifetime value, last interaction and season,
-    after purchases changed."""
-    ids = list(contact_ids)
+    """Purchase count, first and last purchase, lifetime value, last interaction, season and
+    lifecycle, after purchases changed."""
+    ids = sorted(set(contact_ids))
     _run(session, _PURCHASES, ids)
     seasons.refresh(session, ids)
+    if ids:
+        lifecycle.refresh_stored(session, local_today(), ids)
 
 
 def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
@@ -166,14 +175,22 @@ def refresh_satisfaction(session: Session, contact_ids: Iterable[int]) -> None:
 
 
 def all_statements() -> list[TextClause]:
-    """Every rule for every contact, in an order that respects their dependencies."""
+    """Every rule for every contact that is one statement, in an order that respects their
+    dependencies (the season and the stored lifecycle follow; see ``refresh_every``)."""
     return [text(_sql(statement, "")) for statement in (*_PURCHASES, *_SATISFACTION, *_SCHEDULE)]
+
+
+def refresh_every(executor: Session | Connection) -> None:
+    """Recompute every derived column of every contact through ``executor`` (a ``Session`` or,
+    during a migration, a ``Connection``); nothing is committed here."""
+    for statement in all_statements():
+        executor.execute(statement)
+    seasons.refresh(executor)
+    executor.execute(lifecycle.refresh_statement(local_today()))
 
 
 def refresh_all(session: Session) -> None:
     """Recompute every derived column of every contact (a migration, bulk sample data, or a
     change of a stage's cadence or dwell limit)."""
     session.flush()
-    for statement in all_statements():
-        session.execute(statement)
-    seasons.refresh(session)
+    refresh_every(session)

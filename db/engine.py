@@ -369,11 +369,9 @@ def _migrate(engine: Engine, revision: str | None) -> None:
         command.upgrade(config, "head")
         if revision is not None:
             # Derived columns follow the current rules, whatever revision the data came from.
-            from db import derived, seasons  # noqa: PLC0415
+            from db import derived  # noqa: PLC0415
 
-            for statement in derived.all_statements():
-                connection.execute(statement)
-            seasons.refresh(connection)
+            derived.refresh_every(connection)
 
 
 def open_beside(path: Path | str) -> Database:

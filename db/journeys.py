@@ -218,6 +218,12 @@ def active_stages(session: Session) -> list[StageInfo]:
     return [] if model is None else [_stage_info(s) for s in model.stages]
 
 
+def current_stages(database: Database) -> list[StageInfo]:
+    """The stages of the active model, in order."""
+    with database.reading() as session:
+        return active_stages(session)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     key: str

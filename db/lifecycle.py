@@ -30,21 +30,29 @@ counts as made today.
 
 The same rule is written twice, once in Python (``status``) and once as a SQL ``CASE``
 (``status_sql``) for the contacts list's column, sort and filter; a test checks they agree.
-No SQL session and no Qt here.
+The list sorts and filters on a stored copy of the status (see "The stored status" below).
+No Qt here.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Date, Integer, Update, case, cast, func, literal, null, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import settings
-from db.models import Setting
+from db.clock import local_today
+from db.models import Contact, Setting
+from db.sql import add_days, days_between, greatest, least
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 
 class Lifecycle(enum.StrEnum):
@@ -164,6 +172,70 @@ def _setting_sql(spec: settings.SettingSpec[int]) -> ColumnElement[Any]:
     return func.coalesce(stored.scalar_subquery(), spec.default)
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """The rule's windows and day counts for one contact, as SQL."""
+
+    new: ColumnElement[Any]
+    interval: ColumnElement[Any]
+    long_lapse: ColumnElement[Any]
+    inactive: ColumnElement[Any]
+    #: The day lapse counts from: the last interaction, else the last purchase.
+    last: Any
+    #: Whole days since ``last`` and since the last purchase (never negative).
+    days: ColumnElement[Any]
+    since_purchase: ColumnElement[Any]
+
+
+def _windows_sql(
+    last_purchase_on: Any,
+    own_interval: Any,
+    thresholds: Thresholds | None,
+    today: date,
+    last_interaction_on: Any = None,
+) -> _Windows:
+    if thresholds is None:
+        base: ColumnElement[Any] = _setting_sql(settings.LAPSE_DAYS)
+        new_days: ColumnElement[Any] = _setting_sql(settings.NEW_DAYS)
+        long_days: ColumnElement[Any] = _setting_sql(settings.LONG_LAPSE_DAYS)
+        inactive_days: ColumnElement[Any] = _setting_sql(settings.INACTIVE_DAYS)
+    else:
+        base = literal(thresholds.interval)
+        new_days = literal(thresholds.new_days)
+        long_days = literal(thresholds.long_lapse)
+        inactive_days = literal(thresholds.inactive)
+    interval = func.coalesce(own_interval, base)
+    # Integer division rounds toward zero, as // does for these positive numbers.
+    long_lapse = greatest(long_days * interval // base, interval)
+    last = (
+        last_purchase_on
+        if last_interaction_on is None
+        else func.coalesce(last_interaction_on, last_purchase_on)
+    )
+    today_sql = literal(today, Date)
+    return _Windows(
+        new=least(new_days, interval),
+        interval=interval,
+        long_lapse=long_lapse,
+        inactive=greatest(inactive_days * interval // base, long_lapse),
+        last=last,
+        days=greatest(days_between(last, today_sql), 0),
+        since_purchase=greatest(days_between(last_purchase_on, today_sql), 0),
+    )
+
+
+def _out_of_season_sql(season: Any, w: _Windows, today: date) -> ColumnElement[Any]:
+    """Whether a seasonal customer is out of season on ``today`` (and bought within a year)."""
+    if season is None:
+        return literal(False)
+    out: ColumnElement[Any] = (
+        season.is_not(None)
+        & ~(literal(",") + season + literal(",")).like(f"%,{today.month},%")
+        & (w.days <= SEASON_YEAR)
+    )
+    return out
+
+
 def status_sql(
     purchase_count: Any,
     last_purchase_on: Any,
@@ -180,66 +252,90 @@ def status_sql(
     Without ``thresholds`` the expression reads them from the ``setting`` table itself, so a
     list query needs nothing but ``today``.
     """
-    if thresholds is None:
-        base: ColumnElement[Any] = _setting_sql(settings.LAPSE_DAYS)
-        new_days: ColumnElement[Any] = _setting_sql(settings.NEW_DAYS)
-        long_days: ColumnElement[Any] = _setting_sql(settings.LONG_LAPSE_DAYS)
-        inactive_days: ColumnElement[Any] = _setting_sql(settings.INACTIVE_DAYS)
-    else:
-        base = literal(thresholds.interval)
-        new_days = literal(thresholds.new_days)
-        long_days = literal(thresholds.long_lapse)
-        inactive_days = literal(thresholds.inactive)
-    interval = func.coalesce(own_interval, base)
-    # SQLite's integer division rounds toward zero, as // does for these positive numbers.
-    new = func.min(new_days, interval)
-    long_lapse = func.max(long_days * interval // base, interval)
-    inactive = func.max(inactive_days * interval // base, long_lapse)
-
-    def days_since(day: Any) -> ColumnElement[Any]:
-        return func.max(
-            cast(func.julianday(literal(today.isoformat())) - func.julianday(day), Integer), 0
-        )
-
-    last = (
-        last_purchase_on
-        if last_interaction_on is None
-        else func.coalesce(last_interaction_on, last_purchase_on)
-    )
-    days = days_since(last)
-    since_purchase = days_since(last_purchase_on)
-    out_of_season: ColumnElement[Any] = literal(False)
-    if season is not None:
-        out_of_season = (
-            season.is_not(None)
-            & ~(literal(",") + season + literal(",")).like(f"%,{today.month},%")
-            & (days <= SEASON_YEAR)
-        )
+    w = _windows_sql(last_purchase_on, own_interval, thresholds, today, last_interaction_on)
     return case(
         (
             (purchase_count <= 0) | last_purchase_on.is_(None),
             literal(Lifecycle.PROSPECTIVE.value),
         ),
         (
-            days <= interval,
+            w.days <= w.interval,
             case(
                 (purchase_count >= 2, literal(Lifecycle.REPEAT.value)),
-                (since_purchase <= new, literal(Lifecycle.NEW.value)),
+                (w.since_purchase <= w.new, literal(Lifecycle.NEW.value)),
                 else_=literal(Lifecycle.ACTIVE.value),
             ),
         ),
-        (out_of_season, literal(Lifecycle.SEASONAL.value)),
-        (days <= long_lapse, literal(Lifecycle.LAPSED_SHORT.value)),
-        (days <= inactive, literal(Lifecycle.LAPSED_LONG.value)),
+        (_out_of_season_sql(season, w, today), literal(Lifecycle.SEASONAL.value)),
+        (w.days <= w.long_lapse, literal(Lifecycle.LAPSED_SHORT.value)),
+        (w.days <= w.inactive, literal(Lifecycle.LAPSED_LONG.value)),
         (do_not_contact == literal(True), literal(Lifecycle.DO_NOT_CONTACT.value)),
         else_=literal(Lifecycle.WIN_BACK.value),
     )
 
 
+def _month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def until_sql(
+    purchase_count: Any,
+    last_purchase_on: Any,
+    own_interval: Any,
+    *,
+    today: date,
+    thresholds: Thresholds | None = None,
+    last_interaction_on: Any = None,
+    season: Any = None,
+) -> ColumnElement[date]:
+    """The last day the status of ``status_sql`` (as of ``today``) holds: the day before its
+    next boundary; NULL for the statuses that time alone never ends (prospective, inactive).
+
+    A seasonal customer past their interval may turn seasonal or back to lapsed when the month
+    changes, so until a year after their last interaction their status holds at most to the
+    end of this month. (A do-not-contact mark changes the status too; it is not time, so the
+    contact is refreshed when it is saved.)
+    """
+    w = _windows_sql(last_purchase_on, own_interval, thresholds, today, last_interaction_on)
+    by_time = case(
+        ((purchase_count <= 0) | last_purchase_on.is_(None), null()),
+        (
+            w.days <= w.interval,
+            case(
+                (
+                    (purchase_count < 2) & (w.since_purchase <= w.new),
+                    add_days(last_purchase_on, w.new),
+                ),
+                else_=add_days(w.last, w.interval),
+            ),
+        ),
+        (w.days <= w.long_lapse, add_days(w.last, w.long_lapse)),
+        (w.days <= w.inactive, add_days(w.last, w.inactive)),
+        else_=null(),
+    )
+    if season is None:
+        return by_time
+    month_end = literal(_month_end(today), Date)
+    return case(
+        (
+            season.is_not(None)
+            & (purchase_count > 0)
+            & (w.days > w.interval)
+            & (w.days <= SEASON_YEAR),
+            least(
+                func.coalesce(by_time, add_days(w.last, SEASON_YEAR)),
+                least(add_days(w.last, SEASON_YEAR), month_end, type_=Date),
+                type_=Date,
+            ),
+        ),
+        else_=by_time,
+    )
+
+
 def contact_status_sql(today: date, thresholds: Thresholds | None = None) -> ColumnElement[str]:
     """``status_sql`` over the ``contact`` table's own columns."""
-    from db.models import Contact  # noqa: PLC0415
-
     return status_sql(
         Contact.purchase_count,
         Contact.last_purchase_on,
@@ -250,6 +346,79 @@ def contact_status_sql(today: date, thresholds: Thresholds | None = None) -> Col
         last_interaction_on=Contact.last_interaction_on,
         season=Contact.season,
     )
+
+
+def contact_until_sql(today: date, thresholds: Thresholds | None = None) -> ColumnElement[date]:
+    """``until_sql`` over the ``contact`` table's own columns."""
+    return until_sql(
+        Contact.purchase_count,
+        Contact.last_purchase_on,
+        Contact.purchase_interval_days,
+        today=today,
+        thresholds=thresholds,
+        last_interaction_on=Contact.last_interaction_on,
+        season=Contact.season,
+    )
+
+
+# --- The stored status ---------------------------------------------------------------------
+#
+# ``contact.lifecycle`` holds each contact's status as of the day it was computed, and
+# ``contact.lifecycle_until`` the last day that status holds, so the list sorts and filters by
+# lifecycle on an index. They are refreshed for a contact whose purchases or lifecycle fields
+# change, for everyone when the thresholds change, and for the contacts whose status ran out
+# (``lifecycle_until`` before today) once a day. Until that daily refresh has run, lists
+# compute the status instead (``stored_is_current``), so they are never wrong, only slower.
+
+
+def refresh_statement(today: date) -> Update:
+    """Every contact's stored status as of ``today`` (narrow it with ``.where``)."""
+    return (
+        update(Contact)
+        .values(
+            lifecycle=contact_status_sql(today),
+            lifecycle_until=contact_until_sql(today),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def refresh_stored(session: Session, today: date, contact_ids: Sequence[int] | None = None) -> int:
+    """Recompute the stored status as of ``today``: for these contacts, or (None) for every
+    contact whose status ran out. Returns how many rows were written."""
+    stmt = refresh_statement(today)
+    if contact_ids is None:
+        stmt = stmt.where(Contact.lifecycle_until < today)
+    else:
+        stmt = stmt.where(Contact.id.in_(list(contact_ids)))
+    session.flush()
+    result = session.execute(stmt)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def refresh_all_stored(session: Session, today: date) -> None:
+    """Recompute every contact's stored status (the thresholds changed)."""
+    session.flush()
+    session.execute(refresh_statement(today))
+
+
+def bring_up_to_date(database: Database, today: date | None = None) -> int:
+    """The daily refresh: recompute the stored statuses that ran out before ``today`` (the
+    local day); returns how many changed. One indexed update, cheap when nothing ran out."""
+    with database.write_session.begin() as session:
+        return refresh_stored(session, today or local_today())
+
+
+def stored_is_current(session: Session, today: date) -> bool:
+    """Whether every stored status holds on ``today`` (an indexed look for one stale row).
+
+    Only for the local today: statuses are stored as of the day they were computed, which is
+    never after it.
+    """
+    if today != local_today():
+        return False
+    stale = session.scalar(select(Contact.id).where(Contact.lifecycle_until < today).limit(1))
+    return stale is None
 
 
 def order_sql(expression: ColumnElement[str]) -> ColumnElement[int]:

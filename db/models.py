@@ -148,6 +148,17 @@ class Contact(Base):
             "first_purchase_on",
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        Index(
+            "ix_contact_live_lifecycle",
+            "lifecycle",
+            "name",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_contact_lifecycle_until",
+            "lifecycle_until",
+            sqlite_where=text("lifecycle_until IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +218,12 @@ class Contact(Base):
     season_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
     #: The level of the latest feedback (``SatisfactionLevel`` value), if any.
     satisfaction: Mapped[str | None] = mapped_column(String(20))
+    #: The lifecycle status as of the day it was computed, and the last day it holds
+    #: (None: until something other than time changes it); see ``db.lifecycle``.
+    lifecycle: Mapped[str] = mapped_column(
+        String(20), default="prospective", server_default="prospective"
+    )
+    lifecycle_until: Mapped[date | None] = mapped_column(Date)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from db import automation, feedback, settings
+from db import automation, feedback, lifecycle, settings
 from db.clock import local_today
 from db.value import parse_margin
 
@@ -95,11 +95,14 @@ def save(database: Database, form: SalesSettings) -> None:
     if errors:
         raise SalesSettingsError(errors)
     with database.write_session.begin() as session:
+        before = lifecycle.read_thresholds(session)
         settings.put(session, settings.CURRENCY, form.currency.strip().upper())
         settings.put(session, settings.LAPSE_DAYS, form.interval_days)
         settings.put(session, settings.NEW_DAYS, form.new_days)
         settings.put(session, settings.LONG_LAPSE_DAYS, form.long_lapse_days)
         settings.put(session, settings.INACTIVE_DAYS, form.inactive_days)
+        if lifecycle.read_thresholds(session) != before:
+            lifecycle.refresh_all_stored(session, local_today())
         settings.put(session, settings.MARGIN_PERCENT, form.margin_percent.replace("%", "").strip())
         settings.put(session, settings.EXPECTED_YEARS, form.expected_years)
         settings.put(session, settings.STAGE_AUTOMATION, form.stage_automation)

@@ -143,6 +143,11 @@ def insert_rows(session: Session, rows: Sequence[IndexRow]) -> None:
         )
 
 
+def drop_missing(session: Session) -> None:
+    """Forget the index rows of contacts deleted for good."""
+    session.execute(text("DELETE FROM contact_fts WHERE rowid NOT IN (SELECT id FROM contact)"))
+
+
 def rebuild(session: Session) -> int:
     """Rebuild the whole index (after a bulk load); returns the number of contacts indexed."""
     session.execute(text("DELETE FROM contact_fts"))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Setting
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 T = TypeVar("T")
 
@@ -103,6 +106,18 @@ def get_many(session: Session, *specs: SettingSpec[Any]) -> tuple[Any, ...]:
         spec.default if (raw := stored.get(spec.key)) is None else spec.decode(raw)
         for spec in specs
     )
+
+
+def read(database: Database, spec: SettingSpec[T]) -> T:
+    """One setting, in a read of its own (for the app, which holds no session)."""
+    with database.reading() as session:
+        return get(session, spec)
+
+
+def write(database: Database, spec: SettingSpec[T], value: T) -> None:
+    """Store one setting in a unit of work of its own."""
+    with database.write_session.begin() as session:
+        put(session, spec, value)
 
 
 def put(session: Session, spec: SettingSpec[T], value: T) -> None:

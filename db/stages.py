@@ -15,12 +15,10 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, cast, select
 from sqlalchemy.orm import Session, aliased
 
 from db import followups
-from db.clock import local_today
 from db.domain import Qualification, StageRole
 from db.models import Contact, Stage, StageChange, utcnow
 
 if TYPE_CHECKING:
-    from db.contacts import ContactQuery
     from db.engine import Database
 
 
@@ -185,21 +183,3 @@ def qualification_clause(level: Qualification) -> ColumnElement[bool]:
         case Qualification.SUSPECT:
             return met < 3
     raise ValueError(level)
-
-
-def journey_filters(query: ContactQuery, stmt: Select[Any]) -> Select[Any]:
-    """Apply a ``ContactQuery``'s journey filters (stage, stuck, at risk, ...) to a select."""
-    today = query.today or local_today()
-    if query.stage_id is not None:
-        stmt = stmt.where(Contact.stage_id == query.stage_id)
-    if query.stuck:
-        stmt = stmt.where(stuck_clause(today))
-    if query.at_risk:
-        stmt = stmt.where(at_risk_clause(today))
-    if query.qualification:
-        stmt = stmt.where(qualification_clause(Qualification(query.qualification)))
-    if query.referred:
-        stmt = stmt.where(Contact.referred_by_id.is_not(None))
-    if query.centre_of_influence:
-        stmt = stmt.where(Contact.centre_of_influence.is_(True))
-    return stmt

@@ -236,8 +236,3 @@ def timeline_page(
 
 
 _DAY_ONLY = frozenset({EntryKind.PURCHASE, EntryKind.FEEDBACK, EntryKind.FOLLOWUP_DUE})
-
-
-def stored_text(moment: datetime) -> str:
-    """``moment`` as the timeline's keyset compares it (naive UTC text)."""
-    return moment.astimezone(UTC).strftime(_STORED)

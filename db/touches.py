@@ -72,17 +72,6 @@ class TouchRecord:
     stage_label: str
     created_at: datetime
 
-    def as_input(self) -> TouchInput:
-        return TouchInput(
-            contact_id=self.contact_id,
-            medium=self.medium,
-            occurred_at=self.occurred_at,
-            direction=self.direction,
-            summary=self.summary,
-            notes=self.notes,
-            outcome=self.outcome,
-        )
-
 
 @dataclass(frozen=True)
 class DeletedTouch:

@@ -1,33 +1,30 @@
 """Starting the graphical application: the QApplication, its look, the database, the window.
 
-``Launcher`` owns the open database and its window. Opening another database, creating one or
-restoring a backup closes the window and its database and builds a new window on the chosen
-file; if the new one cannot be opened, the current one stays.
+The window's frame is painted first, while a background thread imports the storage layer
+(SQLAlchemy), opens the database and imports the window's modules (``desktop_app.startup``);
+so this module imports none of them. Then ``desktop_app.launcher.Launcher`` builds the real
+window in the frame's place and owns the database from there on (switching, restoring,
+checking and backing it up).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Any
 
-from PySide6.QtCore import QAbstractEventDispatcher, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QAbstractEventDispatcher, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
-from db import __version__, backups, errors
-from db.backups import BackupError
-from db.engine import Database, DatabaseError, quick_check
-from db.errors import StorageError, describe
-from desktop_app import database_files, icons, options
+from db import __version__
+from desktop_app import icons, options
 from desktop_app.dialogs import show_error
 from desktop_app.error_log import log_unexpected
-from desktop_app.tasks import Task, TaskRunner, ThreadRunner
-
-if TYPE_CHECKING:
-    from desktop_app.main_window import MainWindow
+from desktop_app.startup import Opened, StartWindow, StorageLoader
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +83,9 @@ def handle_exception(
     """The app's ``sys.excepthook``: plain words for a failure the owner can act on, and for
     anything else a dialog naming the log it was written to."""
     parent = QApplication.activeWindow()
-    if isinstance(exc, StorageError):
+    # Only the storage raises StorageError, so it has loaded when one arrives.
+    storage_errors = sys.modules.get("db.errors")
+    if storage_errors is not None and isinstance(exc, storage_errors.StorageError):
         show_error(parent, "The change was not saved", str(exc))
         return
     if isinstance(exc, KeyboardInterrupt):
@@ -94,182 +93,6 @@ def handle_exception(
         return
     log_path = log_unexpected(exc.with_traceback(tb))
     UnexpectedErrorBox.show(parent, f"{kind.__name__}: {exc}", log_path)
-
-
-class Launcher(QObject):
-    """The open database and its window; switches both when the owner picks another."""
-
-    def __init__(self, runner: TaskRunner, background: TaskRunner | None = None) -> None:
-        super().__init__()
-        self.runner = runner
-        #: For the start-up backup and check: whole-file reads that must not hold up the
-        #: runner the views use (WAL lets them read alongside).
-        self.background = background or runner
-        self.window: MainWindow | None = None
-        self.database: Database | None = None
-
-    def start(self, path: Path, *, explicit: bool) -> bool:
-        """Open the first database; False if there is none to show."""
-        if not path.exists():
-            if not explicit:
-                # The owner's own data folder: the first start makes it without asking.
-                path.parent.mkdir(parents=True, exist_ok=True)
-            elif not database_files.CreateDatabase.ask(None, path):
-                return False
-        database = database_files.open_for_window(path, None, create=True)
-        if database is None:
-            return False
-        return self._show(database, first=True)
-
-    def open_other(self, path: Path) -> None:
-        if self.database is not None and path.resolve() == self.database.path:
-            return
-        database = database_files.open_for_window(path, self.window, create=False)
-        if database is not None:
-            self._replace(database)
-
-    def create_new(self, path: Path) -> None:
-        if path.exists():
-            show_error(
-                self.window,
-                "That file already exists",
-                f"{path} already exists. Choose a new name, or use File → Open database… "
-                "to open it.",
-            )
-            return
-        database = database_files.open_for_window(path, self.window, create=True)
-        if database is not None:
-            self._replace(database)
-
-    def restore(self, backup: Path) -> None:
-        """Put ``backup`` in place of the open database and reopen it."""
-        current = self.database
-        if current is None:
-            return
-        path = current.path
-        parent = self.window
-        self._close_current()
-        try:
-            before = backups.restore(path, backup)
-        except BackupError as exc:
-            show_error(parent, "The backup was not restored", str(exc))
-            before = None
-            restored = False
-        else:
-            restored = True
-        database = database_files.open_for_window(path, parent, create=False)
-        if database is None or not self._show(database, first=False):
-            QApplication.quit()
-            return
-        if restored and self.window is not None:
-            kept = f" The database as it was is kept in {before.name}." if before else ""
-            self.window.show_status(f"Restored the backup.{kept}", timeout=15_000)
-
-    def _replace(self, database: Database) -> None:
-        previous = self.database.path if self.database is not None else None
-        self._close_current()
-        if self._show(database, first=False):
-            return
-        # The new one could not be shown: go back to the one that was open.
-        back = (
-            None
-            if previous is None
-            else database_files.open_for_window(previous, None, create=False)
-        )
-        if back is None or not self._show(back, first=False):
-            QApplication.quit()
-
-    def _close_current(self) -> None:
-        old = self.window
-        self.window = None
-        if old is not None:
-            old.save_state()
-            old.hide()
-            old.deleteLater()
-        for runner in (self.runner, self.background):
-            if isinstance(runner, ThreadRunner):
-                runner.wait()
-        if self.database is not None:
-            self.database.close()
-            self.database = None
-
-    def _show(self, database: Database, *, first: bool) -> bool:
-        """Build the window on ``database``; False (and the database closed) if even reading
-        it fails, after saying why."""
-        try:
-            self._build(database, first=first)
-        except Exception as exc:
-            plain = describe(exc)
-            if plain is None:
-                raise
-            log.exception("could not show %s", database.path)
-            self._close_current()
-            database.close()
-            if plain == errors.DAMAGED:
-                folder = backups.folder_for_file(database.path)
-                plain = (
-                    f"Part of {database.path.name} cannot be read, so Touchbase cannot show it, "
-                    "not even read-only. Open it again and choose “Restore the backup”, or "
-                    f"restore one of the backups in {folder} from the command line:\n\n"
-                    f'touchbase --db "{database.path}" restore BACKUP-FILE'
-                )
-            show_error(None, "Touchbase cannot show this database", plain)
-            return False
-        return True
-
-    def _build(self, database: Database, *, first: bool) -> None:
-        # Imported once the database is open, so a refusal costs no window code.
-        from desktop_app import reminders  # noqa: PLC0415
-        from desktop_app.main_window import MainWindow  # noqa: PLC0415
-
-        self.database = database
-        window = MainWindow(database, self.runner)
-        window.open_requested.connect(self.open_other)
-        window.new_requested.connect(self.create_new)
-        window.restore_requested.connect(self.restore)
-        self.window = window
-        if not database.readonly:
-            database_files.remember(database.path)
-        if not (first and reminders.start_hidden(window.reminders)):
-            window.show()
-        window.reminders.start()
-        if not database.readonly:
-            # After the first paint: the check and the backup read the whole file.
-            QTimer.singleShot(1000, lambda: self._after_start(database))
-
-    def _after_start(self, database: Database) -> None:
-        if self.database is not database:
-            return
-        if database_files.checked_before_opening(database.path):
-            self._automatic_backup(database)
-            return
-        check = Task(lambda _progress: quick_check(database.path))
-        check.finished.connect(lambda problems: self._on_checked(database, problems))
-        self.background.submit(check)
-
-    def _automatic_backup(self, database: Database) -> None:
-        backup = Task(lambda _progress: backups.take_automatic_backup(database))
-        backup.failed.connect(self._on_backup_failed)
-        self.background.submit(backup)
-
-    def _on_checked(self, database: Database, problems: list[str]) -> None:
-        if self.database is not database:
-            return
-        if not problems:
-            self._automatic_backup(database)  # never a backup of a damaged file over good ones
-            return
-        log.error("quick_check of %s failed after opening: %s", database.path, problems[:20])
-        path = database.path
-        parent = self.window
-        self._close_current()
-        replacement = database_files.open_damaged(path, parent)
-        if replacement is None or not self._show(replacement, first=False):
-            QApplication.quit()
-
-    def _on_backup_failed(self, error: object) -> None:
-        log.warning("the start-up backup failed: %s", error)
-        if self.window is not None:
-            self.window.show_status(f"The automatic backup failed: {error}", timeout=30_000)
 
 
 def start_path(path: Path, *, explicit: bool) -> Path:
@@ -295,24 +118,76 @@ def _log_when_ready(path: Path) -> None:
     dispatcher.aboutToBlock.connect(ready)
 
 
+def _may_create(path: Path, *, explicit: bool) -> bool:
+    """Whether to go on with ``path``: an existing file, the owner's own data folder (the
+    first start makes it without asking), or a named file the owner agrees to create."""
+    if path.exists():
+        return True
+    if not explicit:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return True
+    # Only for a named file that is not there: the question comes before any window.
+    files = importlib.import_module("desktop_app.database_files")
+    return bool(files.CreateDatabase.ask(None, path))
+
+
 def run_gui(path: Path, *, explicit: bool = True) -> int:
+    """Paint the window's frame at once, open the database beside it, then build the window
+    in the frame's place; ``explicit``: the owner named ``path`` (else the last database
+    opened is preferred, and the default one is made without asking)."""
     app = create_application()
     sys.excepthook = handle_exception
-    runner = ThreadRunner()
-    background = ThreadRunner()
-    launcher = Launcher(runner, background)
-    try:
-        if not launcher.start(start_path(path, explicit=explicit), explicit=explicit):
-            return 1
-        if launcher.database is not None:
-            _log_when_ready(launcher.database.path)
-        status = app.exec()
-    except DatabaseError as exc:
-        show_error(None, "Touchbase cannot open this database", str(exc))
+    path = start_path(path, explicit=explicit)
+    if not _may_create(path, explicit=explicit):
         return 1
+    frame = StartWindow(path)
+    hidden = options.get(options.START_IN_TRAY) and QSystemTrayIcon.isSystemTrayAvailable()
+    state: dict[str, Any] = {"status": 1}
+
+    def opened(result: Opened) -> None:
+        # The launcher and the window's modules were imported on the loading thread.
+        launching = importlib.import_module("desktop_app.launcher")
+        tasks = importlib.import_module("desktop_app.tasks")
+        database = result.database
+        if database is None:
+            files = importlib.import_module("desktop_app.database_files")
+            database = files.recover(path, frame if frame.isVisible() else None, result.error)
+        if database is None:
+            app.quit()
+            return
+        launcher = launching.Launcher(tasks.ThreadRunner(), tasks.ThreadRunner())
+        state["launcher"] = launcher
+        launcher.first_geometry = frame.geometry() if frame.isVisible() else None
+        try:
+            shown = launcher.start_with(database)
+        except Exception as error:
+            log.exception("the window could not be built")
+            frame.hide()
+            show_error(None, "Touchbase could not start", str(error))
+            shown = False
+        frame.close()
+        frame.deleteLater()
+        if not shown or launcher.database is None:
+            app.quit()
+            return
+        _log_when_ready(launcher.database.path)
+        state["status"] = 0
+
+    loader = StorageLoader(path)
+    # Queued: handled by the event loop below, whenever the loading thread is done.
+    loader.opened.connect(opened, Qt.ConnectionType.QueuedConnection)
+    loader.start()  # SQLAlchemy and the database load while the frame paints
+    if not hidden:
+        frame.show()
+    try:
+        status = app.exec()
     finally:
-        runner.wait()
-        background.wait()
-        if launcher.database is not None:
-            launcher.database.close()
-    return int(status)
+        abandoned = loader.wait()  # closed before the database arrived: close it still
+        launcher = state.get("launcher")
+        if launcher is not None:
+            launcher.close()
+        elif abandoned is not None and abandoned.database is not None:
+            abandoned.database.close()
+    if "launcher" not in state and abandoned is not None and abandoned.error is None:
+        return int(status)  # the owner closed the window while it was opening
+    return int(status) if state["status"] == 0 else 1

@@ -20,10 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from db import __version__
-from db.backups import BackupError
-from db.engine import DatabaseError, open_database
-from db.errors import describe
-from desktop_app import import_command, paths
+from desktop_app import paths
 from desktop_app.error_log import log_unexpected
 
 log = logging.getLogger(__name__)
@@ -242,6 +239,7 @@ def _date(text: str) -> date:
 
 def _export(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from db import vcard  # noqa: PLC0415
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
     from db.export import ExportOptions, build, load_reports, write_csv  # noqa: PLC0415
 
     reports = load_reports()
@@ -303,6 +301,7 @@ def _chart(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentPar
 
 def _demo(db_path: Path, args: argparse.Namespace) -> int:
     from db import demo  # noqa: PLC0415
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
 
     def report(done: int, total: int) -> bool:
         if sys.stderr.isatty():
@@ -344,6 +343,7 @@ def _demo(db_path: Path, args: argparse.Namespace) -> int:
 
 def _check(db_path: Path) -> int:
     from db.checks import check_file  # noqa: PLC0415
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
 
     # Opened read-only without the quick check: a damaged file is exactly what to look at.
     with open_database(db_path, readonly=True, check=False) as database:
@@ -359,6 +359,8 @@ def _check(db_path: Path) -> int:
 
 def _backup(db_path: Path, args: argparse.Namespace) -> int:
     from db import backups  # noqa: PLC0415
+    from db.backups import BackupError  # noqa: PLC0415
+    from db.engine import open_database  # noqa: PLC0415 - the GUI path never loads it
 
     with open_database(db_path, readonly=True) as database:
         if args.to:
@@ -411,6 +413,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     db_path = paths.database_path(args.db)
+    if args.command is None:
+        # The window paints before SQLAlchemy loads (desktop_app.startup): nothing of the
+        # storage layer is imported on this path, and the window reports its own errors.
+        from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
+
+        return run_gui(db_path, explicit=bool(args.db or paths.database_from_environment()))
+    return _command(db_path, args, parser)
+
+
+def _command(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    # The storage loads only for a command (see main: the GUI path skips it).
+    from db.backups import BackupError  # noqa: PLC0415
+    from db.engine import DatabaseError  # noqa: PLC0415
+    from db.errors import describe  # noqa: PLC0415
+
     try:
         if args.command == "demo":
             return _demo(db_path, args)
@@ -419,6 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chart":
             return _chart(db_path, args, parser)
         if args.command == "import":
+            from desktop_app import import_command  # noqa: PLC0415 - it loads the storage
+
             return import_command.run(db_path, args, parser)
         if args.command == "followups":
             from desktop_app.followups import commands  # noqa: PLC0415
@@ -428,11 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(db_path)
         if args.command == "backup":
             return _backup(db_path, args)
-        if args.command == "restore":
-            return _restore(db_path, args)
-        from desktop_app.app import run_gui  # noqa: PLC0415
-
-        return run_gui(db_path, explicit=bool(args.db or paths.database_from_environment()))
+        return _restore(db_path, args)
     except (DatabaseError, BackupError) as exc:
         sys.stderr.write(f"touchbase: {exc}\n")
         return 1

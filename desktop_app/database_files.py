@@ -200,14 +200,23 @@ def open_for_window(path: Path, parent: QWidget | None, *, create: bool) -> Data
     """Open ``path`` for the window, handling every way it can go wrong with a question or a
     plain message. None when nothing was opened."""
     path = path.expanduser()
+    if not path.exists() and not create:
+        show_error(parent, "There is no database there", f"{path} does not exist.")
+        return None
     try:
-        if not path.exists() and not create:
-            show_error(parent, "There is no database there", f"{path} does not exist.")
-            return None
         return open_database(path, create=create, check=checked_before_opening(path))
-    except DatabaseDamagedError:
+    except DatabaseError as exc:
+        return recover(path, parent, exc)
+
+
+def recover(path: Path, parent: QWidget | None, error: Exception) -> Database | None:
+    """After ``path`` failed to open with ``error``: a damaged file is offered its latest good
+    backup or a read-only look, a file that cannot be written opens read-only, and anything
+    else is explained. The database opened instead, or None."""
+    path = path.expanduser()
+    if isinstance(error, DatabaseDamagedError):
         return _open_damaged(path, parent)
-    except DatabaseReadOnlyError:
+    if isinstance(error, DatabaseReadOnlyError):
         try:
             database = open_database(path, readonly=True)
         except DatabaseError as exc:
@@ -215,9 +224,8 @@ def open_for_window(path: Path, parent: QWidget | None, *, create: bool) -> Data
             return None
         ReadOnlyNotice.show(parent, path)
         return database
-    except DatabaseError as exc:
-        show_error(parent, "Touchbase cannot open this database", str(exc))
-        return None
+    show_error(parent, "Touchbase cannot open this database", str(error))
+    return None
 
 
 def open_damaged(path: Path, parent: QWidget | None) -> Database | None:

@@ -413,13 +413,11 @@ class MainWindow(QMainWindow):
 
     def offer_welcome(self) -> None:
         """On a new, empty database, welcome the owner once."""
-        with self.database.reading() as session:
-            offered = settings.get(session, settings.SAMPLE_DATA_OFFERED)
+        offered = settings.read(self.database, settings.SAMPLE_DATA_OFFERED)
         if offered or contacts.has_contacts(self.database):
             return
         answer = WelcomeDialog.ask(self.database, self)
-        with self.database.write_session.begin() as session:
-            settings.put(session, settings.SAMPLE_DATA_OFFERED, True)
+        settings.write(self.database, settings.SAMPLE_DATA_OFFERED, True)
         if answer is None:
             return
         model_key, load_sample = answer

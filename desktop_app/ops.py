@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from db.engine import Database
 from db.errors import StorageError, describe
-from desktop_app.tasks import Progress, Task, TaskRunner
+from desktop_app.tasks import CancelledError, Progress, Task, TaskRunner, run_with_progress
 
 R = TypeVar("R")
 
@@ -39,6 +40,10 @@ class Changes:
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{k: getattr(self, k) or getattr(other, k) for k in self.__annotations__})
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds of data that changed (``everything`` included, if set)."""
+        return frozenset(k for k in self.__annotations__ if getattr(self, k))
 
     def touch(self, *kinds: str) -> bool:
         """True if any of these kinds changed (or everything did)."""
@@ -76,6 +81,48 @@ class OpsBus(QObject):
         self.changed.emit(changes)
         return result
 
+    def run_long(
+        self,
+        parent: QWidget,
+        title: str,
+        op: Callable[[Database, Progress], R],
+        changes: Changes,
+        *,
+        on_done: Callable[[R], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """A write that can take seconds at 100,000 contacts (emptying the trash, remapping
+        a journey): run on the background runner behind a progress dialog that shows after
+        half a second and can cancel it; ``changed`` is emitted once it has committed, then
+        ``on_done`` gets its result. Without a runner it runs in-line. A failure the owner can
+        act on reaches ``on_error`` as a ``WriteFailedError`` with a plain sentence. A cancelled
+        op (it raised ``CancelledError``) calls neither ``on_done`` nor ``on_error``."""
+        database = self.database
+
+        def work(progress: Progress) -> R:
+            return op(database, progress)
+
+        def done(result: R) -> None:
+            self.changed.emit(changes)
+            if on_done is not None:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if on_error is None or isinstance(error, CancelledError):
+                return
+            plain = None if isinstance(error, WriteFailedError) else describe(error)
+            on_error(error if plain is None else WriteFailedError(plain))
+
+        if self.runner is None:
+            try:
+                result = work(Progress())
+            except Exception as error:
+                failed(error)
+                return
+            done(result)
+            return
+        run_with_progress(parent, self.runner, title, work, on_done=done, on_error=failed)
+
     def read(self, query: Callable[[Database], R], on_done: Callable[[R], None]) -> None:
         """Run a slow read on the background runner (in-line without one) and hand its result
         to ``on_done`` on the GUI thread. ``on_done`` should be a method of a QObject, so a
@@ -91,6 +138,16 @@ class OpsBus(QObject):
         task = Task(work)
         task.finished.connect(on_done)
         self.runner.submit(task)
+
+    def upkeep(self, op: Callable[[Database], int], changes: Changes) -> None:
+        """A small background write the app makes by itself (no dialog): ``changed`` is
+        emitted only if ``op`` reports that it changed something (a count above zero)."""
+
+        def done(count: int) -> None:
+            if count:
+                self.changed.emit(changes)
+
+        self.read(op, done)
 
     def announce(self, changes: Changes) -> None:
         """Tell the views about a change made elsewhere (a background task, an import)."""

@@ -25,7 +25,6 @@ class Option(Generic[T]):
 
 
 SHOW_DETAIL_PANE = Option("view/show_detail_pane", True, "Show the detail pane beside the list")
-CONFIRM_EMPTY_TRASH = Option("view/confirm_empty_trash", True, "Ask before emptying the trash")
 LAST_DATABASE = Option("files/last_database", "", "The database opened last time")
 #: One path a line, the latest first.
 RECENT_DATABASES = Option("files/recent_databases", "", "Databases opened lately")

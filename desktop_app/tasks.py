@@ -105,6 +105,10 @@ class ThreadRunner:
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)
 
+    def idle(self) -> bool:
+        """Whether every task submitted has reported back (its result handled)."""
+        return not self._running
+
 
 class ImmediateRunner:
     """Runs each task at once on the calling thread: for tests and the command line."""

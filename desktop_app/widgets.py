@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from db import contacts
 from db.engine import Database
@@ -109,3 +109,41 @@ class ContactPicker(QLineEdit):
     def _on_activated(self, label: str) -> None:
         self._contact_id = self._choices.get(label)
         self.contact_chosen.emit(self._contact_id)
+
+
+class UndoBar(QWidget):
+    """ "3 contacts moved to the trash. Undo" — shown after a delete, hidden after a while."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("undoBar")
+        self.message = QLabel()
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("linkButton")
+        self.undo_button.setFlat(True)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(close)
+        self._timer = QTimer(self, singleShot=True, interval=12_000)
+        self._timer.timeout.connect(self.hide)
+        self._undo: object = None
+        self.undo_button.clicked.connect(self._on_undo)
+        self.hide()
+
+    def offer(self, message: str, undo: object) -> None:
+        self.message.setText(message)
+        self._undo = undo
+        self.show()
+        self._timer.start()
+
+    def _on_undo(self) -> None:
+        undo, self._undo = self._undo, None
+        self.hide()
+        if callable(undo):
+            undo()

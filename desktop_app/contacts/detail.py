@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from db.contacts import ContactDetail
+from db.engine import Database
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
+from desktop_app.ops import Changes
 
 
 @runtime_checkable
@@ -31,6 +33,33 @@ class DetailSection(Protocol):
     """
 
     def show_contact(self, contact: ContactDetail | None) -> None: ...
+
+
+@runtime_checkable
+class ReadAheadSection(DetailSection, Protocol):
+    """A section whose data is read off the GUI thread when a contact is selected.
+
+    ``read`` runs on the background runner: database calls only, no widget touched. Its
+    result comes back to ``show_read`` on the GUI thread. ``show_contact`` stays for the
+    times a section is told of a contact without a read ahead (it then reads in-line).
+    """
+
+    def read(self, database: Database, contact: ContactDetail) -> object: ...
+
+    def show_read(self, contact: ContactDetail, data: object) -> None: ...
+
+
+#: What the sections read ahead for one contact, by section.
+ReadAhead = dict[int, object]
+
+
+def reread_by_pane(section: QWidget, changes: Changes) -> bool:
+    """Whether the detail pane holding ``section`` reads the contact again after ``changes``
+    (off the GUI thread, sections included), so the section need not reload by itself."""
+    widget = section.parentWidget()
+    while widget is not None and not isinstance(widget, DetailPane):
+        widget = widget.parentWidget()
+    return widget is not None and widget.rereads(changes)
 
 
 def _section(title: str) -> QLabel:
@@ -62,6 +91,8 @@ class DetailPane(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMinimumWidth(300)
         self.contact: ContactDetail | None = None
+        #: The kinds of change after which the pane's owner reads the contact again.
+        self.reread_after: frozenset[str] = frozenset()
         self._sections: list[tuple[QWidget, DetailSection, int, str]] = []
 
         self.name = QLabel()
@@ -171,10 +202,26 @@ class DetailPane(QWidget):
             if self.tabs.tabText(index) == tab:
                 self.tabs.setCurrentIndex(index)
 
-    def show_contact(self, contact: ContactDetail | None) -> None:
+    def rereads(self, changes: Changes) -> bool:
+        kinds = changes.kinds()
+        return bool(kinds) and kinds <= self.reread_after
+
+    def read_ahead(self, database: Database, contact: ContactDetail) -> ReadAhead:
+        """What the sections will show for ``contact``, read now (on the runner)."""
+        return {
+            id(section): section.read(database, contact)
+            for _widget, section, _order, _tab in list(self._sections)
+            if isinstance(section, ReadAheadSection)
+        }
+
+    def show_contact(self, contact: ContactDetail | None, read: ReadAhead | None = None) -> None:
+        """Show ``contact``, with what the sections read ahead for it (``read_ahead``)."""
         self.contact = contact
         for _widget, section, _order, _tab in self._sections:
-            section.show_contact(contact)
+            if contact is not None and read is not None and id(section) in read:
+                cast("ReadAheadSection", section).show_read(contact, read[id(section)])
+            else:
+                section.show_contact(contact)
         has = contact is not None
         self.header.setVisible(has)
         self.tabs.setVisible(has)

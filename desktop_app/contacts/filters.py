@@ -2,7 +2,7 @@
 someone and centre of influence, chosen from a “Filter” button and shown as removable chips.
 
 The filters only describe a query (``apply`` fills in ``ContactQuery``); SQLite does the
-filtering (``db.stages.journey_filters``), so they cost the same at any size.
+filtering (``db.listing``), so they cost the same at any size.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QWidget
 
-from db import automation
+from db import automation, journeys
 from db.clock import local_today
 from db.contacts import ContactQuery
 from db.domain import Qualification
-from db.journeys import active_stages
 from desktop_app import icons
 from desktop_app.ops import Changes, OpsBus
 
@@ -143,8 +142,7 @@ class FilterBar(QWidget):
         f = self._filters
         stage_menu = menu.addMenu("Stage")
         group = QActionGroup(stage_menu)
-        with self.ops.database.reading() as session:
-            stages = active_stages(session)
+        stages = journeys.current_stages(self.ops.database)
         for stage in stages:
             action = stage_menu.addAction(stage.label)
             action.setCheckable(True)
@@ -220,8 +218,7 @@ class FilterBar(QWidget):
         # A model switch or an edited model can take the filtered stage away.
         if self._filters.stage_id is None or not changes.touch("settings", "stages"):
             return
-        with self.ops.database.reading() as session:
-            stages = {s.id: s.label for s in active_stages(session)}
+        stages = {s.id: s.label for s in journeys.current_stages(self.ops.database)}
         if self._filters.stage_id not in stages:
             self.change(stage_id=None, stage_label="")
         elif stages[self._filters.stage_id] != self._filters.stage_label:

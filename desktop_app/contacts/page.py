@@ -10,7 +10,15 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,12 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import backups, contacts
-from db.contacts import ContactInput, ContactNotFoundError, ValidationError
+from db import backups, contacts, journeys, lifecycle
+from db.contacts import ContactDetail, ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
-from db.journeys import StageInfo, active_stages
+from db.journeys import StageInfo
 from desktop_app import icons, options
-from desktop_app.contacts.detail import DetailPane
+from desktop_app import touches as touch_ui
+from desktop_app.contacts.detail import DetailPane, ReadAhead
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar, Filters
 from desktop_app.contacts.table_model import Column, ContactTableModel
@@ -39,49 +48,15 @@ from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.filters import SalesFilters
+from desktop_app.tasks import CancelledError, Progress
+from desktop_app.widgets import SearchField, UndoBar
+
+__all__ = ["ContactsPage", "UndoBar"]  # UndoBar: still importable from here
 
 log = logging.getLogger(__name__)
 
 ALL_TAGS = "All tags"
 CONTACT_CHANGES = ("contacts", "tags", "stages", "touches", "followups", "purchases")
-
-
-class UndoBar(QWidget):
-    """ "3 contacts moved to the trash. Undo" — shown after a delete, hidden after a while."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("undoBar")
-        self.message = QLabel()
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setObjectName("linkButton")
-        self.undo_button.setFlat(True)
-        close = QPushButton("✕")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(close)
-        self._timer = QTimer(self, singleShot=True, interval=12_000)
-        self._timer.timeout.connect(self.hide)
-        self._undo: object = None
-        self.undo_button.clicked.connect(self._on_undo)
-        self.hide()
-
-    def offer(self, message: str, undo: object) -> None:
-        self.message.setText(message)
-        self._undo = undo
-        self.show()
-        self._timer.start()
-
-    def _on_undo(self) -> None:
-        undo, self._undo = self._undo, None
-        self.hide()
-        if callable(undo):
-            undo()
 
 
 class ContactsPage(QWidget):
@@ -97,8 +72,6 @@ class ContactsPage(QWidget):
         self.ops = ops
         self.model = ContactTableModel(ops.database, self, runner=ops.runner)
         self._trash = False
-
-        from desktop_app.widgets import SearchField  # noqa: PLC0415
 
         self.search = SearchField("Search name, company, email, phone or tag  (Ctrl+F)")
         self.search.textChanged.connect(self._on_search)
@@ -157,15 +130,17 @@ class ContactsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)
+        self.model.refreshed.connect(self._on_refreshed)
+        #: The contacts selected when a change arrived, selected again once the list is read.
+        self._reselecting: list[int] | None = None
 
         self.detail = DetailPane()
+        self.detail.reread_after = frozenset(CONTACT_CHANGES)  # see _on_changed
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.trash_requested.connect(lambda cid: self._trash_or_purge([cid]))
         self.detail.restore_requested.connect(lambda cid: self.restore([cid]))
         self.detail.contact_link_activated.connect(self.select_contact)
         self.detail.setVisible(options.get(options.SHOW_DETAIL_PANE))
-        from desktop_app import touches as touch_ui  # noqa: PLC0415 - its sections import us
-
         touch_ui.add_detail_sections(self.detail, ops)
 
         self.undo_bar = UndoBar()
@@ -228,6 +203,15 @@ class ContactsPage(QWidget):
         self._reload_tags()
         self._on_total(self.model.total)
         ops.changed.connect(self._on_changed)
+        # Lifecycle statuses that ran out (a day passed) are brought up to date now and every
+        # hour, so the list keeps sorting and filtering by lifecycle on its index.
+        self._lifecycle_timer = QTimer(self, interval=3_600_000)
+        self._lifecycle_timer.timeout.connect(self._refresh_lifecycles)
+        self._lifecycle_timer.start()
+        QTimer.singleShot(0, self._refresh_lifecycles)
+
+    def _refresh_lifecycles(self) -> None:
+        self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))
 
     # --- actions --------------------------------------------------------------------------
 
@@ -251,13 +235,23 @@ class ContactsPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def _selected_rows(self) -> list[int]:
+        # From the selection's ranges: ``selectedRows()`` asks the model about every cell,
+        # which takes seconds for thousands of rows.
+        rows: set[int] = set()
+        selection = self.table.selectionModel().selection()
+        for index in range(selection.count()):
+            selected = selection.at(index)
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        return sorted(rows)
+
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        rows = self._selected_rows()
         return [cid for row in rows if (cid := self.model.contact_id(row)) is not None]
 
     def current_id(self) -> int | None:
-        ids = self.selected_ids()
-        return ids[0] if len(ids) == 1 else None
+        rows = self._selected_rows()
+        return self.model.contact_id(rows[0]) if len(rows) == 1 else None
 
     def new_contact(self) -> int | None:
         stages = self._stages()
@@ -345,19 +339,30 @@ class ContactsPage(QWidget):
             self.trash(ids)
 
     def trash(self, ids: list[int]) -> None:
-        moved = self.ops.run(lambda db: contacts.trash_contacts(db, ids), Changes(contacts=True))
-        what = "1 contact" if moved == 1 else f"{moved:,} contacts"
-        self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+        def moved(count: int) -> None:
+            what = "1 contact" if count == 1 else f"{count:,} contacts"
+            self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+
+        self._bulk(
+            f"Moving {len(ids):,} contacts to the trash…",
+            lambda db, progress: contacts.trash_contacts(db, ids, progress=progress.update),
+            Changes(contacts=True),
+            moved,
+        )
 
     def restore(self, ids: list[int]) -> None:
-        restored = self.ops.run(
-            lambda db: contacts.restore_contacts(db, ids), Changes(contacts=True)
-        )
-        what = "1 contact" if restored == 1 else f"{restored:,} contacts"
-        self.status_message.emit(f"Restored {what}.")
+        def restored(count: int) -> None:
+            what = "1 contact" if count == 1 else f"{count:,} contacts"
+            self.status_message.emit(f"Restored {what}.")
 
-    def purge(self, ids: list[int], backup_reason: str | None = None) -> None:
-        """Delete for good, after asking; with ``backup_reason`` a backup is taken first."""
+        self._bulk(
+            f"Restoring {len(ids):,} contacts…",
+            lambda db, _progress: contacts.restore_contacts(db, ids),
+            Changes(contacts=True),
+            restored,
+        )
+
+    def purge(self, ids: list[int]) -> None:
         what = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
         if not Confirm.ask(
             self,
@@ -366,24 +371,55 @@ class ContactsPage(QWidget):
             "Delete forever",
         ):
             return
-
-        def purge(db: Database) -> int:
-            if backup_reason is not None:
-                backups.take_backup(db, backup_reason)
-            return contacts.purge_contacts(db, ids)
-
-        gone = self.ops.run(purge, Changes(contacts=True, tags=True))
-        self.status_message.emit(f"Deleted {gone:,} for good.")
+        self._bulk(
+            f"Deleting {len(ids):,} contacts…",
+            lambda db, progress: contacts.purge_contacts(db, ids, progress=progress.update),
+            Changes(contacts=True, tags=True),
+            self._purged,
+        )
 
     def empty_trash(self) -> None:
-        ids = [
-            row.id
-            for row in contacts.contact_rows(
-                self.ops.database, contacts.ContactQuery(trash=True), 0, 10_000_000
-            )
-        ]
-        if ids:
-            self.purge(ids, backup_reason=backups.BEFORE_EMPTYING_TRASH)
+        total = self.model.total
+        if not total:
+            return
+        what = "the contact" if total == 1 else f"all {total:,} contacts"
+        if not Confirm.ask(
+            self,
+            "Empty the trash?",
+            f"Delete {what} in the trash for good, with all their touches and history? "
+            "This cannot be undone.",
+            "Empty trash",
+        ):
+            return
+
+        def empty(db: Database, progress: Progress) -> int:
+            backups.take_backup(db, backups.BEFORE_EMPTYING_TRASH)
+            return contacts.empty_trash(db, progress=progress.update)
+
+        self._bulk("Emptying the trash…", empty, Changes(contacts=True, tags=True), self._purged)
+
+    def _purged(self, gone: int) -> None:
+        self.status_message.emit(f"Deleted {gone:,} for good.")
+
+    def _bulk(
+        self,
+        title: str,
+        op: Callable[[Database, Progress], int],
+        changes: Changes,
+        on_done: Callable[[int], None],
+    ) -> None:
+        """A change to many contacts: in the background, cancellable, the window answering."""
+
+        def cancellable(db: Database, progress: Progress) -> int:
+            try:
+                return op(db, progress)
+            except contacts.ContactsCancelledError:
+                raise CancelledError from None
+
+        def failed(error: Exception) -> None:
+            show_error(self, "The contacts were not changed", str(error))
+
+        self.ops.run_long(self, title, cancellable, changes, on_done=on_done, on_error=failed)
 
     # --- modes, filters and refreshing ----------------------------------------------------
 
@@ -404,6 +440,7 @@ class ContactsPage(QWidget):
         return self._trash
 
     def _apply_query(self) -> None:
+        self._reselecting = None
         tag = self.tag_filter.currentData() if not self._trash else None
         query = dataclasses.replace(
             self.model.query,
@@ -441,22 +478,35 @@ class ContactsPage(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if not changes.touch(*CONTACT_CHANGES):
             return
-        selected = self.selected_ids()
+        if self._reselecting is None:
+            self._reselecting = self.selected_ids()
         if changes.touch("tags", "contacts"):
             self._reload_tags()
         self.model.reload(keep_loaded=True)
-        self._reselect(selected)
+
+    def _on_refreshed(self) -> None:
+        """The list was read again after a change: select again what was selected."""
+        ids, self._reselecting = self._reselecting, None
+        if ids is not None:
+            self._reselect(ids)
 
     def _reselect(self, ids: list[int]) -> None:
-        selection = self.table.selectionModel()
-        for contact_id in ids:
-            row = self.model.row_of(contact_id)
-            if row is not None:
-                selection.select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        rows = sorted(row for i in ids if (row := self.model.row_of(i)) is not None)
+        selection = QItemSelection()
+        # Runs of neighbouring rows as one range each: thousands of rows select at once.
+        runs: list[list[int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for first, last in runs:
+            selection.select(self.model.index(first, 0), self.model.index(last, 0))
+        if not selection.isEmpty():
+            self.table.selectionModel().select(
+                selection,
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
         self._on_selection()
 
     def show_only(self, filters: Filters, *, lifecycle: str | None = None) -> None:
@@ -503,15 +553,28 @@ class ContactsPage(QWidget):
 
     def _on_selection(self, *_args: object) -> None:
         contact_id = self.current_id()
-        detail = None
-        if contact_id is not None:
-            try:
-                detail = contacts.get_contact(self.ops.database, contact_id)
-            except ContactNotFoundError:
-                detail = None
-        self.detail.show_contact(detail)
+        if contact_id is None:
+            self.detail.show_contact(None)
+        else:
+            # The contact and its sections are read on the runner; a selection that moved on
+            # before they arrive drops them (``_on_detail_read``).
+            pane = self.detail
+
+            def read(db: Database) -> tuple[int, ContactDetail | None, ReadAhead]:
+                try:
+                    detail = contacts.get_contact(db, contact_id)
+                except ContactNotFoundError:
+                    return contact_id, None, {}
+                return contact_id, detail, pane.read_ahead(db, detail)
+
+            self.ops.read(read, self._on_detail_read)
         self.delete_action.setEnabled(bool(self.selected_ids()))
         self.selection_changed.emit(contact_id)
+
+    def _on_detail_read(self, result: tuple[int, ContactDetail | None, ReadAhead]) -> None:
+        contact_id, detail, read = result
+        if contact_id == self.current_id():
+            self.detail.show_contact(detail, read)
 
     def _on_total(self, total: int) -> None:
         noun = "contact" if total == 1 else "contacts"
@@ -575,13 +638,10 @@ class ContactsPage(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def _log_touch(self) -> None:
-        from desktop_app import touches as touch_ui  # noqa: PLC0415
-
         touch_ui.log_touch(self, self.ops, self.current_id())
 
     def _stages(self) -> list[StageInfo]:
-        with self.ops.database.reading() as session:
-            return active_stages(session)
+        return journeys.current_stages(self.ops.database)
 
     def toggle_detail(self, visible: bool) -> None:
         self.detail.setVisible(visible)

@@ -102,10 +102,12 @@ class ContactTableModel(QAbstractTableModel):
 
     PAGE_SIZE = 200
     #: Rows whose cells are read together when one of them is first shown.
-    BLOCK_SIZE = 50
+    BLOCK_SIZE = 32
 
     #: The total number of contacts the current query matches (for the status bar).
     total_changed = Signal(int)
+    #: A refresh after a change (``reload(keep_loaded=True)``) has been applied.
+    refreshed = Signal()
 
     def __init__(
         self, database: Database, parent: Any = None, *, runner: TaskRunner | None = None
@@ -115,6 +117,8 @@ class ContactTableModel(QAbstractTableModel):
         self._runner = runner
         self._query = ContactQuery()
         self._ids: list[int] = []
+        #: Row of each loaded id (built on demand by ``row_of``).
+        self._rows: dict[int, int] = {}
         self._cells: dict[int, ContactRow] = {}
         self._more = False
         self._total = 0
@@ -140,12 +144,42 @@ class ContactTableModel(QAbstractTableModel):
             self.reload()
 
     def reload(self, keep_loaded: bool = False) -> None:
-        """Run the query again; with ``keep_loaded`` as many rows as were shown are reloaded."""
+        """Run the query again; with ``keep_loaded`` as many rows as were shown are reloaded.
+
+        A new query is answered at once (a keystroke must show its page). A refresh after a
+        change (``keep_loaded``) may cover thousands of loaded rows: it is read on the runner,
+        the rows shown stay until it arrives, and ``refreshed`` is emitted then; a refresh
+        overtaken by a newer one is dropped.
+        """
         wanted = max(len(self._ids), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
+        self._generation += 1
+        generation, query, database = self._generation, self._query, self._database
+        if not keep_loaded or self._runner is None:
+            self._reset(wanted, contacts.contact_ids(database, query, 0, wanted))
+            if keep_loaded:
+                self.refreshed.emit()
+            return
+
+        def work(_progress: Progress) -> tuple[int, list[int]] | None:
+            if generation != self._generation:
+                return None
+            return generation, contacts.contact_ids(database, query, 0, wanted)
+
+        def done(result: tuple[int, list[int]] | None) -> None:
+            if result is None or result[0] != self._generation:
+                return
+            self._reset(wanted, result[1])
+            self.refreshed.emit()
+
+        task = Task(work)
+        task.finished.connect(done)
+        self._runner.submit(task)
+
+    def _reset(self, wanted: int, ids: list[int]) -> None:
         self.beginResetModel()
         self._today = local_today()
-        self._generation += 1
-        self._ids = contacts.contact_ids(self._database, self._query, 0, wanted)
+        self._ids = ids
+        self._rows = {}
         self._more = len(self._ids) == wanted
         self._cells = {}
         if self._ids:
@@ -288,10 +322,10 @@ class ContactTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, contact_id: int) -> int | None:
-        try:
-            return self._ids.index(contact_id)
-        except ValueError:
-            return None
+        if len(self._rows) != len(self._ids):
+            # Rebuilt after a reload or a page (cheap next to the SQL that brought the ids).
+            self._rows = {cid: row for row, cid in enumerate(self._ids)}
+        return self._rows.get(contact_id)
 
     def _days_since(self, row: ContactRow) -> int | None:
         if row.last_touch_at is None:

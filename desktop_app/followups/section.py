@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from db.contacts import ContactDetail
 from db.domain import FollowupSource
 from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
+from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
 from desktop_app.journeys.moves import offer_phase
@@ -123,7 +125,17 @@ class FollowupsSection(QWidget):
         self.contact = contact
         self.reload()
 
-    def reload(self) -> None:
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        if contact.deleted_at is not None or contact.do_not_contact:
+            return None
+        return followups.contact_schedule(database, contact.id)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self.contact = contact
+        self.reload(cast("ContactSchedule | None", data))
+
+    def reload(self, read: ContactSchedule | None = None) -> None:
+        """Show the contact's follow-ups (``read``: its schedule, already read)."""
         for row in self.rows:
             self._rows_layout.removeWidget(row)
             row.deleteLater()
@@ -141,7 +153,7 @@ class FollowupsSection(QWidget):
             self.cancel_plan_button.hide()
             return
         self.add_button.setEnabled(True)
-        self.schedule = schedule = followups.contact_schedule(self.ops.database, contact.id)
+        self.schedule = schedule = read or followups.contact_schedule(self.ops.database, contact.id)
         self.next_label.setText(self._next_text(schedule))
         for info in schedule.open:
             row = FollowupRow(info, self)
@@ -199,6 +211,8 @@ class FollowupsSection(QWidget):
             self._run(lambda db: followups.cancel_plan(db, contact.id))
 
     def _on_changed(self, changes: Changes) -> None:
+        if reread_by_pane(self, changes):
+            return
         if self.contact is not None and changes.touch(
             "followups", "touches", "stages", "contacts", "settings"
         ):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import board
+from db import board, journeys
 from db.board import Card
 from db.clock import local_today
 from db.contacts import ContactQuery
@@ -55,7 +56,7 @@ from db.journeys import StageInfo
 from desktop_app import icons
 from desktop_app.contacts.table_model import format_date
 from desktop_app.journeys.badges import BADGES, card_badges
-from desktop_app.journeys.moves import add_stage_menu, current_stages, move_to_stage
+from desktop_app.journeys.moves import add_stage_menu, move_to_stage
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.widgets import SearchField
 
@@ -118,16 +119,26 @@ class CardListModel(QAbstractListModel):
         return max(self._total - len(self._cards), 0)
 
     def reload(
-        self, total: int, query: ContactQuery, today: date, *, keep_loaded: bool = True
+        self,
+        total: int,
+        query: ContactQuery,
+        today: date,
+        *,
+        keep_loaded: bool = True,
+        cards: list[Card] | None = None,
     ) -> None:
+        """Show the column's first cards: ``cards`` if they were read already (the board
+        reads every column on the runner), else read now."""
         wanted = max(len(self._cards), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
+        if cards is None:
+            cards = (
+                board.cards(self._database, self.stage.id, 0, wanted, query, today=today)
+                if total
+                else []
+            )
         self.beginResetModel()
         self._query, self._today, self._total = query, today, total
-        self._cards = (
-            board.cards(self._database, self.stage.id, 0, wanted, query, today=today)
-            if total
-            else []
-        )
+        self._cards = cards
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -454,11 +465,13 @@ class StageColumn(QFrame):
             parts.append(f"stuck after {stage.dwell_days} d")
         return " · ".join(parts) or "no cadence"
 
-    def reload(self, total: int, query: ContactQuery, today: date) -> None:
+    def reload(
+        self, total: int, query: ContactQuery, today: date, cards: list[Card] | None = None
+    ) -> None:
         delegate = self.view.itemDelegate()
         if isinstance(delegate, CardDelegate):
             delegate.today = today
-        self.model.reload(total, query, today)
+        self.model.reload(total, query, today, cards=cards)
         self.count.setText(f"{total:,}")
 
     def _on_loaded(self, *_args: object) -> None:
@@ -466,6 +479,18 @@ class StageColumn(QFrame):
         self.more.setText(f"{hidden:,} more — scroll to see them")
         self.more.setVisible(hidden > 0)
         self.empty.setVisible(self.model.total == 0)
+
+
+@dataclass(frozen=True)
+class _BoardRead:
+    """What one reload of the board read on the runner."""
+
+    generation: int
+    query: ContactQuery
+    today: date
+    stages: list[StageInfo]
+    counts: dict[int | None, int]
+    cards: dict[int, list[Card]]
 
 
 class BoardPage(QWidget):
@@ -490,6 +515,11 @@ class BoardPage(QWidget):
         self._fixed_today = today
         self.columns: list[StageColumn] = []
         self._dirty = True
+        #: Reloads asked for; only the newest one's figures are shown.
+        self._generation = 0
+        self._reading = False
+        #: A card to focus once the reload under way has read it (after a move).
+        self._focus_after_read: tuple[int, int] | None = None
 
         self.title = QLabel("Journey board")
         self.title.setObjectName("pageTitle")
@@ -562,22 +592,58 @@ class BoardPage(QWidget):
         )
 
     def reload(self) -> None:
-        """Counts in one query, then the first page of each column (more on scrolling)."""
+        """Counts in one query, then the first page of each column (more on scrolling).
+
+        Read on the runner: the board stays as it was until the new figures arrive, and a
+        reload overtaken by a newer one (typing in the filter) is dropped.
+        """
         self._dirty = False
-        stages = current_stages(self.ops)
-        if [c.stage for c in self.columns] != stages:
-            self._rebuild(stages)
-        query = self.query()
-        counts = board.stage_counts(self.ops.database, query)
-        today = self.today
+        self._generation += 1
+        generation, query, today = self._generation, self.query(), self.today
+        page = CardListModel.PAGE_SIZE
+        wanted = {c.stage.id: max(c.model.rowCount(), page) for c in self.columns}
+        if not self.columns:
+            self.count_label.setText("Loading the board…")
+
+        def read(database: Database) -> _BoardRead:
+            stages = journeys.current_stages(database)
+            counts = board.stage_counts(database, query)
+            cards = {
+                stage.id: board.cards(
+                    database, stage.id, 0, wanted.get(stage.id, page), query, today=today
+                )
+                if counts.get(stage.id)
+                else []
+                for stage in stages
+            }
+            return _BoardRead(generation, query, today, stages, counts, cards)
+
+        self._reading = True
+        self.ops.read(read, self._on_read)
+
+    def _on_read(self, read: _BoardRead) -> None:
+        if read.generation != self._generation:
+            return
+        self._reading = False
+        if [c.stage for c in self.columns] != read.stages:
+            self._rebuild(read.stages)
+        counts = read.counts
         for column in self.columns:
-            column.reload(counts.get(column.stage.id, 0), query, today)
+            column.reload(
+                counts.get(column.stage.id, 0),
+                read.query,
+                read.today,
+                read.cards.get(column.stage.id, []),
+            )
         shown = sum(counts.get(c.stage.id, 0) for c in self.columns)
         noun = "contact" if shown == 1 else "contacts"
         text = f"{shown:,} {noun} on {len(self.columns)} stages"
         if counts.get(None):
             text += f" · {counts[None]:,} on no stage"
         self.count_label.setText(text)
+        focus, self._focus_after_read = self._focus_after_read, None
+        if focus is not None:
+            self.focus_card(*focus)
 
     def _rebuild(self, stages: list[StageInfo]) -> None:
         for column in self.columns:
@@ -639,7 +705,10 @@ class BoardPage(QWidget):
             return
         what = "1 contact" if len(moved) == 1 else f"{len(moved):,} contacts"
         self.status_message.emit(f"Moved {what} to {column.stage.label}.")
-        self.focus_card(moved[0], column.stage.id)
+        if self._reading:
+            self._focus_after_read = (moved[0], column.stage.id)  # once the move is read
+        else:
+            self.focus_card(moved[0], column.stage.id)
 
     def focus_card(self, contact_id: int, stage_id: int | None = None) -> bool:
         """Select and focus a card (in ``stage_id``'s column, else wherever it stands),

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QMenu, QWidget
 
-from db import automation, stages
-from db.journeys import StageInfo, active_stages
+from db import automation, journeys, stages
+from db.journeys import StageInfo
 from desktop_app.journeys.prompts import BackwardReasonDialog, PhaseOfferDialog
 from desktop_app.ops import Changes, OpsBus
 
@@ -16,8 +16,7 @@ STAGE_CHANGES = Changes(contacts=True, stages=True)
 
 
 def current_stages(ops: OpsBus) -> list[StageInfo]:
-    with ops.database.reading() as session:
-        return active_stages(session)
+    return journeys.current_stages(ops.database)
 
 
 def move_to_stage(

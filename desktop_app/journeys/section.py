@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,16 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import automation, board
+from db import automation, board, journeys
 from db.clock import local_today
 from db.contacts import ContactDetail
+from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app.journeys.badges import BADGES, card_badges
-from desktop_app.journeys.moves import current_stages, move_to_stage
+from desktop_app.journeys.moves import move_to_stage
 from desktop_app.ops import Changes, OpsBus
 
 # The contacts page re-shows the pane after contact changes; a model switch is on us.
 SECTION_CHANGES = ("settings",)
+
+#: What the section reads for a contact: the active stages, its card and any contradiction.
+_Read = tuple[list[StageInfo], "board.Card | None", "automation.Conflict | None"]
 
 
 class StageSection(QWidget):
@@ -100,10 +105,29 @@ class StageSection(QWidget):
         return self._fixed_today or local_today()
 
     def show_contact(self, contact: ContactDetail | None) -> None:
-        self.contact = contact
         if contact is None:
+            self.contact = None
             return
-        self._stages = current_stages(self.ops)
+        self._show(contact, self._read(self.ops.database, contact))
+
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        return self._read(database, contact)
+
+    def _read(self, database: Database, contact: ContactDetail) -> _Read:
+        """The active stages, the contact's card and whether its stage contradicts its facts
+        (on the runner when it is selected)."""
+        if contact.deleted_at is not None:
+            return journeys.current_stages(database), None, None
+        card = board.contact_card(database, contact.id, today=self.today)
+        conflict = automation.conflict_of(database, contact.id, self.today)
+        return journeys.current_stages(database), card, conflict
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self._show(contact, cast("_Read", data))
+
+    def _show(self, contact: ContactDetail, read: _Read) -> None:
+        self.contact = contact
+        self._stages, card, conflict = read
         self.stage_box.blockSignals(True)
         self.stage_box.clear()
         for choice in self._stages:
@@ -120,9 +144,6 @@ class StageSection(QWidget):
         stage = next((s for s in self._stages if s.id == contact.stage_id), None)
         self.description.setText(stage.description if stage else "")
         self.description.setVisible(bool(stage and stage.description))
-        card = (
-            None if trashed else board.contact_card(self.ops.database, contact.id, today=self.today)
-        )
         if card is not None and card.days_in_stage is not None:
             limit = f" (stuck after {stage.dwell_days})" if stage and stage.dwell_days else ""
             self.days.setText(f"{card.days_in_stage:,} days in this stage{limit}")
@@ -138,9 +159,7 @@ class StageSection(QWidget):
             )
         )
         self.badges.setVisible(bool(chips))
-        self._show_conflict(
-            None if trashed else automation.conflict_of(self.ops.database, contact.id, self.today)
-        )
+        self._show_conflict(conflict)
 
     def _show_conflict(self, conflict: automation.Conflict | None) -> None:
         self.conflict = conflict

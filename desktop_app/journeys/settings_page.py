@@ -39,6 +39,7 @@ from db.journeys import ModelDraft, StageDraft
 from desktop_app.dialogs import show_error
 from desktop_app.journeys.prompts import MappingSource, NameDialog, StageMappingDialog
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.tasks import Progress
 from desktop_app.widgets import FieldError
 
 log = logging.getLogger(__name__)
@@ -219,8 +220,7 @@ class JourneySettingsPage(QWidget):
         self._loading = True
         self.name.setText(draft.name)
         self.summary.setText(draft.summary)
-        with self.ops.database.reading() as session:
-            regular = automation.regular_of(session)
+        regular = automation.read_regular(self.ops.database)
         lines = rules.describe(draft.rules, {s.key: s.label for s in draft.stages}, regular)
         self.rules.setText(
             "<b>Moves contacts on:</b><br>" + "<br>".join(escape(line) for line in lines)
@@ -285,13 +285,24 @@ class JourneySettingsPage(QWidget):
         key = draft.key
         day = local_today()
 
-        def activate(db: Database) -> None:
+        def activate(db: Database, _progress: Progress) -> int:
             if mapping:  # contacts move between stages: keep how they stood
                 backups.take_backup(db, backups.BEFORE_JOURNEY_CHANGE)
-            automation.activate_model(db, key, dict(mapping), today=day)
+            return automation.activate_model(db, key, dict(mapping), today=day)
 
-        self.ops.run(activate, JOURNEY_CHANGES)
-        self._load_models(select=key)
+        def failed(error: Exception) -> None:
+            show_error(self, "The journey model was not switched", str(error))
+
+        # Every contact may move, the rules run and every derived date is recomputed: seconds
+        # at 100,000 contacts, so in the background behind a progress dialog.
+        self.ops.run_long(
+            self,
+            f"Switching to {draft.name}…",
+            activate,
+            JOURNEY_CHANGES,
+            on_done=lambda _moved: self._load_models(select=key),
+            on_error=failed,
+        )
         return True
 
     # --- stages ---------------------------------------------------------------------------

@@ -142,12 +142,9 @@ def load(
     report = build(load_reports()[chart.report], database, options)
     rows = tuple(tuple(r) for r in report.rows)
     extra: dict[str, Any] = {}
-    with database.reading() as session:
-        extra["currency"] = settings.get(session, settings.CURRENCY)
-        if chart.name in ("funnel", "mediums"):
-            extra["stages"] = [
-                (s.id, s.label, s.dwell_days) for s in journeys.active_stages(session)
-            ]
+    extra["currency"] = settings.read(database, settings.CURRENCY)
+    if chart.name in ("funnel", "mediums"):
+        extra["stages"] = [(s.id, s.label, s.dwell_days) for s in journeys.current_stages(database)]
     if chart.name == "top-customers":
         extra["base_total"] = value.base_value(database, today).historic_total
     return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
 
 from db.feedback import Level
 from db.lifecycle import Lifecycle
-from db.sales_query import NO_FEEDBACK
+from db.listing import NO_FEEDBACK
 
 ALL_LIFECYCLES = "Any lifecycle"
 ALL_LEVELS = "Any satisfaction"

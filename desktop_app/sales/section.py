@@ -8,8 +8,10 @@ change at once).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,15 +31,15 @@ from db import feedback, purchases, value
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.engine import Database
-from db.feedback import Change, Level
+from db.feedback import Change, Level, Satisfaction
 from db.lifecycle import Lifecycle
 from db.purchases import PurchaseError, PurchaseInput, PurchaseNotFoundError, PurchaseRow
 from desktop_app import icons
-from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.dialogs import show_error
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
+from desktop_app.widgets import UndoBar
 
 PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: What a recorded sale may have changed (the contact's columns, stage, plan follow-ups).
@@ -67,6 +69,17 @@ CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SA
 def _chip(text: str, colours: tuple[str, str]) -> str:
     bg, fg = colours
     return f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
+
+
+@dataclass(frozen=True)
+class _SalesFacts:
+    """What the section shows of one contact, read together."""
+
+    status: Lifecycle
+    worth: value.ContactValue
+    currency: str
+    satisfaction: Satisfaction
+    purchases: list[PurchaseRow]
 
 
 class SalesSection(QWidget):
@@ -155,6 +168,30 @@ class SalesSection(QWidget):
     # --- showing --------------------------------------------------------------------------
 
     def show_contact(self, contact: ContactDetail | None) -> None:
+        self._show(contact, None if contact is None else self._read(self.ops.database, contact))
+
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        return self._read(database, contact)
+
+    def _read(self, database: Database, contact: ContactDetail) -> _SalesFacts | None:
+        """The contact's lifecycle, value, currency, satisfaction and purchases (on the runner
+        when a contact is selected); None if the contact vanished meanwhile."""
+        today = self._today()
+        try:
+            return _SalesFacts(
+                status=purchases.contact_lifecycle(database, contact.id, today),
+                worth=value.contact_value(database, contact.id, today),
+                currency=purchases.currency(database),
+                satisfaction=feedback.satisfaction(database, contact.id),
+                purchases=purchases.purchases_of(database, contact.id),
+            )
+        except NoResultFound:
+            return None
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self._show(contact, cast("_SalesFacts | None", data))
+
+    def _show(self, contact: ContactDetail | None, facts: _SalesFacts | None) -> None:
         changed = contact is None or self.contact is None or contact.id != self.contact.id
         self.contact = contact
         if changed:
@@ -166,15 +203,11 @@ class SalesSection(QWidget):
         trashed = contact.deleted_at is not None
         for button in (self.record_button, self.feedback_button):
             button.setEnabled(not trashed)
-        database = self.ops.database
-        try:
-            status = purchases.contact_lifecycle(database, contact.id, self._today())
-            worth = value.contact_value(database, contact.id, self._today())
-        except NoResultFound:  # the contact vanished under us; show nothing
+        if facts is None:  # the contact vanished under us; show nothing
             self.list.clear()
             return
-        currency = purchases.currency(database)
-        satisfaction = feedback.satisfaction(database, contact.id)
+        status, worth, currency = facts.status, facts.worth, facts.currency
+        satisfaction = facts.satisfaction
 
         chips = [_chip(status.label, LIFECYCLE_COLOURS[status])]
         if satisfaction.level is not None:
@@ -200,7 +233,7 @@ class SalesSection(QWidget):
         else:
             self.value_label.setText('<span style="color:#64748b;">No value yet.</span>')
 
-        self._fill_list(purchases.purchases_of(database, contact.id), currency)
+        self._fill_list(facts.purchases, currency)
         self.satisfaction_label.setText(self._satisfaction_html(satisfaction))
 
     def _fill_list(self, rows: list[PurchaseRow], currency: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -231,14 +231,24 @@ class SectionView(QWidget):
         total = counts.of(self.section)
         self.count_label.setText(counts.shown(self.section))
         self.setVisible(total > 0)
+        # Rows whose item is unchanged are kept (building a row's widgets is the costly part
+        # of a refresh); the others are made anew, and all are laid out in the new order.
+        kept: dict[TodayItem, TodayRow] = {}
         for row in self.rows:
             self._rows_layout.removeWidget(row)
-            row.deleteLater()
-        self.rows = []
+            if row.item in kept:
+                row.deleteLater()
+            else:
+                kept[row.item] = row
+        rows = []
         for item in items:
-            row = TodayRow(item, self.section, self._page)
+            row = kept.pop(item) if item in kept else TodayRow(item, self.section, self._page)
+            rows.append(row)
+        self.rows = rows
+        for row in kept.values():
+            row.deleteLater()
+        for row in self.rows:
             self._rows_layout.addWidget(row)
-            self.rows.append(row)
         self.more_button.setVisible(total > len(self.rows))
 
     def _on_more(self) -> None:
@@ -309,6 +319,8 @@ class TodayPage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.scroll_area, 1)
 
+        #: Lists read while the page was hidden, shown when it is.
+        self._pending: tuple[date, TodayCounts, dict[Section, list[TodayItem]]] | None = None
         self._midnight = QTimer(self, singleShot=True)
         self._midnight.timeout.connect(self._on_midnight)
         ops.changed.connect(self._on_changed)
@@ -338,6 +350,26 @@ class TodayPage(QWidget):
     def _on_loaded(self, loaded: tuple[date, TodayCounts, dict[Section, list[TodayItem]]]) -> None:
         day, counts, items = loaded
         self.counts = counts
+        # Hidden behind another place: keep the lists until the page is shown.
+        if self.parentWidget() is None or not self.isHidden():
+            self._pending = None
+            self._show_lists(day, counts, items)
+        else:
+            # Rows are widgets: built when the page is shown, not after every change made
+            # elsewhere. The counts go out at once (sidebar, title, tray).
+            self._pending = loaded
+        self._schedule_midnight()
+        self.counts_changed.emit(self.counts)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            loaded, self._pending = self._pending, None
+            self._show_lists(*loaded)
+
+    def _show_lists(
+        self, day: date, counts: TodayCounts, items: dict[Section, list[TodayItem]]
+    ) -> None:
         self.date_label.setText(f"{day:%A %-d %B %Y}")
         for section, view in self.sections.items():
             view.load(counts, items[section])
@@ -349,8 +381,6 @@ class TodayPage(QWidget):
             else ""
         )
         self.empty_hint.setVisible(nothing)
-        self._schedule_midnight()
-        self.counts_changed.emit(self.counts)
 
     def _summary_text(self) -> str:
         c = self.counts
@@ -404,6 +434,3 @@ class TodayPage(QWidget):
             self.ops.run(op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
-
-    def row_count(self, section: Section) -> int:
-        return len(self.sections[section].rows)

@@ -7,7 +7,7 @@ anything on the timeline) change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter
@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 from db import feedback, touches
 from db.contacts import ContactDetail
 from db.domain import Medium
-from db.timeline import EntryKind, TimelineEntry
+from db.engine import Database
+from db.timeline import EntryKind, TimelineEntry, TimelinePage
 from desktop_app import icons
-from desktop_app.contacts.page import UndoBar
+from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.section import FEEDBACK_CHANGES
@@ -41,6 +42,7 @@ from desktop_app.touches.timeline_model import (
     WHEN_ROLE,
     TimelineModel,
 )
+from desktop_app.widgets import UndoBar
 
 #: What can move a timeline: touches, stage moves, purchases, feedback, follow-ups.
 TIMELINE_CHANGES = ("touches", "stages", "purchases", "feedback", "followups", "contacts")
@@ -112,11 +114,23 @@ class TouchStatsSection(QWidget):
         self.log_button.setEnabled(contact is not None and contact.deleted_at is None)
         self.refresh()
 
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        now = datetime.now(UTC)
+        return now, touches.touch_stats(database, contact.id, now=now)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        self.contact_id = contact.id
+        self.log_button.setEnabled(contact.deleted_at is None)
+        now, stats = cast("tuple[datetime, touches.TouchStats]", data)
+        self._show(stats, now)
+
     def refresh(self, now: datetime | None = None) -> None:
         if self.contact_id is None:
             return
         now = now or datetime.now(UTC)
-        stats = touches.touch_stats(self.ops.database, self.contact_id, now=now)
+        self._show(touches.touch_stats(self.ops.database, self.contact_id, now=now), now)
+
+    def _show(self, stats: touches.TouchStats, now: datetime) -> None:
         if stats.last_touch_at is None:
             self.last.setText("No touches yet.")
         else:
@@ -133,7 +147,7 @@ class TouchStatsSection(QWidget):
             self.medium_labels[medium].setText(f"{count:,}")
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.touch("touches", "contacts"):
+        if changes.touch("touches", "contacts") and not reread_by_pane(self, changes):
             self.refresh()
 
     def _on_log(self) -> None:
@@ -270,12 +284,24 @@ class TimelineSection(QWidget):
             self.model.set_contact(None if contact is None else contact.id)
         self._update_empty()
 
+    def read(self, database: Database, contact: ContactDetail) -> object:
+        return TimelineModel.first_page(database, contact.id)
+
+    def show_read(self, contact: ContactDetail, data: object) -> None:
+        if contact.id != self.model.contact_id:
+            self.undo_bar.hide()
+        self.contact = contact
+        self.model.set_contact(contact.id, cast("TimelinePage", data))
+        self._update_empty()
+
     def _update_empty(self) -> None:
         empty = self.model.rowCount() == 0
         self.empty.setVisible(empty and self.contact is not None)
         self.list.setVisible(not empty)
 
     def _on_changed(self, changes: Changes) -> None:
+        if reread_by_pane(self, changes):
+            return
         if self.model.contact_id is not None and changes.touch(*TIMELINE_CHANGES):
             self.model.reload(keep_loaded=True)
             self._update_empty()

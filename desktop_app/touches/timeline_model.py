@@ -17,7 +17,7 @@ from PySide6.QtGui import QIcon
 
 from db import timeline
 from db.engine import Database
-from db.timeline import Cursor, EntryKind, TimelineEntry
+from db.timeline import Cursor, EntryKind, TimelineEntry, TimelinePage
 from desktop_app import icons
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,17 +73,33 @@ class TimelineModel(QAbstractListModel):
     def contact_id(self) -> int | None:
         return self._contact_id
 
-    def set_contact(self, contact_id: int | None) -> None:
+    @classmethod
+    def first_page(cls, database: Database, contact_id: int) -> TimelinePage:
+        """A contact's first page, read ahead (on the runner) for ``set_contact``."""
+        return timeline.timeline_page(database, contact_id, None, cls.PAGE_SIZE)
+
+    def set_contact(self, contact_id: int | None, first: TimelinePage | None = None) -> None:
+        """Show a contact's timeline (``first``: its first page, already read)."""
         self._contact_id = contact_id
-        self.reload()
+        if first is None or contact_id is None:
+            self.reload()
+        else:
+            self._show(first)
 
     def reload(self, keep_loaded: bool = False) -> None:
         """Read the timeline again; with ``keep_loaded`` as many entries as were shown."""
         wanted = max(self._entries, self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
+        page = (
+            None
+            if self._contact_id is None
+            else timeline.timeline_page(self._database, self._contact_id, None, wanted)
+        )
+        self._show(page)
+
+    def _show(self, page: TimelinePage | None) -> None:
         self.beginResetModel()
         self._rows, self._cursor, self._entries = [], None, 0
-        if self._contact_id is not None:
-            page = timeline.timeline_page(self._database, self._contact_id, None, wanted)
+        if page is not None:
             self._append(list(page.entries))
             self._cursor = page.next_cursor
         self.endResetModel()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import compileall
 import importlib
+import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -111,6 +113,13 @@ def startups(kinds: dict[str, list[str]]) -> dict[str, Startup]:
             for item in out[2:]:
                 phase, seconds = item.split("=")
                 phases.setdefault(phase, []).append(float(seconds))
+        # A moment inside the process, seen from outside: add the interpreter's own start.
+        for out, wall in zip(outs, walls[name], strict=True):
+            start = wall - float(out[0])
+            for item in out[2:]:
+                phase, seconds = item.split("=")
+                if phase in ("first_paint", "first_page"):
+                    phases.setdefault(f"{phase}_wall", []).append(start + float(seconds))
         results[name] = Startup(
             wall=statistics.median(walls[name]),
             inner=statistics.median(float(out[0]) for out in outs),
@@ -159,6 +168,49 @@ def keystrokes(path: Path) -> tuple[list[float], list[float], list[float]]:
             runner.wait()
     raw.close()
     return ours, bare, counts
+
+
+def scripted_run(path: Path) -> dict[str, Any]:
+    """The scripted run of real use (``scripted.py``) in its own process, on a copy of the
+    database (the run empties a trash and remaps the journey model)."""
+    copy = DATA / "scripted-run.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(path, copy)
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("scripted.py")), str(copy), "5000", "10000"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    figures: dict[str, Any] = json.loads(out[-1])
+    return figures
+
+
+def print_scripted(figures: dict[str, Any]) -> None:
+    """The scripted run: the worst event-loop stall of each action, keystrokes and memory."""
+    stalls: dict[str, float] = figures["stalls"]
+    keys: list[float] = figures["keystrokes"]
+    print()
+    print("Scripted run on the real window (5 ms stall probe; target: no stall over 50 ms)")
+    print(f"  {'action':<44}{'worst stall':>12}")
+    for action, stall in stalls.items():
+        mark = "  over 50 ms" if stall > 50 else ""
+        print(f"  {action:<44}{stall:>9.0f} ms{mark}")
+    worst = max(stalls, key=lambda a: stalls[a])
+    over = sum(1 for stall in stalls.values() if stall > 50)
+    print(f"  worst: {stalls[worst]:,.0f} ms ({worst}); {over} of {len(stalls)} actions over 50 ms")
+    print(
+        f"  search keystroke to painted rows: median {statistics.median(keys):.1f} ms, "
+        f"p90 {statistics.quantiles(keys, n=10)[-1]:.1f} ms (target ≤ 5 / ≤ 10 ms)"
+    )
+    print(
+        f"  memory through the run: highest {max(figures['rss_mib']):,.0f} MiB resident, "
+        f"peak {figures['peak_mib']:,.0f} MiB (target < 200 MiB)"
+    )
+    print()
 
 
 def _today_figures(path: Path) -> list[float]:
@@ -218,26 +270,31 @@ def main() -> None:
     today = _today_figures(path)
     reports = _reports_figures(path)
     imported = _import_figures()
+    scripted = scripted_run(path)
 
     def row(what: str, value: str, baseline: str, ratio: str, target: str) -> None:
         print(f"{what:<34}{value:>12}{baseline:>12}{ratio:>9}   {target}")
 
     print()
     print(f"Touchbase benchmark: {CONTACTS:,} contacts ({path.name}), median of {RUNS} runs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (a busy machine slows all)")
     row("", "Touchbase", "baseline", "ratio", "target")
+    first_paint = app_start.phases["first_paint_wall"]
+    first_page = app_start.phases["first_page_wall"]
     row(
-        "start-up to first page (process)",
-        f"{app_start.wall * 1000:,.0f} ms",
+        "first paint (frame with sidebar)",
+        f"{first_paint * 1000:,.0f} ms",
         f"{bare_start.wall * 1000:,.0f} ms",
-        f"{app_start.wall / bare_start.wall:.2f}x",
-        "≤ 2.5x bare PySide6 window",
+        f"{first_paint / bare_start.wall:.2f}x",
+        "≤ 2x a bare PySide6 window",
     )
     row(
-        "  of which inside Python",
-        f"{app_start.inner * 1000:,.0f} ms",
-        f"{bare_start.inner * 1000:,.0f} ms",
-        f"{app_start.inner / bare_start.inner:.2f}x",
-        "",
+        "first page of contacts, interactive",
+        f"{first_page * 1000:,.0f} ms",
+        f"{floor_start.wall * 1000:,.0f} ms",
+        f"{first_page / floor_start.wall:.2f}x",
+        "≤ 1.5x bare window + SQLAlchemy",
     )
     row(
         "  bare window + SQLAlchemy import",
@@ -254,14 +311,14 @@ def main() -> None:
         f"{statistics.median(ours):.2f} ms",
         f"{statistics.median(bare):.2f} ms",
         f"{statistics.median(ours) / statistics.median(bare):.1f}x",
-        "< 10 ms",
+        "≤ 5 ms",
     )
     row(
         "search keystroke, 90th percentile",
         f"{statistics.quantiles(ours, n=10)[-1]:.2f} ms",
         f"{statistics.quantiles(bare, n=10)[-1]:.2f} ms",
         "",
-        "",
+        "≤ 10 ms",
     )
     row("search keystroke, worst", f"{max(ours):.2f} ms", f"{max(bare):.2f} ms", "", "")
     row(
@@ -330,6 +387,7 @@ def main() -> None:
             "",
             "≤ 1,000 ms",
         )
+    print_scripted(scripted)
     row(
         "peak resident memory",
         f"{app_start.peak_kib / 1024:,.0f} MiB",

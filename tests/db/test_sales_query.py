@@ -10,8 +10,8 @@ import pytest
 from db.contacts import ContactQuery, SortKey, contact_rows, count_contacts, rows_for_ids
 from db.engine import Database
 from db.feedback import FeedbackInput, record_feedback
+from db.listing import NO_FEEDBACK
 from db.purchases import PurchaseInput, record_purchase
-from db.sales_query import NO_FEEDBACK
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)

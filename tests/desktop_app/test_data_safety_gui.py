@@ -24,12 +24,13 @@ from db.models import Touch
 from db.purchases import PurchaseInput
 from desktop_app import app as app_module
 from desktop_app import database_files, dialogs, paths
-from desktop_app.app import Launcher, UnexpectedErrorBox, handle_exception
+from desktop_app.app import UnexpectedErrorBox, handle_exception
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.database_files import DamagedDialog, ReadOnlyNotice, RestoreDialog
 from desktop_app.dialogs import Confirm
 from desktop_app.first_run import WelcomeDialog
+from desktop_app.launcher import Launcher
 from desktop_app.main_window import CheckResultBox, MainWindow
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.dialogs import PurchaseDialog

@@ -1,0 +1,88 @@
+"""SQL that differs between database engines, as SQLAlchemy constructs compiled per dialect.
+
+Services build queries from these instead of writing SQLite's own functions inline, so the
+same services could one day run on a server database: only this module would learn its
+dialect. Today every construct compiles for SQLite:
+
+- ``greatest(a, b)`` / ``least(a, b)``: SQLite's two-argument scalar ``max`` / ``min``;
+- ``days_between(earlier, later)``: whole days from one date to another (``julianday``);
+- ``add_days(day, n)``: a date ``n`` days after ``day`` (``date(day, '+n days')``);
+- ``joined(value, separator)``: an aggregate joining values (``group_concat``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Integer, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement, GenericFunction
+
+
+class greatest(GenericFunction[Any]):  # noqa: N801 - SQL function names are lower case
+    """The larger of two values (NULL if either is NULL, as in SQLite)."""
+
+    inherit_cache = True
+
+
+class least(GenericFunction[Any]):  # noqa: N801
+    """The smaller of two values."""
+
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class days_between(FunctionElement[int]):  # noqa: N801
+    """Whole days from ``earlier`` to ``later`` (both dates; negative when reversed)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)})"
+        f" - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+class add_days(FunctionElement[date]):  # noqa: N801
+    """The date ``days`` (an integer expression) after ``day``."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return (
+        f"date({compiler.process(day, **kw)}, "
+        f"(CASE WHEN ({compiler.process(days, **kw)}) < 0 THEN '' ELSE '+' END)"
+        f" || ({compiler.process(days, **kw)}) || ' days')"
+    )
+
+
+class joined(FunctionElement[str]):  # noqa: N801
+    """An aggregate: the group's values joined by ``separator`` (in no promised order)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(joined, "sqlite")
+def _joined_sqlite(element: joined, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)})"

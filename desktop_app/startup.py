@@ -1,0 +1,140 @@
+"""Starting the window before the storage: first paint first, the database beside it.
+
+SQLAlchemy, the database and the pages take most of a start. So the window's frame — the
+sidebar of places and a "Opening …" note — is painted at once, from Qt alone, while a
+background thread imports the storage layer, opens (and if needed upgrades) the database and
+imports the main window's modules. When that arrives, the real ``MainWindow`` is built in the
+frame's place, at the same size and position.
+
+Nothing here imports ``db.engine``, SQLAlchemy or the pages at module level: that is the
+point of the module (a test checks it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import icons
+
+log = logging.getLogger(__name__)
+
+#: The sidebar as the main window shows it (label, icon), painted before the window exists.
+#: A test keeps it equal to ``MainWindow``'s own sidebar.
+PLACES: tuple[tuple[str, str], ...] = (
+    ("Today", "today"),
+    ("Contacts", "contacts"),
+    ("Journey board", "board"),
+    ("Trash", "trash"),
+    ("Reports", "export"),
+)
+
+#: The titles of the window's menus, in order.
+MENUS = ("&File", "&Edit", "&Contacts", "&View", "&Tools", "&Help")
+
+#: The modules the window needs, imported on the background thread while the frame shows.
+WINDOW_MODULES = ("desktop_app.main_window", "desktop_app.tasks", "desktop_app.launcher")
+
+
+class StartWindow(QMainWindow):
+    """The window's frame while the storage loads: the sidebar and where it is opening."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.setWindowTitle(f"Touchbase — {path.name}")
+        self.resize(1280, 800)
+        sidebar = QListWidget()
+        sidebar.setObjectName("sidebar")
+        sidebar.setIconSize(QSize(20, 20))
+        sidebar.setFixedWidth(190)
+        sidebar.setEnabled(False)
+        for label, icon in PLACES:
+            item = QListWidgetItem(icons.icon(icon), label)
+            item.setSizeHint(QSize(0, 38))
+            sidebar.addItem(item)
+        self.sidebar = sidebar
+        self.message = QLabel(f"Opening {path.name}…")
+        self.message.setObjectName("emptyHint")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        page = QVBoxLayout()
+        page.addWidget(self.message, 1)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(sidebar)
+        row.addLayout(page, 1)
+        self.setCentralWidget(central)
+        # The window's menus, inert until it arrives, so nothing moves when it takes over.
+        for title in MENUS:
+            self.menuBar().addMenu(title).setEnabled(False)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the background start delivers: the open database, or the reason it failed."""
+
+    database: Any = None
+    error: Exception | None = None
+
+
+class StorageLoader(QObject):
+    """Imports the storage and the window's modules and opens the database on a thread."""
+
+    #: An ``Opened``, delivered on the GUI thread.
+    opened = Signal(object)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        #: What the thread delivered, also kept here for a start abandoned before it arrived.
+        self.result: Opened | None = None
+        self._thread = threading.Thread(target=self._load, name="touchbase-start", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> Opened | None:
+        """Wait for the thread (the window closed early, say) and return what it opened."""
+        self._thread.join()
+        return self.result
+
+    def _load(self) -> None:
+        try:
+            engine = importlib.import_module("db.engine")
+            files = importlib.import_module("desktop_app.database_files")
+            # A big file gets its quick check once the window is up (``launcher``).
+            database = engine.open_database(
+                self.path, check=files.checked_before_opening(self.path)
+            )
+        except Exception as error:  # reported to the owner in a window, not lost
+            log.exception("opening %s failed", self.path)
+            self._deliver(Opened(error=error))
+            return
+        try:
+            for module in WINDOW_MODULES:
+                importlib.import_module(module)
+        except Exception as error:
+            database.close()
+            self._deliver(Opened(error=error))
+            return
+        self._deliver(Opened(database=database))
+
+    def _deliver(self, result: Opened) -> None:
+        self.result = result
+        self.opened.emit(result)
