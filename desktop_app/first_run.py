@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from db import journeys
 from db.engine import Database
-from desktop_app import icons
+from desktop_app import icons, theme
 
 SAMPLE_CONTACTS = 250
 
@@ -60,7 +60,7 @@ class WelcomeDialog(QDialog):
             button.setChecked(model.active)
             self.models.addButton(button)
             stages = QLabel(
-                f"{escape(model.summary)}<br><span style='color:#64748b'>"
+                f"{escape(model.summary)}<br><span style='color:{theme.hex_of('muted')}'>"
                 f"{' → '.join(escape(s) for s in model.stage_labels)}</span>"
             )
             stages.setWordWrap(True)

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from db import __version__, contacts, journeys, settings
 from db.engine import Database
-from desktop_app import icons, options, reminders
+from desktop_app import icons, options, reminders, theme
 from desktop_app import touches as touch_ui
+from desktop_app.app import choose_theme
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.dialogs import show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
@@ -99,6 +101,8 @@ class MainWindow(QMainWindow):
         today_place.choose_start_place(self)
         self.reminders = reminders.install(self, reminders.system_tray(self))
 
+        theme.notifier().changed.connect(self._on_scheme_changed)
+
         state = options.window_state("main_geometry")
         if state is not None:
             self.restoreGeometry(state)
@@ -153,6 +157,16 @@ class MainWindow(QMainWindow):
         self.detail_action.setChecked(options.get(options.SHOW_DETAIL_PANE))
         self.detail_action.toggled.connect(self.contacts_page.toggle_detail)
         view_menu.addAction(self.detail_action)
+        appearance = view_menu.addMenu("&Appearance")
+        self.theme_actions = QActionGroup(self)
+        chosen = options.get(options.THEME)
+        for key, label in theme.CHOICES.items():
+            action = QAction(label, self, checkable=True)
+            action.setData(key)
+            action.setChecked(key == chosen)
+            action.triggered.connect(lambda _c=False, k=key: self.choose_theme(k))
+            self.theme_actions.addAction(action)
+            appearance.addAction(action)
 
         help_menu = menu.addMenu("&Help")
         about = QAction("&About Touchbase", self)
@@ -299,6 +313,18 @@ class MainWindow(QMainWindow):
             self._welcomed = True
             # After the window is on screen, so the welcome sits on top of it.
             QTimer.singleShot(0, self.offer_welcome)
+
+    def choose_theme(self, choice: str) -> None:
+        """Light, dark or the system's scheme (View → Appearance), remembered."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            choose_theme(app, choice)
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == choice)
+
+    def _on_scheme_changed(self, _scheme: object) -> None:
+        # Chips and notes are colours written into rich text: have every view render again.
+        self.ops.announce(EVERYTHING)
 
     def _about(self) -> None:
         QMessageBox.about(

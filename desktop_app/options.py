@@ -27,6 +27,7 @@ class Option(Generic[T]):
 SHOW_DETAIL_PANE = Option("view/show_detail_pane", True, "Show the detail pane beside the list")
 CONFIRM_EMPTY_TRASH = Option("view/confirm_empty_trash", True, "Ask before emptying the trash")
 LAST_DATABASE = Option("files/last_database", "", "The database opened last time")
+THEME = Option("view/theme", "system", "Light, dark, or follow the system's colour scheme")
 START_IN_TRAY = Option("reminders/start_in_tray", False, "Start minimised to the tray icon")
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QAction, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from db import today
 from db.clock import local_today
 from db.today import Notice, TodayCounts
-from desktop_app import icons, options
+from desktop_app import icons, options, theme
 from desktop_app.ops import OpsBus
 from desktop_app.tasks import ImmediateRunner, Task, TaskRunner
 
@@ -72,14 +72,14 @@ def badge_icon(count: int) -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#dc2626"))
+    painter.setBrush(theme.color("badge"))
     disc = QRect(26, 0, 38, 38)
     painter.drawEllipse(disc)
     font = QFont()
     font.setBold(True)
     font.setPixelSize(22 if count < 100 else 15)
     painter.setFont(font)
-    painter.setPen(QColor("#ffffff"))
+    painter.setPen(theme.color("on_badge"))
     painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(count) if count < 1000 else "999+")
     painter.end()
     return QIcon(pixmap)
@@ -107,12 +107,8 @@ class ReminderBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reminderBanner")
-        self.setStyleSheet(
-            "#reminderBanner { background: #fef3c7; border-bottom: 1px solid #fcd34d; }"
-            "#reminderBanner QLabel { color: #78350f; }"
-        )
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
+        self.title.setObjectName("reminderTitle")
         self.body = QLabel()
         self.show_button = QPushButton("Show Today")
         self.show_button.clicked.connect(self._on_show)

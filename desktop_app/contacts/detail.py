@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.contacts import ContactDetail
-from desktop_app import icons
+from desktop_app import icons, theme
 from desktop_app.contacts.table_model import format_date
 
 
@@ -195,17 +195,14 @@ class DetailPane(QWidget):
     def _badges(contact: ContactDetail) -> str:
         chips = []
         if contact.deleted_at is not None:
-            chips.append(("In trash", "#fee2e2", "#991b1b"))
+            chips.append(("In trash", "danger"))
         if contact.stage_label:
-            chips.append((contact.stage_label, "#dbeafe", "#1e3a8a"))
+            chips.append((contact.stage_label, "accent"))
         if contact.centre_of_influence:
-            chips.append(("★ Centre of influence", "#fef3c7", "#92400e"))
+            chips.append(("★ Centre of influence", "warning"))
         if contact.do_not_contact:
-            chips.append(("Do not contact", "#fee2e2", "#991b1b"))
-        return " ".join(
-            f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
-            for text, bg, fg in chips
-        )
+            chips.append(("Do not contact", "danger"))
+        return " ".join(theme.chip_html(text, tone) for text, tone in chips)
 
     @staticmethod
     def _info_html(contact: ContactDetail) -> str:
@@ -214,12 +211,16 @@ class DetailPane(QWidget):
         def section(title: str, rows: list[str]) -> None:
             if rows:
                 parts.append(
-                    f'<p style="margin-top:14px; color:#64748b; font-size:small;">'
+                    f'<p style="margin-top:14px; color:{theme.hex_of("muted")}; font-size:small;">'
                     f"<b>{title.upper()}</b></p>" + "<br>".join(rows)
                 )
 
         def labelled(value: str, label: str) -> str:
-            suffix = f' <span style="color:#64748b;">{escape(label)}</span>' if label else ""
+            suffix = (
+                f' <span style="color:{theme.hex_of("muted")};">{escape(label)}</span>'
+                if label
+                else ""
+            )
             return value + suffix
 
         section(
@@ -256,7 +257,7 @@ class DetailPane(QWidget):
             "Qualification",
             [
                 f"<b>{escape(contact.qualification.label)}</b> "
-                f'<span style="color:#64748b;">— {len(met)} of 4 criteria'
+                f'<span style="color:{theme.hex_of("muted")};">— {len(met)} of 4 criteria'
                 f"{': ' + escape(', '.join(met)) if met else ''}</span>"
             ],
         )
@@ -280,7 +281,8 @@ class DetailPane(QWidget):
         if contact.deleted_at is not None:
             meta.append(f"deleted {format_date(contact.deleted_at)}")
         parts.append(
-            f'<p style="margin-top:18px; color:#94a3b8; font-size:small;">{", ".join(meta)}</p>'
+            f'<p style="margin-top:18px; color:{theme.hex_of("muted")}; font-size:small;">'
+            f"{', '.join(meta)}</p>"
         )
         return "".join(parts)
 

@@ -52,12 +52,17 @@ class UndoBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("undoBar")
+        # A plain QWidget paints no style-sheet background without this: the bar's light text
+        # would sit on the page itself.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.message = QLabel()
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("linkButton")
         self.undo_button.setFlat(True)
         close = QPushButton("✕")
         close.setFlat(True)
+        close.setToolTip("Close")
+        close.setAccessibleName("Close")
         close.setFixedWidth(28)
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)

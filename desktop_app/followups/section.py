@@ -23,6 +23,7 @@ from db.contacts import ContactDetail
 from db.domain import FollowupSource
 from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
+from desktop_app import theme
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
 from desktop_app.ops import Changes, OpsBus
@@ -52,7 +53,7 @@ class FollowupRow(QFrame):
         reason = info.reason or "Keep in touch"
         self.text = QLabel(
             f"<b>{when(info.effective_due, section.today())}</b><br>{reason}"
-            f" <span style='color:#64748b'>({SOURCE_LABELS[info.source]}"
+            f" <span style='color:{theme.hex_of('muted')}'>({SOURCE_LABELS[info.source]}"
             + (f", snoozed from {info.due_on:%-d %b}" if info.snoozed_until else "")
             + ")</span>"
         )

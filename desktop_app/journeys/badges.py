@@ -5,12 +5,19 @@ them."""
 from __future__ import annotations
 
 from db.board import Card
+from desktop_app import theme
 
+#: key: (text, chip tone in ``desktop_app.theme``)
 BADGES = {
-    "overdue": ("Overdue", "#fee2e2", "#991b1b"),
-    "stuck": ("Stuck", "#fef3c7", "#92400e"),
-    "at_risk": ("At risk", "#ede9fe", "#5b21b6"),
+    "overdue": ("Overdue", "danger"),
+    "stuck": ("Stuck", "warning"),
+    "at_risk": ("At risk", "violet"),
 }
+
+
+def badge_html(key: str) -> str:
+    text, tone = BADGES[key]
+    return theme.chip_html(text, tone)
 
 
 def card_badges(card: Card) -> list[str]:

@@ -197,9 +197,6 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         self.warning = QLabel(f"⚠ {warning}" if warning else "")
         self.warning.setObjectName("surveyWarning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(
-            "background:#fef3c7; color:#92400e; border-radius:6px; padding:8px;"
-        )
         self.warning.setVisible(bool(warning))
         layout.addWidget(self.warning)
 

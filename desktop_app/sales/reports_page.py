@@ -33,15 +33,12 @@ TABLE_RATES = (50, 60, 70, 80, 90)
 def _figure(title: str) -> tuple[QFrame, QLabel]:
     card = QFrame()
     card.setObjectName("figureCard")
-    card.setStyleSheet(
-        "#figureCard { background:#f8fafc; border:1px solid #e2e8f0; border-radius:8px; }"
-    )
     layout = QVBoxLayout(card)
     layout.setContentsMargins(14, 10, 14, 10)
     caption = QLabel(title)
-    caption.setStyleSheet("color:#64748b; font-size:small; border:none;")
+    caption.setObjectName("figureCaption")
     number = QLabel("—")
-    number.setStyleSheet("font-size:18px; font-weight:600; border:none;")
+    number.setObjectName("figureNumber")
     number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     layout.addWidget(caption)
     layout.addWidget(number)
@@ -75,7 +72,7 @@ class ReportsPage(QWidget):
             "purchases a year \u00d7 expected years as a customer (\u00d7 margin, if set)."
         )
         intro.setWordWrap(True)
-        intro.setStyleSheet("color:#64748b;")
+        intro.setObjectName("hint")
 
         self.figures: dict[str, QLabel] = {}
         grid = QGridLayout()
@@ -96,7 +93,7 @@ class ReportsPage(QWidget):
             self.figures[key] = number
             grid.addWidget(card, i // 4, i % 4)
         self.basis = QLabel()
-        self.basis.setStyleSheet("color:#64748b;")
+        self.basis.setObjectName("hint")
         self.satisfaction = QLabel()
         self.satisfaction.setTextFormat(Qt.TextFormat.RichText)
 

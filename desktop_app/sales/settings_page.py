@@ -91,7 +91,7 @@ class SalesSettingsPage(QWidget):
             "stretches these by the same ratio."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color:#64748b;")
+        hint.setObjectName("hint")
         form.addRow("", hint)
         form.addRow("", self.stage_automation)
 

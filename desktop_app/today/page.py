@@ -42,28 +42,6 @@ log = logging.getLogger(__name__)
 #: Rows shown per section at first, and added by each "Show more".
 PAGE = 10
 
-_STYLE = """
-#todayBody { background: transparent; }
-#todayRow { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }
-#todayRow:hover { border-color: #cbd5e1; }
-#todayName { font-weight: 600; font-size: 10.5pt; }
-#todayCompany, #todayMeta { color: #64748b; }
-#todayReason { color: #334155; }
-#todayDue { font-weight: 600; color: #475569; }
-#todayDue[late="true"] { color: #b91c1c; }
-#sectionHeader { font-size: 11.5pt; font-weight: 600; color: #0f172a; padding-top: 6px; }
-#sectionCount {
-  background: #e2e8f0; color: #334155; border-radius: 9px; padding: 1px 8px; font-weight: 600;
-}
-#sectionCount[late="true"] { background: #fee2e2; color: #b91c1c; }
-#todaySummary { color: #475569; font-size: 10.5pt; }
-QToolButton#rowAction {
-  border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 9px; background: #ffffff;
-}
-QToolButton#rowAction:hover { background: #f1f5f9; }
-QToolButton#rowAction::menu-indicator { image: none; }
-"""
-
 _BLURB = {
     Section.OVERDUE: "Oldest first. Each one was due on the day shown.",
     Section.DUE_TODAY: "",
@@ -265,7 +243,6 @@ class TodayPage(QWidget):
         self.ops = ops
         self.today = today_fn
         self.counts = TodayCounts()
-        self.setStyleSheet(_STYLE)
 
         self.title = QLabel("Today")
         self.title.setObjectName("pageTitle")

@@ -92,14 +92,6 @@ class MediumButtons(QWidget):
             self.buttons[medium] = button
             row.addWidget(button)
         self.group.idToggled.connect(self._on_toggled)
-        self.setStyleSheet(
-            "QToolButton#mediumButton { background: #ffffff; border: 1px solid #cbd5e1;"
-            " border-radius: 8px; padding: 4px; color: #334155; }"
-            "QToolButton#mediumButton:hover { background: #f1f5f9; }"
-            "QToolButton#mediumButton:checked { background: #dbeafe; border: 2px solid #2563eb;"
-            " color: #1e3a8a; font-weight: 600; }"
-            "QToolButton#mediumButton:focus { border: 2px solid #93c5fd; }"
-        )
 
     def medium(self) -> Medium | None:
         number = self.group.checkedId()
