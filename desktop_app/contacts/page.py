@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -31,6 +30,7 @@ from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
+from desktop_app.contacts.columns import ColumnLayout, ContactCellDelegate
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar
@@ -144,19 +144,8 @@ class ContactsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in {
-            Column.NAME: 190,
-            Column.COMPANY: 170,
-            Column.EMAIL: 210,
-            Column.PHONE: 150,
-            Column.STAGE: 110,
-            Column.TAGS: 140,
-            Column.LAST_TOUCH: 120,
-            Column.DAYS_SINCE: 80,
-        }.items():
-            header.resizeSection(column, width)
+        self.table.setItemDelegate(ContactCellDelegate(self.table))
+        self.columns = ColumnLayout(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)
