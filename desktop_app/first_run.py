@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 from db import journeys
 from db.engine import Database
 from desktop_app import icons, theme
+from desktop_app.dialogs import Dialog
 
 SAMPLE_CONTACTS = 250
 
 
-class WelcomeDialog(QDialog):
+class WelcomeDialog(Dialog):
     """Returns ``(model_key, load_sample)`` through ``ask``, or None if closed."""
 
     def __init__(self, database: Database, parent: QWidget | None = None) -> None:

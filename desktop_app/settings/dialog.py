@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from db import schema
 from db.engine import backups_dir_for
 from desktop_app import paths
+from desktop_app.dialogs import Dialog
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
 
@@ -87,7 +88,7 @@ PAGES: list[PageFactory] = [DatabasePage]
 PAGES.append(JourneySettingsPage)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(Dialog):
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")

@@ -38,6 +38,7 @@ from db.engine import Database
 from db.models import utcnow
 from db.touches import FollowupRequest, TouchInput, TouchRecord
 from desktop_app import icons
+from desktop_app.dialogs import Dialog
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.widgets import ContactPicker, FieldError, qdate
 
@@ -162,7 +163,7 @@ class QuickContactPicker(ContactPicker):
         return True
 
 
-class TouchDialog(QDialog):
+class TouchDialog(Dialog):
     """Log a new touch, or edit one (``touch`` given). ``saved_id`` is the touch saved."""
 
     touch_saved = Signal(int)
