@@ -246,7 +246,11 @@ class MainWindow(QMainWindow):
         self.contacts_page.new_contact()
 
     def _touch_contact(self) -> int | None:
-        """The contact Ctrl+L logs a touch for: the one selected on the contacts page."""
+        """The contact Ctrl+L logs a touch for: the one selected on the contacts page, or the
+        current row on Today."""
+        if self.current_place() == today_place.PLACE_TODAY:
+            row = self.today_page.current_row
+            return None if row is None else row.item.contact_id
         if self.current_place() != PLACE_CONTACTS:
             return None
         return self.contacts_page.current_id()

@@ -85,9 +85,15 @@ def badge_icon(count: int) -> QIcon:
     return QIcon(pixmap)
 
 
-def notice_text(notice: Notice) -> tuple[str, str]:
-    """The notification's title and body: how many, and whose."""
-    title = "1 follow-up is due" if notice.count == 1 else f"{notice.count:,} follow-ups are due"
+def notice_text(notice: Notice, counts: TodayCounts | None = None) -> tuple[str, str]:
+    """The notification's title and body: how many, and whose.
+
+    How many is the Today count (``counts``) once it has been read, so the banner, tray,
+    sidebar and window title never disagree; the names are those that just fell due.
+    """
+    due = counts.needs_attention if counts is not None and counts.needs_attention else 0
+    count = due or notice.count
+    title = "1 follow-up is due" if count == 1 else f"{count:,} follow-ups are due"
     names = list(notice.names)
     rest = notice.count - len(names)
     if rest > 0:
@@ -126,11 +132,19 @@ class ReminderBanner(QFrame):
         row.addWidget(self.dismiss_button)
         self.hide()
 
-    def show_notice(self, notice: Notice) -> None:
-        title, body = notice_text(notice)
+    def show_notice(self, notice: Notice, counts: TodayCounts | None = None) -> None:
+        self._notice = notice
+        self.set_counts(counts)
+        self.show()
+
+    def set_counts(self, counts: TodayCounts | None) -> None:
+        """Keep the banner's figure the same as the sidebar's while it shows."""
+        notice = getattr(self, "_notice", None)
+        if notice is None:
+            return
+        title, body = notice_text(notice, counts)
         self.title.setText(title + ":")
         self.body.setText(body)
-        self.show()
 
     def _on_show(self) -> None:
         self.hide()
@@ -163,6 +177,9 @@ class Reminders(QObject):
         self.tray = tray
         self.banner = banner
         self.today = today_fn
+        self.counts: TodayCounts | None = None
+        #: True while the banner would only repeat what is on screen (the Today place).
+        self.banner_suppressed: Callable[[], bool] = lambda: False
         banner.today_requested.connect(self.today_requested)
         if tray is not None:
             self.menu = QMenu()
@@ -215,22 +232,23 @@ class Reminders(QObject):
         self._checking = False
         if not notice.count:
             return
-        title, body = notice_text(notice)
+        title, body = notice_text(notice, self.counts)
         if self.tray is not None:
             self.tray.showMessage(title, body, icons.app_icon(), 15_000)
-        else:
-            self.banner.show_notice(notice)
+        elif not self.banner_suppressed():
+            self.banner.show_notice(notice, self.counts)
         self.notified.emit(notice)
 
     def update_counts(self, counts: TodayCounts) -> None:
+        self.counts = counts
+        if self.banner.isVisible():
+            self.banner.set_counts(counts)
         if self.tray is None:
             return
         due = counts.needs_attention
         self.tray.setIcon(badge_icon(due))
         self.tray.setToolTip(
-            f"Touchbase — {counts.overdue:,} overdue, {counts.due_today:,} due today"
-            if due
-            else "Touchbase — nothing due"
+            f"Touchbase — {counts.headline()}" if due else "Touchbase — nothing due"
         )
 
     def _on_activated(self, reason: Any) -> None:
@@ -264,6 +282,11 @@ def install(window: MainWindow, tray: Tray | None) -> Reminders:
     reminders.today_requested.connect(show_today)
     reminders.quit_requested.connect(quit_app)
     window.today_page.counts_changed.connect(reminders.update_counts)
+    # The banner hides on Today: the page itself says what is due.
+    reminders.banner_suppressed = lambda: window.current_place() == "today"
+    window.sidebar.currentItemChanged.connect(
+        lambda *_a: banner.hide() if window.current_place() == "today" else None
+    )
     reminders.update_counts(window.today_page.counts)
     return reminders
 

@@ -24,12 +24,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QIcon
 
-from db import contacts, journeys
+from db import contacts
 from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
 from desktop_app import icons, theme
+from desktop_app.journeys.badges import stage_tones
 from desktop_app.tasks import Progress, Task, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -162,7 +163,7 @@ class ContactTableModel(QAbstractTableModel):
         wanted = max(len(self._ids), self.PAGE_SIZE) if keep_loaded else self.PAGE_SIZE
         self.beginResetModel()
         self._today = local_today()
-        self._stage_tones = self._read_stage_tones()
+        self._stage_tones = stage_tones(self._database)
         self._generation += 1
         self._ids = contacts.contact_ids(self._database, self._query, 0, wanted)
         self._more = len(self._ids) == wanted
@@ -173,15 +174,6 @@ class ContactTableModel(QAbstractTableModel):
             self._row(0)
         self.endResetModel()
         self._count()
-
-    def _read_stage_tones(self) -> dict[str, str]:
-        """Each stage's chip tone, from early to late along the active journey."""
-        with self._database.reading() as session:
-            stages = journeys.active_stages(session)
-        return {
-            stage.label: theme.stage_tone(number, len(stages))
-            for number, stage in enumerate(stages)
-        }
 
     def _count(self) -> None:
         generation, query, database = self._generation, self._query, self._database

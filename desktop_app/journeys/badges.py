@@ -4,7 +4,9 @@ them."""
 
 from __future__ import annotations
 
+from db import journeys
 from db.board import Card
+from db.engine import Database
 from desktop_app import theme
 
 #: key: (text, chip tone in ``desktop_app.theme``)
@@ -23,3 +25,12 @@ def badge_html(key: str) -> str:
 def card_badges(card: Card) -> list[str]:
     """The keys of the badges ``card`` carries, most pressing first."""
     return [key for key in BADGES if getattr(card, key)]
+
+
+def stage_tones(database: Database) -> dict[str, str]:
+    """Each stage label's chip tone, early to late along the active journey (a short read)."""
+    with database.reading() as session:
+        stages = journeys.active_stages(session)
+    return {
+        stage.label: theme.stage_tone(number, len(stages)) for number, stage in enumerate(stages)
+    }

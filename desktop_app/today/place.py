@@ -25,15 +25,12 @@ def install(window: MainWindow) -> TodayPage:
     def on_counts(counts: TodayCounts) -> None:
         due = counts.needs_attention
         item.setText(f"Today   {due:,}" if due else "Today")
-        item.setToolTip(f"{counts.overdue:,} overdue, {counts.due_today:,} due today")
-        parts = []
-        if counts.overdue:
-            parts.append(f"{counts.overdue:,} overdue")
-        if counts.due_today:
-            parts.append(f"{counts.due_today:,} due today")
+        item.setToolTip(counts.headline() or "Nothing due")
         app, _dash, rest = base_title.partition(" — ")
-        window.setWindowTitle(" — ".join(p for p in (app, ", ".join(parts), rest) if p))
+        window.setWindowTitle(" — ".join(p for p in (app, counts.headline(), rest) if p))
 
+    # Every count the window shows comes from the page's one reading (``TodayCounts``): the
+    # sidebar and title here, the tray and the banner in ``reminders``.
     page.counts_changed.connect(on_counts)
     page.open_contact_requested.connect(window.open_contact)
     # Logging a touch completes what was due (db.touches.log_touch); the page refreshes on
