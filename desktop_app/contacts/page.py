@@ -30,6 +30,7 @@ from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
+from desktop_app.contacts.bulk import add_bulk_actions
 from desktop_app.contacts.columns import ColumnLayout, ContactCellDelegate
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
@@ -39,6 +40,7 @@ from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.sales.filters import SalesFilters
+from desktop_app.undo import run_undoable
 
 log = logging.getLogger(__name__)
 
@@ -268,13 +270,23 @@ class ContactsPage(QWidget):
         def save(db: Database) -> None:
             contacts.update_contact(db, contact_id, data, stage_reason=reason)
 
-        if self._save(save, data) is not None:
+        if self._save(save, data, undo=(f"Edit {current.name}", [contact_id])) is not None:
             self.status_message.emit(f"Saved {contacts.normalise(data).name}.")
 
-    def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
-        """Run a save; returns the new contact's id (0 for an edit), None if it was refused."""
+    def _save(
+        self,
+        op: Callable[[Database], int | None],
+        data: ContactInput,
+        undo: tuple[str, list[int]] | None = None,
+    ) -> int | None:
+        """Run a save; returns the new contact's id (0 for an edit), None if it was refused.
+        ``undo`` names an edit for Edit → Undo, with the contact it changes."""
+        changes = Changes(contacts=True, tags=True, stages=True)
         try:
-            result = self.ops.run(op, Changes(contacts=True, tags=True, stages=True))
+            if undo is None:
+                result = self.ops.run(op, changes)
+            else:
+                result = run_undoable(self.ops, undo[0], undo[1], op, changes)
         except ValidationError as exc:
             show_error(self, "The contact was not saved", "\n".join(exc.errors.values()))
             return None
@@ -294,9 +306,16 @@ class ContactsPage(QWidget):
             self.trash(ids)
 
     def trash(self, ids: list[int]) -> None:
-        moved = self.ops.run(lambda db: contacts.trash_contacts(db, ids), Changes(contacts=True))
+        what = "1 contact" if len(ids) == 1 else f"{len(ids):,} contacts"
+        moved = run_undoable(
+            self.ops,
+            f"Move {what} to the trash",
+            ids,
+            lambda db: contacts.trash_contacts(db, ids),
+            Changes(contacts=True),
+        )
         what = "1 contact" if moved == 1 else f"{moved:,} contacts"
-        self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+        self.undo_bar.offer(f"{what} moved to the trash.", self.ops.undo_stack.undo)
 
     def restore(self, ids: list[int]) -> None:
         restored = self.ops.run(
@@ -491,15 +510,14 @@ class ContactsPage(QWidget):
         if self._trash:
             menu.addAction(icons.icon("restore"), "Restore", lambda: self.restore(ids))
             menu.addAction(icons.icon("delete"), "Delete forever…", lambda: self.purge(ids))
-        else:
-            edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
-            edit.setEnabled(len(ids) == 1)
-            log_touch = menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
-            log_touch.setEnabled(len(ids) == 1)
+        elif len(ids) == 1:
+            menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
+            menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
             add_stage_menu(menu, self.ops, ids, self)
             menu.addSeparator()
-            label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
-            menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))
+            menu.addAction(icons.icon("delete"), "Delete", lambda: self.trash(ids))
+        else:
+            add_bulk_actions(menu, self.ops, ids, self, self.trash)
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def _log_touch(self) -> None:

@@ -27,6 +27,7 @@ from desktop_app import theme
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 SOURCE_LABELS = {
     FollowupSource.MANUAL: "set by hand",
@@ -169,9 +170,13 @@ class FollowupsSection(QWidget):
 
     # --- actions --------------------------------------------------------------------------
 
-    def _run(self, op: Callable[[Database], object]) -> bool:
+    def _run(self, op: Callable[[Database], object], text: str = "Change a follow-up") -> bool:
+        contact = self.contact
         try:
-            self.ops.run(op, Changes(followups=True))
+            if contact is None:
+                self.ops.run(op, Changes(followups=True))
+            else:
+                run_undoable(self.ops, text, [contact.id], op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
             return False
@@ -183,15 +188,15 @@ class FollowupsSection(QWidget):
             add_followup(self, self.ops, contact.id, self.today())
 
     def complete(self, followup_id: int) -> None:
-        self._run(lambda db: followups.complete_followup(db, followup_id))
+        self._run(lambda db: followups.complete_followup(db, followup_id), "Mark a follow-up done")
 
     def cancel(self, followup_id: int) -> None:
-        self._run(lambda db: followups.cancel_followup(db, followup_id))
+        self._run(lambda db: followups.cancel_followup(db, followup_id), "Cancel a follow-up")
 
     def cancel_plan(self) -> None:
         contact = self.contact
         if contact is not None:
-            self._run(lambda db: followups.cancel_plan(db, contact.id))
+            self._run(lambda db: followups.cancel_plan(db, contact.id), "Cancel the 100-day plan")
 
     def _on_changed(self, changes: Changes) -> None:
         if self.contact is not None and changes.touch(

@@ -37,6 +37,7 @@ from desktop_app.dialogs import show_error
 from desktop_app.followups.dialog import SnoozeDialog
 from desktop_app.journeys.badges import stage_tones
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 log = logging.getLogger(__name__)
 
@@ -418,7 +419,11 @@ class TodayPage(QWidget):
 
     def snooze(self, contact_id: int, until: date) -> None:
         day = self.today()
-        self._run(lambda db: followups.snooze(db, contact_id, until, today=day))
+        self._run(
+            lambda db: followups.snooze(db, contact_id, until, today=day),
+            contact_id,
+            f"Snooze until {until:%a %-d %b}",
+        )
 
     def snooze_to_picked(self, contact_id: int) -> None:
         until = SnoozeDialog.ask(self.today(), self)
@@ -427,11 +432,15 @@ class TodayPage(QWidget):
 
     def mark_done(self, item: TodayItem) -> None:
         through = max(item.due_on, self.today())
-        self._run(lambda db: followups.mark_done(db, item.contact_id, through=through))
+        self._run(
+            lambda db: followups.mark_done(db, item.contact_id, through=through),
+            item.contact_id,
+            f"Mark {item.name} done",
+        )
 
-    def _run(self, op: Callable[[Database], object]) -> None:
+    def _run(self, op: Callable[[Database], object], contact_id: int, text: str) -> None:
         try:
-            self.ops.run(op, Changes(followups=True))
+            run_undoable(self.ops, text, [contact_id], op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
 
