@@ -307,10 +307,12 @@ def test_namesakes_are_listed_and_one_key_chooses_before_the_medium(
     assert "Milena Novak" in listed and "Harbour Bakery" in listed
     assert "Milena Ortiz" in listed and "Ortiz Tiles" in listed
     assert "Suspect" in listed  # Each with its stage.
-    assert dialog.picker.contact_id is None  # Nobody is picked for the owner.
+    picked_before = dialog.picker.contact_id
+    assert picked_before is None  # Nobody is picked for the owner.
 
     qtbot.keyClick(focused(), Qt.Key.Key_2)  # The second Milena ...
-    assert dialog.picker.contact_id == second
+    picked = dialog.picker.contact_id
+    assert picked == second
     assert not dialog.namesakes.isVisible()
     assert dialog.contact_info.isVisible()
     assert "Suspect" in dialog.contact_info.text()
