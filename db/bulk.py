@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from db import contacts, followups, search, touches
 from db.contacts import ValidationError
@@ -120,7 +120,16 @@ def log_touch_for_all(
                 ],
             )
             live_ids = [cid for cid, _stage in live]
-            touches.sync_last_touch(session, live_ids)
+            # The new touch is their latest unless a later one is on record (what
+            # ``touches.sync_last_touch`` works out one contact at a time).
+            session.execute(
+                update(Contact)
+                .where(
+                    Contact.id.in_(live_ids),
+                    or_(Contact.last_touch_at.is_(None), Contact.last_touch_at <= when),
+                )
+                .values(last_touch_at=when, last_touch_medium=medium.value)
+            )
             session.execute(
                 update(Followup)
                 .where(
