@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.contacts import ContactDetail
+from db.clock import local_today
+from db.contacts import ContactDetail, ContactRow
 from desktop_app import icons, theme
+from desktop_app.contacts.status import StatusLine, status_chips
 from desktop_app.contacts.table_model import format_date
 
 
@@ -71,9 +73,7 @@ class DetailPane(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("detailSubtitle")
         self.subtitle.setWordWrap(True)
-        self.badges = QLabel()
-        self.badges.setTextFormat(Qt.TextFormat.RichText)
-        self.badges.setWordWrap(True)
+        self.status = StatusLine()
 
         buttons = QHBoxLayout()
         self.edit_button = QPushButton(icons.icon("edit"), "Edit")
@@ -107,7 +107,7 @@ class DetailPane(QWidget):
         heading = QVBoxLayout(self.header)
         heading.setContentsMargins(20, 18, 20, 6)
         heading.setSpacing(6)
-        for widget in (self.name, self.subtitle, self.badges):
+        for widget in (self.name, self.subtitle, self.status):
             heading.addWidget(widget)
         heading.addLayout(buttons)
 
@@ -120,6 +120,7 @@ class DetailPane(QWidget):
         body = QWidget()
         body.setObjectName("detailBody")
         body_layout = self._tab_layout(body)
+        # The sections (journey, follow-ups, ...) come first; the contact's facts after them.
         body_layout.addWidget(self.info)
         body_layout.addStretch(1)
         self.details.setWidget(body)
@@ -128,7 +129,7 @@ class DetailPane(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.details, self.DETAILS)
         #: Each tab's layout, and how many fixed widgets come before its sections.
-        self._tab_layouts: dict[str, tuple[QVBoxLayout, int]] = {self.DETAILS: (body_layout, 1)}
+        self._tab_layouts: dict[str, tuple[QVBoxLayout, int]] = {self.DETAILS: (body_layout, 0)}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)
@@ -188,21 +189,14 @@ class DetailPane(QWidget):
         self.name.setText(contact.name)
         self.subtitle.setText(" · ".join(p for p in (contact.title, contact.company) if p))
         self.subtitle.setVisible(bool(contact.title or contact.company))
-        self.badges.setText(self._badges(contact))
+        self.show_status(contact, None)
         self.info.setText(self._info_html(contact))
 
-    @staticmethod
-    def _badges(contact: ContactDetail) -> str:
-        chips = []
-        if contact.deleted_at is not None:
-            chips.append(("In trash", "danger"))
-        if contact.stage_label:
-            chips.append((contact.stage_label, "accent"))
-        if contact.centre_of_influence:
-            chips.append(("★ Centre of influence", "warning"))
-        if contact.do_not_contact:
-            chips.append(("Do not contact", "danger"))
-        return " ".join(theme.chip_html(text, tone) for text, tone in chips)
+    def show_status(
+        self, contact: ContactDetail, row: ContactRow | None, stage_tone: str = "accent"
+    ) -> None:
+        """The status line; ``row`` adds lifecycle and satisfaction once it has been read."""
+        self.status.show_chips(status_chips(contact, row, stage_tone, local_today()))
 
     @staticmethod
     def _info_html(contact: ContactDetail) -> str:

@@ -460,6 +460,10 @@ class ContactsPage(QWidget):
             except ContactNotFoundError:
                 detail = None
         self.detail.show_contact(detail)
+        if detail is not None:
+            rows = contacts.rows_for_ids(self.ops.database, [detail.id])
+            tone = self.model.stage_tone(detail.stage_label)
+            self.detail.show_status(detail, rows[0] if rows else None, tone)
         self.delete_action.setEnabled(bool(self.selected_ids()))
         self.selection_changed.emit(contact_id)
 

@@ -175,6 +175,10 @@ class ContactTableModel(QAbstractTableModel):
         self.endResetModel()
         self._count()
 
+    def stage_tone(self, label: str) -> str:
+        """The chip tone of a stage, as the list paints it."""
+        return self._stage_tones.get(label, "neutral")
+
     def _count(self) -> None:
         generation, query, database = self._generation, self._query, self._database
         if not self._more:

@@ -27,14 +27,14 @@ from sqlalchemy.exc import NoResultFound
 from db import feedback, purchases, value
 from db.clock import local_today
 from db.contacts import ContactDetail
-from db.feedback import Change, Level
-from db.lifecycle import Lifecycle
+from db.feedback import Change
 from db.purchases import PurchaseError, PurchaseNotFoundError, PurchaseRow
 from desktop_app import icons, theme
 from desktop_app.contacts.page import UndoBar
 from desktop_app.contacts.table_model import format_date
 from desktop_app.dialogs import show_error
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.sales.cells import LEVEL_TONES, LIFECYCLE_TONES
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 
 PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,22 +42,6 @@ PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SALE_CHANGES = Changes(contacts=True, stages=True, followups=True, purchases=True)
 FEEDBACK_CHANGES = Changes(contacts=True, feedback=True)
 
-#: Chip tones (``desktop_app.theme``) of each lifecycle status and satisfaction level.
-LIFECYCLE_TONES = {
-    Lifecycle.PROSPECTIVE: "neutral",
-    Lifecycle.NEW: "success",
-    Lifecycle.ACTIVE: "success",
-    Lifecycle.REPEAT: "teal",
-    Lifecycle.LAPSED_SHORT: "warning",
-    Lifecycle.LAPSED_LONG: "orange",
-    Lifecycle.WIN_BACK: "danger",
-    Lifecycle.DO_NOT_CONTACT: "neutral",
-}
-LEVEL_TONES = {
-    Level.HIGHLY_SATISFIED: "success",
-    Level.SATISFIED: "info",
-    Level.DISSATISFIED: "danger",
-}
 #: How the level moved since the form before (the previous level follows up and down).
 CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SAME: "= unchanged"}
 
@@ -135,6 +119,8 @@ class SalesSection(QWidget):
         layout.setSpacing(6)
         layout.addWidget(title)
         layout.addWidget(self.badges)
+        # Lifecycle and satisfaction head the pane's status line; not repeated here.
+        self.badges.hide()
         layout.addWidget(self.value_label)
         layout.addLayout(actions)
         layout.addWidget(self.notice)
