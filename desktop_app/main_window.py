@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.ops = OpsBus(database, runner)
         self.setWindowIcon(icons.app_icon())
         self.setWindowTitle(f"Touchbase — {database.path.name}")
-        self.resize(1280, 800)
+        self._fit_to_screen()
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
@@ -106,6 +107,17 @@ class MainWindow(QMainWindow):
         state = options.window_state("main_geometry")
         if state is not None:
             self.restoreGeometry(state)
+
+    def _fit_to_screen(self) -> None:
+        """A first size that suits the screen: most of a laptop's, not all of a large one's."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None or area.width() <= 0:
+            self.resize(1280, 800)
+            return
+        width = min(max(int(area.width() * 0.9), 1024), area.width(), 1600)
+        height = min(max(int(area.height() * 0.9), 640), area.height(), 1000)
+        self.resize(width, height)
 
     # --- menus ----------------------------------------------------------------------------
 
@@ -234,7 +246,16 @@ class MainWindow(QMainWindow):
         if item is None:
             return
         place = item.data(Qt.ItemDataRole.UserRole)
-        self.pages.setCurrentWidget(self.page_for(place))
+        shown = self.page_for(place)
+        # Only the page on screen sets how small the window may get: a wide page opened once
+        # (Reports, the board) must not keep a small screen from shrinking the window.
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is None:
+                continue
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.pages.setCurrentWidget(shown)
         if place in (PLACE_CONTACTS, PLACE_TRASH):
             self.contacts_page.set_trash(place == PLACE_TRASH)
         self.new_action.setEnabled(place != PLACE_TRASH)
@@ -346,6 +367,11 @@ class MainWindow(QMainWindow):
             "businesses: journey stages, touches, follow-ups and lifetime value.</p>"
             f"<p>Database: {self.database.path}</p>",
         )
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # A narrower sidebar on a small screen leaves the room to the lists.
+        self.sidebar.setFixedWidth(160 if self.width() < 1200 else 190)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         options.save_window_state("main_geometry", self.saveGeometry())

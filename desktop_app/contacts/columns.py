@@ -49,8 +49,9 @@ DEFAULT_COLUMNS: dict[Column, float] = {
     Column.COMPANY: 0.24,
     Column.EMAIL: 0.23,
 }
-#: Narrowest a default column is made when fitting the table's width.
-MIN_WIDTH = 90
+#: Narrowest each default column is made when fitting the table's width; those that do not
+#: fit (on a small screen, with the detail pane open) wait in the column chooser.
+MIN_WIDTHS = {Column.NAME: 200, Column.NEXT_FOLLOWUP: 110, Column.COMPANY: 120, Column.EMAIL: 150}
 #: Widths of the other columns when they are first shown.
 OTHER_WIDTHS = {Column.STAGE: 120, Column.TAGS: 140, Column.DAYS_SINCE: 90, Column.PHONE: 140}
 
@@ -185,17 +186,22 @@ class ColumnLayout(QObject):
         width = self.table.viewport().width()
         if width <= 0:
             return
-        shown = [c for c in DEFAULT_COLUMNS if not self.header.isSectionHidden(c)]
-        if not shown or any(
-            not self.header.isSectionHidden(c) for c in Column if c not in DEFAULT_COLUMNS
-        ):
+        if any(not self.header.isSectionHidden(c) for c in Column if c not in DEFAULT_COLUMNS):
             return
+        shown: list[Column] = []
+        room = width
+        for column in DEFAULT_COLUMNS:
+            if MIN_WIDTHS[column] <= room or not shown:
+                shown.append(column)
+                room -= MIN_WIDTHS[column]
         total = sum(DEFAULT_COLUMNS[c] for c in shown)
         self._fitting = True
         try:
+            for column in DEFAULT_COLUMNS:
+                self.header.setSectionHidden(column, column not in shown)
             for column in shown:
                 share = int(width * DEFAULT_COLUMNS[column] / total)
-                self.header.resizeSection(column, max(MIN_WIDTH, share))
+                self.header.resizeSection(column, max(MIN_WIDTHS[column], share))
         finally:
             self._fitting = False
 

@@ -407,7 +407,8 @@ class StageColumn(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("boardColumn")
-        self.setMinimumWidth(250)
+        # Four stages fit beside each other on a 1024-pixel-wide screen.
+        self.setMinimumWidth(180)
         self.setMaximumWidth(380)
         self.stage = stage
         self.model = CardListModel(database, stage, today, self)
