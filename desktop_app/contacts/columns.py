@@ -51,7 +51,7 @@ DEFAULT_COLUMNS: dict[Column, float] = {
 }
 #: Narrowest each default column is made when fitting the table's width; those that do not
 #: fit (on a small screen, with the detail pane open) wait in the column chooser.
-MIN_WIDTHS = {Column.NAME: 200, Column.NEXT_FOLLOWUP: 110, Column.COMPANY: 120, Column.EMAIL: 150}
+MIN_WIDTHS = {Column.NAME: 190, Column.NEXT_FOLLOWUP: 100, Column.COMPANY: 110, Column.EMAIL: 150}
 #: Widths of the other columns when they are first shown.
 OTHER_WIDTHS = {Column.STAGE: 120, Column.TAGS: 140, Column.DAYS_SINCE: 90, Column.PHONE: 140}
 
@@ -199,9 +199,11 @@ class ColumnLayout(QObject):
         try:
             for column in DEFAULT_COLUMNS:
                 self.header.setSectionHidden(column, column not in shown)
+            # Each its least, then what is left shared out by weight.
+            spare = max(0, width - sum(MIN_WIDTHS[c] for c in shown))
             for column in shown:
-                share = int(width * DEFAULT_COLUMNS[column] / total)
-                self.header.resizeSection(column, max(MIN_WIDTHS[column], share))
+                extra = int(spare * DEFAULT_COLUMNS[column] / total)
+                self.header.resizeSection(column, MIN_WIDTHS[column] + extra)
         finally:
             self._fitting = False
 

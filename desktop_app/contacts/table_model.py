@@ -66,7 +66,7 @@ HEADERS = {
     Column.TAGS: "Tags",
     Column.LAST_TOUCH: "Last touch",
     Column.DAYS_SINCE: "Days since",
-    Column.NEXT_FOLLOWUP: "Next follow-up",
+    Column.NEXT_FOLLOWUP: "Follow-up",
     Column.QUALIFICATION: "Qualification",
     Column.LIFECYCLE: "Lifecycle",
     Column.SATISFACTION: "Satisfaction",
