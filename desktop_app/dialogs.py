@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Generic, TypeVar, cast
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTextEdit,
     QWidget,
 )
@@ -99,6 +100,8 @@ def tab_stops(root: QWidget) -> list[QWidget]:
         and w.focusPolicy() & Qt.FocusPolicy.TabFocus
         and w.focusProxy() is None
         and not _inside_composite(w, root)
+        # A scroll area holding a form is no stop: its fields are.
+        and not (isinstance(w, QScrollArea) and w.widget() is not None)
     ]
     # Tab enters a group of exclusive buttons once, at the chosen one; arrows move within it.
     kept: list[QWidget] = []
@@ -115,20 +118,48 @@ def tab_stops(root: QWidget) -> list[QWidget]:
     for members in groups.values():
         chosen = next((b for b in members if b.isChecked()), members[0])
         kept = [w for w in kept if w not in members or w is chosen]
-    placed = []
+    # Inside a scrolling form, where a field sits in the form counts, not where the form is
+    # scrolled to: the whole form sorts as one block at the scroll area's place.
+    placed: list[tuple[float, float, int, QWidget]] = []
     for widget in kept:
-        top_left = widget.mapTo(root, QPoint(0, 0))
-        placed.append((top_left.y() + widget.height() / 2, top_left.x(), widget))
-    placed.sort(key=lambda p: (p[0], p[1]))
-    rows: list[list[tuple[float, int, QWidget]]] = []
+        area = _scroll_area_of(widget, root)
+        if area is None:
+            top_left = widget.mapTo(root, QPoint(0, 0))
+            placed.append((top_left.y() + widget.height() / 2, 0.0, top_left.x(), widget))
+        else:
+            content = area.widget()
+            assert content is not None
+            inner = widget.mapTo(content, QPoint(0, 0))
+            block = area.mapTo(root, QPoint(0, 0)).y()
+            placed.append((block, inner.y() + widget.height() / 2, inner.x(), widget))
+    placed.sort(key=lambda p: (p[0], p[1], p[2]))
+    rows: list[list[tuple[float, float, int, QWidget]]] = []
     for item in placed:
         # Widgets whose middles are within a few pixels share a row (a label combo, its field
         # and a remove button; two check boxes side by side).
-        if rows and abs(item[0] - rows[-1][0][0]) <= 12:
+        if rows and _same_row(rows[-1][0], item):
             rows[-1].append(item)
         else:
             rows.append([item])
-    return [w for row in rows for _y, _x, w in sorted(row, key=lambda p: p[1])]
+    return [w for row in rows for _b, _y, _x, w in sorted(row, key=lambda p: p[2])]
+
+
+def _same_row(
+    first: tuple[float, float, int, QWidget], item: tuple[float, float, int, QWidget]
+) -> bool:
+    if first[1] == 0.0 and item[1] == 0.0:
+        return abs(item[0] - first[0]) <= 12
+    return first[0] == item[0] and abs(item[1] - first[1]) <= 12
+
+
+def _scroll_area_of(widget: QWidget, root: QWidget) -> QScrollArea | None:
+    parent = widget.parentWidget()
+    found = None
+    while parent is not None and parent is not root:
+        if isinstance(parent, QScrollArea) and parent.widget() is not None:
+            found = parent
+        parent = parent.parentWidget()
+    return found
 
 
 def set_visual_tab_order(root: QWidget) -> None:
@@ -167,6 +198,9 @@ def polish_dialog(dialog: QDialog) -> None:
             primary.style().unpolish(primary)
             primary.style().polish(primary)
     _fix_form_labels(dialog)
+    for area in dialog.findChildren(QScrollArea):
+        if area.widget() is not None:
+            area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Its fields take the keyboard.
     text_filter = dialog.findChild(_TabOutOfText)
     if text_filter is None:
         text_filter = _TabOutOfText(dialog)
@@ -185,21 +219,15 @@ def polish_dialog(dialog: QDialog) -> None:
 class Dialog(QDialog):
     """The base of the app's dialogs: polished when shown, tab order kept as rows come and go."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._reorder = QTimer(self, singleShot=True, interval=0)
-        self._reorder.timeout.connect(lambda: set_visual_tab_order(self))
-
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         polish_dialog(self)
 
-    def event(self, event: QEvent) -> bool:
-        # Rows added or removed (another email, say) change the order: work it out again
-        # once the layout has settled.
-        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
-            self._reorder.start()
-        return super().event(event)
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Rows come and go (another email, say): the order is worked out as Tab is pressed,
+        # from where the fields are on screen now.
+        set_visual_tab_order(self)
+        return super().focusNextPrevChild(next)
 
     def refresh_tab_order(self) -> None:
         set_visual_tab_order(self)

@@ -270,6 +270,10 @@ class MainWindow(QMainWindow):
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.select_contact(contact_id)
 
+    def new_contact(self) -> None:
+        """Add a contact (File → New contact, Today's empty state)."""
+        self._new_contact()
+
     def _new_contact(self) -> None:
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.new_contact()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import followups, today
+from db import contacts, followups, today
 from db.clock import local_today
 from db.engine import Database
 from db.today import Section, TodayCounts, TodayItem
@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 #: Rows shown per section at first, and added by each "Show more".
 PAGE = 10
 
-Loaded = tuple[date, TodayCounts, dict[Section, list[TodayItem]], dict[str, str]]
+#: What a refresh reads: the day, counts, each list's rows, stage tones, and whether the
+#: database has any contacts at all.
+Loaded = tuple[date, TodayCounts, dict[Section, list[TodayItem]], dict[str, str], bool]
 
 _BLURB = {
     Section.OVERDUE: "Oldest first. Each one was due on the day shown.",
@@ -277,6 +279,10 @@ class TodayPage(QWidget):
     open_contact_requested = Signal(int)
     #: Fresh counts after every refresh (sidebar badge, window title, tray).
     counts_changed = Signal(object)
+    #: The ways to start on an empty database.
+    new_contact_requested = Signal()
+    sample_data_requested = Signal()
+    import_requested = Signal()
 
     def __init__(
         self,
@@ -307,6 +313,9 @@ class TodayPage(QWidget):
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
+        self.start = self._start_panel()
+        self.start.hide()
+        self.has_contacts = True
 
         self.sections = {s: SectionView(s, self) for s in Section}
         body = QWidget()
@@ -317,6 +326,7 @@ class TodayPage(QWidget):
         for view in self.sections.values():
             body_layout.addWidget(view)
         body_layout.addWidget(self.empty_hint)
+        body_layout.addWidget(self.start)
         body_layout.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -365,13 +375,14 @@ class TodayPage(QWidget):
                 )
                 for section in Section
             }
-            return day, counts, items, tones
+            return day, counts, items, tones, contacts.has_contacts(database)
 
         self.ops.read(read, self._on_loaded)
 
     def _on_loaded(self, loaded: Loaded) -> None:
-        day, counts, items, tones = loaded
+        day, counts, items, tones, has_contacts = loaded
         self.counts = counts
+        self.has_contacts = has_contacts
         self.stage_tones = tones
         self._current = None
         self.date_label.setText(f"{day:%A %-d %B %Y}")
@@ -381,14 +392,57 @@ class TodayPage(QWidget):
         nothing = not any(self.counts.of(s) for s in Section)
         self.empty_hint.setText(
             "Nothing is due. Every relationship is on schedule — enjoy the quiet."
-            if nothing
+            if nothing and self.has_contacts
             else ""
         )
-        self.empty_hint.setVisible(nothing)
+        self.empty_hint.setVisible(nothing and self.has_contacts)
+        self.start.setVisible(not self.has_contacts)
+        if not self.has_contacts:
+            self.summary.setText("No contacts yet. Start with one of these:")
         self.key_hint.setVisible(not nothing)
         self._schedule_midnight()
         self._restore_current()
         self.counts_changed.emit(self.counts)
+
+    def _start_panel(self) -> QWidget:
+        """What a new database offers: bring contacts in, add one, or try sample data."""
+        panel = QWidget()
+        panel.setObjectName("startPanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 24, 0, 0)
+        layout.setSpacing(10)
+        heading = QLabel("Touchbase keeps track of whom to contact, when and why.")
+        heading.setObjectName("sectionHeader")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        self.import_button = QPushButton(icons.icon("import"), "Import contacts…")
+        self.import_button.setToolTip("Bring in contacts from a CSV file or vCards")
+        self.import_button.clicked.connect(self.import_requested)
+        self.import_button.hide()  # Shown once the window can import (set_import_available).
+        self.new_button = QPushButton(icons.icon("add"), "New contact")
+        self.new_button.setObjectName("primaryButton")
+        self.new_button.clicked.connect(self.new_contact_requested)
+        self.sample_button = QPushButton("Load sample data")
+        self.sample_button.setToolTip("Try Touchbase on made-up contacts first")
+        self.sample_button.clicked.connect(self.sample_data_requested)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for button in (self.import_button, self.new_button, self.sample_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        hint = QLabel(
+            "Once contacts are here, Today lists who is overdue, due today, at risk or stuck, "
+            "and you work through them from the keyboard."
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        return panel
+
+    def set_import_available(self, available: bool) -> None:
+        """Offer "Import contacts…" (the window calls this when it can import)."""
+        self.import_button.setVisible(available)
 
     def _summary_text(self) -> str:
         c = self.counts

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from db import contacts
 from db.today import TodayCounts
+from desktop_app.first_run import SAMPLE_CONTACTS
 from desktop_app.today.page import TodayPage
 from desktop_app.touches import log_touch
 
@@ -33,6 +34,13 @@ def install(window: MainWindow) -> TodayPage:
     # sidebar and title here, the tray and the banner in ``reminders``.
     page.counts_changed.connect(on_counts)
     page.open_contact_requested.connect(window.open_contact)
+    page.new_contact_requested.connect(window.new_contact)
+    page.sample_data_requested.connect(lambda: window.load_sample_data(SAMPLE_CONTACTS))
+    # "Import contacts…" appears once the window has an import to offer.
+    import_action = getattr(window, "import_action", None)
+    if import_action is not None:
+        page.import_requested.connect(import_action.trigger)
+        page.set_import_available(True)
     # Logging a touch completes what was due (db.touches.log_touch); the page refreshes on
     # the change signal.
     page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))
@@ -41,7 +49,8 @@ def install(window: MainWindow) -> TodayPage:
 
 
 def choose_start_place(window: MainWindow) -> None:
-    """Today once there is data to act on; Contacts on a new, empty database."""
+    """Today once there is data to act on; Contacts on a new, empty database (Today then
+    offers the ways to start: import, a new contact, sample data)."""
     if contacts.has_contacts(window.database):
         window.show_place(PLACE_TODAY)
     else:

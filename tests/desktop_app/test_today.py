@@ -137,12 +137,33 @@ def test_a_new_day_refreshes_the_lists(today_page: TodayPage) -> None:
     assert today_page.date_label.text() == "Saturday 7 March 2026"
 
 
-def test_an_empty_day_says_so(qtbot: QtBot, ops: OpsBus) -> None:
+def test_an_empty_day_says_so(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Ada Recent")
+    place(database, cid, touched=NOW)
     page = TodayPage(ops, Clock(TODAY))
     qtbot.addWidget(page)
     page.show()
     assert page.empty_hint.isVisible()
+    assert not page.start.isVisible()
     assert page.summary.text() == "You are all caught up."
+
+
+def test_a_new_database_shows_how_to_start(qtbot: QtBot, ops: OpsBus) -> None:
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.start.isVisible() and not page.empty_hint.isVisible()
+    assert page.new_button.isVisible() and page.sample_button.isVisible()
+    assert not page.import_button.isVisible()  # Until the window offers an import.
+    page.set_import_available(True)
+    with qtbot.waitSignal(page.import_requested):
+        page.import_button.click()
+    with qtbot.waitSignal(page.new_contact_requested):
+        page.new_button.click()
+    with qtbot.waitSignal(page.sample_data_requested):
+        page.sample_button.click()
 
 
 def test_today_comes_first_and_counts_show_on_the_sidebar_and_title(
@@ -175,6 +196,8 @@ def test_window_opens_on_today_when_there_are_contacts(
 def test_window_opens_on_contacts_when_the_database_is_empty(window: MainWindow) -> None:
     assert window.current_place() == "contacts"
     assert window.sidebar.item(0).text() == "Today"
+    window.show_place("today")
+    assert window.today_page.start.isVisible()
 
 
 def test_at_risk_and_stuck_rows_offer_only_what_helps(
