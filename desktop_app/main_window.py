@@ -36,6 +36,7 @@ from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
+from desktop_app.shortcuts import ShortcutsSheet
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
 from desktop_app.today import place as today_place
 
@@ -189,6 +190,10 @@ class MainWindow(QMainWindow):
             appearance.addAction(action)
 
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.shortcuts_action.triggered.connect(lambda: ShortcutsSheet.ask(self))
+        help_menu.addAction(self.shortcuts_action)
         about = QAction("&About Touchbase", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
