@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: run test lint typecheck pytest bench demo clean
+.PHONY: run test lint typecheck pytest bench demo screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy db desktop_app tests
+	$(BIN)/mypy db desktop_app tests tools
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
@@ -41,6 +41,17 @@ demo: $(STAMP)
 	rm -f /tmp/touchbase-demo.sqlite*
 	$(BIN)/touchbase --db /tmp/touchbase-demo.sqlite demo --contacts 500
 	$(BIN)/touchbase --db /tmp/touchbase-demo.sqlite
+
+## screenshots: every place and dialog, light and dark, into docs/screenshots/ (Xvfb if any)
+SHOT_DISPLAY ?= 77
+screenshots: $(STAMP)
+	@if command -v Xvfb >/dev/null 2>&1; then \
+	  Xvfb :$(SHOT_DISPLAY) -screen 0 1366x768x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py; \
+	  status=$$?; kill $$xvfb; exit $$status; \
+	else \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

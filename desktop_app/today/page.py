@@ -519,8 +519,12 @@ class TodayPage(QWidget):
             return
         row.set_current(True)
         self._current_key = (row.section, row.item.contact_id)
-        self._current_position = self.all_rows().index(row) if row in self.all_rows() else 0
-        self.scroll_area.ensureWidgetVisible(row, 0, 24)
+        rows = self.all_rows()
+        self._current_position = rows.index(row) if row in rows else 0
+        if self._current_position == 0:
+            self.scroll_area.verticalScrollBar().setValue(0)  # with its section's header
+        else:
+            self.scroll_area.ensureWidgetVisible(row, 0, 48)
 
     def _restore_current(self) -> None:
         """After a refresh, the same contact stays current, or the row now in its place (the
