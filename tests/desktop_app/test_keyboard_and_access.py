@@ -48,10 +48,4 @@ def test_icon_only_buttons_have_accessible_names(
             and not button.text().strip()
             and not button.accessibleName().strip()
         ]
-        assert unnamed == [], (
-            place,
-            [
-                (b.objectName(), type(b.parentWidget()).__name__, b.parentWidget().objectName())
-                for b in unnamed
-            ],
-        )
+        assert unnamed == [], (place, [(b.objectName(), repr(b.parentWidget())) for b in unnamed])
