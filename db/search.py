@@ -23,7 +23,7 @@ _BATCH = 500
 
 
 def digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+    return "".join(filter(str.isdigit, value))
 
 
 def match_expression(typed: str) -> str | None:
@@ -63,8 +63,7 @@ def _reindex_batch(session: Session, ids: Sequence[int]) -> None:
     for contact_id, number in session.execute(
         select(ContactPhone.contact_id, ContactPhone.number).where(ContactPhone.contact_id.in_(ids))
     ):
-        # Index the digits alone too, so "5551234" finds "(555) 123-4".
-        phones[contact_id].extend((number, digits(number)))
+        phones[contact_id].append(number)
     for contact_id, name in session.execute(
         select(ContactTag.contact_id, Tag.name)
         .join(Tag, Tag.id == ContactTag.tag_id)
@@ -72,16 +71,16 @@ def _reindex_batch(session: Session, ids: Sequence[int]) -> None:
     ):
         tags[contact_id].append(name)
     rows = [
-        {
-            "id": cid,
-            "name": name,
-            "company": company,
-            "title": title,
-            "emails": " ".join(emails[cid]),
-            "phones": " ".join(phones[cid]),
-            "tags": " ".join(tags[cid]),
-            "place": " ".join(p for p in (city, region, country) if p),
-        }
+        index_row(
+            cid,
+            name=name,
+            company=company,
+            title=title,
+            emails=emails[cid],
+            numbers=phones[cid],
+            tags=tags[cid],
+            place=(city, region, country),
+        )
         for cid, name, company, title, city, region, country in session.execute(
             select(
                 Contact.id,
@@ -100,13 +99,47 @@ def _reindex_batch(session: Session, ids: Sequence[int]) -> None:
         ),
         {"ids": list(ids)},
     )
+    insert_rows(session, rows)
+
+
+IndexRow = tuple[int, str, str, str, str, str, str, str]
+
+
+def index_row(
+    contact_id: int,
+    *,
+    name: str,
+    company: str,
+    title: str,
+    emails: Sequence[str],
+    numbers: Sequence[str],
+    tags: Sequence[str],
+    place: Sequence[str],
+) -> IndexRow:
+    """One contact's row of the index (``numbers`` as typed; their digits are added here)."""
+    phones: list[str] = []
+    for number in numbers:
+        # Index the digits alone too, so "5551234" finds "(555) 123-4".
+        phones.extend((number, digits(number)))
+    return (
+        contact_id,
+        name,
+        company,
+        title,
+        " ".join(emails),
+        " ".join(phones),
+        " ".join(tags),
+        " ".join(p for p in place if p),
+    )
+
+
+def insert_rows(session: Session, rows: Sequence[IndexRow]) -> None:
+    """Add index rows for contacts that have none yet (new ones, in a bulk load)."""
     if rows:
-        session.execute(
-            text(
-                "INSERT INTO contact_fts(rowid, name, company, title, emails, phones, tags, place)"
-                " VALUES (:id, :name, :company, :title, :emails, :phones, :tags, :place)"
-            ),
-            rows,
+        session.connection().exec_driver_sql(
+            "INSERT INTO contact_fts(rowid, name, company, title, emails, phones, tags, place)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            list(rows),
         )
 
 

@@ -52,6 +52,9 @@ LONG_LAPSE_DAYS = SettingSpec(
 MARGIN_PERCENT = SettingSpec("value.margin_percent", "", "Margin applied to predicted value")
 EXPECTED_YEARS = SettingSpec("value.expected_years", 3, "Expected years as a customer")
 FEEDBACK_TEMPLATE_SAVED = SettingSpec("feedback.template_saved", False, "Survey questions edited")
+#: Two-letter region (ISO 3166-1, "GB") that phone numbers without a country code belong to,
+#: so "020 7946 0958" and "+44 20 7946 0958" compare equal; "" takes this computer's locale.
+PHONE_REGION = SettingSpec("contacts.phone_region", "", "Default region of phone numbers")
 
 ALL: tuple[SettingSpec[object], ...] = cast(
     tuple[SettingSpec[object], ...],
@@ -69,6 +72,7 @@ ALL: tuple[SettingSpec[object], ...] = cast(
         MARGIN_PERCENT,
         EXPECTED_YEARS,
         FEEDBACK_TEMPLATE_SAVED,
+        PHONE_REGION,
     ),
 )
 

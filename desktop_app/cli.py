@@ -14,7 +14,7 @@ from pathlib import Path
 
 from db import __version__
 from db.engine import DatabaseError, open_database
-from desktop_app import paths
+from desktop_app import import_command, paths
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,37 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", required=True, metavar="FILE", help="the CSV file")
     export.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="to this day (YYYY-MM-DD)")
+    imp = commands.add_parser(
+        "import",
+        help="add contacts from a CSV or vCard file",
+        description="Add the contacts in a CSV file (Google Contacts, Outlook or any "
+        "spreadsheet) or a vCard file. Nothing is written if any row cannot be imported, "
+        "unless --skip-invalid is given.",
+    )
+    imp.add_argument("file", metavar="FILE", help="the .csv or .vcf file")
+    imp.add_argument(
+        "--format", choices=("csv", "vcard"), help="the file's format (default: from the file)"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
+    imp.add_argument(
+        "--on-duplicate",
+        choices=("skip", "update", "create"),
+        default="skip",
+        help="a row matching an existing contact (same email, else same phone number) is "
+        "skipped, updates that contact, or creates another (skip)",
+    )
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="leave out rows that cannot be imported"
+    )
+    imp.add_argument("--tag", default="", metavar="TAG", help="tag every contact created")
+    imp.add_argument(
+        "--encoding", metavar="NAME", help="the CSV file's encoding (default: detected)"
+    )
+    imp.add_argument(
+        "--delimiter",
+        choices=("comma", "semicolon", "tab"),
+        help="the CSV file's delimiter (default: detected)",
+    )
     due = commands.add_parser("followups", help="print due and overdue follow-ups, oldest first")
     due.add_argument("--due-by", type=_date, metavar="DATE", help="due by this day (YYYY-MM-DD)")
     return parser
@@ -151,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(db_path, args)
         if args.command == "export":
             return _export(db_path, args, parser)
+        if args.command == "import":
+            return import_command.run(db_path, args, parser)
         if args.command == "followups":
             from desktop_app.followups import commands  # noqa: PLC0415
 

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
+        self.contacts_page.import_requested.connect(self.import_contacts)
         self.contacts_page.detail.add_section(FollowupsSection(self.ops), order=20)
 
         self.sidebar = QListWidget()
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         self.path_label.setObjectName("pathLabel")
         self.statusBar().addPermanentWidget(self.path_label)
         self._make_menus()
+        # A new database's Today offers the import too.
+        self.today_page.import_requested.connect(self.import_action.trigger)
+        self.today_page.set_import_available(True)
         self.sidebar.setCurrentRow(0)
         today_place.choose_start_place(self)
         self.reminders = reminders.install(self, reminders.system_tray(self))
@@ -133,6 +137,10 @@ class MainWindow(QMainWindow):
         self.sample_action.triggered.connect(lambda: self.load_sample_data(SAMPLE_CONTACTS))
         file_menu.addAction(self.sample_action)
         file_menu.addSeparator()
+        self.import_action = QAction(icons.icon("import"), "&Import contacts…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.import_action.triggered.connect(self.import_contacts)
+        file_menu.addAction(self.import_action)
         self.export_action = QAction(icons.icon("export"), "&Export report…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.export_action.triggered.connect(self.export_report)
@@ -298,6 +306,18 @@ class MainWindow(QMainWindow):
         from desktop_app import export  # noqa: PLC0415 - only when asked for
 
         export.export_from(self, self.database, self.runner, self._show_status)
+
+    def import_contacts(self) -> None:
+        """The import wizard; afterwards the contacts list shows what came in."""
+        # Only when asked for: the readers (vobject, phonenumbers) would slow every start-up.
+        from desktop_app import importing  # noqa: PLC0415
+
+        summary = importing.ImportWizard.ask(self.ops, self.runner, self)
+        if summary is not None and summary.created + summary.updated:
+            self.show_place(PLACE_CONTACTS)
+            self._show_status(
+                f"Imported {summary.created:,} new contacts, updated {summary.updated:,}."
+            )
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

@@ -96,6 +96,8 @@ class ContactsPage(QWidget):
 
     selection_changed = Signal(object)
     status_message = Signal(str)
+    #: The owner asked to bring in contacts from a file (from the empty list).
+    import_requested = Signal()
 
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,6 +170,10 @@ class ContactsPage(QWidget):
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
         self.empty_hint.hide()
+        self.import_button = QPushButton(icons.icon("import"), "Import contacts…")
+        self.import_button.setToolTip("From Google Contacts, Outlook, a phone's vCard or a CSV")
+        self.import_button.clicked.connect(self.import_requested)
+        self.import_button.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(self.title)
@@ -181,7 +187,15 @@ class ContactsPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.empty_hint, 1)
+        # The empty list's words, with the import button right under them.
+        self.empty_state = QWidget()
+        empty_layout = QVBoxLayout(self.empty_state)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_hint)
+        empty_layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(1)
+        self.empty_state.hide()
+        left_layout.addWidget(self.empty_state, 1)
         left_layout.addWidget(self.undo_bar)
 
         self.splitter = QSplitter()
@@ -483,7 +497,9 @@ class ContactsPage(QWidget):
         self.count_label.setText(text)
         empty = total == 0
         self.table.setVisible(not empty)
+        self.empty_state.setVisible(empty)
         self.empty_hint.setVisible(empty)
+        self.import_button.setVisible(empty and not self._trash and not filtered)
         if empty:
             if self._trash:
                 self.empty_hint.setText("The trash is empty.")
@@ -497,7 +513,8 @@ class ContactsPage(QWidget):
                 )
             else:
                 self.empty_hint.setText(
-                    "No contacts yet.\nPress “New contact” to add your first one."
+                    "No contacts yet.\nPress “New contact” to add your first one, "
+                    "or import the ones you already have."
                 )
         self.empty_trash_button.setEnabled(not empty)
 

@@ -88,6 +88,16 @@ PAGES: list[PageFactory] = [DatabasePage]
 PAGES.append(JourneySettingsPage)
 
 
+def _contacts_page(ops: OpsBus) -> QWidget:
+    # Built when Settings opens: phonenumbers, which it lists regions from, would slow start-up.
+    from desktop_app.settings.contacts_page import ContactsSettingsPage  # noqa: PLC0415
+
+    return ContactsSettingsPage(ops)
+
+
+PAGES.append(_contacts_page)
+
+
 class SettingsDialog(Dialog):
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)

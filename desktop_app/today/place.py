@@ -36,11 +36,6 @@ def install(window: MainWindow) -> TodayPage:
     page.open_contact_requested.connect(window.open_contact)
     page.new_contact_requested.connect(window.new_contact)
     page.sample_data_requested.connect(lambda: window.load_sample_data(SAMPLE_CONTACTS))
-    # "Import contacts…" appears once the window has an import to offer.
-    import_action = getattr(window, "import_action", None)
-    if import_action is not None:
-        page.import_requested.connect(import_action.trigger)
-        page.set_import_available(True)
     # Logging a touch completes what was due (db.touches.log_touch); the page refreshes on
     # the change signal.
     page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))

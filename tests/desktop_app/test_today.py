@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from db import followups
 from db.engine import Database
 from db.today import Section
+from desktop_app import importing
 from desktop_app.followups.dialog import SnoozeDialog
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
@@ -193,11 +194,23 @@ def test_window_opens_on_today_when_there_are_contacts(
     assert window.contacts_page.current_id() == first.item.contact_id
 
 
-def test_window_opens_on_contacts_when_the_database_is_empty(window: MainWindow) -> None:
+def test_window_opens_on_contacts_when_the_database_is_empty(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert window.current_place() == "contacts"
     assert window.sidebar.item(0).text() == "Today"
     window.show_place("today")
     assert window.today_page.start.isVisible()
+    assert window.today_page.import_button.isVisible()  # File → Import contacts… from here
+    asked: list[object] = []
+
+    def ask(cls: object, *args: object) -> None:
+        asked.append(args)
+
+    monkeypatch.setattr(importing.ImportWizard, "ask", classmethod(ask))
+    with qtbot.waitSignal(window.import_action.triggered):
+        window.today_page.import_button.click()
+    assert len(asked) == 1
 
 
 def test_at_risk_and_stuck_rows_offer_only_what_helps(

@@ -1,0 +1,321 @@
+"""One imported row, whatever file it came from, and turning cells into a contact.
+
+A row becomes a ``ContactInput`` when it has a name, or failing that a company, an email or a
+phone number to be called by; it is *invalid* (with the reason, for the preview) when what it
+holds does not pass the same checks as the contact form; and it is *blank* when there is
+nothing in it at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from db.contacts import ContactInput, EmailData, PhoneData, normalise, validate
+from db.importing.fields import Field, Mapping
+
+#: Google joins several values in one cell with " ::: "; spreadsheets often use ";".
+_MULTI = re.compile(r"\s+:::\s+|\s*;\s*|\s*\n\s*")
+_EMAIL_MULTI = re.compile(r"\s+:::\s+|\s*[;,]\s*|\s+")
+_TAG_SPLIT = re.compile(r"\s+:::\s+|\s*[;,]\s*")
+LABEL_MAX = 40
+#: Outlook writes these for a birthday or anniversary it does not know.
+_EMPTY_DATES = {"0/0/00", "00/00/00", "0/0/0000", "1/0/00"}
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    #: The line of the file the row (or card) starts on.
+    line: int
+    #: The contact to import; None for a blank row or an invalid one.
+    data: ContactInput | None
+    #: Why the row cannot be imported ("" when it can).
+    error: str = ""
+    #: What an invalid row says (name, company, emails, phones); see ``summarise``.
+    summary: str = ""
+    #: The row gave a name (not just a company, email or phone to call the contact by).
+    named: bool = False
+
+
+@dataclass
+class Draft:
+    """What a row says, gathered field by field before it becomes a contact."""
+
+    name: str = ""
+    prefix: str = ""
+    first: str = ""
+    middle: str = ""
+    last: str = ""
+    suffix: str = ""
+    company: str = ""
+    title: str = ""
+    emails: list[EmailData] = field(default_factory=list)
+    phones: list[PhoneData] = field(default_factory=list)
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    notes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def is_blank(self) -> bool:
+        return not any(
+            (
+                self.name,
+                self.first,
+                self.middle,
+                self.last,
+                self.company,
+                self.title,
+                self.emails,
+                self.phones,
+                self.street,
+                self.city,
+                self.region,
+                self.postal_code,
+                self.country,
+                self.notes,
+            )
+        )
+
+    def contact_name(self) -> str:
+        """The full name, else one built from its parts, else the company, email or phone."""
+        if self.name.strip():
+            return self.name
+        built = " ".join(p for p in (self.prefix, self.first, self.middle, self.last) if p.strip())
+        if built and self.suffix.strip():
+            built = f"{built} {self.suffix}"
+        if built.strip():
+            return built
+        if self.company.strip():
+            return self.company
+        if self.emails:
+            return self.emails[0].address
+        if self.phones:
+            return self.phones[0].number
+        return ""
+
+    def has_name(self) -> bool:
+        return any(p.strip() for p in (self.name, self.first, self.middle, self.last))
+
+    def finish(self, line: int) -> ImportRow:
+        """The row as a validated contact, or the reason it is not one."""
+        if self.is_blank():
+            return ImportRow(line, None)
+        data = normalise(
+            ContactInput(
+                name=self.contact_name(),
+                company=self.company,
+                title=self.title,
+                emails=tuple(self.emails),
+                phones=tuple(self.phones),
+                street=self.street,
+                city=self.city,
+                region=self.region,
+                postal_code=self.postal_code,
+                country=self.country,
+                notes="\n".join(n for n in self.notes if n.strip()),
+                tags=tuple(self.tags),
+            )
+        )
+        if not data.name:
+            reason = "It has no name, company, email or phone."
+            return ImportRow(line, None, reason, summarise(data))
+        errors = validate(data)
+        if errors:
+            return ImportRow(line, None, " ".join(dict.fromkeys(errors.values())), summarise(data))
+        return ImportRow(line, data, named=self.has_name())
+
+
+def summarise(data: ContactInput) -> str:
+    """What a row says, on one line: name · company · emails · phones."""
+    return " · ".join(
+        part
+        for part in (
+            data.name,
+            data.company if data.company != data.name else "",
+            ", ".join(e.address for e in data.emails),
+            ", ".join(p.number for p in data.phones),
+        )
+        if part
+    )
+
+
+@lru_cache(maxsize=1024)
+def clean_label(text: str) -> str:
+    """Google writes "* Home", vCards "_$!<Mobile>!$_": keep the word, lower case."""
+    text = re.sub(r"^[*\s]+|_\$!<|>!\$_", "", text).strip().lower()
+    return text[:LABEL_MAX]
+
+
+def split_emails(cell: str) -> list[str]:
+    return [part for part in _EMAIL_MULTI.split(cell.strip()) if part]
+
+
+def split_values(cell: str) -> list[str]:
+    return [part for part in _MULTI.split(cell.strip()) if part]
+
+
+@lru_cache(maxsize=1024)
+def split_tags(cell: str) -> tuple[str, ...]:
+    """Tags, without Google's system groups ("* myContacts", "* starred")."""
+    out = []
+    for raw in _TAG_SPLIT.split(cell.strip()):
+        part = raw.strip()
+        if not part or part.startswith("* ") or part.casefold() in ("mycontacts", "starred"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _joined(cells: Sequence[str], indexes: Sequence[int], sep: str) -> str:
+    count = len(cells)
+    return sep.join(v for i in indexes if i < count and (v := _cell(cells[i])))
+
+
+def _cell(text: str) -> str:
+    return text.strip().replace("\r\n", "\n")
+
+
+_TEXT_FIELDS = {
+    Field.NAME: ("name", " "),
+    Field.FIRST_NAME: ("first", " "),
+    Field.MIDDLE_NAME: ("middle", " "),
+    Field.LAST_NAME: ("last", " "),
+    Field.NAME_PREFIX: ("prefix", " "),
+    Field.NAME_SUFFIX: ("suffix", " "),
+    Field.COMPANY: ("company", ", "),
+    Field.TITLE: ("title", ", "),
+}
+_ADDRESS_FIELDS = (Field.ADDRESS, Field.STREET, Field.CITY, Field.REGION, Field.POSTAL_CODE)
+
+
+class RowMapper:
+    """A column mapping compiled once, then applied to each CSV row."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.text: dict[str, tuple[list[int], str]] = {}
+        self.notes: list[int] = []
+        self.tags: list[int] = []
+        self.extras: list[tuple[int, str]] = []
+        # slot → (value columns, fixed label, label column)
+        self.emails: dict[int, tuple[list[int], str, int | None]] = {}
+        self.phones: dict[int, tuple[list[int], str, int | None]] = {}
+        self.addresses: dict[int, list[tuple[Field, int]]] = {}
+        email_labels: dict[int, int] = {}
+        phone_labels: dict[int, int] = {}
+        for index, rule in enumerate(mapping):
+            kind = rule.field
+            if kind in _TEXT_FIELDS:
+                attr, sep = _TEXT_FIELDS[kind]
+                self.text.setdefault(attr, ([], sep))[0].append(index)
+            elif kind is Field.EMAIL:
+                self.emails.setdefault(rule.slot, ([], rule.label, None))[0].append(index)
+            elif kind is Field.PHONE:
+                self.phones.setdefault(rule.slot, ([], rule.label, None))[0].append(index)
+            elif kind is Field.EMAIL_LABEL:
+                email_labels[rule.slot] = index
+            elif kind is Field.PHONE_LABEL:
+                phone_labels[rule.slot] = index
+            elif kind in _ADDRESS_FIELDS or kind is Field.COUNTRY:
+                self.addresses.setdefault(rule.slot, []).append((kind, index))
+            elif kind is Field.NOTES:
+                self.notes.append(index)
+            elif kind is Field.TAGS:
+                self.tags.append(index)
+            elif kind is Field.EXTRA:
+                self.extras.append((index, rule.label))
+        for slots, labels in ((self.emails, email_labels), (self.phones, phone_labels)):
+            for slot, (columns, label, _none) in list(slots.items()):
+                slots[slot] = (columns, label, labels.get(slot))
+        self.email_slots = sorted(self.emails.items())
+        self.phone_slots = sorted(self.phones.items())
+        self.address_slots = sorted(self.addresses.items())
+
+    def draft(self, cells: Sequence[str]) -> Draft:
+        """What one CSV row says."""
+        draft = Draft()
+        count = len(cells)
+        for attr, (indexes, sep) in self.text.items():
+            setattr(draft, attr, _joined(cells, indexes, sep))
+        for _slot, (columns, label, label_column) in self.email_slots:
+            values = [a for i in columns if i < count for a in split_emails(cells[i])]
+            if values:
+                labels = self._labels(cells, label, label_column, len(values))
+                draft.emails.extend(map(EmailData, values, labels))
+        for _slot, (columns, label, label_column) in self.phone_slots:
+            values = [n for i in columns if i < count for n in split_values(cells[i])]
+            if values:
+                labels = self._labels(cells, label, label_column, len(values))
+                draft.phones.extend(map(PhoneData, values, labels))
+        for i in self.notes:
+            if i < count and (value := _cell(cells[i])):
+                draft.notes.append(value)
+        for i in self.tags:
+            if i < count and cells[i].strip():
+                draft.tags.extend(split_tags(cells[i]))
+        if self.address_slots:
+            addresses: dict[int, dict[Field, str]] = {}
+            for slot, address_columns in self.address_slots:
+                parts: dict[Field, str] = {}
+                for kind, i in address_columns:
+                    if i < count and (value := _cell(cells[i])):
+                        parts[kind] = f"{parts[kind]}, {value}" if kind in parts else value
+                if parts:
+                    addresses[slot] = parts
+            _place_addresses(draft, addresses)
+        for i, label in self.extras:
+            if i < count and (value := _cell(cells[i])) and value not in _EMPTY_DATES:
+                draft.notes.append(f"{label}: {value}" if label else value)
+        return draft
+
+    @staticmethod
+    def _labels(cells: Sequence[str], label: str, column: int | None, count: int) -> list[str]:
+        """One label per value: the row's label cell (Google joins several with " ::: ")."""
+        given = cells[column] if column is not None and column < len(cells) else ""
+        if given.strip():
+            parts = given.split(":::")
+            if len(parts) == count:
+                return [clean_label(p) for p in parts]
+            return [clean_label(given)] * count
+        return [clean_label(label)] * count
+
+
+def draft_from_cells(cells: Sequence[str], mapping: Mapping) -> Draft:
+    """Apply a column mapping to one CSV row (compile a ``RowMapper`` for many rows)."""
+    return RowMapper(mapping).draft(cells)
+
+
+def _place_addresses(draft: Draft, addresses: dict[int, dict[Field, str]]) -> None:
+    """The first address a row fills is the contact's; the others go to the notes."""
+    first = True
+    for slot in sorted(addresses):
+        parts = addresses[slot]
+        if first:
+            first = False
+            draft.street = parts.get(Field.STREET, "")
+            draft.city = parts.get(Field.CITY, "")
+            draft.region = parts.get(Field.REGION, "")
+            draft.postal_code = parts.get(Field.POSTAL_CODE, "")
+            draft.country = parts.get(Field.COUNTRY, "")
+            whole = parts.get(Field.ADDRESS, "")
+            if whole and not any(
+                (draft.street, draft.city, draft.region, draft.postal_code, draft.country)
+            ):
+                draft.street = whole
+            continue
+        shown = parts.get(Field.ADDRESS) or ", ".join(
+            parts[k]
+            for k in (Field.STREET, Field.CITY, Field.REGION, Field.POSTAL_CODE, Field.COUNTRY)
+            if k in parts
+        )
+        draft.notes.append(f"Other address: {shown}")
+
+
+def merge_notes(existing: str, extra: Iterable[str]) -> str:
+    """Notes with the lines not already in them appended."""
+    lines = [line for line in extra if line and line not in existing]
+    return "\n".join([existing, *lines]) if existing and lines else existing or "\n".join(lines)

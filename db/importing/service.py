@@ -1,0 +1,682 @@
+"""The import itself: a preview that writes nothing, then one transaction that writes it all.
+
+``open_source`` looks at a file (CSV or vCard; encoding, delimiter and column layout for a
+CSV) and returns an ``ImportSource`` the owner may correct. ``preview`` reads the file once
+and sorts its rows into new contacts, matches with existing ones (by email, then phone, see
+``db.matching``) and invalid rows with their line and reason. ``run_import`` reads it again
+and, in a single write transaction, creates, updates or skips each row as chosen: if any
+invalid row is not to be left out, if the owner cancels, or if anything fails, nothing at all
+is written. Both keep only counts and the first ``SHOWN`` rows of each kind, so a file of a
+million rows imports in bounded memory.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from db import derived, matching, search
+from db.contacts import TAG_MAX, ContactInput
+from db.importing import csvfile, vcard
+from db.importing.csvfile import CsvDialect, CsvReader
+from db.importing.errors import ImportProblemError
+from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
+from db.importing.rows import ImportRow, RowMapper, merge_notes, summarise
+from db.journeys import active_model
+from db.models import (
+    Base,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    StageChange,
+    Tag,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+log = logging.getLogger(__name__)
+
+#: Rows of each kind the preview and the summary list (the counts are always complete).
+SHOWN = 1000
+#: Rows written per batch inside the one transaction.
+_BATCH = 2000
+
+Progress = Callable[[int, int], bool]
+
+
+class Format(enum.Enum):
+    CSV = "csv"
+    VCARD = "vcard"
+
+
+class DuplicateAction(enum.Enum):
+    SKIP = "skip"
+    UPDATE = "update"
+    CREATE = "create"
+
+
+class ImportCancelledError(ImportProblemError):
+    def __init__(self) -> None:
+        super().__init__("The import was cancelled; nothing was written.")
+
+
+class FileChangedError(ImportProblemError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name} changed since it was previewed; preview it again before importing."
+        )
+
+
+class InvalidRowsError(ImportProblemError):
+    """Some rows cannot be imported and were not to be left out: nothing was written."""
+
+    def __init__(self, invalid: int, rows: Sequence[PreviewRow]) -> None:
+        lines = ", ".join(str(r.line) for r in rows[:10])
+        more = f" and {invalid - 10:,} more" if invalid > 10 else ""
+        super().__init__(
+            f"{invalid:,} row{'s' if invalid != 1 else ''} cannot be imported "
+            f"(line{'s' if invalid != 1 else ''} {lines}{more}); nothing was written."
+        )
+        self.invalid = invalid
+        self.rows = tuple(rows)
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """A file to import and how to read it (all of it can be corrected by the owner)."""
+
+    path: Path
+    format: Format
+    dialect: CsvDialect | None = None
+    headers: tuple[str, ...] = ()
+    mapping: Mapping = ()
+    layout: str = ""
+    #: Size and modification time when it was looked at, to notice a file changed since.
+    stamp: tuple[int, int] = (0, 0)
+
+    def with_dialect(self, dialect: CsvDialect) -> ImportSource:
+        """The same CSV file read another way (its headers and mapping are read again)."""
+        return _csv_source(self.path, dialect)
+
+    def with_mapping(self, mapping: Sequence[ColumnRule]) -> ImportSource:
+        return ImportSource(
+            self.path,
+            self.format,
+            self.dialect,
+            self.headers,
+            tuple(mapping),
+            self.layout,
+            self.stamp,
+        )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return (info.st_size, info.st_mtime_ns)
+
+
+def guess_format(path: Path) -> Format:
+    if path.suffix.lower() in (".vcf", ".vcard") or vcard.has_cards(path):
+        return Format.VCARD
+    return Format.CSV
+
+
+def open_source(path: Path, fmt: Format | None = None) -> ImportSource:
+    """Look at a file: its format, and for a CSV its encoding, delimiter and layout.
+
+    Raises ``OSError`` (missing, unreadable) or ``ImportProblemError`` (nothing to import).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a file.")
+    fmt = fmt or guess_format(path)
+    if fmt is Format.VCARD:
+        return ImportSource(path, Format.VCARD, stamp=_stamp(path))
+    return _csv_source(path, csvfile.detect(path))
+
+
+def _csv_source(path: Path, dialect: CsvDialect) -> ImportSource:
+    with CsvReader(path, dialect) as reader:
+        headers = tuple(h.strip().lstrip("\ufeff") for h in reader.headers)
+    if not any(headers):
+        raise ImportProblemError(f"{path.name} is empty: it has no header row.")
+    layout: Layout = guess_layout(headers)
+    return ImportSource(
+        path, Format.CSV, dialect, headers, layout.mapping, layout.name, _stamp(path)
+    )
+
+
+# --- Reading rows -------------------------------------------------------------------------------
+
+
+class _Rows(Protocol):
+    size: int
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[ImportRow]: ...
+
+
+class _CsvRows:
+    def __init__(self, reader: CsvReader, mapping: Mapping) -> None:
+        self.reader = reader
+        self.mapper = RowMapper(mapping)
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        for row in self.reader:
+            yield self.mapper.draft(row.cells).finish(row.line)
+
+
+class _CardRows:
+    def __init__(self, reader: vcard.VCardReader) -> None:
+        self.reader = reader
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        return iter(self.reader)
+
+
+@contextmanager
+def _rows(source: ImportSource) -> Iterator[_Rows]:
+    if source.stamp != (0, 0) and _stamp(source.path) != source.stamp:
+        raise FileChangedError(source.path)
+    if source.format is Format.VCARD:
+        with vcard.VCardReader(source.path) as cards:
+            yield _CardRows(cards)
+        return
+    assert source.dialect is not None
+    with CsvReader(source.path, source.dialect) as reader:
+        yield _CsvRows(reader, source.mapping)
+
+
+class _Ticker:
+    """Calls ``progress`` every few hundred rows; raises when the owner cancels."""
+
+    def __init__(self, progress: Progress | None, rows: _Rows) -> None:
+        self.progress = progress
+        self.rows = rows
+        self.count = 0
+        self.last = time.monotonic()
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.progress is None or self.count % 256:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.05:
+            return
+        self.last = now
+        if not self.progress(self.rows.position, self.rows.size):
+            raise ImportCancelledError
+
+    def done(self) -> None:
+        if self.progress is not None and not self.progress(self.rows.size, self.rows.size):
+            raise ImportCancelledError
+
+
+# --- The preview ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line: int
+    #: What the row says (name · company · emails · phones).
+    summary: str
+    #: The existing contact it matches, if any, and that contact's name.
+    contact_id: int | None = None
+    existing: str = ""
+    #: Why it cannot be imported ("" when it can).
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What importing the file would do; nothing has been written."""
+
+    source: ImportSource
+    new: int = 0
+    matched: int = 0
+    invalid: int = 0
+    #: Rows with nothing in them at all (not counted anywhere else).
+    blank: int = 0
+    new_rows: tuple[PreviewRow, ...] = ()
+    matched_rows: tuple[PreviewRow, ...] = ()
+    invalid_rows: tuple[PreviewRow, ...] = ()
+
+    @property
+    def rows(self) -> int:
+        return self.new + self.matched + self.invalid
+
+
+def preview(
+    database: Database, source: ImportSource, *, progress: Progress | None = None
+) -> Preview:
+    """Read the whole file and say what importing it would do (writes nothing)."""
+    new = matched = invalid = blank = 0
+    new_rows: list[PreviewRow] = []
+    matched_rows: list[PreviewRow] = []
+    invalid_rows: list[PreviewRow] = []
+    with database.reading() as session:
+        index = matching.ContactIndex.load(session, matching.default_region(session))
+    with _rows(source) as rows:
+        ticker = _Ticker(progress, rows)
+        for row in rows:
+            ticker.tick()
+            if row.data is None:
+                if not row.error:
+                    blank += 1
+                    continue
+                invalid += 1
+                if len(invalid_rows) < SHOWN:
+                    invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
+                continue
+            found = _match(index, row.data)
+            if found is None:
+                new += 1
+                if len(new_rows) < SHOWN:
+                    new_rows.append(PreviewRow(row.line, summarise(row.data)))
+            else:
+                matched += 1
+                if len(matched_rows) < SHOWN:
+                    matched_rows.append(PreviewRow(row.line, summarise(row.data), found))
+        ticker.done()
+    if matched_rows:
+        matched_rows = _with_names(database, matched_rows)
+    return Preview(
+        source,
+        new,
+        matched,
+        invalid,
+        blank,
+        tuple(new_rows),
+        tuple(matched_rows),
+        tuple(invalid_rows),
+    )
+
+
+def _match(index: matching.ContactIndex, data: ContactInput) -> int | None:
+    return index.match(
+        emails=[e.address for e in data.emails], phones=[p.number for p in data.phones]
+    )
+
+
+def _with_names(database: Database, rows: list[PreviewRow]) -> list[PreviewRow]:
+    ids = sorted({r.contact_id for r in rows if r.contact_id is not None})
+    with database.reading() as session:
+        names = {
+            cid: (name, company)
+            for cid, name, company in session.execute(
+                select(Contact.id, Contact.name, Contact.company).where(Contact.id.in_(ids))
+            )
+        }
+    out = []
+    for r in rows:
+        name, company = names.get(r.contact_id or 0, ("", ""))
+        shown = f"{name} · {company}" if company else name
+        out.append(PreviewRow(r.line, r.summary, r.contact_id, shown))
+    return out
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    #: What to do with a row that matches an existing contact.
+    on_duplicate: DuplicateAction = DuplicateAction.SKIP
+    #: A different choice for particular rows, by line.
+    choices: dict[int, DuplicateAction] = field(default_factory=dict)
+    #: Leave invalid rows out (otherwise any invalid row means nothing is written).
+    skip_invalid: bool = False
+    #: A tag for every contact the import creates ("imported 2026-12-01"); "" for none.
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    #: Rows matching an existing contact that were left alone.
+    skipped: int = 0
+    #: Invalid rows left out.
+    invalid: int = 0
+    blank: int = 0
+    invalid_rows: tuple[PreviewRow, ...] = ()
+    #: Ids of the created contacts, in file order (the first ``SHOWN``).
+    created_ids: tuple[int, ...] = ()
+
+
+def check_tag(tag: str) -> str | None:
+    """Why ``tag`` cannot be an import tag, or None."""
+    tag = " ".join(tag.split())
+    if len(tag) > TAG_MAX:
+        return f"Keep the tag under {TAG_MAX} characters."
+    if "," in tag:
+        return "A tag cannot contain a comma."
+    return None
+
+
+def run_import(
+    database: Database,
+    source: ImportSource,
+    options: ImportOptions,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportSummary:
+    """Import the file in one transaction: every chosen row, or nothing.
+
+    Raises ``InvalidRowsError`` when a row cannot be imported and ``skip_invalid`` is not set,
+    ``ImportCancelledError`` when ``progress`` returns False, ``FileChangedError`` when the file
+    is not the one previewed; in each case nothing is written.
+    """
+    problem = check_tag(options.tag)
+    if problem is not None:
+        raise ImportProblemError(problem)
+    tag = " ".join(options.tag.split())
+    now = now or utcnow()
+    started = time.perf_counter()
+    updated = skipped = invalid = blank = 0
+    invalid_rows: list[PreviewRow] = []
+    with database.write_session.begin() as session:
+        index = matching.ContactIndex.load(session, matching.default_region(session))
+        writer = _Writer(session, now, tag, index.region)
+        with _rows(source) as rows:
+            ticker = _Ticker(progress, rows)
+            for row in rows:
+                ticker.tick()
+                if row.data is None:
+                    if not row.error:
+                        blank += 1
+                        continue
+                    invalid += 1
+                    if len(invalid_rows) < SHOWN:
+                        invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
+                    continue
+                if invalid and not options.skip_invalid:
+                    continue  # nothing will be written: just find the other invalid rows
+                found = _match(index, row.data)
+                action = (
+                    DuplicateAction.CREATE
+                    if found is None
+                    else options.choices.get(row.line, options.on_duplicate)
+                )
+                if action is DuplicateAction.CREATE:
+                    writer.create(row.data)
+                elif action is DuplicateAction.UPDATE:
+                    assert found is not None
+                    writer.update(found, row)
+                    updated += 1
+                else:
+                    skipped += 1
+            if invalid and not options.skip_invalid:
+                raise InvalidRowsError(invalid, invalid_rows)
+            writer.flush()
+            ticker.done()
+        summary = ImportSummary(
+            created=writer.created,
+            updated=updated,
+            skipped=skipped,
+            invalid=invalid,
+            blank=blank,
+            invalid_rows=tuple(invalid_rows),
+            created_ids=tuple(writer.created_ids),
+        )
+    log.info("imported %s in %.1f s: %s", source.path.name, time.perf_counter() - started, summary)
+    return summary
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _next_id(session: Session, model: type[Base]) -> int:
+    return int(session.scalar(select(func.max(_table(model).c.id))) or 0) + 1
+
+
+_CONTACT_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "notes",
+    "stage_id",
+    "stage_entered_at",
+    "centre_of_influence",
+    "do_not_contact",
+    "has_need",
+    "has_budget",
+    "has_urgency",
+    "is_decision_maker",
+    "purchase_count",
+    "lifetime_value",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_INSERTS: dict[type[Base], str] = {
+    Contact: _insert_sql("contact", _CONTACT_COLUMNS),
+    ContactEmail: _insert_sql(
+        "contact_email", ("id", "contact_id", "address", "label", "position")
+    ),
+    ContactPhone: _insert_sql("contact_phone", ("id", "contact_id", "number", "label", "position")),
+    ContactTag: _insert_sql("contact_tag", ("contact_id", "tag_id")),
+    StageChange: _insert_sql(
+        "stage_change",
+        ("id", "contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"),
+    ),
+}
+
+
+class _Writer:
+    """Creates contacts in batches of plain inserts (ids assigned here) and updates matches.
+
+    New contacts are written with the driver's ``executemany`` and their search index rows
+    built from what is being written (``search.index_row``), which is what makes a 100,000-row
+    import take seconds; their derived columns come from ``db.derived`` like everyone's.
+    """
+
+    def __init__(self, session: Session, now: datetime, tag: str, region: str) -> None:
+        self.session = session
+        self.now = now
+        # The UTC text form SQLAlchemy stores for a datetime on SQLite (see db.types).
+        self.stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        self.tag = tag
+        self.region = region
+        model = active_model(session)
+        self.stage_id = model.stages[0].id if model is not None and model.stages else None
+        self.next_contact = _next_id(session, Contact)
+        self.next_email = _next_id(session, ContactEmail)
+        self.next_phone = _next_id(session, ContactPhone)
+        self.next_change = _next_id(session, StageChange)
+        self.next_tag = _next_id(session, Tag)
+        self.tag_ids: dict[str, int] = {}
+        self.rows: dict[type[Base], list[tuple[Any, ...]]] = {model: [] for model in _INSERTS}
+        self.index_rows: list[search.IndexRow] = []
+        self.batch_ids: list[int] = []
+        self.created = 0
+        self.created_ids: list[int] = []
+        self.updated_ids: set[int] = set()
+
+    def _tag_id(self, name: str) -> int:
+        key = name.casefold()
+        found = self.tag_ids.get(key)
+        if found is None:
+            found = self.session.scalar(select(Tag.id).where(Tag.name == name))
+            if found is None:
+                found = self.next_tag
+                self.next_tag += 1
+                self.session.execute(insert(_table(Tag)), [{"id": found, "name": name}])
+            self.tag_ids[key] = found
+        return found
+
+    def create(self, data: ContactInput) -> None:
+        cid = self.next_contact
+        self.next_contact += 1
+        stamp = self.stamp
+        self.rows[Contact].append(
+            (
+                cid,
+                data.name,
+                data.company,
+                data.title,
+                data.street,
+                data.city,
+                data.region,
+                data.postal_code,
+                data.country,
+                data.notes,
+                self.stage_id,
+                stamp if self.stage_id is not None else None,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                stamp,
+                stamp,
+            )
+        )
+        emails = self.rows[ContactEmail]
+        for position, email in enumerate(data.emails):
+            emails.append((self.next_email, cid, email.address, email.label, position))
+            self.next_email += 1
+        phones = self.rows[ContactPhone]
+        for position, phone in enumerate(data.phones):
+            phones.append((self.next_phone, cid, phone.number, phone.label, position))
+            self.next_phone += 1
+        tags = list(data.tags)
+        if self.tag and self.tag.casefold() not in {t.casefold() for t in tags}:
+            tags.append(self.tag)
+        seen: set[int] = set()
+        for name in tags:
+            tag_id = self._tag_id(name)
+            if tag_id not in seen:
+                seen.add(tag_id)
+                self.rows[ContactTag].append((cid, tag_id))
+        if self.stage_id is not None:
+            self.rows[StageChange].append(
+                (self.next_change, cid, None, self.stage_id, stamp, 1, "Imported")
+            )
+            self.next_change += 1
+        self.index_rows.append(
+            search.index_row(
+                cid,
+                name=data.name,
+                company=data.company,
+                title=data.title,
+                emails=[e.address for e in data.emails],
+                numbers=[p.number for p in data.phones],
+                tags=tags,
+                place=(data.city, data.region, data.country),
+            )
+        )
+        self.batch_ids.append(cid)
+        self.created += 1
+        if len(self.created_ids) < SHOWN:
+            self.created_ids.append(cid)
+        if len(self.batch_ids) >= _BATCH:
+            self.flush()
+
+    def update(self, contact_id: int, row: ImportRow) -> None:
+        """Fill in and replace what the row has, add emails, phones and tags it lacks."""
+        data = row.data
+        assert data is not None
+        contact = self.session.get(Contact, contact_id)
+        if contact is None:  # matched moments ago in this transaction
+            raise LookupError(contact_id)
+        if row.named:
+            contact.name = data.name
+        for attr in ("company", "title", "street", "city", "region", "postal_code", "country"):
+            value = getattr(data, attr)
+            if value:
+                setattr(contact, attr, value)
+        contact.notes = merge_notes(contact.notes, data.notes.split("\n"))
+        emails = {e.address.casefold() for e in contact.emails}
+        for email in data.emails:
+            if email.address.casefold() not in emails:
+                emails.add(email.address.casefold())
+                contact.emails.append(
+                    ContactEmail(
+                        address=email.address, label=email.label, position=len(contact.emails)
+                    )
+                )
+        region = self.region
+        numbers = {matching.normalise_phone(p.number, region) or p.number for p in contact.phones}
+        for phone in data.phones:
+            key = matching.normalise_phone(phone.number, region) or phone.number
+            if key not in numbers:
+                numbers.add(key)
+                contact.phones.append(
+                    ContactPhone(
+                        number=phone.number, label=phone.label, position=len(contact.phones)
+                    )
+                )
+        have = {t.name.casefold() for t in contact.tags}
+        for name in data.tags:
+            if name.casefold() not in have:
+                have.add(name.casefold())
+                tag = self.session.get(Tag, self._tag_id(name))
+                assert tag is not None
+                contact.tags.append(tag)
+        contact.updated_at = self.now
+        self.updated_ids.add(contact_id)
+        if len(self.updated_ids) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.session.flush()
+        connection = self.session.connection()
+        for model, rows in self.rows.items():
+            if rows:
+                connection.exec_driver_sql(_INSERTS[model], rows)
+                rows.clear()
+        search.insert_rows(self.session, self.index_rows)
+        self.index_rows.clear()
+        if self.updated_ids:
+            search.reindex(self.session, self.updated_ids)
+        if self.batch_ids:
+            derived.refresh_schedule(self.session, self.batch_ids)
+        self.batch_ids.clear()
+        if self.updated_ids:
+            # Updated contacts are ORM objects: let them go once written.
+            self.updated_ids.clear()
+            self.session.expunge_all()
