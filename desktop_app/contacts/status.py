@@ -173,6 +173,7 @@ class StatusLine(QWidget):
     def show_chips(self, chips: list[tuple[str, str, str]]) -> None:
         for chip in self.chips:
             self._layout.removeWidget(chip)
+            chip.hide()
             chip.deleteLater()
         self.chips = [_chip(*c) for c in chips]
         for chip in self.chips:
