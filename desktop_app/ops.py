@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from db.engine import Database
 from db.errors import StorageError, describe
@@ -62,6 +63,8 @@ class OpsBus(QObject):
         self.database = database
         #: Where views send slow reads; None runs them in-line (tests, small tools).
         self.runner = runner
+        #: Edit → Undo / Redo: actions put here by ``desktop_app.undo.run_undoable``.
+        self.undo_stack = QUndoStack(self)
 
     def run(self, op: Callable[[Database], R], changes: Changes) -> R:
         try:

@@ -29,6 +29,7 @@ CONFIRM_EMPTY_TRASH = Option("view/confirm_empty_trash", True, "Ask before empty
 LAST_DATABASE = Option("files/last_database", "", "The database opened last time")
 #: One path a line, the latest first.
 RECENT_DATABASES = Option("files/recent_databases", "", "Databases opened lately")
+THEME = Option("view/theme", "system", "Light, dark, or follow the system's colour scheme")
 START_IN_TRAY = Option("reminders/start_in_tray", False, "Start minimised to the tray icon")
 
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -31,6 +30,8 @@ from db.contacts import ContactInput, ContactNotFoundError, ValidationError
 from db.engine import Database
 from db.journeys import StageInfo, active_stages
 from desktop_app import icons, options
+from desktop_app.contacts.bulk import add_bulk_actions
+from desktop_app.contacts.columns import ColumnLayout, ContactCellDelegate
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar, Filters
@@ -39,6 +40,7 @@ from desktop_app.dialogs import Confirm, show_error
 from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.filters import SalesFilters
+from desktop_app.undo import run_undoable
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,17 @@ class UndoBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("undoBar")
+        # A plain QWidget paints no style-sheet background without this: the bar's light text
+        # would sit on the page itself.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.message = QLabel()
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("linkButton")
         self.undo_button.setFlat(True)
         close = QPushButton("✕")
         close.setFlat(True)
+        close.setToolTip("Close")
+        close.setAccessibleName("Close")
         close.setFixedWidth(28)
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
@@ -141,19 +148,8 @@ class ContactsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in {
-            Column.NAME: 190,
-            Column.COMPANY: 170,
-            Column.EMAIL: 210,
-            Column.PHONE: 150,
-            Column.STAGE: 110,
-            Column.TAGS: 140,
-            Column.LAST_TOUCH: 120,
-            Column.DAYS_SINCE: 80,
-        }.items():
-            header.resizeSection(column, width)
+        self.table.setItemDelegate(ContactCellDelegate(self.table))
+        self.columns = ColumnLayout(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)
@@ -296,7 +292,11 @@ class ContactsPage(QWidget):
         while True:
             entered = data
             try:
-                saved = self._save(self._updating(contact_id, entered, reason), entered)
+                saved = self._save(
+                    self._updating(contact_id, entered, reason),
+                    entered,
+                    undo=(f"Edit {current.name}", [contact_id]),
+                )
                 break
             except WriteFailedError as exc:
                 show_error(self, "The changes were not saved", str(exc))
@@ -322,10 +322,20 @@ class ContactsPage(QWidget):
 
         return save
 
-    def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
-        """Run a save; returns the new contact's id (0 for an edit), None if it was refused."""
+    def _save(
+        self,
+        op: Callable[[Database], int | None],
+        data: ContactInput,
+        undo: tuple[str, list[int]] | None = None,
+    ) -> int | None:
+        """Run a save; returns the new contact's id (0 for an edit), None if it was refused.
+        ``undo`` names an edit for Edit → Undo, with the contact it changes."""
+        changes = Changes(contacts=True, tags=True, stages=True)
         try:
-            result = self.ops.run(op, Changes(contacts=True, tags=True, stages=True))
+            if undo is None:
+                result = self.ops.run(op, changes)
+            else:
+                result = run_undoable(self.ops, undo[0], undo[1], op, changes)
         except ValidationError as exc:
             show_error(self, "The contact was not saved", "\n".join(exc.errors.values()))
             return None
@@ -345,9 +355,16 @@ class ContactsPage(QWidget):
             self.trash(ids)
 
     def trash(self, ids: list[int]) -> None:
-        moved = self.ops.run(lambda db: contacts.trash_contacts(db, ids), Changes(contacts=True))
+        what = "1 contact" if len(ids) == 1 else f"{len(ids):,} contacts"
+        moved = run_undoable(
+            self.ops,
+            f"Move {what} to the trash",
+            ids,
+            lambda db: contacts.trash_contacts(db, ids),
+            Changes(contacts=True),
+        )
         what = "1 contact" if moved == 1 else f"{moved:,} contacts"
-        self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+        self.undo_bar.offer(f"{what} moved to the trash.", self.ops.undo_stack.undo)
 
     def restore(self, ids: list[int]) -> None:
         restored = self.ops.run(
@@ -510,6 +527,10 @@ class ContactsPage(QWidget):
             except ContactNotFoundError:
                 detail = None
         self.detail.show_contact(detail)
+        if detail is not None:
+            rows = contacts.rows_for_ids(self.ops.database, [detail.id])
+            tone = self.model.stage_tone(detail.stage_label)
+            self.detail.show_status(detail, rows[0] if rows else None, tone)
         self.delete_action.setEnabled(bool(self.selected_ids()))
         self.selection_changed.emit(contact_id)
 
@@ -563,15 +584,14 @@ class ContactsPage(QWidget):
         if self._trash:
             menu.addAction(icons.icon("restore"), "Restore", lambda: self.restore(ids))
             menu.addAction(icons.icon("delete"), "Delete forever…", lambda: self.purge(ids))
-        else:
-            edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
-            edit.setEnabled(len(ids) == 1)
-            log_touch = menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
-            log_touch.setEnabled(len(ids) == 1)
+        elif len(ids) == 1:
+            menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
+            menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
             add_stage_menu(menu, self.ops, ids, self)
             menu.addSeparator()
-            label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
-            menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))
+            menu.addAction(icons.icon("delete"), "Delete", lambda: self.trash(ids))
+        else:
+            add_bulk_actions(menu, self.ops, ids, self, self.trash)
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def _log_touch(self) -> None:
