@@ -428,7 +428,7 @@ def run_import(
                     else options.choices.get(row.line, options.on_duplicate)
                 )
                 if action is DuplicateAction.CREATE:
-                    writer.create(row.data)
+                    writer.create(row.data, row.stage)
                 elif action is DuplicateAction.UPDATE:
                     assert found is not None
                     writer.update(found, row)
@@ -481,6 +481,7 @@ _CONTACT_COLUMNS = (
     "has_budget",
     "has_urgency",
     "is_decision_maker",
+    "purchase_interval_days",
     "purchase_count",
     "lifetime_value",
     "created_at",
@@ -523,6 +524,12 @@ class _Writer:
         self.region = region
         model = active_model(session)
         self.stage_id = model.stages[0].id if model is not None and model.stages else None
+        #: The active model's stages by label (case and spacing aside), for a row naming one.
+        self.stage_ids = (
+            {" ".join(s.label.casefold().split()): s.id for s in model.stages}
+            if model is not None
+            else {}
+        )
         self.next_contact = _next_id(session, Contact)
         self.next_email = _next_id(session, ContactEmail)
         self.next_phone = _next_id(session, ContactPhone)
@@ -548,10 +555,13 @@ class _Writer:
             self.tag_ids[key] = found
         return found
 
-    def create(self, data: ContactInput) -> None:
+    def create(self, data: ContactInput, stage: str = "") -> None:
+        """A new contact, at the stage the row names if the active model has it, else at the
+        model's first stage."""
         cid = self.next_contact
         self.next_contact += 1
         stamp = self.stamp
+        stage_id = self.stage_ids.get(" ".join(stage.casefold().split()), self.stage_id)
         self.rows[Contact].append(
             (
                 cid,
@@ -564,14 +574,15 @@ class _Writer:
                 data.postal_code,
                 data.country,
                 data.notes,
-                self.stage_id,
-                stamp if self.stage_id is not None else None,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
+                stage_id,
+                stamp if stage_id is not None else None,
+                data.centre_of_influence,
+                data.do_not_contact,
+                data.has_need,
+                data.has_budget,
+                data.has_urgency,
+                data.is_decision_maker,
+                data.purchase_interval_days,
                 0,
                 0,
                 stamp,
@@ -595,9 +606,9 @@ class _Writer:
             if tag_id not in seen:
                 seen.add(tag_id)
                 self.rows[ContactTag].append((cid, tag_id))
-        if self.stage_id is not None:
+        if stage_id is not None:
             self.rows[StageChange].append(
-                (self.next_change, cid, None, self.stage_id, stamp, 1, "Imported")
+                (self.next_change, cid, None, stage_id, stamp, 1, "Imported")
             )
             self.next_change += 1
         self.index_rows.append(
@@ -633,6 +644,8 @@ class _Writer:
             if value:
                 setattr(contact, attr, value)
         contact.notes = merge_notes(contact.notes, data.notes.split("\n"))
+        for attr, given in row.given:  # the flags and interval the file states
+            setattr(contact, attr, given)
         emails = {e.address.casefold() for e in contact.emails}
         for email in data.emails:
             if email.address.casefold() not in emails:
@@ -676,6 +689,8 @@ class _Writer:
         self.index_rows.clear()
         if self.updated_ids:
             search.reindex(self.session, self.updated_ids)
+            # A file may say "do not contact": their follow-ups follow.
+            derived.refresh_schedule(self.session, sorted(self.updated_ids))
         if self.batch_ids:
             derived.refresh_schedule(self.session, self.batch_ids)
         self.batch_ids.clear()

@@ -66,10 +66,10 @@ def people(database: Database) -> list[int]:
 
 
 def _unneutralised(cell: str) -> str:
-    """What an importer does with a cell the export neutralised."""
-    return (
-        cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
-    )
+    """What an importer does with a cell the export neutralised (docs/export.md)."""
+    if cell[:1] == "'" and cell.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
 
 
 def contact_from_row(row: dict[str, str]) -> ContactInput:
