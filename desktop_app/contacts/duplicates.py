@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import duplicates
+from db import backups, duplicates
 from db.duplicates import BOTH, FIELDS, JOINABLE, KEEP, OTHER, DuplicatePair, MergePreview
+from db.engine import Database
 from desktop_app.contacts.page import UndoBar
 from desktop_app.dialogs import FormDialog, show_error
 from desktop_app.ops import Changes, OpsBus
@@ -252,6 +253,8 @@ class DuplicatesDialog(QDialog):
 
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: A backup is taken before the first merge each time the window is opened.
+        self._backed_up = False
         self.ops = ops
         self.setWindowTitle("Find duplicates")
         self.resize(900, 520)
@@ -365,14 +368,19 @@ class DuplicatesDialog(QDialog):
         choices = MergeDialog.ask(preview, self)
         if choices is None:
             return
+        first = not self._backed_up
+
+        def merge(db: Database) -> duplicates.MergeRecord:
+            if first:  # one backup before the first merge of this window's visit
+                backups.backup_before(db, backups.BEFORE_MERGING)
+            return duplicates.merge_contacts(db, pair.first_id, pair.second_id, choices)
+
         try:
-            record = self.ops.run(
-                lambda db: duplicates.merge_contacts(db, pair.first_id, pair.second_id, choices),
-                MERGE_CHANGES,
-            )
-        except duplicates.MergeError as exc:
+            record = self.ops.run(merge, MERGE_CHANGES)
+        except (duplicates.MergeError, backups.BackupError) as exc:
             show_error(self, "The contacts were not merged", str(exc))
             return
+        self._backed_up = True
         self.model.drop_contact(record.other_id)
         self._show_count()
         self.merged.emit(record.kept_id)
