@@ -131,7 +131,8 @@ def test_plan_progress_of_customers_who_first_bought_in_the_period(
         database,
         buyer,
         PurchaseInput(date(2026, 1, 10), "Bread", "10"),
-        today=TODAY,
+        # Recorded on the day: a back-dated sale would skip the steps already past.
+        today=date(2026, 1, 10),
     )
     steps = followups.plan_template(database)
     assert steps, "the 100-day plan template ships with steps"
