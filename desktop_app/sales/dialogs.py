@@ -236,6 +236,8 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         warning: str | None,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: FeedbackInput | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
@@ -306,10 +308,23 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         buttons = _buttons(self, "Record feedback")
         buttons.accepted.connect(self.save)
         layout.addWidget(buttons)
+        if draft is not None:  # what was typed before a save failed
+            self._fill(draft)
         self._update_level()
         # Scores first: the date is usually today.
         if self.scores:
             self.scores[0].first_button().setFocus()
+
+    def _fill(self, draft: FeedbackInput) -> None:
+        self.date.setDate(qdate(draft.received_on))
+        given = dict(draft.answers)
+        for text, widget in zip(self._questions, self.scores, strict=True):
+            score = given.get(text)
+            if score is not None:
+                widget.set_score(score)
+        self.comment.setPlainText(draft.comment)
+        if draft.level is not None:
+            self.level.setCurrentIndex(self.level.findData(draft.level.value))
 
     def _next_question(self, answered: _Scores) -> None:
         index = self.scores.index(answered)
@@ -362,12 +377,16 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         contact_name: str,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: FeedbackInput | None = None,
     ) -> FeedbackInput | None:
-        """Show the survey, with the over-survey warning on top when it applies."""
+        """Show the survey, with the over-survey warning on top when it applies; ``draft``
+        fills it in as typed before a save that failed."""
         return cls(
             contact_name,
             feedback.questions(database),
             feedback.survey_warning(database, contact_id, today),
             today,
             parent,
+            draft=draft,
         ).answer()

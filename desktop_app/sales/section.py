@@ -29,7 +29,7 @@ from db import feedback, purchases, value
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.engine import Database
-from db.feedback import Change
+from db.feedback import Change, FeedbackInput
 from db.purchases import PurchaseError, PurchaseInput, PurchaseNotFoundError, PurchaseRow
 from desktop_app import icons, theme
 from desktop_app.contacts.page import UndoBar
@@ -336,21 +336,32 @@ class SalesSection(QWidget):
             return
         today = self._today()
         data = FeedbackDialog.ask(self.ops.database, contact.id, contact.name, today, self)
-        if data is None:
-            return
-        try:
-            self.ops.run(
-                lambda db: feedback.record_feedback(db, contact.id, data, today=today),
-                FEEDBACK_CHANGES,
-            )
-        except feedback.FeedbackError as exc:
-            show_error(self, "The feedback was not recorded", "\n".join(exc.errors.values()))
+        while data is not None:
+            entered = data
+            try:
+                self.ops.run(_recording_feedback(contact.id, entered, today), FEEDBACK_CHANGES)
+                return
+            except feedback.FeedbackError as exc:
+                show_error(self, "The feedback was not recorded", "\n".join(exc.errors.values()))
+                return
+            except WriteFailedError as exc:
+                # Nothing was written: say why, and give the form back as it was filled in.
+                show_error(self, "The feedback was not recorded", str(exc))
+                data = FeedbackDialog.ask(
+                    self.ops.database, contact.id, contact.name, today, self, draft=entered
+                )
 
 
 def _recording(
     contact_id: int, sale: PurchaseInput, today: date
 ) -> Callable[[Database], purchases.Recorded]:
     return lambda db: purchases.record_purchase(db, contact_id, sale, today=today)
+
+
+def _recording_feedback(
+    contact_id: int, form: FeedbackInput, today: date
+) -> Callable[[Database], object]:
+    return lambda db: feedback.record_feedback(db, contact_id, form, today=today)
 
 
 def _updating(purchase_id: int, sale: PurchaseInput, today: date) -> Callable[[Database], None]:
