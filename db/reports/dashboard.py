@@ -119,7 +119,7 @@ def touches_by_month(database: Database, options: ExportOptions) -> Report:
     for index, month in enumerate(months):
         per_medium = [counts.get((index, m.value), 0) for m in Medium]
         rows.append((f"{month:%Y-%m}", *per_medium, sum(per_medium)))
-    return Report(("month", *(m.label for m in Medium), "total"), rows)
+    return Report(("Month", *(m.label for m in Medium), "Total"), rows)
 
 
 # --- follow-up habit ------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def followup_habit(database: Database, options: ExportOptions) -> Report:
         due, on_time, late, still_open = weeks[week]
         rows.append((week, due, on_time, late, still_open, share(on_time, due)))
     return Report(
-        ("week", "fell_due", "done_on_time", "done_late", "still_open", "on_time_pct"), rows
+        ("Week", "Fell due", "Done on time", "Done late", "Still open", "On time %"), rows
     )
 
 
@@ -206,7 +206,7 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
         (step, counts[0], counts[1], counts[2], counts[3], counts[4])
         for (_position, step), counts in sorted(steps.items())
     ]
-    return Report(("step", "day", "done_on_time", "done_late", "missed", "to_come"), rows)
+    return Report(("Step", "Day", "Done on time", "Done late", "Missed", "To come"), rows)
 
 
 # --- lifecycle ------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def lifecycle_counts(database: Database, options: ExportOptions) -> Report:
         (s.value, s.label, counts.get(s.value, 0), share(counts.get(s.value, 0), total))
         for s in Lifecycle
     ]
-    return Report(("key", "lifecycle", "contacts", "share_pct"), rows)
+    return Report(("Key", "Lifecycle", "Contacts", "Share %"), rows)
 
 
 # --- sales ----------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def lifecycle_counts(database: Database, options: ExportOptions) -> Report:
 )
 def sales_by_month(database: Database, options: ExportOptions) -> Report:
     """One row per month from ``--since`` (else the first purchase) to ``--until`` (else
-    today); ``cumulative_value`` includes every purchase before the period."""
+    today); ``Cumulative value`` includes every purchase before the period."""
     live = Contact.deleted_at.is_(None)
     month = func.substr(Purchase.purchased_on, 1, 7).label("month")
     with database.reading() as session:
@@ -276,7 +276,7 @@ def sales_by_month(database: Database, options: ExportOptions) -> Report:
         count, amount = found.get(key, (0, Decimal(0)))
         running += amount
         rows.append((key, count, money(amount), money(running), currency))
-    return Report(("month", "purchases", "value", "cumulative_value", "currency"), rows)
+    return Report(("Month", "Purchases", "Value", "Cumulative value", "Currency"), rows)
 
 
 @report("top-customers", "the ten customers with the highest lifetime (historic) value")
@@ -302,14 +302,14 @@ def top_customers(database: Database, options: ExportOptions) -> Report:
     ]
     return Report(
         (
-            "rank",
-            "contact_id",
-            "contact",
-            "company",
-            "purchases",
-            "lifetime_value",
-            "last_purchase",
-            "currency",
+            "Rank",
+            "Contact ID",
+            "Contact",
+            "Company",
+            "Purchases",
+            "Lifetime value",
+            "Last purchase",
+            "Currency",
         ),
         rows,
     )
