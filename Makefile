@@ -89,8 +89,10 @@ desktop-files-check:
 SHOT_DISPLAY ?= 77
 screenshots: $(STAMP)
 	@if command -v Xvfb >/dev/null 2>&1; then \
-	  Xvfb :$(SHOT_DISPLAY) -screen 0 1366x768x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
-	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py; \
+	  Xvfb :$(SHOT_DISPLAY) -screen 0 2732x1536x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py && \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py --scale 1.5 && \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py --scale 2; \
 	  status=$$?; kill $$xvfb; exit $$status; \
 	else \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py; \
