@@ -14,7 +14,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
@@ -33,7 +32,7 @@ from db import backups, duplicates
 from db.duplicates import BOTH, FIELDS, JOINABLE, KEEP, OTHER, DuplicatePair, MergePreview
 from db.engine import Database
 from desktop_app.contacts.page import UndoBar
-from desktop_app.dialogs import FormDialog, show_error
+from desktop_app.dialogs import Dialog, FormDialog, show_error
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import CancelledError, ImmediateRunner, Progress, run_with_progress
 
@@ -246,7 +245,7 @@ class MergeDialog(FormDialog[dict[str, str]]):
         return cls(preview, parent).answer()
 
 
-class DuplicatesDialog(QDialog):
+class DuplicatesDialog(Dialog):
     """The likely duplicate pairs among the contacts, each one a merge away."""
 
     merged = Signal(int)
