@@ -22,6 +22,7 @@ from db.importing.service import (
     run_import,
 )
 from db.journeys import active_stages
+from db.vcard import write_vcards
 from tests.db.test_contact_exports import people, typed
 
 
@@ -164,3 +165,32 @@ def test_a_flag_that_is_not_yes_or_no_is_an_invalid_row(other: Database, tmp_pat
     reasons = [r.error for r in shown.invalid_rows]
     assert "Do not contact: “maybe” is not yes or no." in reasons[0]
     assert "Days between purchases “soon” is not a number." in reasons[1]
+
+
+def test_a_vcard_export_imports_back_with_names_emails_phones_and_more(
+    database: Database, other: Database, tmp_path: Path
+) -> None:
+    people(database)
+    path = tmp_path / "contacts.vcf"
+    write_vcards(database, path)
+    summary = run_import(other, open_source(path), ImportOptions())
+    assert summary.created == 3
+    before, after = _by_name(database), _by_name(other)
+    assert sorted(after) == sorted(before)
+    for name, original in before.items():
+        back = after[name]
+        assert back.emails == original.emails, name
+        assert back.phones == original.phones, name
+        assert (back.company, back.title, back.tags) == (
+            original.company,
+            original.title,
+            original.tags,
+        ), name
+        assert (back.street, back.city, back.region, back.postal_code, back.country) == (
+            original.street,
+            original.city,
+            original.region,
+            original.postal_code,
+            original.country,
+        ), name
+        assert back.notes == original.notes, name
