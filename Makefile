@@ -8,7 +8,7 @@ PACKAGE_STAMP := $(VENV)/.installed-package
 DIST   := dist/touchbase
 
 
-.PHONY: run test lint typecheck pytest bench demo clean package package-test desktop-files-check
+.PHONY: run test lint typecheck pytest bench demo screenshots clean package package-test desktop-files-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy db desktop_app tests packaging/launch.py packaging/render_icons.py
+	$(BIN)/mypy db desktop_app tests tools packaging/launch.py packaging/render_icons.py
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
@@ -84,6 +84,19 @@ desktop-files-check:
 	@out=$$(desktop-file-validate packaging/linux/$(DESKTOP_ID).desktop); \
 	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	echo "desktop-file-validate: packaging/linux/$(DESKTOP_ID).desktop is valid"
+
+## screenshots: every place and dialog, light and dark, into docs/screenshots/ (Xvfb if any)
+SHOT_DISPLAY ?= 77
+screenshots: $(STAMP)
+	@if command -v Xvfb >/dev/null 2>&1; then \
+	  Xvfb :$(SHOT_DISPLAY) -screen 0 2732x1536x24 >/dev/null 2>&1 & xvfb=$$!; sleep 1; \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py && \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py --scale 1.5 && \
+	  DISPLAY=:$(SHOT_DISPLAY) QT_QPA_PLATFORM=xcb $(BIN)/python tools/screenshots.py --scale 2; \
+	  status=$$?; kill $$xvfb; exit $$status; \
+	else \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

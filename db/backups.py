@@ -59,6 +59,7 @@ BEFORE_EMPTYING_TRASH = "before emptying the trash"
 BEFORE_JOURNEY_CHANGE = "before changing the journey model"
 BEFORE_IMPORT = "before importing contacts"
 BEFORE_REMOVING_SAMPLE = "before removing sample data"
+BEFORE_MERGING = "before merging duplicates"
 
 _STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6})(?:\.(?P<n>\d+))?(?:-(?P<slug>[a-z0-9-]+))?$")

@@ -233,7 +233,8 @@ def validate(data: ContactInput) -> dict[str, str]:
     for index, phone in enumerate(data.phones):
         if not _PHONE_CHARS.match(phone.number) or len(search.digits(phone.number)) < 3:
             errors[f"phones.{index}"] = (
-                f"“{phone.number}” does not look like a phone number (digits, spaces, + ( ) -)."
+                f"“{phone.number}” does not look like a phone number. Use digits, with "
+                "spaces, a plus, brackets or dashes if you like."
             )
     for tag in data.tags:
         if len(tag) > TAG_MAX:

@@ -113,8 +113,9 @@ class _Country(NamedTuple):
     name: str
     weight: int
     tld: str
-    #: ``#`` is a digit, ``@`` a capital letter.
-    phone: str
+    #: Patterns of phone numbers, one picked at random: ``#`` is a digit, ``@`` a capital
+    #: letter.
+    phones: tuple[str, ...]
     postal: str
     number_first: bool
     cities: tuple[tuple[str, str], ...]
@@ -142,7 +143,7 @@ _COUNTRIES = tuple(
         name=c["name"],
         weight=c["weight"],
         tld=c["tld"],
-        phone=c["phone"],
+        phones=tuple(c["phone"]) if isinstance(c["phone"], list) else (c["phone"],),
         postal=c["postal"],
         number_first=c["number_first"],
         cities=tuple((city, region) for city, region in c["cities"]),
@@ -417,6 +418,13 @@ class _Generator:
         self.counts = _Counts()
         self.batch = _Batch()
         self.coi_ids: list[int] = []
+        # Seeded from the sample's stream without drawing from it.
+        self.number_rng = random.Random(hash(rng.getstate()))
+        #: The digits of every phone number in the database, so none is given twice.
+        self.numbers: set[str] = {
+            "".join(ch for ch in number if ch.isdigit())
+            for number in session.scalars(select(ContactPhone.number))
+        }
         self.recent_companies: list[_Company] = []
         if profile is not None:
             self.countries = tuple(c for c in _COUNTRIES if c.name == profile.country)
@@ -471,9 +479,9 @@ class _Generator:
     def _add(self, model: type[Base], row: _Row) -> None:
         self.batch.rows[model].append(row)
 
-    def _fill(self, pattern: str) -> str:
+    def _fill(self, pattern: str, rng: random.Random | None = None) -> str:
         """A phone number or postal code from a pattern: ``#`` a digit, ``@`` a letter."""
-        random = self.rng.random
+        random = (rng or self.rng).random
         out = []
         for ch in pattern:
             if ch == "#":
@@ -762,16 +770,35 @@ class _Generator:
     def _phones(self, cid: int, country: _Country) -> None:
         rng = self.rng
         for position in range(rng.choices((0, 1, 2), (20, 55, 25))[0]):
+            number = self._new_number(country)
+            if number is None:
+                break
             self._add(
                 ContactPhone,
                 {
                     "id": self._id(ContactPhone),
                     "contact_id": cid,
                     "label": rng.choice(("mobile", "work", "mobile", "home")),
-                    "number": self._fill(country.phone),
+                    "number": number,
                     "position": position,
                 },
             )
+
+    def _new_number(self, country: _Country) -> str | None:
+        """A number no other contact has (the example ranges are small; two people sharing a
+        number would look like duplicates), or None once the country's ranges run out.
+
+        The first try draws from the sample's own random stream as it always has, so the rest
+        of a seeded sample stays the same; tries after a clash draw from a stream of their own.
+        """
+        number = self._fill(country.phones[0])
+        for _attempt in range(20):
+            key = "".join(ch for ch in number if ch.isdigit())
+            if key not in self.numbers:
+                self.numbers.add(key)
+                return number
+            number = self._fill(self.number_rng.choice(country.phones), self.number_rng)
+        return None
 
     def _referral(self, cid: int) -> tuple[bool, int | None]:
         """(is a centre of influence, referred by whom)."""

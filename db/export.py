@@ -124,14 +124,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never runs it: "'=1+1" for "=1+1"."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """``text`` as a spreadsheet shows it, never runs it: "'=1+1" for "=1+1". Text that already
+    starts with apostrophes before such a character gets one more ("''-x" for "'-x"), so an
+    importer that drops one apostrophe gets every text back as typed."""
+    if text.startswith(FORMULA_STARTS) or (
+        text[:1] == "'" and text.lstrip("'").startswith(FORMULA_STARTS)
+    ):
+        return "'" + text
+    return text
 
 
 def safe_text(column: Any) -> ColumnElement[str]:
     """``neutralise`` in SQL, so a big report's rows need no Python per cell ("" for NULL)."""
     value = func.coalesce(column, "")
-    first = func.substr(value, 1, 1)
+    first = func.substr(func.ltrim(value, "'"), 1, 1)
     return type_coerce(
         case(
             (first.in_(list(FORMULA_STARTS)), literal("'", String) + value),

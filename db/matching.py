@@ -158,6 +158,25 @@ class ContactIndex:
                 return found
         return None
 
+    def claim(
+        self, contact_id: int, *, emails: Iterable[str] = (), phones: Iterable[str] = ()
+    ) -> int | None:
+        """``match``, and when nothing matches, record the keys as ``contact_id``'s, so a later
+        row of the same file with one of them matches it (each key normalised once)."""
+        email_keys = [k for a in emails if (k := normalise_email(a)) is not None]
+        phone_keys = [k for n in phones if (k := normalise_phone(n, self.region)) is not None]
+        for key in email_keys:
+            if (found := self.by_email.get(key)) is not None:
+                return found
+        for key in phone_keys:
+            if (found := self.by_phone.get(key)) is not None:
+                return found
+        for key in email_keys:
+            self.by_email.setdefault(key, contact_id)
+        for key in phone_keys:
+            self.by_phone.setdefault(key, contact_id)
+        return None
+
     def add(
         self, contact_id: int, *, emails: Iterable[str] = (), phones: Iterable[str] = ()
     ) -> None:

@@ -98,6 +98,15 @@ class TodayCounts:
         """Overdue and due today: the figure shown on the sidebar, title and tray."""
         return self.overdue + self.due_today
 
+    def headline(self) -> str:
+        """The counts in words, the same wherever they show (title, tray, banner, Today)."""
+        parts = []
+        if self.overdue:
+            parts.append(f"{self.overdue:,} overdue")
+        if self.due_today:
+            parts.append(f"{self.due_today:,} due today")
+        return ", ".join(parts)
+
 
 def _live() -> Any:
     return and_(Contact.deleted_at.is_(None), not_(Contact.do_not_contact))
@@ -241,7 +250,7 @@ def _item(row: Any, open_rows: list[Followup], section: Section, today: date) ->
 
     def cadence_reason() -> str:
         if last_touch is None:
-            return f"No touch yet; the stage asks for one every {cadence} days"
+            return f"Not in touch yet; this stage wants a touch every {cadence} days"
         days = (today - last_touch.astimezone().date()).days
         return f"Last touch {days} days ago; keep in touch every {cadence} days"
 

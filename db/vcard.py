@@ -1,5 +1,6 @@
 """Contacts as vCard 3.0 (RFC 2426), the version Apple Contacts, Google Contacts and
-Thunderbird all read, written with ``vobject`` so escaping and line folding follow the RFC.
+Thunderbird all read. Written here rather than through ``vobject``, which took 40 s for
+100,000 contacts; ``vobject`` reads every card back in the tests (escaping, folding, labels).
 
 One card per live contact, by name: FN and N (the last word of the name as the family name),
 ORG, TITLE, every EMAIL and TEL with its label, ADR, NOTE, CATEGORIES (the tags), UID and REV.
@@ -12,9 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any
-
-import vobject
 
 from db.engine import Database
 from db.export import PROGRESS_EVERY, ExportCancelledError
@@ -43,63 +41,92 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _add_labelled(
-    card: Any, kind: str, value: str, *, label: str, types: dict[str, str], base: list[str], n: int
-) -> int:
-    """Add an EMAIL or TEL; returns the next free item group number."""
+def _escape(text: str) -> str:
+    """A text value as RFC 2426 writes it: backslash, comma, semicolon and line breaks
+    escaped."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets (a CRLF and a space before each part after the
+    first), never inside a UTF-8 character; ends with CRLF."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts: list[str] = []
+    start, limit = 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # the leading space counts
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def _labelled(
+    kind: str, value: str, *, label: str, types: dict[str, str], base: list[str], n: int
+) -> tuple[list[str], int]:
+    """The lines of an EMAIL or TEL, and the next free item group number."""
     known = types.get(label.strip().casefold())
     if known or not label.strip():
-        prop = card.add(kind)
-        prop.value = value
-        prop.type_paramlist = [*base, *([known] if known else [])] or ["VOICE"]
-        return n
-    prop = card.add(kind, group=f"item{n}")
-    prop.value = value
-    prop.type_paramlist = base or ["VOICE"]
-    card.add("x-ablabel", group=f"item{n}").value = label.strip()
-    return n + 1
+        params = [*base, *([known] if known else [])] or ["VOICE"]
+        return [f"{kind};TYPE={','.join(params)}:{_escape(value)}"], n
+    params = base or ["VOICE"]
+    return [
+        f"item{n}.{kind};TYPE={','.join(params)}:{_escape(value)}",
+        f"item{n}.X-ABLabel:{_escape(label.strip())}",
+    ], n + 1
 
 
-def to_vcard(contact: ContactCard) -> Any:
-    """One contact as a ``vobject`` vCard 3.0 component."""
-    card = vobject.vCard()
-    card.add("fn").value = contact.name
+def to_vcard(contact: ContactCard) -> str:
+    """One contact as vCard 3.0 text (CRLF line ends, folded as RFC 2426 asks)."""
     given, family = split_name(contact.name)
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"FN:{_escape(contact.name)}",
+        f"N:{_escape(family)};{_escape(given)};;;",
+    ]
     if contact.company:
-        card.add("org").value = [contact.company]
+        lines.append(f"ORG:{_escape(contact.company)}")
     if contact.title:
-        card.add("title").value = contact.title
+        lines.append(f"TITLE:{_escape(contact.title)}")
     group = 1
     for address, label in contact.emails:
-        group = _add_labelled(
-            card, "email", address, label=label, types=EMAIL_TYPES, base=["INTERNET"], n=group
+        more, group = _labelled(
+            "EMAIL", address, label=label, types=EMAIL_TYPES, base=["INTERNET"], n=group
         )
+        lines += more
     for number, label in contact.phones:
-        group = _add_labelled(card, "tel", number, label=label, types=PHONE_TYPES, base=[], n=group)
-    if any((contact.street, contact.city, contact.region, contact.postal_code, contact.country)):
-        card.add("adr").value = vobject.vcard.Address(
-            street=contact.street,
-            city=contact.city,
-            region=contact.region,
-            code=contact.postal_code,
-            country=contact.country,
-        )
+        more, group = _labelled("TEL", number, label=label, types=PHONE_TYPES, base=[], n=group)
+        lines += more
+    address_parts = (contact.street, contact.city, contact.region, contact.postal_code)
+    if any((*address_parts, contact.country)):
+        lines.append("ADR:;;" + ";".join(_escape(p) for p in (*address_parts, contact.country)))
     if contact.notes:
-        card.add("note").value = contact.notes
+        lines.append(f"NOTE:{_escape(contact.notes)}")
     if contact.tags:
-        card.add("categories").value = list(contact.tags)
-    card.add("uid").value = f"touchbase-contact-{contact.id}"
+        lines.append("CATEGORIES:" + ",".join(_escape(t) for t in contact.tags))
+    lines.append(f"UID:touchbase-contact-{contact.id}")
     if contact.updated_at is not None:
-        card.add("rev").value = contact.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return card
+        lines.append(f"REV:{contact.updated_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
+    lines.append("END:VCARD")
+    return "".join(_fold(line) for line in lines)
 
 
 def vcards(database: Database) -> Iterator[str]:
-    """Every live contact, by name, as serialised vCard text (CRLF line ends)."""
+    """Every live contact, by name, as vCard text (CRLF line ends)."""
     with database.reading() as session:
         for contact in cards(session, live_ids(session)):
-            yield to_vcard(contact).serialize()
+            yield to_vcard(contact)
 
 
 def write_vcards(

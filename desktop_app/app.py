@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,7 +20,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from db import __version__
-from desktop_app import icons, options
+from desktop_app import icons, options, theme
 from desktop_app.dialogs import show_error
 from desktop_app.error_log import log_unexpected
 from desktop_app.startup import Opened, StartWindow, StorageLoader
@@ -48,13 +47,25 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setStyle("Fusion")
     app.setWindowIcon(icons.app_icon())
     apply_style(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: _on_system_scheme(app))
     return app
 
 
 def apply_style(app: QApplication) -> None:
-    style = resources.files("resources").joinpath("style.qss").read_text("utf-8")
-    icon_dir = Path(str(resources.files("resources.icons"))).as_posix()
-    app.setStyleSheet(style.replace("@ICONS@", icon_dir))
+    """The look the owner chose (light, dark or the system's), kept in step with the system's
+    colour scheme while "system" is chosen."""
+    theme.apply(app, theme.resolve(options.get(options.THEME)))
+
+
+def _on_system_scheme(app: QApplication) -> None:
+    if options.get(options.THEME) == "system":
+        theme.apply(app, theme.system_scheme())
+
+
+def choose_theme(app: QApplication, choice: str) -> None:
+    """Remember the owner's choice under View → Appearance and apply it at once."""
+    options.put(options.THEME, choice)
+    theme.apply(app, theme.resolve(choice))
 
 
 class UnexpectedErrorBox:

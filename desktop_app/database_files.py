@@ -37,7 +37,7 @@ from db.engine import (
     open_database,
 )
 from desktop_app import options, paths
-from desktop_app.dialogs import Confirm, show_error
+from desktop_app.dialogs import Confirm, Dialog, show_error
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ def _open_damaged(path: Path, parent: QWidget | None) -> Database | None:
 # --- restoring -----------------------------------------------------------------------------------
 
 
-class RestoreDialog(QDialog):
+class RestoreDialog(Dialog):
     """File → Restore from backup…: the backups, newest first, with date and contact count."""
 
     def __init__(self, db_path: Path, folder: Path, parent: QWidget | None = None) -> None:

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 
 from db import journeys
 from db.engine import Database
-from desktop_app import icons
+from desktop_app import icons, theme
+from desktop_app.dialogs import Dialog
 
 SAMPLE_CONTACTS = 250
 
 
-class WelcomeDialog(QDialog):
+class WelcomeDialog(Dialog):
     """Returns ``(model_key, load_sample)`` through ``ask``, or None if closed."""
 
     def __init__(self, database: Database, parent: QWidget | None = None) -> None:
@@ -60,7 +61,7 @@ class WelcomeDialog(QDialog):
             button.setChecked(model.active)
             self.models.addButton(button)
             stages = QLabel(
-                f"{escape(model.summary)}<br><span style='color:#64748b'>"
+                f"{escape(model.summary)}<br><span style='color:{theme.hex_of('muted')}'>"
                 f"{' → '.join(escape(s) for s in model.stage_labels)}</span>"
             )
             stages.setWordWrap(True)

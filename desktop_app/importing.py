@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -53,6 +52,8 @@ from db.importing.service import (
     Preview,
     PreviewRow,
 )
+from desktop_app import theme
+from desktop_app.dialogs import Dialog
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import CancelledError, ImmediateRunner, Progress, Task, TaskRunner
 from desktop_app.widgets import FieldError
@@ -243,6 +244,14 @@ _CHOICES = [
     Field.ADDRESS,
     Field.NOTES,
     Field.TAGS,
+    Field.STAGE,
+    Field.CENTRE_OF_INFLUENCE,
+    Field.DO_NOT_CONTACT,
+    Field.HAS_NEED,
+    Field.HAS_BUDGET,
+    Field.HAS_URGENCY,
+    Field.DECISION_MAKER,
+    Field.PURCHASE_INTERVAL,
     Field.EXTRA,
     Field.IGNORE,
 ]
@@ -659,7 +668,7 @@ class DoneStep(QWidget):
 # --- The wizard ------------------------------------------------------------------------------
 
 
-class ImportWizard(QDialog):
+class ImportWizard(Dialog):
     """Import contacts from a file, step by step; ``ask`` returns what was imported."""
 
     imported = Signal(object)
@@ -753,11 +762,12 @@ class ImportWizard(QDialog):
         title, index = (title or titles[step][0]), (titles[step][1] if index is None else index)
         self.heading.setText(title)
         marks = []
+        current = theme.hex_of("link")
         for i, name in enumerate(STEPS):
             if i == index:
-                marks.append(f"<b style='color:#1d4ed8'>{i + 1} {name}</b>")
+                marks.append(f"<b style='color:{current}'>{i + 1} {name}</b>")
             else:
-                marks.append(f"<span style='color:#94a3b8'>{i + 1} {name}</span>")
+                marks.append(theme.muted_html(f"{i + 1} {name}"))
         self.steps_label.setText(" &nbsp;&rsaquo;&nbsp; ".join(marks))
         self.status.setText("")
         self._update_buttons()

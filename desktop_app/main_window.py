@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,8 +26,9 @@ from PySide6.QtWidgets import (
 from db import __version__, backups, contacts, journeys, settings
 from db.checks import CheckReport, check_file
 from db.engine import Database
-from desktop_app import icons, options, reminders
+from desktop_app import icons, options, reminders, theme
 from desktop_app import touches as touch_ui
+from desktop_app.app import choose_theme
 from desktop_app.contacts.filters import Filters
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.database_files import ChooseDatabaseFile, RestoreDialog, recent_databases
@@ -38,6 +41,7 @@ from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.reports.install import install_reports
 from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
+from desktop_app.shortcuts import ShortcutsSheet
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
 from desktop_app.today import place as today_place
 
@@ -72,7 +76,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         read_only = " (read-only)" if database.readonly else ""
         self.setWindowTitle(f"Touchbase — {database.path.name}{read_only}")
-        self.resize(1280, 800)
+        self._fit_to_screen()
 
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
@@ -125,13 +129,29 @@ class MainWindow(QMainWindow):
         self.path_label.setObjectName("pathLabel")
         self.statusBar().addPermanentWidget(self.path_label)
         self._make_menus()
+        # A new database's Today offers the import too.
+        self.today_page.import_requested.connect(self.import_action.trigger)
+        self.today_page.set_import_available(True)
         self.sidebar.setCurrentRow(0)
         today_place.choose_start_place(self)
         self.reminders = reminders.install(self, reminders.system_tray(self))
 
+        theme.notifier().changed.connect(self._on_scheme_changed)
+
         state = options.window_state("main_geometry")
         if state is not None:
             self.restoreGeometry(state)
+
+    def _fit_to_screen(self) -> None:
+        """A first size that suits the screen: most of a laptop's, not all of a large one's."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None or area.width() <= 0:
+            self.resize(1280, 800)
+            return
+        width = min(max(int(area.width() * 0.9), 1024), area.width(), 1600)
+        height = min(max(int(area.height() * 0.9), 640), area.height(), 1000)
+        self.resize(width, height)
 
     # --- menus ----------------------------------------------------------------------------
 
@@ -182,6 +202,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         edit_menu = menu.addMenu("&Edit")
+        stack = self.ops.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.contacts_page.find_action)
         edit_menu.addAction(self.contacts_page.edit_action)
         edit_menu.addAction(self.contacts_page.delete_action)
@@ -213,6 +241,16 @@ class MainWindow(QMainWindow):
         self.detail_action.setChecked(options.get(options.SHOW_DETAIL_PANE))
         self.detail_action.toggled.connect(self.contacts_page.toggle_detail)
         view_menu.addAction(self.detail_action)
+        appearance = view_menu.addMenu("&Appearance")
+        self.theme_actions = QActionGroup(self)
+        chosen = options.get(options.THEME)
+        for key, label in theme.CHOICES.items():
+            action = QAction(label, self, checkable=True)
+            action.setData(key)
+            action.setChecked(key == chosen)
+            action.triggered.connect(lambda _c=False, k=key: self.choose_theme(k))
+            self.theme_actions.addAction(action)
+            appearance.addAction(action)
 
         tools_menu = menu.addMenu("&Tools")
         self.check_action = QAction("&Check database", self)
@@ -220,6 +258,10 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.check_action)
 
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.shortcuts_action.triggered.connect(lambda: ShortcutsSheet.ask(self))
+        help_menu.addAction(self.shortcuts_action)
         about = QAction("&About Touchbase", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -280,7 +322,16 @@ class MainWindow(QMainWindow):
         if item is None:
             return
         place = item.data(Qt.ItemDataRole.UserRole)
-        self.pages.setCurrentWidget(self.page_for(place))
+        shown = self.page_for(place)
+        # Only the page on screen sets how small the window may get: a wide page opened once
+        # (Reports, the board) must not keep a small screen from shrinking the window.
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is None:
+                continue
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.pages.setCurrentWidget(shown)
         if place in (PLACE_CONTACTS, PLACE_TRASH):
             self.contacts_page.set_trash(place == PLACE_TRASH)
         self.new_action.setEnabled(place != PLACE_TRASH)
@@ -301,12 +352,20 @@ class MainWindow(QMainWindow):
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.show_only(filters, lifecycle=lifecycle)
 
+    def new_contact(self) -> None:
+        """Add a contact (File → New contact, Today's empty state)."""
+        self._new_contact()
+
     def _new_contact(self) -> None:
         self.show_place(PLACE_CONTACTS)
         self.contacts_page.new_contact()
 
     def _touch_contact(self) -> int | None:
-        """The contact Ctrl+L logs a touch for: the one selected on the contacts page."""
+        """The contact Ctrl+L logs a touch for: the one selected on the contacts page, or the
+        current row on Today."""
+        if self.current_place() == today_place.PLACE_TODAY:
+            row = self.today_page.current_row
+            return None if row is None else row.item.contact_id
         if self.current_place() != PLACE_CONTACTS:
             return None
         return self.contacts_page.current_id()
@@ -492,6 +551,18 @@ class MainWindow(QMainWindow):
             # After the window is on screen, so the welcome sits on top of it.
             QTimer.singleShot(0, self.offer_welcome)
 
+    def choose_theme(self, choice: str) -> None:
+        """Light, dark or the system's scheme (View → Appearance), remembered."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            choose_theme(app, choice)
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == choice)
+
+    def _on_scheme_changed(self, _scheme: object) -> None:
+        # Chips and notes are colours written into rich text: have every view render again.
+        self.ops.announce(EVERYTHING)
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -500,6 +571,11 @@ class MainWindow(QMainWindow):
             "businesses: journey stages, touches, follow-ups and lifetime value.</p>"
             f"<p>Database: {self.database.path}</p>",
         )
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # A narrower sidebar on a small screen leaves the room to the lists.
+        self.sidebar.setFixedWidth(160 if self.width() < 1200 else 190)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

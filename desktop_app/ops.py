@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from db.engine import Database
@@ -67,6 +68,8 @@ class OpsBus(QObject):
         self.database = database
         #: Where views send slow reads; None runs them in-line (tests, small tools).
         self.runner = runner
+        #: Edit → Undo / Redo: actions put here by ``desktop_app.undo.run_undoable``.
+        self.undo_stack = QUndoStack(self)
 
     def run(self, op: Callable[[Database], R], changes: Changes) -> R:
         try:

@@ -28,6 +28,7 @@ SHOW_DETAIL_PANE = Option("view/show_detail_pane", True, "Show the detail pane b
 LAST_DATABASE = Option("files/last_database", "", "The database opened last time")
 #: One path a line, the latest first.
 RECENT_DATABASES = Option("files/recent_databases", "", "Databases opened lately")
+THEME = Option("view/theme", "system", "Light, dark, or follow the system's colour scheme")
 START_IN_TRAY = Option("reminders/start_in_tray", False, "Start minimised to the tray icon")
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QAction, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from db import automation, today
 from db.clock import local_today
 from db.today import Notice, TodayCounts
-from desktop_app import icons, options
+from desktop_app import icons, options, theme
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import ImmediateRunner, Task, TaskRunner
 
@@ -72,22 +72,28 @@ def badge_icon(count: int) -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#dc2626"))
+    painter.setBrush(theme.color("badge"))
     disc = QRect(26, 0, 38, 38)
     painter.drawEllipse(disc)
     font = QFont()
     font.setBold(True)
     font.setPixelSize(22 if count < 100 else 15)
     painter.setFont(font)
-    painter.setPen(QColor("#ffffff"))
+    painter.setPen(theme.color("on_badge"))
     painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(count) if count < 1000 else "999+")
     painter.end()
     return QIcon(pixmap)
 
 
-def notice_text(notice: Notice) -> tuple[str, str]:
-    """The notification's title and body: how many, and whose."""
-    title = "1 follow-up is due" if notice.count == 1 else f"{notice.count:,} follow-ups are due"
+def notice_text(notice: Notice, counts: TodayCounts | None = None) -> tuple[str, str]:
+    """The notification's title and body: how many, and whose.
+
+    How many is the Today count (``counts``) once it has been read, so the banner, tray,
+    sidebar and window title never disagree; the names are those that just fell due.
+    """
+    due = counts.needs_attention if counts is not None and counts.needs_attention else 0
+    count = due or notice.count
+    title = "1 follow-up is due" if count == 1 else f"{count:,} follow-ups are due"
     names = list(notice.names)
     rest = notice.count - len(names)
     if rest > 0:
@@ -107,12 +113,8 @@ class ReminderBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reminderBanner")
-        self.setStyleSheet(
-            "#reminderBanner { background: #fef3c7; border-bottom: 1px solid #fcd34d; }"
-            "#reminderBanner QLabel { color: #78350f; }"
-        )
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
+        self.title.setObjectName("reminderTitle")
         self.body = QLabel()
         self.show_button = QPushButton("Show Today")
         self.show_button.clicked.connect(self._on_show)
@@ -130,11 +132,19 @@ class ReminderBanner(QFrame):
         row.addWidget(self.dismiss_button)
         self.hide()
 
-    def show_notice(self, notice: Notice) -> None:
-        title, body = notice_text(notice)
+    def show_notice(self, notice: Notice, counts: TodayCounts | None = None) -> None:
+        self._notice = notice
+        self.set_counts(counts)
+        self.show()
+
+    def set_counts(self, counts: TodayCounts | None) -> None:
+        """Keep the banner's figure the same as the sidebar's while it shows."""
+        notice = getattr(self, "_notice", None)
+        if notice is None:
+            return
+        title, body = notice_text(notice, counts)
         self.title.setText(title + ":")
         self.body.setText(body)
-        self.show()
 
     def _on_show(self) -> None:
         self.hide()
@@ -168,6 +178,9 @@ class Reminders(QObject):
         self.tray = tray
         self.banner = banner
         self.today = today_fn
+        self.counts: TodayCounts | None = None
+        #: True while the banner would only repeat what is on screen (the Today place).
+        self.banner_suppressed: Callable[[], bool] = lambda: False
         banner.today_requested.connect(self.today_requested)
         if tray is not None:
             self.menu = QMenu()
@@ -234,22 +247,23 @@ class Reminders(QObject):
         self._checking = False
         if not notice.count:
             return
-        title, body = notice_text(notice)
+        title, body = notice_text(notice, self.counts)
         if self.tray is not None:
             self.tray.showMessage(title, body, icons.app_icon(), 15_000)
-        else:
-            self.banner.show_notice(notice)
+        elif not self.banner_suppressed():
+            self.banner.show_notice(notice, self.counts)
         self.notified.emit(notice)
 
     def update_counts(self, counts: TodayCounts) -> None:
+        self.counts = counts
+        if self.banner.isVisible():
+            self.banner.set_counts(counts)
         if self.tray is None:
             return
         due = counts.needs_attention
         self.tray.setIcon(badge_icon(due))
         self.tray.setToolTip(
-            f"Touchbase — {counts.overdue:,} overdue, {counts.due_today:,} due today"
-            if due
-            else "Touchbase — nothing due"
+            f"Touchbase — {counts.headline()}" if due else "Touchbase — nothing due"
         )
 
     def _on_activated(self, reason: Any) -> None:
@@ -283,6 +297,11 @@ def install(window: MainWindow, tray: Tray | None) -> Reminders:
     reminders.today_requested.connect(show_today)
     reminders.quit_requested.connect(quit_app)
     window.today_page.counts_changed.connect(reminders.update_counts)
+    # The banner hides on Today: the page itself says what is due.
+    reminders.banner_suppressed = lambda: window.current_place() == "today"
+    window.sidebar.currentItemChanged.connect(
+        lambda *_a: banner.hide() if window.current_place() == "today" else None
+    )
     reminders.update_counts(window.today_page.counts)
     return reminders
 

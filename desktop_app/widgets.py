@@ -8,7 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from db import contacts
 from db.engine import Database
@@ -21,6 +29,16 @@ def qdate(day: date) -> QDate:
 
 def pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
+
+
+def name_line_edit_buttons(edit: QLineEdit) -> None:
+    """Give the icon buttons inside a line edit (search, clear) names screen readers say."""
+    for button in edit.findChildren(QToolButton):
+        if not button.accessibleName():
+            action = button.defaultAction()
+            name = action.text() if action is not None and action.text() else "Clear"
+            button.setAccessibleName(name)
+            button.setToolTip(button.toolTip() or name)
 
 
 class FieldError(QLabel):
@@ -44,8 +62,10 @@ class SearchField(QLineEdit):
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
-        self.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        search = self.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        search.setText("Search")
         self.setObjectName("searchField")
+        name_line_edit_buttons(self)
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
@@ -77,6 +97,7 @@ class ContactPicker(QLineEdit):
         self.setCompleter(completer)
         self.setPlaceholderText("Type a name, company, email or phone")
         self.setClearButtonEnabled(True)
+        name_line_edit_buttons(self)
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._refresh)
         self.textEdited.connect(self._on_edited)
@@ -117,12 +138,17 @@ class UndoBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("undoBar")
+        # A plain QWidget paints no style-sheet background without this: the bar's light text
+        # would sit on the page itself.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.message = QLabel()
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("linkButton")
         self.undo_button.setFlat(True)
         close = QPushButton("✕")
         close.setFlat(True)
+        close.setToolTip("Close")
+        close.setAccessibleName("Close")
         close.setFixedWidth(28)
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)

@@ -38,6 +38,14 @@ class Field(enum.Enum):
     COUNTRY = "country"
     NOTES = "notes"
     TAGS = "tags"
+    STAGE = "stage"
+    CENTRE_OF_INFLUENCE = "centre_of_influence"
+    DO_NOT_CONTACT = "do_not_contact"
+    HAS_NEED = "has_need"
+    HAS_BUDGET = "has_budget"
+    HAS_URGENCY = "has_urgency"
+    DECISION_MAKER = "is_decision_maker"
+    PURCHASE_INTERVAL = "purchase_interval_days"
     EXTRA = "extra"
 
     @property
@@ -67,8 +75,26 @@ _FIELD_LABELS = {
     Field.COUNTRY: "Country",
     Field.NOTES: "Notes",
     Field.TAGS: "Tags",
+    Field.STAGE: "Stage (by its name)",
+    Field.CENTRE_OF_INFLUENCE: "Centre of influence (yes/no)",
+    Field.DO_NOT_CONTACT: "Do not contact (yes/no)",
+    Field.HAS_NEED: "Has need (yes/no)",
+    Field.HAS_BUDGET: "Has budget (yes/no)",
+    Field.HAS_URGENCY: "Has urgency (yes/no)",
+    Field.DECISION_MAKER: "Decision maker (yes/no)",
+    Field.PURCHASE_INTERVAL: "Days between purchases",
     Field.EXTRA: "Add to notes",
 }
+
+#: The yes/no fields, each named as ``ContactInput`` names it (``Field.value``).
+FLAGS = (
+    Field.CENTRE_OF_INFLUENCE,
+    Field.DO_NOT_CONTACT,
+    Field.HAS_NEED,
+    Field.HAS_BUDGET,
+    Field.HAS_URGENCY,
+    Field.DECISION_MAKER,
+)
 
 #: Fields whose columns carry a slot number (which email, phone or address group).
 SLOTTED = frozenset(
@@ -94,6 +120,9 @@ class ColumnRule:
     slot: int = 0
     #: A fixed label for an email or phone column ("mobile"); the header for ``EXTRA``.
     label: str = ""
+    #: For ``TAGS``: the one separator the file uses between tags, where a tag may hold the
+    #: others ("" splits on " ::: ", ";" and ",").
+    separator: str = ""
 
 
 Mapping = tuple[ColumnRule, ...]
@@ -111,6 +140,7 @@ GOOGLE = "Google Contacts"
 GOOGLE_OLD = "Google Contacts (older export)"
 OUTLOOK = "Outlook"
 SPREADSHEET = "Spreadsheet"
+TOUCHBASE = "Touchbase export"
 
 
 def _key(header: str) -> str:
@@ -119,8 +149,13 @@ def _key(header: str) -> str:
 
 
 def guess_layout(headers: Sequence[str]) -> Layout:
-    """Recognise Google Contacts (both exports), Outlook, or else a plain spreadsheet."""
+    """Recognise Google Contacts (both exports), Outlook, Touchbase's own contacts export, or
+    else a plain spreadsheet."""
     keys = {_key(h) for h in headers}
+    if {"id", "name"} <= keys and (
+        {"email1", "email1label"} <= keys or {"phone1", "phone1label"} <= keys
+    ):
+        return Layout(TOUCHBASE, tuple(_touchbase_rule(h) for h in headers))
     if "email1value" in keys or "phone1value" in keys or "organization1name" in keys:
         if "givenname" in keys or "email1type" in keys or "phone1type" in keys:
             return Layout(GOOGLE_OLD, tuple(_google_rule(h) for h in headers))
@@ -207,6 +242,44 @@ def _google_rule(header: str) -> ColumnRule:
     if group == "organization" and part in ("name", "title", "department"):
         return ColumnRule(Field.EXTRA, label=header.strip())
     return ColumnRule(Field.IGNORE, label=header.strip())
+
+
+# --- Touchbase's own export (docs/export.md) ------------------------------------------------
+
+_TOUCHBASE_GROUP = re.compile(r"^(email|phone) (\d+)( label)?$", re.IGNORECASE)
+_TOUCHBASE_PLAIN = {
+    "name": ColumnRule(Field.NAME),
+    "company": ColumnRule(Field.COMPANY),
+    "title": ColumnRule(Field.TITLE),
+    "street": ColumnRule(Field.STREET, 1),
+    "city": ColumnRule(Field.CITY, 1),
+    "region": ColumnRule(Field.REGION, 1),
+    "postalcode": ColumnRule(Field.POSTAL_CODE, 1),
+    "country": ColumnRule(Field.COUNTRY, 1),
+    "notes": ColumnRule(Field.NOTES),
+    "tags": ColumnRule(Field.TAGS, separator=", "),
+    "stage": ColumnRule(Field.STAGE),
+    "referredby": ColumnRule(Field.EXTRA, label="Referred by"),
+    "centreofinfluence": ColumnRule(Field.CENTRE_OF_INFLUENCE),
+    "donotcontact": ColumnRule(Field.DO_NOT_CONTACT),
+    "hasneed": ColumnRule(Field.HAS_NEED),
+    "hasbudget": ColumnRule(Field.HAS_BUDGET),
+    "hasurgency": ColumnRule(Field.HAS_URGENCY),
+    "decisionmaker": ColumnRule(Field.DECISION_MAKER),
+    "purchaseintervaldays": ColumnRule(Field.PURCHASE_INTERVAL),
+}
+
+
+def _touchbase_rule(header: str) -> ColumnRule:
+    """Every typed field comes back; ids and the figures Touchbase derives are left out."""
+    match = _TOUCHBASE_GROUP.match(header.strip())
+    if match is not None:
+        slot, is_label = int(match[2]), bool(match[3])
+        if match[1].casefold() == "email":
+            return ColumnRule(Field.EMAIL_LABEL if is_label else Field.EMAIL, slot)
+        return ColumnRule(Field.PHONE_LABEL if is_label else Field.PHONE, slot)
+    rule = _TOUCHBASE_PLAIN.get(_key(header))
+    return rule if rule is not None else ColumnRule(Field.IGNORE, label=header.strip())
 
 
 # --- Outlook --------------------------------------------------------------------------------

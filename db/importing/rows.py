@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from db.contacts import ContactInput, EmailData, PhoneData, normalise, validate
-from db.importing.fields import Field, Mapping
+from db.importing.fields import FLAGS, Field, Mapping
 
 #: Google joins several values in one cell with " ::: "; spreadsheets often use ";".
 _MULTI = re.compile(r"\s+:::\s+|\s*;\s*|\s*\n\s*")
@@ -23,6 +23,18 @@ _TAG_SPLIT = re.compile(r"\s+:::\s+|\s*[;,]\s*")
 LABEL_MAX = 40
 #: Outlook writes these for a birthday or anniversary it does not know.
 _EMPTY_DATES = {"0/0/00", "00/00/00", "0/0/0000", "1/0/00"}
+#: What a spreadsheet would run as a formula; an export puts an apostrophe before it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+
+
+def plain(text: str) -> str:
+    """A cell without the apostrophe an export put before text a spreadsheet would run
+    ("'=1+1" is "=1+1"; "''-x" is "'-x"), as docs/export.md says."""
+    if text[:1] == "'" and text.lstrip("'").startswith(_FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,11 @@ class ImportRow:
     summary: str = ""
     #: The row gave a name (not just a company, email or phone to call the contact by).
     named: bool = False
+    #: The stage the row names (a label of the active journey model's stages), or "".
+    stage: str = ""
+    #: The yes/no flags and days between purchases the row gives, as (attribute, value):
+    #: what an update of a matching contact sets.
+    given: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -60,6 +77,9 @@ class Draft:
     country: str = ""
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    stage: str = ""
+    #: Flag and interval cells as written, by ``ContactInput`` attribute.
+    settings: dict[str, str] = field(default_factory=dict)
 
     def is_blank(self) -> bool:
         return not any(
@@ -101,10 +121,36 @@ class Draft:
     def has_name(self) -> bool:
         return any(p.strip() for p in (self.name, self.first, self.middle, self.last))
 
+    def _given(self) -> tuple[dict[str, object], list[str]]:
+        """The flags and interval the row gives, and what is wrong with them."""
+        given: dict[str, object] = {}
+        problems = []
+        for attr, cell in self.settings.items():
+            text = cell.strip().casefold()
+            if attr == Field.PURCHASE_INTERVAL.value:
+                if not text:
+                    continue
+                try:
+                    given[attr] = int(text)
+                except ValueError:
+                    problems.append(f"Days between purchases “{cell.strip()}” is not a number.")
+            elif text in _YES:
+                given[attr] = True
+            elif text in _NO:
+                if text:
+                    given[attr] = False
+            else:
+                problems.append(
+                    f"{Field(attr).label.removesuffix(' (yes/no)')}: “{cell.strip()}” is not "
+                    "yes or no."
+                )
+        return given, problems
+
     def finish(self, line: int) -> ImportRow:
         """The row as a validated contact, or the reason it is not one."""
         if self.is_blank():
             return ImportRow(line, None)
+        given, problems = self._given()
         data = normalise(
             ContactInput(
                 name=self.contact_name(),
@@ -119,15 +165,18 @@ class Draft:
                 country=self.country,
                 notes="\n".join(n for n in self.notes if n.strip()),
                 tags=tuple(self.tags),
+                **given,  # type: ignore[arg-type]
             )
         )
         if not data.name:
             reason = "It has no name, company, email or phone."
             return ImportRow(line, None, reason, summarise(data))
-        errors = validate(data)
+        errors = [*problems, *validate(data).values()]
         if errors:
-            return ImportRow(line, None, " ".join(dict.fromkeys(errors.values())), summarise(data))
-        return ImportRow(line, data, named=self.has_name())
+            return ImportRow(line, None, " ".join(dict.fromkeys(errors)), summarise(data))
+        return ImportRow(
+            line, data, named=self.has_name(), stage=self.stage, given=tuple(given.items())
+        )
 
 
 def summarise(data: ContactInput) -> str:
@@ -144,26 +193,35 @@ def summarise(data: ContactInput) -> str:
     )
 
 
+#: Labels every address book has, written in lower case as the contact form offers them.
+_COMMON_LABELS = frozenset(
+    {"home", "work", "mobile", "cell", "main", "other", "fax", "work fax", "home fax", "pager"}
+)
+
+
 @lru_cache(maxsize=1024)
 def clean_label(text: str) -> str:
-    """Google writes "* Home", vCards "_$!<Mobile>!$_": keep the word, lower case."""
-    text = re.sub(r"^[*\s]+|_\$!<|>!\$_", "", text).strip().lower()
+    """Google writes "* Home", vCards "_$!<Mobile>!$_": keep the word; the common ones in
+    lower case, any other ("Tennis club") as written."""
+    text = re.sub(r"^[*\s]+|_\$!<|>!\$_", "", text).strip()
+    if text.casefold() in _COMMON_LABELS:
+        text = text.casefold()
     return text[:LABEL_MAX]
 
 
 def split_emails(cell: str) -> list[str]:
-    return [part for part in _EMAIL_MULTI.split(cell.strip()) if part]
+    return [part for part in _EMAIL_MULTI.split(plain(cell.strip())) if part]
 
 
 def split_values(cell: str) -> list[str]:
-    return [part for part in _MULTI.split(cell.strip()) if part]
+    return [part for part in _MULTI.split(plain(cell.strip())) if part]
 
 
 @lru_cache(maxsize=1024)
 def split_tags(cell: str) -> tuple[str, ...]:
     """Tags, without Google's system groups ("* myContacts", "* starred")."""
     out = []
-    for raw in _TAG_SPLIT.split(cell.strip()):
+    for raw in _TAG_SPLIT.split(plain(cell.strip())):
         part = raw.strip()
         if not part or part.startswith("* ") or part.casefold() in ("mycontacts", "starred"):
             continue
@@ -177,7 +235,7 @@ def _joined(cells: Sequence[str], indexes: Sequence[int], sep: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.strip().replace("\r\n", "\n")
+    return plain(text.strip()).replace("\r\n", "\n")
 
 
 _TEXT_FIELDS = {
@@ -199,8 +257,10 @@ class RowMapper:
     def __init__(self, mapping: Mapping) -> None:
         self.text: dict[str, tuple[list[int], str]] = {}
         self.notes: list[int] = []
-        self.tags: list[int] = []
+        self.tags: list[tuple[int, str]] = []
         self.extras: list[tuple[int, str]] = []
+        self.stage: list[int] = []
+        self.settings: list[tuple[str, int]] = []
         # slot → (value columns, fixed label, label column)
         self.emails: dict[int, tuple[list[int], str, int | None]] = {}
         self.phones: dict[int, tuple[list[int], str, int | None]] = {}
@@ -225,9 +285,13 @@ class RowMapper:
             elif kind is Field.NOTES:
                 self.notes.append(index)
             elif kind is Field.TAGS:
-                self.tags.append(index)
+                self.tags.append((index, rule.separator))
             elif kind is Field.EXTRA:
                 self.extras.append((index, rule.label))
+            elif kind is Field.STAGE:
+                self.stage.append(index)
+            elif kind in FLAGS or kind is Field.PURCHASE_INTERVAL:
+                self.settings.append((kind.value, index))
         for slots, labels in ((self.emails, email_labels), (self.phones, phone_labels)):
             for slot, (columns, label, _none) in list(slots.items()):
                 slots[slot] = (columns, label, labels.get(slot))
@@ -254,9 +318,13 @@ class RowMapper:
         for i in self.notes:
             if i < count and (value := _cell(cells[i])):
                 draft.notes.append(value)
-        for i in self.tags:
+        for i, separator in self.tags:
             if i < count and cells[i].strip():
-                draft.tags.extend(split_tags(cells[i]))
+                if separator:
+                    named = plain(cells[i].strip()).split(separator)
+                    draft.tags.extend(t for name in named if (t := name.strip()))
+                else:
+                    draft.tags.extend(split_tags(cells[i]))
         if self.address_slots:
             addresses: dict[int, dict[Field, str]] = {}
             for slot, address_columns in self.address_slots:
@@ -270,12 +338,17 @@ class RowMapper:
         for i, label in self.extras:
             if i < count and (value := _cell(cells[i])) and value not in _EMPTY_DATES:
                 draft.notes.append(f"{label}: {value}" if label else value)
+        if self.stage:
+            draft.stage = _joined(cells, self.stage, " ")
+        for attr, i in self.settings:
+            if i < count:
+                draft.settings[attr] = cells[i]
         return draft
 
     @staticmethod
     def _labels(cells: Sequence[str], label: str, column: int | None, count: int) -> list[str]:
         """One label per value: the row's label cell (Google joins several with " ::: ")."""
-        given = cells[column] if column is not None and column < len(cells) else ""
+        given = plain(cells[column]) if column is not None and column < len(cells) else ""
         if given.strip():
             parts = given.split(":::")
             if len(parts) == count:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -271,29 +271,46 @@ class Preview:
         return self.new + self.matched + self.invalid
 
 
+class _Tally:
+    """Blank and invalid rows as a file is read (the first ``SHOWN`` invalid ones kept)."""
+
+    def __init__(self) -> None:
+        self.blank = 0
+        self.invalid = 0
+        self.invalid_rows: list[PreviewRow] = []
+
+    def valid(self, rows: Iterable[ImportRow], ticker: _Ticker) -> Iterator[ImportRow]:
+        """The rows that can be imported; the others are counted here."""
+        for row in rows:
+            ticker.tick()
+            if row.data is not None:
+                yield row
+            elif not row.error:
+                self.blank += 1
+            else:
+                self.invalid += 1
+                if len(self.invalid_rows) < SHOWN:
+                    self.invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
+
+
 def preview(
     database: Database, source: ImportSource, *, progress: Progress | None = None
 ) -> Preview:
-    """Read the whole file and say what importing it would do (writes nothing)."""
-    new = matched = invalid = blank = 0
+    """Read the whole file and say what importing it would do (writes nothing).
+
+    A row matches an existing contact, or an earlier row of the file that would be created
+    (its ``contact_id`` is then minus that row's line, see ``in_file_line``)."""
+    new = matched = 0
     new_rows: list[PreviewRow] = []
     matched_rows: list[PreviewRow] = []
-    invalid_rows: list[PreviewRow] = []
+    tally = _Tally()
     with database.reading() as session:
         index = matching.ContactIndex.load(session, matching.default_region(session))
     with _rows(source) as rows:
         ticker = _Ticker(progress, rows)
-        for row in rows:
-            ticker.tick()
-            if row.data is None:
-                if not row.error:
-                    blank += 1
-                    continue
-                invalid += 1
-                if len(invalid_rows) < SHOWN:
-                    invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
-                continue
-            found = _match(index, row.data)
+        for row in tally.valid(rows, ticker):
+            assert row.data is not None
+            found = _claim(index, -row.line, row.data)
             if found is None:
                 new += 1
                 if len(new_rows) < SHOWN:
@@ -309,17 +326,24 @@ def preview(
         source,
         new,
         matched,
-        invalid,
-        blank,
+        tally.invalid,
+        tally.blank,
         tuple(new_rows),
         tuple(matched_rows),
-        tuple(invalid_rows),
+        tuple(tally.invalid_rows),
     )
 
 
-def _match(index: matching.ContactIndex, data: ContactInput) -> int | None:
-    return index.match(
-        emails=[e.address for e in data.emails], phones=[p.number for p in data.phones]
+def in_file_line(contact_id: int | None) -> int | None:
+    """The line of the file a preview row matches, when it matches a row, not a contact."""
+    return -contact_id if contact_id is not None and contact_id < 0 else None
+
+
+def _claim(index: matching.ContactIndex, contact_id: int, data: ContactInput) -> int | None:
+    return index.claim(
+        contact_id,
+        emails=[e.address for e in data.emails],
+        phones=[p.number for p in data.phones],
     )
 
 
@@ -334,8 +358,12 @@ def _with_names(database: Database, rows: list[PreviewRow]) -> list[PreviewRow]:
         }
     out = []
     for r in rows:
-        name, company = names.get(r.contact_id or 0, ("", ""))
-        shown = f"{name} · {company}" if company else name
+        line = in_file_line(r.contact_id)
+        if line is not None:
+            shown = f"line {line:,} of this file"
+        else:
+            name, company = names.get(r.contact_id or 0, ("", ""))
+            shown = f"{name} · {company}" if company else name
         out.append(PreviewRow(r.line, r.summary, r.contact_id, shown))
     return out
 
@@ -402,50 +430,43 @@ def run_import(
     # by restoring this (the transaction itself guarantees all-or-nothing).
     backups.backup_before(database, backups.BEFORE_IMPORT)
     started = time.perf_counter()
-    updated = skipped = invalid = blank = 0
-    invalid_rows: list[PreviewRow] = []
+    updated = skipped = 0
+    tally = _Tally()
     with database.write_session.begin() as session:
         index = matching.ContactIndex.load(session, matching.default_region(session))
         writer = _Writer(session, now, tag, index.region)
         with _rows(source) as rows:
             ticker = _Ticker(progress, rows)
-            for row in rows:
-                ticker.tick()
-                if row.data is None:
-                    if not row.error:
-                        blank += 1
-                        continue
-                    invalid += 1
-                    if len(invalid_rows) < SHOWN:
-                        invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
-                    continue
-                if invalid and not options.skip_invalid:
+            for row in tally.valid(rows, ticker):
+                if tally.invalid and not options.skip_invalid:
                     continue  # nothing will be written: just find the other invalid rows
-                found = _match(index, row.data)
+                assert row.data is not None
+                # A row matches a contact, or one this import creates from an earlier row.
+                found = _claim(index, writer.next_contact, row.data)
                 action = (
                     DuplicateAction.CREATE
                     if found is None
                     else options.choices.get(row.line, options.on_duplicate)
                 )
                 if action is DuplicateAction.CREATE:
-                    writer.create(row.data)
+                    writer.create(row.data, row.stage)
                 elif action is DuplicateAction.UPDATE:
                     assert found is not None
                     writer.update(found, row)
                     updated += 1
                 else:
                     skipped += 1
-            if invalid and not options.skip_invalid:
-                raise InvalidRowsError(invalid, invalid_rows)
+            if tally.invalid and not options.skip_invalid:
+                raise InvalidRowsError(tally.invalid, tally.invalid_rows)
             writer.flush()
             ticker.done()
         summary = ImportSummary(
             created=writer.created,
             updated=updated,
             skipped=skipped,
-            invalid=invalid,
-            blank=blank,
-            invalid_rows=tuple(invalid_rows),
+            invalid=tally.invalid,
+            blank=tally.blank,
+            invalid_rows=tuple(tally.invalid_rows),
             created_ids=tuple(writer.created_ids),
         )
     log.info("imported %s in %.1f s: %s", source.path.name, time.perf_counter() - started, summary)
@@ -481,6 +502,7 @@ _CONTACT_COLUMNS = (
     "has_budget",
     "has_urgency",
     "is_decision_maker",
+    "purchase_interval_days",
     "purchase_count",
     "lifetime_value",
     "created_at",
@@ -523,7 +545,15 @@ class _Writer:
         self.region = region
         model = active_model(session)
         self.stage_id = model.stages[0].id if model is not None and model.stages else None
+        #: The active model's stages by label (case and spacing aside), for a row naming one.
+        self.stage_ids = (
+            {" ".join(s.label.casefold().split()): s.id for s in model.stages}
+            if model is not None
+            else {}
+        )
         self.next_contact = _next_id(session, Contact)
+        #: Contacts from this id on are created by this import (and may still be unwritten).
+        self.first_new = self.next_contact
         self.next_email = _next_id(session, ContactEmail)
         self.next_phone = _next_id(session, ContactPhone)
         self.next_change = _next_id(session, StageChange)
@@ -548,10 +578,13 @@ class _Writer:
             self.tag_ids[key] = found
         return found
 
-    def create(self, data: ContactInput) -> None:
+    def create(self, data: ContactInput, stage: str = "") -> None:
+        """A new contact, at the stage the row names if the active model has it, else at the
+        model's first stage."""
         cid = self.next_contact
         self.next_contact += 1
         stamp = self.stamp
+        stage_id = self.stage_ids.get(" ".join(stage.casefold().split()), self.stage_id)
         self.rows[Contact].append(
             (
                 cid,
@@ -564,14 +597,15 @@ class _Writer:
                 data.postal_code,
                 data.country,
                 data.notes,
-                self.stage_id,
-                stamp if self.stage_id is not None else None,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
+                stage_id,
+                stamp if stage_id is not None else None,
+                data.centre_of_influence,
+                data.do_not_contact,
+                data.has_need,
+                data.has_budget,
+                data.has_urgency,
+                data.is_decision_maker,
+                data.purchase_interval_days,
                 0,
                 0,
                 stamp,
@@ -595,9 +629,9 @@ class _Writer:
             if tag_id not in seen:
                 seen.add(tag_id)
                 self.rows[ContactTag].append((cid, tag_id))
-        if self.stage_id is not None:
+        if stage_id is not None:
             self.rows[StageChange].append(
-                (self.next_change, cid, None, self.stage_id, stamp, 1, "Imported")
+                (self.next_change, cid, None, stage_id, stamp, 1, "Imported")
             )
             self.next_change += 1
         self.index_rows.append(
@@ -623,6 +657,8 @@ class _Writer:
         """Fill in and replace what the row has, add emails, phones and tags it lacks."""
         data = row.data
         assert data is not None
+        if contact_id >= self.first_new and contact_id in self.batch_ids:
+            self.flush()  # created from an earlier row of the file, not yet written
         contact = self.session.get(Contact, contact_id)
         if contact is None:  # matched moments ago in this transaction
             raise LookupError(contact_id)
@@ -633,15 +669,22 @@ class _Writer:
             if value:
                 setattr(contact, attr, value)
         contact.notes = merge_notes(contact.notes, data.notes.split("\n"))
+        for attr, given in row.given:  # the flags and interval the file states
+            setattr(contact, attr, given)
         emails = {e.address.casefold() for e in contact.emails}
         for email in data.emails:
             if email.address.casefold() not in emails:
                 emails.add(email.address.casefold())
+                # Ids from the same counter as the batched inserts, so the two never collide.
                 contact.emails.append(
                     ContactEmail(
-                        address=email.address, label=email.label, position=len(contact.emails)
+                        id=self.next_email,
+                        address=email.address,
+                        label=email.label,
+                        position=len(contact.emails),
                     )
                 )
+                self.next_email += 1
         region = self.region
         numbers = {matching.normalise_phone(p.number, region) or p.number for p in contact.phones}
         for phone in data.phones:
@@ -650,9 +693,13 @@ class _Writer:
                 numbers.add(key)
                 contact.phones.append(
                     ContactPhone(
-                        number=phone.number, label=phone.label, position=len(contact.phones)
+                        id=self.next_phone,
+                        number=phone.number,
+                        label=phone.label,
+                        position=len(contact.phones),
                     )
                 )
+                self.next_phone += 1
         have = {t.name.casefold() for t in contact.tags}
         for name in data.tags:
             if name.casefold() not in have:
@@ -676,6 +723,8 @@ class _Writer:
         self.index_rows.clear()
         if self.updated_ids:
             search.reindex(self.session, self.updated_ids)
+            # A file may say "do not contact": their follow-ups follow.
+            derived.refresh_schedule(self.session, sorted(self.updated_ids))
         if self.batch_ids:
             derived.refresh_schedule(self.session, self.batch_ids)
         self.batch_ids.clear()

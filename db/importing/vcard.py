@@ -254,18 +254,16 @@ def card_draft(card: Any) -> Draft:
 
 
 def _address(draft: Draft, value: Any, *, first: bool) -> None:
-    street = (
-        ", ".join(
-            p
-            for p in (
-                _text(getattr(value, "box", "")),
-                _text(getattr(value, "extended", "")),
-                _text(getattr(value, "street", "")),
-            )
-            if p
+    # The street keeps its lines (as the contact form does); the post box and the extended
+    # address come before it, a line each.
+    street = "\n".join(
+        p
+        for p in (
+            _text(getattr(value, "box", "")),
+            _text(getattr(value, "extended", "")),
+            _text(getattr(value, "street", "")),
         )
-        .replace("\r\n", ", ")
-        .replace("\n", ", ")
+        if p
     )
     city = _text(getattr(value, "city", ""))
     region = _text(getattr(value, "region", ""))
@@ -275,7 +273,7 @@ def _address(draft: Draft, value: Any, *, first: bool) -> None:
         draft.street, draft.city, draft.region = street, city, region
         draft.postal_code, draft.country = code, country
         return
-    shown = ", ".join(p for p in (street, city, region, code, country) if p)
+    shown = ", ".join(p for p in (street.replace("\n", ", "), city, region, code, country) if p)
     if shown:
         draft.notes.append(f"Other address: {shown}")
 

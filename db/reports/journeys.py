@@ -21,12 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
 from decimal import Decimal
 from statistics import median
 from typing import Any, cast
 
-from sqlalchemy import Select, case, func, select, type_coerce, union
+from sqlalchemy import Select, String, case, func, select, type_coerce, union
 
 from db import journeys, stages
 from db.engine import Database
@@ -34,8 +33,9 @@ from db.export import Cell, ExportOptions, Report, report, share
 from db.models import Contact, StageChange
 
 
-def _day(value: datetime) -> date:
-    return value.astimezone().date()
+def _local_day_number(column: Any) -> Any:
+    """The Julian day number of the owner's local calendar day of a stored UTC time."""
+    return func.julianday(func.date(type_coerce(column, String), "localtime"))
 
 
 @report("funnel", "contacts per stage, ever reached, conversion, median days in stage, stuck")
@@ -98,23 +98,29 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             .where(live)
             .subquery()
         )
+        # Days between local calendar days, counted by SQLite: a Python datetime per stage
+        # change costs seconds at 100,000 contacts (times are stored as UTC text, and
+        # 'localtime' turns them into the owner's days as ``datetime.astimezone`` does).
         stays: dict[int, list[int]] = defaultdict(list)
         completed = cast(
             "Select[Any]",
-            select(changes.c.to_stage_id, changes.c.changed_at, changes.c.ended_at).where(
-                changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None)
-            ),
+            select(
+                changes.c.to_stage_id,
+                cast("Any", _local_day_number(changes.c.ended_at))
+                - _local_day_number(changes.c.changed_at),
+            ).where(changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None)),
         )
-        for stage_id, started, ended in session.execute(completed):
-            stays[stage_id].append((_day(ended) - _day(started)).days)
+        for stage_id, days in session.execute(completed):
+            stays[stage_id].append(int(days))
         current = cast(
             "Select[Any]",
-            select(Contact.stage_id, Contact.stage_entered_at).where(
-                live, Contact.stage_id.in_(ids), Contact.stage_entered_at.is_not(None)
-            ),
+            select(
+                Contact.stage_id,
+                func.julianday(today.isoformat()) - _local_day_number(Contact.stage_entered_at),
+            ).where(live, Contact.stage_id.in_(ids), Contact.stage_entered_at.is_not(None)),
         )
-        for stage_id, entered in session.execute(current):
-            stays[stage_id].append(max((today - _day(entered)).days, 0))
+        for stage_id, days in session.execute(current):
+            stays[stage_id].append(max(int(days), 0))
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index, stage in enumerate(stage_list):

@@ -122,12 +122,19 @@ def medium_mix(database: Database, options: ExportOptions) -> Report:
         stages = active_stages(session)
         active = {s.id for s in stages}
         counts: dict[tuple[str, str], int] = {}
-        stmt = (
-            select(Touch.stage_id, Touch.medium, func.count(Touch.id))
-            .join(Contact, Contact.id == Touch.contact_id)
-            .where(*_in_range(options))
-            .group_by(Touch.stage_id, Touch.medium)
+        # Read from the covering (when, medium, contact, stage) index, leaving out the few
+        # contacts in the trash, rather than joining every touch to its contact.
+        start, end = local_day_bounds(options.since, options.until)
+        stmt = select(Touch.stage_id, Touch.medium, func.count()).group_by(
+            Touch.stage_id, Touch.medium
         )
+        if start is not None:
+            stmt = stmt.where(Touch.occurred_at >= start)
+        if end is not None:
+            stmt = stmt.where(Touch.occurred_at < end)
+        trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+        if trashed:
+            stmt = stmt.where(Touch.contact_id.not_in(trashed))
         for stage_id, medium, count in session.execute(stmt):
             if stage_id is None:
                 key = NO_STAGE

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.contacts import ContactDetail
+from db.clock import local_today
+from db.contacts import ContactDetail, ContactRow
 from db.engine import Database
-from desktop_app import icons
+from desktop_app import icons, theme
+from desktop_app.contacts.status import StatusLine, status_chips
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes
 
@@ -102,9 +104,7 @@ class DetailPane(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("detailSubtitle")
         self.subtitle.setWordWrap(True)
-        self.badges = QLabel()
-        self.badges.setTextFormat(Qt.TextFormat.RichText)
-        self.badges.setWordWrap(True)
+        self.status = StatusLine()
 
         buttons = QHBoxLayout()
         self.edit_button = QPushButton(icons.icon("edit"), "Edit")
@@ -138,7 +138,7 @@ class DetailPane(QWidget):
         heading = QVBoxLayout(self.header)
         heading.setContentsMargins(20, 18, 20, 6)
         heading.setSpacing(6)
-        for widget in (self.name, self.subtitle, self.badges):
+        for widget in (self.name, self.subtitle, self.status):
             heading.addWidget(widget)
         heading.addLayout(buttons)
 
@@ -151,6 +151,7 @@ class DetailPane(QWidget):
         body = QWidget()
         body.setObjectName("detailBody")
         body_layout = self._tab_layout(body)
+        # The sections (journey, follow-ups, ...) come first; the contact's facts after them.
         body_layout.addWidget(self.info)
         body_layout.addStretch(1)
         self.details.setWidget(body)
@@ -159,7 +160,7 @@ class DetailPane(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.details, self.DETAILS)
         #: Each tab's layout, and how many fixed widgets come before its sections.
-        self._tab_layouts: dict[str, tuple[QVBoxLayout, int]] = {self.DETAILS: (body_layout, 1)}
+        self._tab_layouts: dict[str, tuple[QVBoxLayout, int]] = {self.DETAILS: (body_layout, 0)}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)
@@ -235,24 +236,14 @@ class DetailPane(QWidget):
         self.name.setText(contact.name)
         self.subtitle.setText(" · ".join(p for p in (contact.title, contact.company) if p))
         self.subtitle.setVisible(bool(contact.title or contact.company))
-        self.badges.setText(self._badges(contact))
+        self.show_status(contact, None)
         self.info.setText(self._info_html(contact))
 
-    @staticmethod
-    def _badges(contact: ContactDetail) -> str:
-        chips = []
-        if contact.deleted_at is not None:
-            chips.append(("In trash", "#fee2e2", "#991b1b"))
-        if contact.stage_label:
-            chips.append((contact.stage_label, "#dbeafe", "#1e3a8a"))
-        if contact.centre_of_influence:
-            chips.append(("★ Centre of influence", "#fef3c7", "#92400e"))
-        if contact.do_not_contact:
-            chips.append(("Do not contact", "#fee2e2", "#991b1b"))
-        return " ".join(
-            f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
-            for text, bg, fg in chips
-        )
+    def show_status(
+        self, contact: ContactDetail, row: ContactRow | None, stage_tone: str = "accent"
+    ) -> None:
+        """The status line; ``row`` adds lifecycle and satisfaction once it has been read."""
+        self.status.show_chips(status_chips(contact, row, stage_tone, local_today()))
 
     @staticmethod
     def _info_html(contact: ContactDetail) -> str:
@@ -261,12 +252,16 @@ class DetailPane(QWidget):
         def section(title: str, rows: list[str]) -> None:
             if rows:
                 parts.append(
-                    f'<p style="margin-top:14px; color:#64748b; font-size:small;">'
+                    f'<p style="margin-top:14px; color:{theme.hex_of("muted")}; font-size:small;">'
                     f"<b>{title.upper()}</b></p>" + "<br>".join(rows)
                 )
 
         def labelled(value: str, label: str) -> str:
-            suffix = f' <span style="color:#64748b;">{escape(label)}</span>' if label else ""
+            suffix = (
+                f' <span style="color:{theme.hex_of("muted")};">{escape(label)}</span>'
+                if label
+                else ""
+            )
             return value + suffix
 
         section(
@@ -303,7 +298,7 @@ class DetailPane(QWidget):
             "Qualification",
             [
                 f"<b>{escape(contact.qualification.label)}</b> "
-                f'<span style="color:#64748b;">— {len(met)} of 4 criteria'
+                f'<span style="color:{theme.hex_of("muted")};">— {len(met)} of 4 criteria'
                 f"{': ' + escape(', '.join(met)) if met else ''}</span>"
             ],
         )
@@ -327,7 +322,8 @@ class DetailPane(QWidget):
         if contact.deleted_at is not None:
             meta.append(f"deleted {format_date(contact.deleted_at)}")
         parts.append(
-            f'<p style="margin-top:18px; color:#94a3b8; font-size:small;">{", ".join(meta)}</p>'
+            f'<p style="margin-top:18px; color:{theme.hex_of("muted")}; font-size:small;">'
+            f"{', '.join(meta)}</p>"
         )
         return "".join(parts)
 

@@ -14,7 +14,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
@@ -29,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import duplicates
+from db import backups, duplicates
 from db.duplicates import BOTH, FIELDS, JOINABLE, KEEP, OTHER, DuplicatePair, MergePreview
+from db.engine import Database
 from desktop_app.contacts.page import UndoBar
-from desktop_app.dialogs import FormDialog, show_error
+from desktop_app.dialogs import Dialog, FormDialog, show_error
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import CancelledError, ImmediateRunner, Progress, run_with_progress
 
@@ -245,13 +245,15 @@ class MergeDialog(FormDialog[dict[str, str]]):
         return cls(preview, parent).answer()
 
 
-class DuplicatesDialog(QDialog):
+class DuplicatesDialog(Dialog):
     """The likely duplicate pairs among the contacts, each one a merge away."""
 
     merged = Signal(int)
 
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: A backup is taken before the first merge each time the window is opened.
+        self._backed_up = False
         self.ops = ops
         self.setWindowTitle("Find duplicates")
         self.resize(900, 520)
@@ -365,14 +367,19 @@ class DuplicatesDialog(QDialog):
         choices = MergeDialog.ask(preview, self)
         if choices is None:
             return
+        first = not self._backed_up
+
+        def merge(db: Database) -> duplicates.MergeRecord:
+            if first:  # one backup before the first merge of this window's visit
+                backups.backup_before(db, backups.BEFORE_MERGING)
+            return duplicates.merge_contacts(db, pair.first_id, pair.second_id, choices)
+
         try:
-            record = self.ops.run(
-                lambda db: duplicates.merge_contacts(db, pair.first_id, pair.second_id, choices),
-                MERGE_CHANGES,
-            )
-        except duplicates.MergeError as exc:
+            record = self.ops.run(merge, MERGE_CHANGES)
+        except (duplicates.MergeError, backups.BackupError) as exc:
             show_error(self, "The contacts were not merged", str(exc))
             return
+        self._backed_up = True
         self.model.drop_contact(record.other_id)
         self._show_count()
         self.merged.emit(record.kept_id)

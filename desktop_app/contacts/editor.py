@@ -52,6 +52,10 @@ EMAIL_LABELS = ("work", "home", "other")
 PHONE_LABELS = ("mobile", "work", "home", "other")
 
 
+def placeholder_kind(placeholder: str) -> str:
+    return "email" if "@" in placeholder else "phone number"
+
+
 class _ValueRow(QWidget):
     """One email or phone: a label, the value, a remove button, and its own error line."""
 
@@ -65,7 +69,8 @@ class _ValueRow(QWidget):
         self.value.setPlaceholderText(placeholder)
         remove = QToolButton()
         remove.setIcon(icons.icon("delete"))
-        remove.setToolTip("Remove")
+        remove.setToolTip(f"Remove this {placeholder_kind(placeholder)}")
+        remove.setAccessibleName(f"Remove this {placeholder_kind(placeholder)}")
         remove.setAutoRaise(True)
         remove.clicked.connect(lambda: on_remove(self))
         self.error = FieldError()
@@ -128,7 +133,8 @@ class ContactDialog(FormDialog[ContactInput]):
         self._database = database
         self._contact = contact
         self.setWindowTitle(f"Edit {contact.name}" if contact else "New contact")
-        self.setMinimumSize(620, 640)
+        self.setMinimumSize(620, 520)
+        self.resize(660, 680)
 
         self.name = QLineEdit()
         self.name.setPlaceholderText("Full name (required)")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -35,11 +34,19 @@ from PySide6.QtWidgets import (
 )
 
 from db import backups, contacts, journeys, lifecycle
-from db.contacts import ContactDetail, ContactInput, ContactNotFoundError, ValidationError
+from db.contacts import (
+    ContactDetail,
+    ContactInput,
+    ContactNotFoundError,
+    ContactRow,
+    ValidationError,
+)
 from db.engine import Database
 from db.journeys import StageInfo
 from desktop_app import icons, options
 from desktop_app import touches as touch_ui
+from desktop_app.contacts.bulk import add_bulk_actions
+from desktop_app.contacts.columns import ColumnLayout, ContactCellDelegate
 from desktop_app.contacts.detail import DetailPane, ReadAhead
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar, Filters
@@ -49,6 +56,7 @@ from desktop_app.journeys.moves import add_stage_menu, backward_reason
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.sales.filters import SalesFilters
 from desktop_app.tasks import CancelledError, Progress
+from desktop_app.undo import run_long_undoable, run_undoable
 from desktop_app.widgets import SearchField, UndoBar
 
 __all__ = ["ContactsPage", "UndoBar"]  # UndoBar: still importable from here
@@ -56,6 +64,10 @@ __all__ = ["ContactsPage", "UndoBar"]  # UndoBar: still importable from here
 log = logging.getLogger(__name__)
 
 ALL_TAGS = "All tags"
+#: A selected contact as read on the runner: its id, detail, its sections' read-ahead and its
+#: list row (for the status line).
+DetailRead = tuple[int, ContactDetail | None, ReadAhead, ContactRow | None]
+
 CONTACT_CHANGES = ("contacts", "tags", "stages", "touches", "followups", "purchases")
 
 
@@ -114,19 +126,8 @@ class ContactsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in {
-            Column.NAME: 190,
-            Column.COMPANY: 170,
-            Column.EMAIL: 210,
-            Column.PHONE: 150,
-            Column.STAGE: 110,
-            Column.TAGS: 140,
-            Column.LAST_TOUCH: 120,
-            Column.DAYS_SINCE: 80,
-        }.items():
-            header.resizeSection(column, width)
+        self.table.setItemDelegate(ContactCellDelegate(self.table))
+        self.columns = ColumnLayout(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)
@@ -290,7 +291,11 @@ class ContactsPage(QWidget):
         while True:
             entered = data
             try:
-                saved = self._save(self._updating(contact_id, entered, reason), entered)
+                saved = self._save(
+                    self._updating(contact_id, entered, reason),
+                    entered,
+                    undo=(f"Edit {current.name}", [contact_id]),
+                )
                 break
             except WriteFailedError as exc:
                 show_error(self, "The changes were not saved", str(exc))
@@ -316,10 +321,20 @@ class ContactsPage(QWidget):
 
         return save
 
-    def _save(self, op: Callable[[Database], int | None], data: ContactInput) -> int | None:
-        """Run a save; returns the new contact's id (0 for an edit), None if it was refused."""
+    def _save(
+        self,
+        op: Callable[[Database], int | None],
+        data: ContactInput,
+        undo: tuple[str, list[int]] | None = None,
+    ) -> int | None:
+        """Run a save; returns the new contact's id (0 for an edit), None if it was refused.
+        ``undo`` names an edit for Edit → Undo, with the contact it changes."""
+        changes = Changes(contacts=True, tags=True, stages=True)
         try:
-            result = self.ops.run(op, Changes(contacts=True, tags=True, stages=True))
+            if undo is None:
+                result = self.ops.run(op, changes)
+            else:
+                result = run_undoable(self.ops, undo[0], undo[1], op, changes)
         except ValidationError as exc:
             show_error(self, "The contact was not saved", "\n".join(exc.errors.values()))
             return None
@@ -339,15 +354,18 @@ class ContactsPage(QWidget):
             self.trash(ids)
 
     def trash(self, ids: list[int]) -> None:
+        what = "1 contact" if len(ids) == 1 else f"{len(ids):,} contacts"
+
         def moved(count: int) -> None:
-            what = "1 contact" if count == 1 else f"{count:,} contacts"
-            self.undo_bar.offer(f"{what} moved to the trash.", lambda: self.restore(ids))
+            moved_what = "1 contact" if count == 1 else f"{count:,} contacts"
+            self.undo_bar.offer(f"{moved_what} moved to the trash.", self.ops.undo_stack.undo)
 
         self._bulk(
             f"Moving {len(ids):,} contacts to the trash…",
             lambda db, progress: contacts.trash_contacts(db, ids, progress=progress.update),
             Changes(contacts=True),
             moved,
+            undo=(f"Move {what} to the trash", ids),
         )
 
     def restore(self, ids: list[int]) -> None:
@@ -407,8 +425,11 @@ class ContactsPage(QWidget):
         op: Callable[[Database, Progress], int],
         changes: Changes,
         on_done: Callable[[int], None],
+        *,
+        undo: tuple[str, list[int]] | None = None,
     ) -> None:
-        """A change to many contacts: in the background, cancellable, the window answering."""
+        """A change to many contacts: in the background, cancellable, the window answering;
+        ``undo`` names it for Edit → Undo, with the contacts it changes."""
 
         def cancellable(db: Database, progress: Progress) -> int:
             try:
@@ -419,7 +440,21 @@ class ContactsPage(QWidget):
         def failed(error: Exception) -> None:
             show_error(self, "The contacts were not changed", str(error))
 
-        self.ops.run_long(self, title, cancellable, changes, on_done=on_done, on_error=failed)
+        if undo is None:
+            self.ops.run_long(self, title, cancellable, changes, on_done=on_done, on_error=failed)
+            return
+        text, ids = undo
+        run_long_undoable(
+            self.ops,
+            self,
+            title=title,
+            text=text,
+            contact_ids=ids,
+            op=cancellable,
+            changes=changes,
+            on_done=on_done,
+            on_error=failed,
+        )
 
     # --- modes, filters and refreshing ----------------------------------------------------
 
@@ -560,21 +595,27 @@ class ContactsPage(QWidget):
             # before they arrive drops them (``_on_detail_read``).
             pane = self.detail
 
-            def read(db: Database) -> tuple[int, ContactDetail | None, ReadAhead]:
+            def read(
+                db: Database,
+            ) -> tuple[int, ContactDetail | None, ReadAhead, ContactRow | None]:
                 try:
                     detail = contacts.get_contact(db, contact_id)
                 except ContactNotFoundError:
-                    return contact_id, None, {}
-                return contact_id, detail, pane.read_ahead(db, detail)
+                    return contact_id, None, {}, None
+                rows = contacts.rows_for_ids(db, [contact_id])
+                return contact_id, detail, pane.read_ahead(db, detail), rows[0] if rows else None
 
             self.ops.read(read, self._on_detail_read)
         self.delete_action.setEnabled(bool(self.selected_ids()))
         self.selection_changed.emit(contact_id)
 
-    def _on_detail_read(self, result: tuple[int, ContactDetail | None, ReadAhead]) -> None:
-        contact_id, detail, read = result
+    def _on_detail_read(self, result: DetailRead) -> None:
+        contact_id, detail, read, row = result
         if contact_id == self.current_id():
             self.detail.show_contact(detail, read)
+            if detail is not None:
+                tone = self.model.stage_tone(detail.stage_label)
+                self.detail.show_status(detail, row, tone)
 
     def _on_total(self, total: int) -> None:
         noun = "contact" if total == 1 else "contacts"
@@ -626,15 +667,14 @@ class ContactsPage(QWidget):
         if self._trash:
             menu.addAction(icons.icon("restore"), "Restore", lambda: self.restore(ids))
             menu.addAction(icons.icon("delete"), "Delete forever…", lambda: self.purge(ids))
-        else:
-            edit = menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
-            edit.setEnabled(len(ids) == 1)
-            log_touch = menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
-            log_touch.setEnabled(len(ids) == 1)
+        elif len(ids) == 1:
+            menu.addAction(icons.icon("edit"), "Edit…", self._edit_current)
+            menu.addAction(icons.icon("note"), "Log touch…", self._log_touch)
             add_stage_menu(menu, self.ops, ids, self)
             menu.addSeparator()
-            label = "Delete" if len(ids) == 1 else f"Delete {len(ids):,} contacts"
-            menu.addAction(icons.icon("delete"), label, lambda: self.trash(ids))
+            menu.addAction(icons.icon("delete"), "Delete", lambda: self.trash(ids))
+        else:
+            add_bulk_actions(menu, self.ops, ids, self, self.trash)
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def _log_touch(self) -> None:

@@ -22,19 +22,22 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QIcon
 
 from db import contacts
 from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
-from desktop_app import icons
+from desktop_app import icons, theme
+from desktop_app.journeys.badges import stage_tones
 from desktop_app.tasks import Progress, Task, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: On the Name column: ``(stage label, chip tone)`` for the chip beside the name, or None.
+STAGE_CHIP_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class Column(enum.IntEnum):
@@ -63,7 +66,7 @@ HEADERS = {
     Column.TAGS: "Tags",
     Column.LAST_TOUCH: "Last touch",
     Column.DAYS_SINCE: "Days since",
-    Column.NEXT_FOLLOWUP: "Next follow-up",
+    Column.NEXT_FOLLOWUP: "Follow-up",
     Column.QUALIFICATION: "Qualification",
     Column.LIFECYCLE: "Lifecycle",
     Column.SATISFACTION: "Satisfaction",
@@ -87,6 +90,21 @@ SORT_KEYS = {
 
 
 _NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
+
+
+def followup_text(day: date | None, today: date) -> str:
+    """A next follow-up as the list shows it: "Today", "3 d overdue", "12 Dec"."""
+    if day is None:
+        return ""
+    days = (day - today).days
+    if days < 0:
+        return f"{-days:,} d overdue"
+    if days == 0:
+        return "Today"
+    if days == 1:
+        return "Tomorrow"
+    text = day.strftime("%d %b").lstrip("0")
+    return text if day.year == today.year else f"{text} {day.year}"
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -125,6 +143,7 @@ class ContactTableModel(QAbstractTableModel):
         self._generation = 0
         self._counting: Task | None = None
         self._today = local_today()
+        self._stage_tones: dict[str, str] = {}
         self.reload()
 
     # --- the query ------------------------------------------------------------------------
@@ -178,6 +197,7 @@ class ContactTableModel(QAbstractTableModel):
     def _reset(self, wanted: int, ids: list[int]) -> None:
         self.beginResetModel()
         self._today = local_today()
+        self._stage_tones = stage_tones(self._database)
         self._ids = ids
         self._rows = {}
         self._more = len(self._ids) == wanted
@@ -188,6 +208,10 @@ class ContactTableModel(QAbstractTableModel):
             self._row(0)
         self.endResetModel()
         self._count()
+
+    def stage_tone(self, label: str) -> str:
+        """The chip tone of a stage, as the list paints it."""
+        return self._stage_tones.get(label, "neutral")
 
     def _count(self) -> None:
         generation, query, database = self._generation, self._query, self._database
@@ -301,6 +325,17 @@ class ContactTableModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LAST_TOUCH:
             return self._medium_icon(row.last_touch_medium)
+        if role == STAGE_CHIP_ROLE and column == Column.NAME and row.stage_label:
+            return row.stage_label, self._stage_tones.get(row.stage_label, "neutral")
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.NEXT_FOLLOWUP:
+            overdue = row.next_followup_on is not None and row.next_followup_on < self._today
+            return theme.color("danger") if overdue else None
+        if role == Qt.ItemDataRole.FontRole and column == Column.NEXT_FOLLOWUP:
+            if row.next_followup_on is not None and row.next_followup_on <= self._today:
+                font = QFont()
+                font.setWeight(QFont.Weight.DemiBold)
+                return font
+            return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
@@ -352,7 +387,7 @@ class ContactTableModel(QAbstractTableModel):
                 days = self._days_since(row)
                 return "" if days is None else f"{days:,}"
             case Column.NEXT_FOLLOWUP:
-                return format_date(row.next_followup_on)
+                return followup_text(row.next_followup_on, self._today)
             case Column.QUALIFICATION:
                 return row.qualification.label
             case Column.LIFECYCLE | Column.SATISFACTION | Column.VALUE | Column.PURCHASES:
@@ -365,8 +400,20 @@ class ContactTableModel(QAbstractTableModel):
             medium = Medium(row.last_touch_medium).label if row.last_touch_medium else ""
             local = row.last_touch_at.astimezone(UTC).astimezone()
             return f"{medium} on {local:%A %d %B %Y, %H:%M}".strip()
-        if column == Column.NAME and row.title:
-            return f"{row.name} — {row.title}"
+        if column == Column.NAME:
+            parts = [f"{row.name} — {row.title}" if row.title else row.name]
+            if row.stage_label:
+                parts.append(f"Stage: {row.stage_label}")
+            return "\n".join(parts)
+        if column == Column.NEXT_FOLLOWUP and row.next_followup_on is not None:
+            days = (row.next_followup_on - self._today).days
+            due = format_date(row.next_followup_on)
+            if days < 0:
+                late = "1 day" if days == -1 else f"{-days:,} days"
+                return f"Overdue by {late} (was due {due})"
+            if days == 0:
+                return "Due today"
+            return f"Due {due}" + (" (tomorrow)" if days == 1 else f" (in {days:,} days)")
         return None
 
     @staticmethod

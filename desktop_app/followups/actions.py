@@ -10,6 +10,7 @@ from db import contacts, followups
 from desktop_app.dialogs import show_error
 from desktop_app.followups.dialog import FollowupDialog
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 
 def add_followup(parent: QWidget | None, ops: OpsBus, contact_id: int, today: date) -> bool:
@@ -19,7 +20,10 @@ def add_followup(parent: QWidget | None, ops: OpsBus, contact_id: int, today: da
     if request is None:
         return False
     try:
-        ops.run(
+        run_undoable(
+            ops,
+            f"Add a follow-up for {name}",
+            [contact_id],
             lambda db: followups.add_followup(
                 db,
                 contact_id,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from db import followups
 from db.domain import Medium
 from desktop_app import icons
+from desktop_app.dialogs import Dialog
 from desktop_app.widgets import FieldError, pydate, qdate
 
 
@@ -30,7 +31,7 @@ class FollowupRequest:
     medium: Medium | None
 
 
-class FollowupDialog(QDialog):
+class FollowupDialog(Dialog):
     """Ask for the day, the reason and a suggested medium of a new follow-up."""
 
     def __init__(self, contact_name: str, today: date, parent: QWidget | None = None) -> None:
@@ -99,7 +100,7 @@ class FollowupDialog(QDialog):
         return dialog.request()
 
 
-class SnoozeDialog(QDialog):
+class SnoozeDialog(Dialog):
     """Pick the day a snoozed follow-up should come back."""
 
     def __init__(self, today: date, parent: QWidget | None = None) -> None:

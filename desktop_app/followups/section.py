@@ -24,11 +24,13 @@ from db.contacts import ContactDetail
 from db.domain import FollowupSource
 from db.engine import Database
 from db.followups import ContactSchedule, FollowupInfo
+from desktop_app import theme
 from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.dialogs import show_error
 from desktop_app.followups.actions import add_followup
 from desktop_app.journeys.moves import offer_phase
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 SOURCE_LABELS = {
     FollowupSource.MANUAL: "set by hand",
@@ -55,7 +57,7 @@ class FollowupRow(QFrame):
         reason = info.reason or "Keep in touch"
         self.text = QLabel(
             f"<b>{when(info.effective_due, section.today())}</b><br>{reason}"
-            f" <span style='color:#64748b'>({SOURCE_LABELS[info.source]}"
+            f" <span style='color:{theme.hex_of('muted')}'>({SOURCE_LABELS[info.source]}"
             + (f", snoozed from {info.due_on:%-d %b}" if info.snoozed_until else "")
             + ")</span>"
         )
@@ -181,9 +183,13 @@ class FollowupsSection(QWidget):
 
     # --- actions --------------------------------------------------------------------------
 
-    def _run(self, op: Callable[[Database], object]) -> bool:
+    def _run(self, op: Callable[[Database], object], text: str = "Change a follow-up") -> bool:
+        contact = self.contact
         try:
-            self.ops.run(op, Changes(followups=True))
+            if contact is None:
+                self.ops.run(op, Changes(followups=True))
+            else:
+                run_undoable(self.ops, text, [contact.id], op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
             return False
@@ -197,18 +203,20 @@ class FollowupsSection(QWidget):
     def complete(self, followup_id: int) -> None:
         contact = self.contact
         offer = automation.phase_offer(self.ops.database, followup_id)
-        if not self._run(lambda db: followups.complete_followup(db, followup_id)):
+        if not self._run(
+            lambda db: followups.complete_followup(db, followup_id), "Mark a follow-up done"
+        ):
             return
         if offer is not None and contact is not None:
             offer_phase(self, self.ops, offer, contact.name)
 
     def cancel(self, followup_id: int) -> None:
-        self._run(lambda db: followups.cancel_followup(db, followup_id))
+        self._run(lambda db: followups.cancel_followup(db, followup_id), "Cancel a follow-up")
 
     def cancel_plan(self) -> None:
         contact = self.contact
         if contact is not None:
-            self._run(lambda db: followups.cancel_plan(db, contact.id))
+            self._run(lambda db: followups.cancel_plan(db, contact.id), "Cancel the 100-day plan")
 
     def _on_changed(self, changes: Changes) -> None:
         if reread_by_pane(self, changes):

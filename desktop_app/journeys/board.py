@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -53,9 +53,9 @@ from db.contacts import ContactQuery
 from db.domain import Medium
 from db.engine import Database
 from db.journeys import StageInfo
-from desktop_app import icons
+from desktop_app import icons, theme
 from desktop_app.contacts.table_model import format_date
-from desktop_app.journeys.badges import BADGES, card_badges
+from desktop_app.journeys.badges import BADGES, badge_html, card_badges
 from desktop_app.journeys.moves import add_stage_menu, move_to_stage
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.widgets import SearchField
@@ -281,13 +281,15 @@ class CardDelegate(QStyledItemDelegate):
         rect = option.rect.adjusted(4, 3, -4, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        painter.setPen(QPen(QColor("#2563eb" if selected else "#e2e8f0"), 2 if focused else 1))
-        painter.setBrush(QBrush(QColor("#eff6ff" if selected else "#ffffff")))
+        painter.setPen(
+            QPen(theme.color("focus" if selected or focused else "border"), 2 if focused else 1)
+        )
+        painter.setBrush(QBrush(theme.color("selection" if selected else "surface")))
         painter.drawRoundedRect(rect, 6, 6)
         if card.stuck or card.at_risk or card.overdue:
-            accent = BADGES[card_badges(card)[0]][2]
+            tone = BADGES[card_badges(card)[0]][1]
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(accent))
+            painter.setBrush(theme.color(f"{tone}_fg" if selected else f"{tone}_bg"))
             painter.drawRoundedRect(QRect(rect.left(), rect.top(), 4, rect.height()), 2, 2)
 
         inner = rect.adjusted(12, 7, -10, -7)
@@ -301,20 +303,20 @@ class CardDelegate(QStyledItemDelegate):
         x = inner.right()
         metrics = QFontMetrics(small)
         for key in reversed(card_badges(card)):
-            text, bg, fg = BADGES[key]
+            text, tone = BADGES[key]
             width = metrics.horizontalAdvance(text) + 10
             badge = QRect(x - width, inner.top(), width, metrics.height() + 2)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(bg))
+            painter.setBrush(theme.color(f"{tone}_bg"))
             painter.drawRoundedRect(badge, 4, 4)
-            painter.setPen(QColor(fg))
+            painter.setPen(theme.color(f"{tone}_fg"))
             painter.setFont(small)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
             x -= width + 4
 
         line = QFontMetrics(bold).height()
         painter.setFont(bold)
-        painter.setPen(QColor("#0f172a"))
+        painter.setPen(theme.color("selection_text" if selected else "text"))
         name_rect = QRect(inner.left(), inner.top(), x - inner.left() - 4, line)
         name = QFontMetrics(bold).elidedText(
             card.name, Qt.TextElideMode.ElideRight, name_rect.width()
@@ -322,7 +324,7 @@ class CardDelegate(QStyledItemDelegate):
         vcenter = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(name_rect, vcenter, name)
         painter.setFont(small)
-        painter.setPen(QColor("#475569"))
+        painter.setPen(theme.color("selection_text" if selected else "subtle"))
         small_line = metrics.height()
         company = card.company or " "
         company_rect = QRect(inner.left(), inner.top() + line + 1, inner.width(), small_line)
@@ -335,7 +337,7 @@ class CardDelegate(QStyledItemDelegate):
         days = f"{card.days_in_stage:,} d in stage" if card.days_in_stage is not None else ""
         touched = short_date(card.last_touch_at, self.today) if card.last_touch_at else "never"
         touched_width = metrics.horizontalAdvance(touched)
-        painter.setPen(QColor("#64748b"))
+        painter.setPen(theme.color("selection_text" if selected else "muted"))
         painter.drawText(row, Qt.AlignmentFlag.AlignRight, touched)
         if card.last_touch_medium:
             size = small_line - 2
@@ -416,7 +418,8 @@ class StageColumn(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("boardColumn")
-        self.setMinimumWidth(250)
+        # Four stages fit beside each other on a 1024-pixel-wide screen.
+        self.setMinimumWidth(180)
         self.setMaximumWidth(380)
         self.stage = stage
         self.model = CardListModel(database, stage, today, self)
@@ -527,12 +530,7 @@ class BoardPage(QWidget):
         self.search.textChanged.connect(self._on_search)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        legend = QLabel(
-            " ".join(
-                f'<span style="background:{bg}; color:{fg};">&nbsp;{text}&nbsp;</span>'
-                for text, bg, fg in BADGES.values()
-            )
-        )
+        legend = QLabel(" ".join(badge_html(key) for key in BADGES))
         legend.setToolTip(
             "Overdue: the follow-up date has passed. Stuck: past the stage's dwell limit. "
             "At risk: a loyal contact whose touch cadence is overdue."

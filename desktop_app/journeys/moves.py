@@ -11,6 +11,7 @@ from db import automation, journeys, stages
 from db.journeys import StageInfo
 from desktop_app.journeys.prompts import BackwardReasonDialog, PhaseOfferDialog
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 STAGE_CHANGES = Changes(contacts=True, stages=True)
 
@@ -34,7 +35,14 @@ def move_to_stage(
     reason = backward_reason(ops, ids, stage, parent, what=what)
     if reason is None:
         return None
-    return ops.run(lambda db: stages.set_stage(db, ids, stage.id, reason=reason), STAGE_CHANGES)
+    who = what or ("1 contact" if len(ids) == 1 else f"{len(ids):,} contacts")
+    return run_undoable(
+        ops,
+        f"Move {who} to {stage.label}",
+        ids,
+        lambda db: stages.set_stage(db, ids, stage.id, reason=reason),
+        STAGE_CHANGES,
+    )
 
 
 def backward_reason(

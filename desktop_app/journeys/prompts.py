@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.dialogs import Dialog
 from desktop_app.widgets import FieldError
 
 #: Offered in the reason box; the owner may type anything else.
 COMMON_REASONS = ("Went quiet", "Not ready to buy", "Lost to a competitor", "Needs change")
 
 
-class BackwardReasonDialog(QDialog):
+class BackwardReasonDialog(Dialog):
     """“Why does Ada move back to Prospect?” with a required, short answer."""
 
     def __init__(self, what: str, to_label: str, parent: QWidget | None = None) -> None:
@@ -106,7 +107,7 @@ class MappingSource:
     contacts: int
 
 
-class StageMappingDialog(QDialog):
+class StageMappingDialog(Dialog):
     """For each stage that goes away, the stage its contacts move to. Nothing is lost: the
     history keeps the old stages, and the moves are recorded."""
 
@@ -172,7 +173,7 @@ class StageMappingDialog(QDialog):
         return dialog.mapping()
 
 
-class NameDialog(QDialog):
+class NameDialog(Dialog):
     """A single name, for the copy of a model."""
 
     def __init__(self, title: str, label: str, text: str, parent: QWidget | None = None) -> None:

@@ -5,7 +5,6 @@ and the centre-of-influence flag are already in the pane's own details, with lin
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 from typing import cast
 
 from PySide6.QtCore import Qt
@@ -25,7 +24,7 @@ from db.clock import local_today
 from db.contacts import ContactDetail
 from db.engine import Database
 from db.journeys import StageInfo
-from desktop_app.journeys.badges import BADGES, card_badges
+from desktop_app.journeys.badges import badge_html, card_badges
 from desktop_app.journeys.moves import move_to_stage
 from desktop_app.ops import Changes, OpsBus
 
@@ -149,15 +148,8 @@ class StageSection(QWidget):
             self.days.setText(f"{card.days_in_stage:,} days in this stage{limit}")
         else:
             self.days.setText("")
-        chips = []
-        if card is not None:
-            chips = [BADGES[key] for key in card_badges(card)]
-        self.badges.setText(
-            " ".join(
-                f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
-                for text, bg, fg in chips
-            )
-        )
+        chips = card_badges(card) if card is not None else []
+        self.badges.setText(" ".join(badge_html(key) for key in chips))
         self.badges.setVisible(bool(chips))
         self._show_conflict(conflict)
 

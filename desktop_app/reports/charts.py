@@ -431,7 +431,7 @@ def _satisfaction(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     months = [f"{m:%Y-%m}" for m in months_between(first, data.until or data.today)]
 
     def per_month(header: str) -> list[int]:
-        i = data.headers.index(header)
+        i = data.index(header)
         return [_int(found[m][i]) if m in found else 0 for m in months]
 
     x = list(range(len(months)))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QComboBox,
     QCompleter,
@@ -156,20 +158,60 @@ class PurchaseDialog(FormDialog[PurchaseInput]):
         return cls(database, contact_name, current, today, parent, draft=draft).answer()
 
 
+#: What each score means, as the form says it.
+SCORE_MEANINGS = {
+    1: "very dissatisfied",
+    2: "dissatisfied",
+    3: "neutral",
+    4: "satisfied",
+    5: "delighted",
+}
+SCALE_TEXT = " · ".join(f"{n} = {meaning}" for n, meaning in SCORE_MEANINGS.items())
+
+
 class _Scores(QWidget):
-    """One question's 1-5 choice; nothing chosen means not answered."""
+    """One question's 1-5 choice; nothing chosen means not answered. The keys 1 to 5 choose a
+    score and move on to the next question."""
+
+    answered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.group = QButtonGroup(self)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.setContentsMargins(12, 0, 0, 0)
         for score in range(1, 6):
             button = QRadioButton(str(score))
+            button.setToolTip(f"{score}: {SCORE_MEANINGS[score]}")
+            button.setAccessibleName(f"{score}, {SCORE_MEANINGS[score]}")
+            button.installEventFilter(self)
             self.group.addButton(button, score)
             layout.addWidget(button)
+        self.meaning = QLabel()
+        self.meaning.setObjectName("hint")
+        self.meaning.setMinimumWidth(130)
+        layout.addSpacing(8)
+        layout.addWidget(self.meaning)
         layout.addStretch(1)
+        self.group.idToggled.connect(self._on_toggled)
+
+    def _on_toggled(self, score: int, checked: bool) -> None:
+        if checked:
+            self.meaning.setText(SCORE_MEANINGS[score].capitalize())
+
+    def first_button(self) -> QAbstractButton:
+        button = self.group.checkedButton() or self.group.button(1)
+        assert button is not None
+        return button
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            score = event.key() - Qt.Key.Key_0
+            if 1 <= score <= 5 and not event.modifiers():
+                self.set_score(score)
+                self.answered.emit()
+                return True
+        return False
 
     def score(self) -> int | None:
         chosen = self.group.checkedId()
@@ -194,6 +236,8 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         warning: str | None,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: FeedbackInput | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
@@ -208,9 +252,6 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         self.warning = QLabel(f"⚠ {warning}" if warning else "")
         self.warning.setObjectName("surveyWarning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(
-            "background:#fef3c7; color:#92400e; border-radius:6px; padding:8px;"
-        )
         self.warning.setVisible(bool(warning))
         layout.addWidget(self.warning)
 
@@ -222,12 +263,20 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         layout.addLayout(form)
         questions_box = QVBoxLayout()
         questions_box.setSpacing(2)
+        if questions:
+            scale = QLabel(f"Scores: {SCALE_TEXT}. Press 1 to 5 to answer.")
+            scale.setObjectName("hint")
+            scale.setWordWrap(True)
+            questions_box.addWidget(scale)
+            questions_box.addSpacing(4)
         self.scores: list[_Scores] = []
         for number, text in enumerate(questions, start=1):
             label = QLabel(f"{number}. {text}")
             label.setWordWrap(True)
             scores = _Scores()
             scores.group.idToggled.connect(self._update_level)
+            scores.answered.connect(lambda s=scores: self._next_question(s))
+            label.setBuddy(scores.first_button())
             self.scores.append(scores)
             questions_box.addWidget(label)
             questions_box.addWidget(scores)
@@ -259,7 +308,30 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         buttons = _buttons(self, "Record feedback")
         buttons.accepted.connect(self.save)
         layout.addWidget(buttons)
+        if draft is not None:  # what was typed before a save failed
+            self._fill(draft)
         self._update_level()
+        # Scores first: the date is usually today.
+        if self.scores:
+            self.scores[0].first_button().setFocus()
+
+    def _fill(self, draft: FeedbackInput) -> None:
+        self.date.setDate(qdate(draft.received_on))
+        given = dict(draft.answers)
+        for text, widget in zip(self._questions, self.scores, strict=True):
+            score = given.get(text)
+            if score is not None:
+                widget.set_score(score)
+        self.comment.setPlainText(draft.comment)
+        if draft.level is not None:
+            self.level.setCurrentIndex(self.level.findData(draft.level.value))
+
+    def _next_question(self, answered: _Scores) -> None:
+        index = self.scores.index(answered)
+        if index + 1 < len(self.scores):
+            self.scores[index + 1].first_button().setFocus()
+        else:
+            self.comment.setFocus()
 
     def _update_level(self, *_args: object) -> None:
         chosen = self.level.currentData()
@@ -305,12 +377,16 @@ class FeedbackDialog(FormDialog[FeedbackInput]):
         contact_name: str,
         today: date,
         parent: QWidget | None = None,
+        *,
+        draft: FeedbackInput | None = None,
     ) -> FeedbackInput | None:
-        """Show the survey, with the over-survey warning on top when it applies."""
+        """Show the survey, with the over-survey warning on top when it applies; ``draft``
+        fills it in as typed before a save that failed."""
         return cls(
             contact_name,
             feedback.questions(database),
             feedback.survey_warning(database, contact_id, today),
             today,
             parent,
+            draft=draft,
         ).answer()

@@ -19,7 +19,7 @@ def purchase_interval_field() -> tuple[QSpinBox, QWidget]:
         "(active, lapsed, inactive) and predicted value follow it."
     )
     hint = QLabel("Set for seasonal buyers, e.g. 365 for once a year.")
-    hint.setStyleSheet("color:#64748b;")
+    hint.setObjectName("hint")
     widget = QWidget()
     layout = QVBoxLayout(widget)
     layout.setContentsMargins(0, 0, 0, 0)

@@ -31,13 +31,14 @@ from db import feedback, purchases, value
 from db.clock import local_today
 from db.contacts import ContactDetail
 from db.engine import Database
-from db.feedback import Change, Level, Satisfaction
+from db.feedback import Change, FeedbackInput, Satisfaction
 from db.lifecycle import Lifecycle
 from db.purchases import PurchaseError, PurchaseInput, PurchaseNotFoundError, PurchaseRow
-from desktop_app import icons
+from desktop_app import icons, theme
 from desktop_app.contacts.table_model import format_date
 from desktop_app.dialogs import show_error
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
+from desktop_app.sales.cells import LEVEL_TONES, LIFECYCLE_TONES
 from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 from desktop_app.widgets import UndoBar
 
@@ -46,29 +47,12 @@ PURCHASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SALE_CHANGES = Changes(contacts=True, stages=True, followups=True, purchases=True)
 FEEDBACK_CHANGES = Changes(contacts=True, feedback=True)
 
-LIFECYCLE_COLOURS = {
-    Lifecycle.PROSPECTIVE: ("#f1f5f9", "#334155"),
-    Lifecycle.NEW: ("#dcfce7", "#166534"),
-    Lifecycle.ACTIVE: ("#dcfce7", "#166534"),
-    Lifecycle.REPEAT: ("#bbf7d0", "#14532d"),
-    Lifecycle.SEASONAL: ("#e0f2fe", "#075985"),
-    Lifecycle.LAPSED_SHORT: ("#fef3c7", "#92400e"),
-    Lifecycle.LAPSED_LONG: ("#fed7aa", "#9a3412"),
-    Lifecycle.WIN_BACK: ("#fee2e2", "#991b1b"),
-    Lifecycle.DO_NOT_CONTACT: ("#e5e7eb", "#374151"),
-}
-LEVEL_COLOURS = {
-    Level.HIGHLY_SATISFIED: ("#dcfce7", "#166534"),
-    Level.SATISFIED: ("#e0f2fe", "#075985"),
-    Level.DISSATISFIED: ("#fee2e2", "#991b1b"),
-}
 #: How the level moved since the form before (the previous level follows up and down).
 CHANGE_TEXT = {Change.UP: "▲ up from", Change.DOWN: "▼ down from", Change.SAME: "= unchanged"}
 
 
-def _chip(text: str, colours: tuple[str, str]) -> str:
-    bg, fg = colours
-    return f'<span style="background:{bg}; color:{fg};">&nbsp;{escape(text)}&nbsp;</span>'
+def _chip(text: str, tone: str) -> str:
+    return theme.chip_html(text, tone)
 
 
 @dataclass(frozen=True)
@@ -120,7 +104,7 @@ class SalesSection(QWidget):
         self.list.itemSelectionChanged.connect(self._on_purchase_selected)
         self.list.itemDoubleClicked.connect(lambda _item, _column: self.edit_selected())
         self.empty = QLabel("No purchases yet.")
-        self.empty.setStyleSheet("color:#94a3b8;")
+        self.empty.setObjectName("quietNote")
 
         self.record_button = QPushButton(icons.icon("add"), "Record sale…")
         self.record_button.setObjectName("primaryButton")
@@ -135,7 +119,6 @@ class SalesSection(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("saleNotice")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("color:#166534;")
         self.notice.hide()
 
         actions = QHBoxLayout()
@@ -152,6 +135,8 @@ class SalesSection(QWidget):
         layout.setSpacing(6)
         layout.addWidget(title)
         layout.addWidget(self.badges)
+        # Lifecycle and satisfaction head the pane's status line; not repeated here.
+        self.badges.hide()
         layout.addWidget(self.value_label)
         layout.addLayout(actions)
         layout.addWidget(self.notice)
@@ -209,9 +194,9 @@ class SalesSection(QWidget):
         status, worth, currency = facts.status, facts.worth, facts.currency
         satisfaction = facts.satisfaction
 
-        chips = [_chip(status.label, LIFECYCLE_COLOURS[status])]
+        chips = [_chip(status.label, LIFECYCLE_TONES[status])]
         if satisfaction.level is not None:
-            chips.append(_chip(satisfaction.level.label, LEVEL_COLOURS[satisfaction.level]))
+            chips.append(_chip(satisfaction.level.label, LEVEL_TONES[satisfaction.level]))
         self.badges.setText(" ".join(chips))
 
         if worth.purchases:
@@ -225,13 +210,13 @@ class SalesSection(QWidget):
                     else f" · predicted <b>{value.display(worth.predicted, currency)}</b>"
                 )
                 + "<br>"
-                f'<span style="color:#64748b;">{worth.purchases:,} '
+                f'<span style="color:{theme.hex_of("muted")};">{worth.purchases:,} '
                 f"purchase{'s' if worth.purchases != 1 else ''}, average "
                 f"{value.display(worth.average_order, currency)}, about {per_year} a year"
                 "</span>"
             )
         else:
-            self.value_label.setText('<span style="color:#64748b;">No value yet.</span>')
+            self.value_label.setText(theme.muted_html("No value yet."))
 
         self._fill_list(facts.purchases, currency)
         self.satisfaction_label.setText(self._satisfaction_html(satisfaction))
@@ -276,7 +261,7 @@ class SalesSection(QWidget):
     @staticmethod
     def _satisfaction_html(s: feedback.Satisfaction) -> str:
         if s.level is None or s.latest is None:
-            return '<span style="color:#64748b;">No feedback yet.</span>'
+            return theme.muted_html("No feedback yet.")
         parts = [f"Satisfaction: <b>{escape(s.level.label)}</b>"]
         if s.change is Change.SAME:
             parts.append(f" {CHANGE_TEXT[s.change]}")
@@ -284,7 +269,7 @@ class SalesSection(QWidget):
             parts.append(f" {CHANGE_TEXT[s.change]} {escape(s.previous.label.lower())}")
         forms = f"{s.forms} form{'s' if s.forms != 1 else ''}"
         parts.append(
-            f'<br><span style="color:#64748b;">{forms}, latest '
+            f'<br><span style="color:{theme.hex_of("muted")};">{forms}, latest '
             f"{format_date(s.latest.received_on)}</span>"
         )
         if s.latest.comment:
@@ -385,21 +370,32 @@ class SalesSection(QWidget):
             return
         today = self._today()
         data = FeedbackDialog.ask(self.ops.database, contact.id, contact.name, today, self)
-        if data is None:
-            return
-        try:
-            self.ops.run(
-                lambda db: feedback.record_feedback(db, contact.id, data, today=today),
-                FEEDBACK_CHANGES,
-            )
-        except feedback.FeedbackError as exc:
-            show_error(self, "The feedback was not recorded", "\n".join(exc.errors.values()))
+        while data is not None:
+            entered = data
+            try:
+                self.ops.run(_recording_feedback(contact.id, entered, today), FEEDBACK_CHANGES)
+                return
+            except feedback.FeedbackError as exc:
+                show_error(self, "The feedback was not recorded", "\n".join(exc.errors.values()))
+                return
+            except WriteFailedError as exc:
+                # Nothing was written: say why, and give the form back as it was filled in.
+                show_error(self, "The feedback was not recorded", str(exc))
+                data = FeedbackDialog.ask(
+                    self.ops.database, contact.id, contact.name, today, self, draft=entered
+                )
 
 
 def _recording(
     contact_id: int, sale: PurchaseInput, today: date
 ) -> Callable[[Database], purchases.Recorded]:
     return lambda db: purchases.record_purchase(db, contact_id, sale, today=today)
+
+
+def _recording_feedback(
+    contact_id: int, form: FeedbackInput, today: date
+) -> Callable[[Database], object]:
+    return lambda db: feedback.record_feedback(db, contact_id, form, today=today)
 
 
 def _updating(purchase_id: int, sale: PurchaseInput, today: date) -> Callable[[Database], None]:

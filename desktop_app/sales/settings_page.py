@@ -102,7 +102,7 @@ class SalesSettingsPage(QWidget):
             "who buys in the same months each year shows as seasonal out of season."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color:#64748b;")
+        hint.setObjectName("hint")
         form.addRow("", hint)
 
         journey = QGroupBox("Journey automation")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.dialogs import Dialog
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
 from desktop_app.settings.database_page import DatabasePage
@@ -54,7 +55,7 @@ def _contacts_page(ops: OpsBus) -> QWidget:
 PAGES.append(_contacts_page)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(Dialog):
     def __init__(self, ops: OpsBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QShowEvent
@@ -27,43 +28,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import automation, followups, today
+from db import automation, contacts, followups, today
 from db.clock import local_today
-from db.domain import FollowupSource
 from db.engine import Database
 from db.today import Section, TodayCounts, TodayItem
-from desktop_app import icons
+from desktop_app import icons, theme
 from desktop_app.dialogs import show_error
 from desktop_app.followups.dialog import SnoozeDialog
+from desktop_app.journeys.badges import stage_tones
 from desktop_app.journeys.moves import offer_phase
 from desktop_app.ops import Changes, OpsBus
+from desktop_app.undo import run_undoable
 
 log = logging.getLogger(__name__)
 
 #: Rows shown per section at first, and added by each "Show more".
 PAGE = 10
 
-_STYLE = """
-#todayBody { background: transparent; }
-#todayRow { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }
-#todayRow:hover { border-color: #cbd5e1; }
-#todayName { font-weight: 600; font-size: 10.5pt; }
-#todayCompany, #todayMeta { color: #64748b; }
-#todayReason { color: #334155; }
-#todayDue { font-weight: 600; color: #475569; }
-#todayDue[late="true"] { color: #b91c1c; }
-#sectionHeader { font-size: 11.5pt; font-weight: 600; color: #0f172a; padding-top: 6px; }
-#sectionCount {
-  background: #e2e8f0; color: #334155; border-radius: 9px; padding: 1px 8px; font-weight: 600;
-}
-#sectionCount[late="true"] { background: #fee2e2; color: #b91c1c; }
-#todaySummary { color: #475569; font-size: 10.5pt; }
-QToolButton#rowAction {
-  border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 9px; background: #ffffff;
-}
-QToolButton#rowAction:hover { background: #f1f5f9; }
-QToolButton#rowAction::menu-indicator { image: none; }
-"""
+#: What a refresh reads: the day, counts, each list's rows, stage tones, and whether the
+#: database has any contacts at all.
+Loaded = tuple[date, TodayCounts, dict[Section, list[TodayItem]], dict[str, str], bool]
 
 _BLURB = {
     Section.OVERDUE: "Oldest first. Each one was due on the day shown.",
@@ -75,6 +59,16 @@ _BLURB = {
 }
 
 
+def late_words(days: int) -> str:
+    """How late, as a person would say it: "3 days", "about 5 months", "over a year"."""
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 365:
+        return f"about {round(days / 30.4)} months"
+    years = days // 365
+    return "over a year" if years == 1 else f"over {years} years"
+
+
 def due_text(item: TodayItem, section: Section) -> str:
     """How a row's date reads: "5 days overdue", "due today", "in 3 days (Thu 5 Mar)"."""
     days = (item.due_on - item.today).days
@@ -83,7 +77,7 @@ def due_text(item: TodayItem, section: Section) -> str:
     if section is Section.AT_RISK:
         return f"{-days} days past due" if days < 0 else "due"
     if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} overdue"
+        return f"{late_words(-days)} overdue"
     if days == 0:
         return "due today"
     if days == 1:
@@ -91,66 +85,79 @@ def due_text(item: TodayItem, section: Section) -> str:
     return f"in {days} days ({item.due_on:%a %-d %b})"
 
 
+#: The keys that act on the current row (also listed under Help → Keyboard shortcuts).
+ROW_KEYS = {
+    "L": "Log a touch",
+    "S": "Snooze",
+    "D": "Done",
+    "O": "Open the contact (or Enter)",
+}
+KEY_HINT = "↑ ↓ choose · L log touch · S snooze · D done · Enter open"
+
+
 class TodayRow(QFrame):
-    """One contact on a list, with its actions."""
+    """One contact on a list in two lines (who and how late; stage and why) and its actions.
+
+    The actions are small icon buttons; the keyboard reaches them through the page (L, S, D,
+    Enter) on the current row, which the arrow keys move.
+    """
+
+    clicked = Signal(object)
 
     def __init__(self, item: TodayItem, section: Section, page: TodayPage) -> None:
         super().__init__()
         self.item = item
+        self.section = section
         self.setObjectName("todayRow")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         medium = QLabel()
-        medium.setFixedSize(28, 28)
+        medium.setFixedSize(24, 24)
         medium.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if item.suggested_medium is not None:
-            medium.setPixmap(icons.medium_icon(item.suggested_medium).pixmap(QSize(22, 22)))
+            medium.setPixmap(icons.medium_icon(item.suggested_medium).pixmap(QSize(20, 20)))
             medium.setToolTip(f"Suggested: {item.suggested_medium.label}")
+            medium.setAccessibleName(f"Suggested medium: {item.suggested_medium.label}")
 
         name = QLabel(item.name)
         name.setObjectName("todayName")
         company = QLabel(item.company)
         company.setObjectName("todayCompany")
+        company.setMinimumWidth(0)
+        company.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(name)
-        top.addWidget(company)
-        top.addStretch(1)
+        top.addWidget(company, 1)
         self.due_label = QLabel(due_text(item, section))
         self.due_label.setObjectName("todayDue")
         self.due_label.setProperty("late", item.due_on < item.today)
         top.addWidget(self.due_label)
 
+        self.stage_label = QLabel()
+        self.stage_label.setTextFormat(Qt.TextFormat.RichText)
+        if item.stage:
+            tone = page.stage_tones.get(item.stage, "neutral")
+            self.stage_label.setText(theme.chip_html(item.stage, tone))
+            self.stage_label.setToolTip(f"Stage: {item.stage}")
         self.reason_label = QLabel(item.reason)
         self.reason_label.setObjectName("todayReason")
-        self.reason_label.setWordWrap(True)
-        source = {
-            FollowupSource.MANUAL: "set by hand",
-            FollowupSource.PLAN: "100-day plan",
-            FollowupSource.CADENCE: "cadence",
-        }[item.source]
-        touched = (
-            "never touched"
-            if item.last_touch_at is None
-            else f"last touch {item.last_touch_at.astimezone():%-d %b %Y}"
-        )
-        meta_parts = [p for p in (item.stage, source, touched) if p]
-        if section in (Section.AT_RISK, Section.STUCK):
-            meta_parts.remove(source)
-        meta = QLabel(" · ".join(meta_parts))
-        meta.setObjectName("todayMeta")
+        self.reason_label.setMinimumWidth(0)
+        self.reason_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.reason_label.setToolTip(item.reason)
+        second = QHBoxLayout()
+        second.setSpacing(8)
+        second.addWidget(self.stage_label)
+        second.addWidget(self.reason_label, 1)
 
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addLayout(top)
-        text.addWidget(self.reason_label)
-        text.addWidget(meta)
+        text.addLayout(second)
 
-        self.touch_button = self._button(
-            "Log touch", "note", "Log a touch (completes the follow-up)"
-        )
+        self.touch_button = self._button("note", "Log a touch (L); it completes the follow-up")
         self.touch_button.clicked.connect(lambda: page.touch_requested.emit(item.contact_id))
-        self.snooze_button = self._button("Snooze", "clock", "Put it off until later")
+        self.snooze_button = self._button("clock", "Snooze (S): put it off until later")
         snooze_menu = QMenu(self.snooze_button)
         for label, day in followups.snooze_choices(item.today):
             action = QAction(f"{label}  ({day:%a %-d %b})", snooze_menu)
@@ -161,9 +168,9 @@ class TodayRow(QFrame):
         snooze_menu.addAction(pick)
         self.snooze_button.setMenu(snooze_menu)
         self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.done_button = self._button("Done", "check", "Mark done without logging a touch")
+        self.done_button = self._button("check", "Done (D): tick it off without a touch")
         self.done_button.clicked.connect(lambda: page.mark_done(item))
-        self.open_button = self._button("Open", "user", "Show the contact")
+        self.open_button = self._button("user", "Open the contact (Enter)")
         self.open_button.clicked.connect(lambda: page.open_contact_requested.emit(item.contact_id))
         # Stuck is about the stage, not a date: snoozing or ticking it off would not help.
         # At risk is about touches lapsing: only a touch (or ticking the cadence off) helps.
@@ -171,25 +178,42 @@ class TodayRow(QFrame):
         self.done_button.setVisible(section is not Section.STUCK)
 
         actions = QHBoxLayout()
-        actions.setSpacing(6)
+        actions.setSpacing(4)
         for button in (self.touch_button, self.snooze_button, self.done_button, self.open_button):
             actions.addWidget(button)
 
         row = QHBoxLayout(self)
-        row.setContentsMargins(10, 8, 10, 8)
+        row.setContentsMargins(10, 6, 8, 6)
         row.setSpacing(10)
         row.addWidget(medium, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
         row.addLayout(actions)
 
-    def _button(self, text: str, icon_name: str, tip: str) -> QToolButton:
+    def _button(self, icon_name: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setObjectName("rowAction")
-        button.setText(text)
         button.setIcon(icons.icon(icon_name))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setIconSize(QSize(16, 16))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (", maxsplit=1)[0])
+        # The page's keys do the same on the current row: Tab need not visit every button.
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return button
+
+    def set_current(self, current: bool) -> None:
+        if self.property("current") == current:
+            return
+        self.setProperty("current", current)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def mousePressEvent(self, event: Any) -> None:
+        self.clicked.emit(self)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:
+        self.open_button.click()
 
 
 class SectionView(QWidget):
@@ -242,7 +266,11 @@ class SectionView(QWidget):
                 kept[row.item] = row
         rows = []
         for item in items:
-            row = kept.pop(item) if item in kept else TodayRow(item, self.section, self._page)
+            if item in kept:
+                row = kept.pop(item)
+            else:
+                row = TodayRow(item, self.section, self._page)
+                row.clicked.connect(self._page.set_current_row)
             rows.append(row)
         self.rows = rows
         for row in kept.values():
@@ -265,6 +293,10 @@ class TodayPage(QWidget):
     open_contact_requested = Signal(int)
     #: Fresh counts after every refresh (sidebar badge, window title, tray).
     counts_changed = Signal(object)
+    #: The ways to start on an empty database.
+    new_contact_requested = Signal()
+    sample_data_requested = Signal()
+    import_requested = Signal()
 
     def __init__(
         self,
@@ -276,7 +308,11 @@ class TodayPage(QWidget):
         self.ops = ops
         self.today = today_fn
         self.counts = TodayCounts()
-        self.setStyleSheet(_STYLE)
+        self.stage_tones: dict[str, str] = {}
+        self._current: TodayRow | None = None
+        self._current_key: tuple[Section, int] | None = None
+        self._current_position = 0
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.title = QLabel("Today")
         self.title.setObjectName("pageTitle")
@@ -285,10 +321,15 @@ class TodayPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
         self.summary.setWordWrap(True)
+        self.key_hint = QLabel(KEY_HINT)
+        self.key_hint.setObjectName("countLabel")
         self.empty_hint = QLabel()
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
+        self.start = self._start_panel()
+        self.start.hide()
+        self.has_contacts = True
 
         self.sections = {s: SectionView(s, self) for s in Section}
         body = QWidget()
@@ -299,10 +340,13 @@ class TodayPage(QWidget):
         for view in self.sections.values():
             body_layout.addWidget(view)
         body_layout.addWidget(self.empty_hint)
+        body_layout.addWidget(self.start)
         body_layout.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # The page takes the keys; the scroll area follows the current row.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll_area.setWidget(body)
         self.scroll_area.viewport().setAutoFillBackground(False)
         body.setAutoFillBackground(False)
@@ -316,7 +360,10 @@ class TodayPage(QWidget):
         layout.setContentsMargins(16, 14, 16, 8)
         layout.setSpacing(8)
         layout.addLayout(head)
-        layout.addWidget(self.summary)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.key_hint, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(summary_row)
         layout.addWidget(self.scroll_area, 1)
 
         #: Lists read while the page was hidden, shown when it is.
@@ -333,8 +380,9 @@ class TodayPage(QWidget):
         day = self.today()
         limits = {section: view.limit for section, view in self.sections.items()}
 
-        def read(database: Database) -> tuple[date, TodayCounts, dict[Section, list[TodayItem]]]:
+        def read(database: Database) -> Loaded:
             counts = today.counts(database, day)
+            tones = stage_tones(database)
             items = {
                 section: (
                     today.section_items(database, section, day, limit=limits[section])
@@ -343,13 +391,15 @@ class TodayPage(QWidget):
                 )
                 for section in Section
             }
-            return day, counts, items
+            return day, counts, items, tones, contacts.has_contacts(database)
 
         self.ops.read(read, self._on_loaded)
 
-    def _on_loaded(self, loaded: tuple[date, TodayCounts, dict[Section, list[TodayItem]]]) -> None:
-        day, counts, items = loaded
+    def _on_loaded(self, loaded: Loaded) -> None:
+        day, counts, items, tones, has_contacts = loaded
         self.counts = counts
+        self.has_contacts = has_contacts
+        self.stage_tones = tones
         # Hidden behind another place: keep the lists until the page is shown.
         if self.parentWidget() is None or not self.isHidden():
             self._pending = None
@@ -357,7 +407,7 @@ class TodayPage(QWidget):
         else:
             # Rows are widgets: built when the page is shown, not after every change made
             # elsewhere. The counts go out at once (sidebar, title, tray).
-            self._pending = loaded
+            self._pending = (day, counts, items)
         self._schedule_midnight()
         self.counts_changed.emit(self.counts)
 
@@ -366,10 +416,15 @@ class TodayPage(QWidget):
         if self._pending is not None:
             loaded, self._pending = self._pending, None
             self._show_lists(*loaded)
+        # The day's work goes by keyboard: the page takes the keys, on the row it was on.
+        self.setFocus()
+        if self._current is None:
+            self._restore_current()
 
     def _show_lists(
         self, day: date, counts: TodayCounts, items: dict[Section, list[TodayItem]]
     ) -> None:
+        self._current = None
         self.date_label.setText(f"{day:%A %-d %B %Y}")
         for section, view in self.sections.items():
             view.load(counts, items[section])
@@ -377,18 +432,59 @@ class TodayPage(QWidget):
         nothing = not any(self.counts.of(s) for s in Section)
         self.empty_hint.setText(
             "Nothing is due. Every relationship is on schedule — enjoy the quiet."
-            if nothing
+            if nothing and self.has_contacts
             else ""
         )
-        self.empty_hint.setVisible(nothing)
+        self.empty_hint.setVisible(nothing and self.has_contacts)
+        self.start.setVisible(not self.has_contacts)
+        if not self.has_contacts:
+            self.summary.setText("No contacts yet. Start with one of these:")
+        self.key_hint.setVisible(not nothing)
+        self._restore_current()
+
+    def _start_panel(self) -> QWidget:
+        """What a new database offers: bring contacts in, add one, or try sample data."""
+        panel = QWidget()
+        panel.setObjectName("startPanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 24, 0, 0)
+        layout.setSpacing(10)
+        heading = QLabel("Touchbase keeps track of whom to contact, when and why.")
+        heading.setObjectName("sectionHeader")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        self.import_button = QPushButton(icons.icon("import"), "Import contacts…")
+        self.import_button.setToolTip("Bring in contacts from a CSV file or vCards")
+        self.import_button.clicked.connect(self.import_requested)
+        self.import_button.hide()  # Shown once the window can import (set_import_available).
+        self.new_button = QPushButton(icons.icon("add"), "New contact")
+        self.new_button.setObjectName("primaryButton")
+        self.new_button.clicked.connect(self.new_contact_requested)
+        self.sample_button = QPushButton("Load sample data")
+        self.sample_button.setToolTip("Try Touchbase on made-up contacts first")
+        self.sample_button.clicked.connect(self.sample_data_requested)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for button in (self.import_button, self.new_button, self.sample_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        hint = QLabel(
+            "Once contacts are here, Today lists who is overdue, due today, at risk or stuck, "
+            "and you work through them from the keyboard."
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        return panel
+
+    def set_import_available(self, available: bool) -> None:
+        """Offer "Import contacts…" (the window calls this when it can import)."""
+        self.import_button.setVisible(available)
 
     def _summary_text(self) -> str:
         c = self.counts
-        parts = []
-        if c.overdue:
-            parts.append(f"{c.overdue:,} overdue")
-        if c.due_today:
-            parts.append(f"{c.due_today:,} due today")
+        parts = [c.headline()] if c.headline() else []
         if c.at_risk:
             parts.append(f"{c.shown(Section.AT_RISK)} loyal at risk")
         if c.stuck:
@@ -415,7 +511,11 @@ class TodayPage(QWidget):
 
     def snooze(self, contact_id: int, until: date) -> None:
         day = self.today()
-        self._run(lambda db: followups.snooze(db, contact_id, until, today=day))
+        self._run(
+            lambda db: followups.snooze(db, contact_id, until, today=day),
+            contact_id,
+            f"Snooze until {until:%a %-d %b}",
+        )
 
     def snooze_to_picked(self, contact_id: int) -> None:
         until = SnoozeDialog.ask(self.today(), self)
@@ -425,12 +525,102 @@ class TodayPage(QWidget):
     def mark_done(self, item: TodayItem) -> None:
         through = max(item.due_on, self.today())
         offer = automation.phase_offer_through(self.ops.database, item.contact_id, through)
-        self._run(lambda db: followups.mark_done(db, item.contact_id, through=through))
-        if offer is not None:
+        done = self._run(
+            lambda db: followups.mark_done(db, item.contact_id, through=through),
+            item.contact_id,
+            f"Mark {item.name} done",
+        )
+        if done and offer is not None:
             offer_phase(self, self.ops, offer, item.name)
 
-    def _run(self, op: Callable[[Database], object]) -> None:
+    def _run(self, op: Callable[[Database], object], contact_id: int, text: str) -> bool:
         try:
-            self.ops.run(op, Changes(followups=True))
+            run_undoable(self.ops, text, [contact_id], op, Changes(followups=True))
         except followups.FollowupError as exc:
             show_error(self, "The follow-up could not be changed", str(exc))
+            return False
+        return True
+
+    def row_count(self, section: Section) -> int:
+        return len(self.sections[section].rows)
+
+    # --- the keyboard: a current row, moved by the arrows, acted on by single keys ---------
+
+    def all_rows(self) -> list[TodayRow]:
+        return [row for view in self.sections.values() if not view.isHidden() for row in view.rows]
+
+    @property
+    def current_row(self) -> TodayRow | None:
+        return self._current
+
+    def set_current_row(self, row: TodayRow | None) -> None:
+        if self._current is not None and self._current is not row:
+            self._current.set_current(False)
+        self._current = row
+        if row is None:
+            self._current_key = None
+            return
+        row.set_current(True)
+        self._current_key = (row.section, row.item.contact_id)
+        rows = self.all_rows()
+        self._current_position = rows.index(row) if row in rows else 0
+        if self._current_position == 0:
+            self.scroll_area.verticalScrollBar().setValue(0)  # with its section's header
+        else:
+            self.scroll_area.ensureWidgetVisible(row, 0, 48)
+
+    def _restore_current(self) -> None:
+        """After a refresh, the same contact stays current, or the row now in its place (the
+        next one, once the current one is done)."""
+        rows = self.all_rows()
+        if not rows:
+            self.set_current_row(None)
+            return
+        same = next(
+            (r for r in rows if (r.section, r.item.contact_id) == self._current_key),
+            None,
+        )
+        self.set_current_row(same or rows[min(self._current_position, len(rows) - 1)])
+
+    def move_current(self, step: int) -> None:
+        rows = self.all_rows()
+        if not rows:
+            return
+        if self._current not in rows:
+            self.set_current_row(rows[0])
+            return
+        index = max(0, min(rows.index(self._current) + step, len(rows) - 1))
+        self.set_current_row(rows[index])
+
+    def keyPressEvent(self, event: Any) -> None:
+        key = event.key()
+        row = self._current
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_J):
+            self.move_current(1)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_K):
+            self.move_current(-1)
+        elif key == Qt.Key.Key_PageDown:
+            self.move_current(8)
+        elif key == Qt.Key.Key_PageUp:
+            self.move_current(-8)
+        elif key == Qt.Key.Key_Home:
+            self.move_current(-(10**6))
+        elif key == Qt.Key.Key_End:
+            self.move_current(10**6)
+        elif row is None:
+            super().keyPressEvent(event)
+        elif key == Qt.Key.Key_L:
+            self.touch_requested.emit(row.item.contact_id)
+        elif key == Qt.Key.Key_S and not row.snooze_button.isHidden():
+            menu = row.snooze_button.menu()
+            menu.popup(row.snooze_button.mapToGlobal(row.snooze_button.rect().bottomLeft()))
+            menu.setActiveAction(menu.actions()[0])
+        elif key == Qt.Key.Key_D and not row.done_button.isHidden():
+            self.mark_done(row.item)
+        elif key in (Qt.Key.Key_O, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_contact_requested.emit(row.item.contact_id)
+        else:
+            super().keyPressEvent(event)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from db import contacts
 from db.today import TodayCounts
+from desktop_app.first_run import SAMPLE_CONTACTS
 from desktop_app.today.page import TodayPage
 from desktop_app.touches import log_touch
 
@@ -25,17 +26,16 @@ def install(window: MainWindow) -> TodayPage:
     def on_counts(counts: TodayCounts) -> None:
         due = counts.needs_attention
         item.setText(f"Today   {due:,}" if due else "Today")
-        item.setToolTip(f"{counts.overdue:,} overdue, {counts.due_today:,} due today")
-        parts = []
-        if counts.overdue:
-            parts.append(f"{counts.overdue:,} overdue")
-        if counts.due_today:
-            parts.append(f"{counts.due_today:,} due today")
+        item.setToolTip(counts.headline() or "Nothing due")
         app, _dash, rest = base_title.partition(" — ")
-        window.setWindowTitle(" — ".join(p for p in (app, ", ".join(parts), rest) if p))
+        window.setWindowTitle(" — ".join(p for p in (app, counts.headline(), rest) if p))
 
+    # Every count the window shows comes from the page's one reading (``TodayCounts``): the
+    # sidebar and title here, the tray and the banner in ``reminders``.
     page.counts_changed.connect(on_counts)
     page.open_contact_requested.connect(window.open_contact)
+    page.new_contact_requested.connect(window.new_contact)
+    page.sample_data_requested.connect(lambda: window.load_sample_data(SAMPLE_CONTACTS))
     # Logging a touch completes what was due (db.touches.log_touch); the page refreshes on
     # the change signal.
     page.touch_requested.connect(lambda contact_id: log_touch(window, window.ops, contact_id))
@@ -44,7 +44,8 @@ def install(window: MainWindow) -> TodayPage:
 
 
 def choose_start_place(window: MainWindow) -> None:
-    """Today once there is data to act on; Contacts on a new, empty database."""
+    """Today once there is data to act on; Contacts on a new, empty database (Today then
+    offers the ways to start: import, a new contact, sample data)."""
     if contacts.has_contacts(window.database):
         window.show_place(PLACE_TODAY)
     else:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from html import escape
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -32,13 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from db import contacts, touches
-from db.contacts import ContactNotFoundError, ValidationError
+from db.clock import local_today
+from db.contacts import ContactNotFoundError, ContactQuery, ContactRow, ValidationError
 from db.domain import Direction, Medium
 from db.engine import Database
 from db.models import utcnow
 from db.touches import FollowupRequest, TouchInput, TouchRecord
-from desktop_app import icons
-from desktop_app.dialogs import show_error
+from desktop_app import icons, theme
+from desktop_app.contacts.table_model import followup_text
+from desktop_app.dialogs import Dialog, show_error
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
 from desktop_app.widgets import ContactPicker, FieldError, qdate
 
@@ -93,14 +96,6 @@ class MediumButtons(QWidget):
             self.buttons[medium] = button
             row.addWidget(button)
         self.group.idToggled.connect(self._on_toggled)
-        self.setStyleSheet(
-            "QToolButton#mediumButton { background: #ffffff; border: 1px solid #cbd5e1;"
-            " border-radius: 8px; padding: 4px; color: #334155; }"
-            "QToolButton#mediumButton:hover { background: #f1f5f9; }"
-            "QToolButton#mediumButton:checked { background: #dbeafe; border: 2px solid #2563eb;"
-            " color: #1e3a8a; font-weight: 600; }"
-            "QToolButton#mediumButton:focus { border: 2px solid #93c5fd; }"
-        )
 
     def medium(self) -> Medium | None:
         number = self.group.checkedId()
@@ -122,56 +117,130 @@ class MediumButtons(QWidget):
             self.medium_changed.emit(self.medium())
 
 
-class QuickContactPicker(ContactPicker):
-    """A contact picker where a medium key (1-6) after a typed name takes the best match.
+#: At most this many namesakes are listed to choose from by number.
+NAMESAKES_SHOWN = 6
 
-    Digits stay digits while the text could be a phone number (no letters yet).
+
+def contact_label(row: ContactRow) -> str:
+    return f"{row.name} — {row.company}" if row.company else row.name
+
+
+class QuickContactPicker(ContactPicker):
+    """A contact picker built for the keyboard.
+
+    While the typed text matches one contact, a medium key (1-6) takes it and picks the
+    medium. While it matches several (two Milenas), they are listed under the field with
+    their company and stage, numbered, and the first number key chooses among them: nobody is
+    picked silently. Digits stay digits while the text could be a phone number (no letters).
     """
 
     medium_key_pressed = Signal(object)
+    #: The contacts the typed text matches (up to ``NAMESAKES_SHOWN`` + 1), as list rows.
+    matches_changed = Signal(object)
+    #: A medium key or Enter was pressed while several contacts match and none is chosen.
+    choice_needed = Signal()
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(database, parent)
+        self.matches: list[ContactRow] = []
+
+    def _refresh(self) -> None:
+        typed = self.text().strip()
+        if self.contact_id is not None or not typed:
+            self.matches = []
+        else:
+            rows = contacts.contact_rows(
+                self._database, ContactQuery(text=typed), 0, NAMESAKES_SHOWN + 1
+            )
+            self.matches = [r for r in rows if r.id != self.exclude_id]
+        self.matches_changed.emit(self.matches)
+
+    def set_contact(self, contact_id: int | None, label: str = "") -> None:
+        super().set_contact(contact_id, label)
+        if contact_id is not None and self.matches:
+            self.matches = []
+            self.matches_changed.emit(self.matches)
+
+    def choose(self, row: ContactRow) -> None:
+        self.set_contact(row.id, contact_label(row))
+        self.contact_chosen.emit(row.id)
 
     def keyPressEvent(self, event: Any) -> None:
         medium = medium_for_key(event)
         named = self.contact_id is not None or any(c.isalpha() for c in self.text())
+        if self._timer.isActive():
+            self._timer.stop()
+            self._refresh()
+        several = self.contact_id is None and len(self.matches) > 1
+        if medium is not None and named and several:
+            # The first number chooses among the namesakes listed; the next one is the medium.
+            number = event.key() - Qt.Key.Key_0 if event.key() <= Qt.Key.Key_9 else 0
+            if 1 <= number <= min(len(self.matches), NAMESAKES_SHOWN):
+                self.choose(self.matches[number - 1])
+            else:
+                self.choice_needed.emit()
+            return
         if medium is not None and named and self.resolve():
             self.medium_key_pressed.emit(medium)
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.contact_id is None:
-            popup = self.completer().popup()
-            picking = popup is not None and popup.isVisible() and popup.currentIndex().isValid()
-            if not picking and self.text():
+            if several:
+                self.choice_needed.emit()
+                return
+            if self.text():
                 if self.resolve():
                     self.contact_chosen.emit(self.contact_id)
                 return
         super().keyPressEvent(event)
 
     def resolve(self) -> bool:
-        """Choose the best match for the text typed, unless a contact is already chosen."""
+        """Take the one contact the text matches, unless a contact is already chosen."""
         if self.contact_id is not None:
             return True
-        popup = self.completer().popup()
-        if popup is not None and popup.isVisible() and popup.currentIndex().isValid():
-            # The person arrowed down to a suggestion: that one, not the first.
-            label = str(popup.currentIndex().data())
-            if label in self._choices:
-                popup.hide()
-                self.set_contact(self._choices[label], label)
-                return True
-        choices = [
-            choice
-            for choice in contacts.contact_choices(self._database, self.text(), limit=2)
-            if choice[0] != self.exclude_id
-        ]
-        if not choices:
+        if not self.text().strip():
             return False
-        contact_id, label = choices[0]
-        if popup is not None:
-            popup.hide()
-        self.set_contact(contact_id, label)
+        self._refresh()
+        if len(self.matches) != 1:
+            if self.matches:
+                self.choice_needed.emit()
+            return False
+        self.choose(self.matches[0])
         return True
 
 
-class TouchDialog(QDialog):
+class NamesakeList(QLabel):
+    """Under the picker: the contacts the text matches, numbered, with company and stage."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("namesakeList")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_matches(self, rows: list[ContactRow], urgent: bool = False) -> None:
+        if len(rows) < 2:
+            self.hide()
+            return
+        shown = rows[:NAMESAKES_SHOWN]
+        lines = []
+        for number, row in enumerate(shown, start=1):
+            company = f" — {escape(row.company)}" if row.company else ""
+            stage = f" · {escape(row.stage_label)}" if row.stage_label else ""
+            lines.append(
+                f"<b>{number}</b>&nbsp;&nbsp;{escape(row.name)}{theme.muted_html(company + stage)}"
+            )
+        more = " (more match: keep typing)" if len(rows) > NAMESAKES_SHOWN else ""
+        colour = theme.hex_of("danger" if urgent else "muted")
+        ask = (
+            f'<span style="color:{colour};">{len(shown)} match: press 1 to {len(shown)} '
+            f"to choose{more}</span>"
+        )
+        self.setText(ask + "<br>" + "<br>".join(lines))
+        self.show()
+
+
+class TouchDialog(Dialog):
     """Log a new touch, or edit one (``touch`` given). ``saved_id`` is the touch saved."""
 
     touch_saved = Signal(int)
@@ -195,6 +264,14 @@ class TouchDialog(QDialog):
         self.picker.setPlaceholderText("Who? Type a name, company, email or phone")
         self.picker.contact_chosen.connect(self._on_contact_chosen)
         self.picker.medium_key_pressed.connect(self._on_medium_key)
+        self.picker.matches_changed.connect(self.namesakes_changed)
+        self.picker.choice_needed.connect(lambda: self.namesakes_changed(self.picker.matches, True))
+        self.namesakes = NamesakeList()
+        self.contact_info = QLabel()
+        self.contact_info.setObjectName("contactInfo")
+        self.contact_info.setTextFormat(Qt.TextFormat.RichText)
+        self.contact_info.hide()
+        self.picker.textEdited.connect(lambda _t: self.contact_info.hide())
         self.contact_error = FieldError()
 
         self.mediums = MediumButtons()
@@ -257,7 +334,10 @@ class TouchDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(6)
-        form.addRow("Contact", self._stacked(self.picker, self.contact_error))
+        contact_box = self._stacked(self.picker, self.contact_error)
+        contact_box.addWidget(self.namesakes)
+        contact_box.addWidget(self.contact_info)
+        form.addRow("Contact", contact_box)
         medium_box = QVBoxLayout()
         medium_box.setSpacing(2)
         medium_box.addWidget(self.mediums)
@@ -337,6 +417,7 @@ class TouchDialog(QDialog):
             return
         label = f"{contact.name} — {contact.company}" if contact.company else contact.name
         self.picker.set_contact(contact_id, label)
+        self._show_contact_info(contact_id)
 
     def _fill(self, touch: TouchRecord) -> None:
         self._preset_contact(touch.contact_id)
@@ -384,9 +465,45 @@ class TouchDialog(QDialog):
         self.mediums.set_medium(medium)
         self.summary.setFocus()
 
+    def namesakes_changed(self, rows: list[ContactRow], urgent: bool = False) -> None:
+        self.namesakes.show_matches(rows, urgent)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # The list of namesakes comes and goes: the dialog keeps to the height it needs.
+        QTimer.singleShot(0, lambda: self.resize(self.width(), self.sizeHint().height()))
+
+    def _show_contact_info(self, contact_id: int) -> None:
+        """Once chosen: the contact's stage and next follow-up, to see it is the right one."""
+        found = contacts.rows_for_ids(self.ops.database, [contact_id])
+        if not found:
+            self.contact_info.hide()
+            return
+        row = found[0]
+        parts = []
+        if row.stage_label:
+            parts.append(theme.chip_html(row.stage_label, "accent"))
+        due = row.next_followup_on
+        if due is None:
+            parts.append(theme.muted_html("No follow-up due"))
+        else:
+            days = (due - local_today()).days
+            when = followup_text(due, local_today())
+            text = f"Next follow-up: {escape(when)}"
+            if days < 0:
+                text = f'<span style="color:{theme.hex_of("danger")};">{text}</span>'
+            else:
+                text = theme.muted_html(text)
+            parts.append(text)
+        self.contact_info.setText("&nbsp;&nbsp;".join(parts))
+        self.contact_info.show()
+        self._fit_height()
+
     def _on_contact_chosen(self, contact_id: int | None) -> None:
         self.contact_error.show_message(None)
+        self.namesakes.hide()
         if contact_id is not None:
+            self._show_contact_info(contact_id)
             (
                 self.summary if self.mediums.medium() else self.mediums.buttons[Medium.IN_PERSON]
             ).setFocus()

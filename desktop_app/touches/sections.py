@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QFont, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from db.contacts import ContactDetail
 from db.domain import Medium
 from db.engine import Database
 from db.timeline import EntryKind, TimelineEntry, TimelinePage
-from desktop_app import icons
+from desktop_app import icons, theme
 from desktop_app.contacts.detail import reread_by_pane
 from desktop_app.contacts.table_model import format_date
 from desktop_app.ops import Changes, OpsBus
@@ -177,19 +177,19 @@ class TimelineDelegate(QStyledItemDelegate):
             font.setBold(True)
             font.setPointSizeF(base.pointSizeF() * 0.9)
             painter.setFont(font)
-            painter.setPen(QColor("#475569"))
+            painter.setPen(theme.color("subtle"))
             text_rect = rect.adjusted(4, 8, -4, 0)
             painter.drawText(
                 text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, index.data()
             )
-            painter.setPen(QColor("#e2e8f0"))
+            painter.setPen(theme.color("border"))
             painter.drawLine(rect.left() + 4, rect.bottom(), rect.right() - 4, rect.bottom())
             painter.restore()
             return
         if state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, QColor("#dbeafe"))
+            painter.fillRect(rect, theme.color("selection"))
         elif state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, QColor("#f1f5f9"))
+            painter.fillRect(rect, theme.color("hover"))
         icon = index.data(Qt.ItemDataRole.DecorationRole)
         if icon is not None:
             icon.paint(painter, QRect(rect.left() + 6, rect.top() + 8, 20, 20))
@@ -201,7 +201,7 @@ class TimelineDelegate(QStyledItemDelegate):
         second = " · ".join(
             p for p in (index.data(WHEN_ROLE), index.data(DETAIL_ROLE)) if p
         ).replace("\n", " ")
-        painter.setPen(QColor("#64748b"))
+        painter.setPen(theme.color("muted"))
         painter.drawText(
             QRect(left, rect.top() + 25, width, 18),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -210,7 +210,7 @@ class TimelineDelegate(QStyledItemDelegate):
         title_font = QFont(base)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
-        painter.setPen(QColor("#0f172a"))
+        painter.setPen(theme.color("text"))
         painter.drawText(
             QRect(left, rect.top() + 6, width, 20),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -243,9 +243,6 @@ class TimelineSection(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.list.doubleClicked.connect(lambda _i: self.edit_selected())
-        self.list.setStyleSheet(
-            "QListView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 8px; }"
-        )
         self.empty = QLabel("Nothing on the timeline yet.")
         self.empty.setObjectName("countLabel")
         self.undo_bar = UndoBar()

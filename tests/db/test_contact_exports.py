@@ -66,10 +66,10 @@ def people(database: Database) -> list[int]:
 
 
 def _unneutralised(cell: str) -> str:
-    """What an importer does with a cell the export neutralised."""
-    return (
-        cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
-    )
+    """What an importer does with a cell the export neutralised (docs/export.md)."""
+    if cell[:1] == "'" and cell.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
 
 
 def contact_from_row(row: dict[str, str]) -> ContactInput:
@@ -186,3 +186,37 @@ def test_trashed_contacts_are_not_exported(database: Database, tmp_path: Path) -
     assert write_vcards(database, out) == 2
     report = load_reports()["contact-list"].build(database, ExportOptions())
     assert [row[0] for row in report.rows] == [ann, _ben]
+
+
+def test_vcard_escapes_and_folds_what_vobject_reads_back(
+    database: Database, tmp_path: Path
+) -> None:
+    long_note = "Ærøskøbing straße · " * 12 + "\nline two; with, punctuation \\ and a backslash"
+    cid = contacts.create_contact(
+        database,
+        ContactInput(
+            name="Zoë Ünal-Løvlie",
+            company="Smith; Jones, & Co \\ Ltd",
+            title="Ünïcode " * 15,
+            emails=(EmailData("zoe@example.com", "Ski club; winter, 2026"),),
+            phones=(PhoneData("+44 20 7946 0999", "mobile"),),
+            street="1 Long Road,\nFlat 3; back door",
+            city="Kraków",
+            notes=long_note,
+            tags=("a;b", "ünï"),
+        ),
+    )
+    out = tmp_path / "c.vcf"
+    write_vcards(database, out)
+    raw = out.read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n")), "folded at 75 octets"
+    raw.decode("utf-8")  # no character split by the folding
+    (card,) = list(vobject.readComponents(raw.decode("utf-8")))
+    stored = contacts.get_contact(database, cid)
+    assert card.fn.value == stored.name
+    assert card.org.value == [stored.company]
+    assert card.title.value == stored.title
+    assert card.note.value == stored.notes
+    assert card.adr.value.street == stored.street and card.adr.value.city == "Kraków"
+    assert card.categories.value == ["a;b", "ünï"]
+    assert [x.value for x in card.contents["x-ablabel"]] == ["Ski club; winter, 2026"]

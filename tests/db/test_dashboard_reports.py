@@ -92,7 +92,7 @@ def test_followup_habit_counts_early_on_time_late_and_never(
 
     headers, rows = _rows("followup-habit", database, today=TODAY)
 
-    assert headers == ("week", "fell_due", "done_on_time", "done_late", "still_open", "on_time_pct")
+    assert headers == ("Week", "Fell due", "Done on time", "Done late", "Still open", "On time %")
     assert rows == [
         (date(2026, 3, 2), 4, 2, 1, 1, "50.0"),
         (date(2026, 3, 9), 1, 0, 0, 1, "0.0"),
@@ -131,7 +131,8 @@ def test_plan_progress_of_customers_who_first_bought_in_the_period(
         database,
         buyer,
         PurchaseInput(date(2026, 1, 10), "Bread", "10"),
-        today=TODAY,
+        # Recorded on the day: a back-dated sale would skip the steps already past.
+        today=date(2026, 1, 10),
     )
     steps = followups.plan_template(database)
     assert steps, "the 100-day plan template ships with steps"
@@ -153,7 +154,7 @@ def test_plan_progress_of_customers_who_first_bought_in_the_period(
         "plan-progress", database, today=TODAY, since=date(2026, 1, 1), until=date(2026, 1, 31)
     )
 
-    assert headers == ("step", "day", "done_on_time", "done_late", "missed", "to_come")
+    assert headers == ("Step", "Day", "Done on time", "Done late", "Missed", "To come")
     assert [r[0] for r in rows] == [s.title for s in steps]
     assert rows[0][2:] == (1, 0, 0, 0)
     assert rows[1][2:] == (0, 1, 0, 0)
@@ -189,7 +190,7 @@ def test_sales_by_month_across_month_boundaries_with_the_running_value(
         "sales-by-month", database, today=TODAY, since=date(2026, 1, 1), until=date(2026, 3, 31)
     )
 
-    assert headers == ("month", "purchases", "value", "cumulative_value", "currency")
+    assert headers == ("Month", "Purchases", "Value", "Cumulative value", "Currency")
     assert rows == [
         ("2026-01", 2, Decimal("30.75"), Decimal("130.75"), "USD"),
         ("2026-02", 1, Decimal("5.00"), Decimal("135.75"), "USD"),
@@ -289,7 +290,7 @@ def test_touches_by_month_in_local_months(
         "touches-by-month", database, today=TODAY, since=date(2026, 1, 1), until=date(2026, 3, 31)
     )
 
-    assert headers == ("month", *(m.label for m in Medium), "total")
+    assert headers == ("Month", *(m.label for m in Medium), "Total")
     email, phone = headers.index("Email"), headers.index("Phone")
     assert [(r[0], r[email], r[phone], r[-1]) for r in rows] == [
         ("2026-01", 1, 0, 1),

@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import literal, select
 
 from db import backups, contacts, touches
 from db.backups import default_folder as backups_dir_for
 from db.domain import Medium
 from db.engine import Database
-from db.export import ExportOptions, Report, load_reports, neutralise, write_csv
+from db.export import ExportOptions, Report, load_reports, neutralise, safe_text, write_csv
 from db.lock import lock_path_for
 from db.targets import TargetRefusedError, WriteFailedError, check_target, replacing
 from db.touches import TouchInput
@@ -50,6 +51,19 @@ def test_neutralise() -> None:
     assert neutralise("") == ""
     assert neutralise("Ann") == "Ann"
     assert neutralise("a=b") == "a=b"
+    # An apostrophe the owner typed before such text gets one more, so that dropping one on
+    # import gives the text back; any other apostrophe is left alone.
+    assert neutralise("'-- note") == "''-- note"
+    assert neutralise("''=x") == "'''=x"
+    assert neutralise("'tis") == "'tis"
+    assert neutralise("'") == "'"
+
+
+def test_sql_and_python_neutralise_alike(database: Database) -> None:
+    texts = [*HOSTILE, "'-x", "''=y", "'plain", "'", "", "plain", "a=b"]
+    with database.reading() as session:
+        in_sql = [session.scalar(select(safe_text(literal(t)))) for t in texts]
+    assert in_sql == [neutralise(t) for t in texts]
 
 
 def test_every_report_neutralises_hostile_text(database: Database, tmp_path: Path) -> None:

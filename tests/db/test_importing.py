@@ -375,3 +375,50 @@ def test_a_plain_spreadsheet_names_its_columns_in_many_ways() -> None:
         ColumnRule(Field.IGNORE, label="ID"),
         ColumnRule(Field.EXTRA, label="Favourite colour"),
     )
+
+
+def _twice_in_one_file(tmp_path: Path) -> Path:
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "Name,Email,Phone,Company\n"
+        "Ann Lee,ann@harbour.example,,\n"
+        "Bo Park,,+44 20 7946 0001,\n"
+        "Ann Lee,ANN@harbour.example,+44 20 7946 0002,Harbour Bakery\n"
+        "Bo P.,,+44 20 7946 0001,Park Ltd\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_contact_twice_in_one_file_is_a_duplicate_of_the_first_row(
+    database: Database, tmp_path: Path
+) -> None:
+    source = service.open_source(_twice_in_one_file(tmp_path))
+    shown = service.preview(database, source)
+    assert (shown.new, shown.matched) == (2, 2)
+    assert [(r.line, r.existing) for r in shown.matched_rows] == [
+        (4, "line 2 of this file"),
+        (5, "line 3 of this file"),
+    ]
+    assert [service.in_file_line(r.contact_id) for r in shown.matched_rows] == [2, 3]
+    skipped = service.run_import(database, source, ImportOptions())
+    assert (skipped.created, skipped.skipped) == (2, 2)
+    assert _count(database) == 2
+
+
+def test_a_later_row_of_the_same_file_can_update_the_contact_the_first_made(
+    database: Database, tmp_path: Path
+) -> None:
+    source = service.open_source(_twice_in_one_file(tmp_path))
+    summary = service.run_import(
+        database,
+        source,
+        ImportOptions(on_duplicate=DuplicateAction.UPDATE, choices={5: DuplicateAction.CREATE}),
+    )
+    assert (summary.created, summary.updated) == (3, 1)
+    people = _by_name(database)
+    ann = people["Ann Lee"]
+    assert ann.company == "Harbour Bakery"
+    assert [p.number for p in ann.phones] == ["+44 20 7946 0002"]
+    assert [e.address for e in ann.emails] == ["ann@harbour.example"]
+    assert {"Bo Park", "Bo P."} <= set(people)

@@ -252,13 +252,13 @@ def test_funnel_counts_skipped_stages_as_passed(
     b = contact_factory()
     stages.set_stage(database, [b], ids["trial"])
     buy(database, b, TODAY)
-    rows = {r["stage"]: r for r in funnel_rows(database)}
-    assert rows["Lead"]["ever_reached"] == "2"
-    assert rows["Capture"]["ever_reached"] == "2"
-    assert rows["Lead"]["conversion_to_next_pct"] == "100.0"
-    assert rows["Trial"]["ever_reached"] == "2"
-    assert rows["Trial"]["conversion_to_next_pct"] == "100.0"
-    reached = [int(r["ever_reached"]) for r in funnel_rows(database)]
+    rows = {r["Stage"]: r for r in funnel_rows(database)}
+    assert rows["Lead"]["Ever reached"] == "2"
+    assert rows["Capture"]["Ever reached"] == "2"
+    assert rows["Lead"]["Conversion to next %"] == "100.0"
+    assert rows["Trial"]["Ever reached"] == "2"
+    assert rows["Trial"]["Conversion to next %"] == "100.0"
+    reached = [int(r["Ever reached"]) for r in funnel_rows(database)]
     assert reached == sorted(reached, reverse=True)
 
 
@@ -274,7 +274,7 @@ def test_stuck_counts_agree_between_funnel_and_today(
             .values(stage_entered_at=NOW - timedelta(days=400))
         )
         derived.refresh_schedule(session, [a, b])
-    funnel_stuck = sum(int(r["stuck"]) for r in funnel_rows(database))
+    funnel_stuck = sum(int(r["Stuck"]) for r in funnel_rows(database))
     assert funnel_stuck == 1
     assert today.counts(database, TODAY).stuck == 1
 
@@ -388,7 +388,7 @@ def test_after_automation_no_stage_contradicts_the_facts(
         automation.fix_stages(database, made, TODAY)
         assert flagged(database) == set()
         for row in funnel_rows(database):
-            pct = row["conversion_to_next_pct"]
+            pct = row["Conversion to next %"]
             if pct:
                 assert 0 <= Decimal(pct) <= 100
     finally:

@@ -17,7 +17,7 @@ from db import automation, contacts, demo, journeys, settings
 from db.engine import Database, open_database
 from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle, contact_status_sql
-from db.models import Contact, Feedback, Purchase, Touch
+from db.models import Contact, ContactPhone, Feedback, Purchase, Touch
 from tests.conftest import ContactFactory
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
@@ -164,3 +164,16 @@ def test_remove_sample_data_keeps_the_owners_contacts(
         assert session.scalar(select(func.count()).select_from(Touch)) == 0
         assert session.scalar(select(func.count()).select_from(Purchase)) == 0
     assert contacts.contact_ids(database, contacts.ContactQuery(text="Real"), 0, 10) == [own]
+
+
+def test_no_two_sample_contacts_share_a_phone_number(database: Database) -> None:
+    """The example ranges are small: numbers drawn at random would clash, and Find duplicates
+    would take the sample's strangers for the same person."""
+    demo.generate(database, contacts=600, profile="bakery-cafe", now=NOW)
+    demo.generate(database, contacts=200, profile="bakery-cafe", now=NOW)  # added to the first
+    with database.reading() as session:
+        numbers = [
+            "".join(filter(str.isdigit, n)) for n in session.scalars(select(ContactPhone.number))
+        ]
+    assert len(numbers) > 600
+    assert len(set(numbers)) == len(numbers)

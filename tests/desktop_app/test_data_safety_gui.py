@@ -15,11 +15,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, func, select
 
-from db import backups, contacts, errors, purchases, settings
+from db import backups, contacts, errors, feedback, purchases, settings
 from db.checks import CheckReport
 from db.contacts import ContactInput, EmailData
 from db.domain import Medium
 from db.engine import Database, open_database
+from db.feedback import FeedbackInput, Level
 from db.models import Touch
 from db.purchases import PurchaseInput
 from desktop_app import app as app_module
@@ -33,7 +34,7 @@ from desktop_app.first_run import WelcomeDialog
 from desktop_app.launcher import Launcher
 from desktop_app.main_window import CheckResultBox, MainWindow
 from desktop_app.ops import Changes, OpsBus, WriteFailedError
-from desktop_app.sales.dialogs import PurchaseDialog
+from desktop_app.sales.dialogs import FeedbackDialog, PurchaseDialog
 from desktop_app.settings.database_page import ChooseBackupFolder, DatabasePage
 from desktop_app.tasks import ImmediateRunner
 from desktop_app.touches.dialog import TouchDialog
@@ -592,5 +593,49 @@ def test_a_sale_that_cannot_be_saved_comes_back_as_typed(
 def test_the_purchase_form_refills_from_a_draft(qtbot: QtBot, database: Database) -> None:
     draft = PurchaseInput(date(2026, 3, 1), "Rye loaf", "4.50", note="Order 12")
     dialog = PurchaseDialog(database, "Ada", None, date(2026, 3, 5), draft=draft)
+    qtbot.addWidget(dialog)
+    assert dialog.form_input() == draft
+
+
+def test_feedback_that_cannot_be_saved_comes_back_as_filled_in(
+    window: MainWindow,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    errors_shown: list[tuple[str, str]],
+) -> None:
+    contact_id = contact_factory(name="Ada")
+    section = show_sales(window, contact_id)
+    questions = feedback.questions(database)
+    form = FeedbackInput(
+        section._today(),
+        answers=tuple((q, 4) for q in questions),
+        comment="Loved the cake",
+    )
+    drafts: list[object] = []
+
+    def ask(cls: object, *_args: object, draft: FeedbackInput | None = None) -> object:
+        drafts.append(draft)
+        return form if draft is None else None
+
+    monkeypatch.setattr(FeedbackDialog, "ask", classmethod(ask))
+    _on_every_write_connection(database, "PRAGMA query_only=ON")
+
+    section.record_feedback()
+
+    assert errors_shown == [("The feedback was not recorded", errors.READ_ONLY)]
+    assert drafts == [None, form]
+    assert feedback.history(database, contact_id) == []
+
+
+def test_the_feedback_form_refills_from_a_draft(qtbot: QtBot, database: Database) -> None:
+    questions = ["Was it good?", "Would you come back?"]
+    draft = FeedbackInput(
+        date(2026, 3, 1),
+        answers=(("Was it good?", 2), ("Would you come back?", None)),
+        comment="Too sweet",
+        level=Level.DISSATISFIED,
+    )
+    dialog = FeedbackDialog("Ada", questions, None, date(2026, 3, 5), draft=draft)
     qtbot.addWidget(dialog)
     assert dialog.form_input() == draft

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from db import followups
+from db.clock import local_today
 from db.contacts import ContactDetail, get_contact
 from db.engine import Database
 from desktop_app.contacts.detail import DetailPane
+from desktop_app.contacts.page import ContactsPage
 from tests.conftest import ContactFactory
 
 
@@ -37,7 +42,8 @@ def test_sections_stand_by_order_and_follow_the_contact(
     assert layout is not None
     positions = [layout.indexOf(s) for s in (stage, sales, notes)]
     assert positions == sorted(positions)
-    assert layout.indexOf(pane.info) < positions[0]
+    # Journey, follow-ups and the other sections first; the contact's facts after them.
+    assert layout.indexOf(pane.info) > positions[-1]
 
     ada = get_contact(database, contact_factory(name="Ada"))
     pane.show_contact(ada)
@@ -68,3 +74,23 @@ def test_a_section_on_a_tab_of_its_own_and_the_tab_stays_chosen(
     pane.show_contact(bob)
     assert history.isVisible(), "the Timeline tab stays chosen for the next contact"
     assert history.shown == [None, "Ada", "Bob"]
+
+
+def test_the_status_line_ranks_stage_then_overdue_then_the_rest(
+    page: ContactsPage, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Ada Byron", has_need=True, has_budget=True)
+    past = local_today() - timedelta(days=4)
+    followups.add_followup(database, cid, past, "Call back", today=past)
+    page.model.reload()
+    page.select_contact(cid)
+    texts = page.detail.status.texts()
+    assert page.detail.contact is not None
+    assert texts[0] == page.detail.contact.stage_label
+    assert texts[1] == "Overdue 4 days"
+    assert texts[2] == "Prospective"
+    assert texts[-1] == "Suspect"
+    tips = [chip.toolTip() for chip in page.detail.status.chips]
+    assert all(tips)
+    assert "2 of 4 criteria (need, budget)" in tips[-1]
+    assert "was due on" in tips[1]

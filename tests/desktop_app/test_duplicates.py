@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
-from db import contacts, touches
+from db import backups, contacts, touches
 from db.contacts import ContactInput, EmailData
 from db.domain import Medium
 from db.duplicates import BOTH, OTHER, MergePreview, merge_preview
@@ -96,9 +96,13 @@ def test_find_merge_and_undo_from_the_window(
     assert found.model.data(index) == "Same email ann@example.com"
     assert found.merge_button.isEnabled()
 
+    assert backups.list_backups(window.database.path, backups.folder_for(window.database)) == []
     found.merge_button.click()
 
     assert [p.other.id for p in asked] == [annie]
+    # A backup came first, with what both contacts were.
+    (taken,) = backups.list_backups(window.database.path, backups.folder_for(window.database))
+    assert (taken.reason, taken.contacts) == (backups.BEFORE_MERGING, 2)
     assert found.model.rowCount() == 0
     assert found.status.text() == "No likely duplicates."
     assert found.undo_bar.isVisible()

@@ -150,3 +150,25 @@ def test_a_place_added_as_a_factory_is_built_when_first_shown(window: MainWindow
     window.show_place("contacts")
     window.show_place("notes")
     assert len(built) == 1, "built once"
+
+
+def test_the_window_fits_a_small_screen_in_every_everyday_place(
+    qtbot: QtBot, window: MainWindow, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Ada Byron", company="A company with a rather long name Ltd")
+    window.contacts_page.model.reload()
+    window.contacts_page.select_contact(cid)
+    window.board_page  # noqa: B018 - built, as after a visit
+    for place in ("today", "contacts", "board", "trash"):
+        window.show_place(place)
+        window.show_place("contacts")
+        window.contacts_page.select_contact(cid)
+        window.show_place(place)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 640, (place, hint)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    assert window.height() == 640
+    window.show_place("contacts")
+    table = window.contacts_page.table
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())

@@ -184,7 +184,7 @@ def test_the_dashboard_saves_as_one_pdf_page_and_a_charts_data_as_csv(
 
     page.tiles["touches"].csv_button.click()
     lines = targets["csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "month,In person,Email,Phone,Mail,Video,Gift,total"
+    assert lines[0] == "Month,In person,Email,Phone,Mail,Video,Gift,Total"
     assert len(lines) - 1 == len(page.data["touches"].rows)
 
 

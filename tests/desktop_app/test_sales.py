@@ -84,7 +84,7 @@ def test_recording_a_sale_updates_lifecycle_stage_and_value_at_once(
     detail = window.contacts_page.detail
     assert "New" in section.badges.text()
     assert detail.contact is not None and detail.contact.stage_label == "Customer"
-    assert "Customer" in detail.badges.text()
+    assert "Customer" in detail.status.texts()
     assert "USD 120.00" in section.value_label.text()
     assert section.list.topLevelItemCount() == 1
     assert _first(section).text(1) == "Sourdough course"

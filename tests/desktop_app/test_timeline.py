@@ -248,7 +248,9 @@ def test_one_click_on_days_since_shows_who_was_not_spoken_to_longest(
         if age is not None:
             data = TouchInput(cid, Medium.MAIL, now - timedelta(days=age))
             ops.run(lambda db, d=data: touches.log_touch(db, d), TOUCH_CHANGES)  # type: ignore[misc]
+    page.columns.set_visible(Column.DAYS_SINCE, True)  # From the header's column chooser.
     header = page.table.horizontalHeader()
+    page.table.scrollTo(page.model.index(0, Column.DAYS_SINCE))
     x = header.sectionViewportPosition(Column.DAYS_SINCE) + 10
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))

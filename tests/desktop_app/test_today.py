@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
 
 from db import followups
 from db.engine import Database
 from db.today import Section
+from desktop_app import importing
 from desktop_app.followups.dialog import SnoozeDialog
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
@@ -136,12 +138,33 @@ def test_a_new_day_refreshes_the_lists(today_page: TodayPage) -> None:
     assert today_page.date_label.text() == "Saturday 7 March 2026"
 
 
-def test_an_empty_day_says_so(qtbot: QtBot, ops: OpsBus) -> None:
+def test_an_empty_day_says_so(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    cid = contact_factory(name="Ada Recent")
+    place(database, cid, touched=NOW)
     page = TodayPage(ops, Clock(TODAY))
     qtbot.addWidget(page)
     page.show()
     assert page.empty_hint.isVisible()
+    assert not page.start.isVisible()
     assert page.summary.text() == "You are all caught up."
+
+
+def test_a_new_database_shows_how_to_start(qtbot: QtBot, ops: OpsBus) -> None:
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.start.isVisible() and not page.empty_hint.isVisible()
+    assert page.new_button.isVisible() and page.sample_button.isVisible()
+    assert not page.import_button.isVisible()  # Until the window offers an import.
+    page.set_import_available(True)
+    with qtbot.waitSignal(page.import_requested):
+        page.import_button.click()
+    with qtbot.waitSignal(page.new_contact_requested):
+        page.new_button.click()
+    with qtbot.waitSignal(page.sample_data_requested):
+        page.sample_button.click()
 
 
 def test_today_comes_first_and_counts_show_on_the_sidebar_and_title(
@@ -171,9 +194,23 @@ def test_window_opens_on_today_when_there_are_contacts(
     assert window.contacts_page.current_id() == first.item.contact_id
 
 
-def test_window_opens_on_contacts_when_the_database_is_empty(window: MainWindow) -> None:
+def test_window_opens_on_contacts_when_the_database_is_empty(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert window.current_place() == "contacts"
     assert window.sidebar.item(0).text() == "Today"
+    window.show_place("today")
+    assert window.today_page.start.isVisible()
+    assert window.today_page.import_button.isVisible()  # File → Import contacts… from here
+    asked: list[object] = []
+
+    def ask(cls: object, *args: object) -> None:
+        asked.append(args)
+
+    monkeypatch.setattr(importing.ImportWizard, "ask", classmethod(ask))
+    with qtbot.waitSignal(window.import_action.triggered):
+        window.today_page.import_button.click()
+    assert len(asked) == 1
 
 
 def test_at_risk_and_stuck_rows_offer_only_what_helps(
@@ -198,3 +235,121 @@ def test_at_risk_and_stuck_rows_offer_only_what_helps(
     qtbot.mouseClick(at_risk.done_button, Qt.MouseButton.LeftButton)
 
     assert rows(page, Section.AT_RISK) == []
+
+
+# --- the keyboard ----------------------------------------------------------------------------
+
+
+def test_arrows_choose_a_row_and_single_keys_act_on_it(
+    qtbot: QtBot, today_page: TodayPage, people: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    popped: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, *_a: popped.append(menu))
+    today_page.setFocus()
+    qtbot.waitUntil(today_page.hasFocus)
+    assert today_page.current_row is rows(today_page, Section.OVERDUE)[0]
+    qtbot.keyClick(today_page, Qt.Key.Key_Down)
+    assert today_page.current_row is rows(today_page, Section.OVERDUE)[1]
+    assert today_page.current_row.property("current") is True
+    qtbot.keyClick(today_page, Qt.Key.Key_Down)
+    assert today_page.current_row is not None
+    assert today_page.current_row.item.name == "Cy Today"
+    qtbot.keyClick(today_page, Qt.Key.Key_Up)
+
+    with qtbot.waitSignal(today_page.touch_requested) as asked:
+        qtbot.keyClick(today_page, Qt.Key.Key_L)
+    assert asked.args == [people["recent"]]
+    with qtbot.waitSignal(today_page.open_contact_requested) as opened:
+        qtbot.keyClick(today_page, Qt.Key.Key_Return)
+    assert opened.args == [people["recent"]]
+
+    # D ticks Ben off; the row that takes his place becomes the current one.
+    qtbot.keyClick(today_page, Qt.Key.Key_D)
+    assert shown(today_page, Section.OVERDUE) == ["Ada Old"]
+    assert today_page.current_row is not None
+    assert today_page.current_row.item.name == "Cy Today"
+
+    # S offers the snooze choices, the first (tomorrow) ready for Enter.
+    qtbot.keyClick(today_page, Qt.Key.Key_Up)
+    qtbot.keyClick(today_page, Qt.Key.Key_S)
+    menu = rows(today_page, Section.OVERDUE)[0].snooze_button.menu()
+    assert popped == [menu]
+    assert menu.activeAction() is menu.actions()[0]
+    menu.activeAction().trigger()
+    assert shown(today_page, Section.OVERDUE) == []
+    assert "Ada Old" in shown(today_page, Section.UPCOMING)
+
+
+def test_rows_say_how_late_in_plain_words(today_page: TodayPage) -> None:
+    from desktop_app.today.page import late_words  # noqa: PLC0415
+
+    assert [late_words(d) for d in (1, 18, 75, 400, 800)] == [
+        "1 day",
+        "18 days",
+        "about 2 months",
+        "over a year",
+        "over 2 years",
+    ]
+    ada = rows(today_page, Section.OVERDUE)[0]
+    texts = [label.text() for label in ada.findChildren(QLabel)]
+    assert not any("cadence" in t for t in texts)
+    assert sum(t.lower().count("last touch") for t in texts) <= 1
+
+
+# --- one source for every count --------------------------------------------------------------
+
+
+def _counts_everywhere(window: MainWindow) -> dict[str, str]:
+    page = window.today_page
+    return {
+        "sidebar": window.sidebar.item(0).text().split()[-1],
+        "page": str(page.counts.needs_attention),
+        "title": window.windowTitle(),
+        "summary": page.summary.text(),
+        "headline": page.counts.headline(),
+    }
+
+
+def _assert_in_sync(window: MainWindow) -> None:
+    seen = _counts_everywhere(window)
+    due = window.today_page.counts.needs_attention
+    if due:
+        assert seen["sidebar"] == seen["page"]
+        assert seen["headline"] in seen["title"]
+        assert seen["headline"] in seen["summary"]
+        banner = window.reminders.banner
+        if banner.isVisible():
+            assert banner.title.text().startswith(f"{due:,} follow-up")
+    else:
+        assert window.sidebar.item(0).text() == "Today"
+        assert "overdue" not in seen["title"] and "due today" not in seen["title"]
+
+
+def test_counts_agree_after_logging_snoozing_and_completing(
+    qtbot: QtBot, window: MainWindow, people: dict[str, int]
+) -> None:
+    window.ops.announce(Changes(followups=True))
+    window.reminders.check()
+    window.show_place("contacts")
+    window.reminders.check()
+    _assert_in_sync(window)
+    before = window.today_page.counts.needs_attention
+    assert before >= 3
+
+    now = datetime.now(UTC)
+    window.ops.run(lambda db: log_touch(db, people["old"], now), Changes(touches=True))
+    _assert_in_sync(window)
+    after_touch = window.today_page.counts.needs_attention
+
+    page = window.today_page
+    first = page.sections[Section.OVERDUE].rows[0]
+    page.snooze(first.item.contact_id, page.today() + timedelta(days=3))
+    _assert_in_sync(window)
+    after_snooze = page.counts.needs_attention
+
+    window.show_place("today")
+    assert not window.reminders.banner.isVisible()  # Today itself says what is due.
+    page.set_current_row(page.all_rows()[0])
+    qtbot.keyClick(page, Qt.Key.Key_D)
+    _assert_in_sync(window)
+    assert before > after_touch >= after_snooze >= page.counts.needs_attention

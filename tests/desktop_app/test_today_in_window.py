@@ -44,6 +44,7 @@ def test_log_touch_on_today_opens_the_dialog_and_clears_the_row(
     window.today_page.refresh()
     window.show_place("today")
     [row] = window.today_page.sections[Section.OVERDUE].rows
+    qtbot.waitUntil(lambda: row.touch_button.height() > 0)  # laid out, as on screen
 
     qtbot.mouseClick(row.touch_button, Qt.MouseButton.LeftButton)
 

@@ -282,3 +282,61 @@ def test_the_detail_pane_button_logs_for_the_contact_shown(
     stats.log_button.click()
 
     assert [d.picker.contact_id for d in opened] == [ada]
+
+
+def test_namesakes_are_listed_and_one_key_chooses_before_the_medium(
+    qtbot: QtBot,
+    window: MainWindow,
+    database: Database,
+    contact_factory: ContactFactory,
+    opened: list[TouchDialog],
+) -> None:
+    first = contact_factory(name="Milena Novak", company="Harbour Bakery")
+    second = contact_factory(name="Milena Ortiz", company="Ortiz Tiles")
+    contact_factory(name="Bob Byron", company="Poets")
+    window.contacts_page.model.reload()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    qtbot.keyClick(window.contacts_page.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    dialog = opened[0]
+    qtbot.waitUntil(lambda: focused() is dialog.picker)
+    qtbot.keyClicks(focused(), "milena")
+    qtbot.waitUntil(dialog.namesakes.isVisible)
+    listed = dialog.namesakes.text()
+    assert "Milena Novak" in listed and "Harbour Bakery" in listed
+    assert "Milena Ortiz" in listed and "Ortiz Tiles" in listed
+    assert "Suspect" in listed  # Each with its stage.
+    picked_before = dialog.picker.contact_id
+    assert picked_before is None  # Nobody is picked for the owner.
+
+    qtbot.keyClick(focused(), Qt.Key.Key_2)  # The second Milena ...
+    picked = dialog.picker.contact_id
+    assert picked == second
+    assert not dialog.namesakes.isVisible()
+    assert dialog.contact_info.isVisible()
+    assert "Suspect" in dialog.contact_info.text()
+    assert "follow-up" in dialog.contact_info.text().lower()
+    qtbot.keyClick(focused(), Qt.Key.Key_3)  # ... by phone
+    assert dialog.mediums.medium() is Medium.PHONE
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+
+    [touch] = stored_touches(database)
+    assert (touch.contact_id, touch.medium) == (second, Medium.PHONE.value)
+    assert first != second
+
+
+def test_enter_among_namesakes_asks_rather_than_guessing(
+    qtbot: QtBot, ops: OpsBus, contact_factory: ContactFactory
+) -> None:
+    contact_factory(name="Milena Novak")
+    contact_factory(name="Milena Ortiz")
+    dialog = TouchDialog(ops)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.picker, "milena")
+    qtbot.keyClick(dialog.picker, Qt.Key.Key_Return)
+    assert dialog.picker.contact_id is None
+    assert "press 1 to 2" in dialog.namesakes.text()
+    qtbot.keyClick(dialog.picker, Qt.Key.Key_5)  # Not a listed number: still nobody.
+    assert dialog.picker.contact_id is None

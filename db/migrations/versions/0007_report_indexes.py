@@ -1,6 +1,6 @@
-"""Indexes for the Reports charts: touches by month and medium read from one covering index,
-sales by month, the weekly follow-up habit and the 100-day plan's new customers find their
-rows by date instead of reading whole tables.
+"""Indexes for the Reports charts: touches by month, medium and stage read from one covering
+index; sales by month, the weekly follow-up habit and the 100-day plan's new customers find
+their rows by date instead of reading whole tables.
 
 Revision ID: 0007
 Revises: 0006
@@ -20,7 +20,9 @@ _LIVE = sa.text("deleted_at IS NULL")
 
 
 def upgrade() -> None:
-    op.create_index("ix_touch_when_medium", "touch", ["occurred_at", "medium", "contact_id"])
+    op.create_index(
+        "ix_touch_when_medium", "touch", ["occurred_at", "medium", "contact_id", "stage_id"]
+    )
     op.create_index("ix_purchase_date", "purchase", ["purchased_on"])
     op.create_index("ix_followup_due", "followup", ["due_on", "status"])
     op.create_index(

@@ -1,0 +1,179 @@
+"""Undo and redo for the owner's everyday changes to contacts, as one pair of services.
+
+Before an action (a stage move, an edit, a follow-up done or snoozed, a bulk tag, a touch
+logged for many), :func:`take` records the state of the contacts it will change: their own
+row (stage, dates, the derived follow-up columns, trash), emails, phones, tags, key dates and
+follow-ups, and how far the append-only tables (touches, stage history) reach.
+:func:`restore` puts that state back in one unit of work and removes the touches and stage
+changes the action added; a snapshot taken just before undoing, with the rows the action
+added, is what redo restores.
+
+The snapshot holds plain values (no ORM objects) and is bounded by the contacts selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db import search
+from db.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Followup,
+    KeyDate,
+    StageChange,
+    Tag,
+    Touch,
+)
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+#: Rows a contact owns and an action may rewrite: restored as they were.
+_OWNED: tuple[Table, ...] = (
+    ContactEmail.__table__,  # type: ignore[assignment]
+    ContactPhone.__table__,
+    ContactTag.__table__,
+    KeyDate.__table__,
+    Followup.__table__,
+)
+#: Rows an action only adds: those past the snapshot's mark are removed on undo.
+_APPENDED: tuple[Table, ...] = (
+    Touch.__table__,  # type: ignore[assignment]
+    StageChange.__table__,
+)
+_CONTACT: Table = Contact.__table__  # type: ignore[assignment]
+_TAG: Table = Tag.__table__  # type: ignore[assignment]
+_CHUNK = 500
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The contacts' state at one moment (see the module's docstring)."""
+
+    contact_ids: tuple[int, ...]
+    contacts: tuple[dict[str, Any], ...]
+    owned: dict[str, tuple[dict[str, Any], ...]]
+    #: The highest id in each append-only table when the snapshot was taken.
+    marks: dict[str, int]
+    #: Rows past ``since`` in the append-only tables (what an action added), for redo.
+    added: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+
+
+def _read(session: Session, ids: Sequence[int], since: dict[str, int] | None) -> Snapshot:
+    contact_rows: list[dict[str, Any]] = []
+    owned: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _OWNED}
+    owned[_TAG.name] = []
+    added: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _APPENDED}
+    for chunk in _chunks(ids):
+        contact_rows += [
+            dict(r._mapping)
+            for r in session.execute(select(_CONTACT).where(_CONTACT.c.id.in_(chunk)))
+        ]
+        for table in _OWNED:
+            owned[table.name] += [
+                dict(r._mapping)
+                for r in session.execute(select(table).where(table.c.contact_id.in_(chunk)))
+            ]
+        if since is not None:
+            for table in _APPENDED:
+                added[table.name] += [
+                    dict(r._mapping)
+                    for r in session.execute(
+                        select(table).where(
+                            table.c.contact_id.in_(chunk), table.c.id > since[table.name]
+                        )
+                    )
+                ]
+    # The tags they wear: an edit that drops the last wearer of a tag deletes the tag.
+    tag_ids = sorted({row["tag_id"] for row in owned[ContactTag.__tablename__]})
+    for chunk in _chunks(tag_ids):
+        owned[_TAG.name] += [
+            dict(r._mapping) for r in session.execute(select(_TAG).where(_TAG.c.id.in_(chunk)))
+        ]
+    marks = {
+        table.name: int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
+        for table in _APPENDED
+    }
+    return Snapshot(
+        tuple(ids),
+        tuple(contact_rows),
+        {name: tuple(rows) for name, rows in owned.items()},
+        marks,
+        {name: tuple(rows) for name, rows in added.items()},
+    )
+
+
+def take(database: Database, contact_ids: Sequence[int]) -> Snapshot:
+    """The state of these contacts now, to undo an action about to change them."""
+    ids = sorted(set(contact_ids))
+    with database.reading() as session:
+        return _read(session, ids, None)
+
+
+def take_after(database: Database, before: Snapshot) -> Snapshot:
+    """The state after the action, with the rows it added: what redo brings back."""
+    with database.reading() as session:
+        return _read(session, list(before.contact_ids), before.marks)
+
+
+def restore(database: Database, snapshot: Snapshot, *, since: dict[str, int]) -> int:
+    """Put the contacts back as ``snapshot`` has them, in one unit of work.
+
+    Touches and stage changes of these contacts past ``since`` (the marks taken before the
+    action) go, and those the snapshot carries (redo) come back. Returns the contacts restored.
+    """
+    ids = list(snapshot.contact_ids)
+    with database.write_session.begin() as session:
+        for chunk in _chunks(ids):
+            # Follow-ups first: nothing else of the contact's refers to them.
+            for table in reversed(_OWNED):
+                session.execute(delete(table).where(table.c.contact_id.in_(chunk)))
+            for table in _APPENDED:
+                session.execute(
+                    delete(table).where(
+                        table.c.contact_id.in_(chunk), table.c.id > since[table.name]
+                    )
+                )
+        for table in _APPENDED:
+            rows = snapshot.added.get(table.name, ())
+            if rows:
+                session.execute(insert(table), list(rows))
+        if snapshot.contacts:
+            values = [{f"v_{k}": v for k, v in row.items()} for row in snapshot.contacts]
+            statement = (
+                update(_CONTACT)
+                .where(_CONTACT.c.id == bindparam("v_id"))
+                .values(
+                    {c.name: bindparam(f"v_{c.name}") for c in _CONTACT.columns if c.name != "id"}
+                )
+            )
+            session.execute(statement, values)
+        tags = snapshot.owned.get(_TAG.name, ())
+        if tags:
+            existing = set(
+                session.scalars(select(_TAG.c.id).where(_TAG.c.id.in_([t["id"] for t in tags])))
+            )
+            missing = [t for t in tags if t["id"] not in existing]
+            if missing:
+                session.execute(insert(_TAG), missing)
+        for table in _OWNED:
+            rows = snapshot.owned.get(table.name, ())
+            if rows:
+                session.execute(insert(table), list(rows))
+        # Tags a bulk action brought in that no one wears any more go, as a delete would.
+        session.execute(delete(Tag).where(~Tag.id.in_(select(ContactTag.tag_id).distinct())))
+        search.reindex(session, ids)
+    return len(ids)
