@@ -1,9 +1,11 @@
 """Acting on many selected contacts at once: tag, set the stage, log one touch for all, add a
-follow-up to each, move to the trash. Each is one unit of work and one step of Edit → Undo."""
+follow-up to each, move to the trash. Each is one unit of work and one step of Edit → Undo,
+and runs in the background behind a progress dialog, so a selection of thousands never
+holds up the window."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime
@@ -20,16 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import bulk, contacts, followups
+from db import bulk, contacts
 from db.clock import local_today
 from db.contacts import ValidationError
 from db.domain import Medium
+from db.engine import Database
 from desktop_app import icons
 from desktop_app.dialogs import Dialog, show_error
 from desktop_app.followups.dialog import FollowupDialog
 from desktop_app.journeys.moves import add_stage_menu
 from desktop_app.ops import Changes, OpsBus
-from desktop_app.undo import run_undoable
+from desktop_app.undo import run_long_undoable
 from desktop_app.widgets import FieldError
 
 
@@ -133,69 +136,97 @@ class BulkTouchDialog(Dialog):
 BULK_CHANGES = Changes(contacts=True, tags=True, touches=True, followups=True)
 
 
-def tag(ops: OpsBus, ids: Sequence[int], parent: QWidget | None) -> int | None:
+def _in_background(
+    ops: OpsBus,
+    parent: QWidget,
+    *,
+    text: str,
+    ids: Sequence[int],
+    op: Callable[[Database], int],
+    changes: Changes,
+    failure: str,
+) -> int | None:
+    """Run ``op`` on the runner as one undoable step named ``text``; its result once it has
+    committed (None while it is still running, or when it failed after saying why)."""
+    done: list[int] = []
+
+    def failed(error: Exception) -> None:
+        message = (
+            "\n".join(error.errors.values()) if isinstance(error, ValidationError) else str(error)
+        )
+        show_error(parent, failure, message)
+
+    run_long_undoable(
+        ops,
+        parent,
+        title=f"{text}…",
+        text=text,
+        contact_ids=ids,
+        op=lambda db, _progress: op(db),
+        changes=changes,
+        on_done=done.append,
+        on_error=failed,
+    )
+    return done[0] if done else None
+
+
+def tag(ops: OpsBus, ids: Sequence[int], parent: QWidget) -> int | None:
     names = [t.name for t in contacts.tag_counts(ops.database)]
     name = TagDialog.ask(names, len(ids), parent)
     if name is None:
         return None
-    try:
-        return run_undoable(
-            ops,
-            f"Tag {many(len(ids))} “{name}”",
-            ids,
-            lambda db: bulk.tag_contacts(db, ids, name),
-            Changes(contacts=True, tags=True),
-        )
-    except ValidationError as exc:
-        show_error(parent, "The tag was not added", "\n".join(exc.errors.values()))
-        return None
+    return _in_background(
+        ops,
+        parent,
+        text=f"Tag {many(len(ids))} “{name}”",
+        ids=ids,
+        op=lambda db: bulk.tag_contacts(db, ids, name),
+        changes=Changes(contacts=True, tags=True),
+        failure="The tag was not added",
+    )
 
 
-def log_touch(ops: OpsBus, ids: Sequence[int], parent: QWidget | None) -> int | None:
+def log_touch(ops: OpsBus, ids: Sequence[int], parent: QWidget) -> int | None:
     answer = BulkTouchDialog.ask(len(ids), parent)
     if answer is None:
         return None
     medium, when, summary = answer
-    try:
-        return run_undoable(
-            ops,
-            f"Log a touch for {many(len(ids))}",
-            ids,
-            lambda db: bulk.log_touch_for_all(db, ids, medium, when, summary),
-            BULK_CHANGES,
-        )
-    except ValidationError as exc:
-        show_error(parent, "The touches were not logged", "\n".join(exc.errors.values()))
-        return None
+    return _in_background(
+        ops,
+        parent,
+        text=f"Log a touch for {many(len(ids))}",
+        ids=ids,
+        op=lambda db: bulk.log_touch_for_all(db, ids, medium, when, summary),
+        changes=BULK_CHANGES,
+        failure="The touches were not logged",
+    )
 
 
-def add_followup(ops: OpsBus, ids: Sequence[int], parent: QWidget | None) -> int | None:
+def add_followup(ops: OpsBus, ids: Sequence[int], parent: QWidget) -> int | None:
     today = local_today()
     request = FollowupDialog.ask(many(len(ids)), today, parent)
     if request is None:
         return None
-    try:
-        return run_undoable(
-            ops,
-            f"Add a follow-up for {many(len(ids))}",
+    return _in_background(
+        ops,
+        parent,
+        text=f"Add a follow-up for {many(len(ids))}",
+        ids=ids,
+        op=lambda db: bulk.add_followup_for_all(
+            db,
             ids,
-            lambda db: bulk.add_followup_for_all(
-                db,
-                ids,
-                request.due_on,
-                request.reason,
-                today=today,
-                suggested_medium=request.medium,
-            ),
-            Changes(followups=True),
-        )
-    except followups.FollowupError as exc:
-        show_error(parent, "The follow-up was not added", str(exc))
-        return None
+            request.due_on,
+            request.reason,
+            today=today,
+            suggested_medium=request.medium,
+        ),
+        changes=Changes(followups=True),
+        failure="The follow-up was not added",
+    )
 
 
 def add_bulk_actions(
-    menu: QMenu, ops: OpsBus, ids: Sequence[int], parent: QWidget | None, trash: object
+    menu: QMenu, ops: OpsBus, ids: Sequence[int], parent: QWidget, trash: object
 ) -> None:
     """The actions on a selection, for the contacts' context menu and Edit menu."""
     chosen = list(ids)
