@@ -400,6 +400,8 @@ class TodayPage(QWidget):
         self.counts = counts
         self.has_contacts = has_contacts
         self.stage_tones = tones
+        # The summary is one label: it follows the counts at once, like the sidebar.
+        self._show_summary()
         # Hidden behind another place: keep the lists until the page is shown.
         if self.parentWidget() is None or not self.isHidden():
             self._pending = None
@@ -428,7 +430,7 @@ class TodayPage(QWidget):
         self.date_label.setText(f"{day:%A %-d %B %Y}")
         for section, view in self.sections.items():
             view.load(counts, items[section])
-        self.summary.setText(self._summary_text())
+        self._show_summary()
         nothing = not any(self.counts.of(s) for s in Section)
         self.empty_hint.setText(
             "Nothing is due. Every relationship is on schedule — enjoy the quiet."
@@ -437,10 +439,15 @@ class TodayPage(QWidget):
         )
         self.empty_hint.setVisible(nothing and self.has_contacts)
         self.start.setVisible(not self.has_contacts)
-        if not self.has_contacts:
-            self.summary.setText("No contacts yet. Start with one of these:")
         self.key_hint.setVisible(not nothing)
         self._restore_current()
+
+    def _show_summary(self) -> None:
+        self.summary.setText(
+            self._summary_text()
+            if self.has_contacts
+            else "No contacts yet. Start with one of these:"
+        )
 
     def _start_panel(self) -> QWidget:
         """What a new database offers: bring contacts in, add one, or try sample data."""
