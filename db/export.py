@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
+from db import sql
 from db.clock import local_today
 from db.targets import replacing
 
@@ -148,9 +149,8 @@ def safe_text(column: Any) -> ColumnElement[str]:
 
 
 def local_minute(column: Any) -> ColumnElement[str]:
-    """A stored UTC time as the owner's local "YYYY-MM-DD HH:MM", computed by SQLite (its
-    ``localtime`` is the C library's, as Python's ``astimezone()``)."""
-    return type_coerce(func.strftime("%Y-%m-%d %H:%M", column, "localtime"), String)
+    """A stored UTC time as the owner's local "YYYY-MM-DD HH:MM", computed in SQL."""
+    return type_coerce(sql.local_minute(type_coerce(column, String)), String)
 
 
 def driver_rows(session: Session, stmt: Executable) -> Iterator[Sequence[Cell]]:

@@ -7,7 +7,9 @@ dialect. Today every construct compiles for SQLite:
 - ``greatest(a, b)`` / ``least(a, b)``: SQLite's two-argument scalar ``max`` / ``min``;
 - ``days_between(earlier, later)``: whole days from one date to another (``julianday``);
 - ``add_days(day, n)``: a date ``n`` days after ``day`` (``date(day, '+n days')``);
-- ``joined(value, separator)``: an aggregate joining values (``group_concat``).
+- ``joined(value, separator)``: an aggregate joining values (``group_concat``);
+- ``local_day(moment)``: the owner's local day of a stored UTC time (``date(x, 'localtime')``);
+- ``local_minute(moment)``: the same time as local "YYYY-MM-DD HH:MM" (``strftime``).
 """
 
 from __future__ import annotations
@@ -86,3 +88,28 @@ class joined(FunctionElement[str]):  # noqa: N801
 @compiles(joined, "sqlite")
 def _joined_sqlite(element: joined, compiler: SQLCompiler, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)})"
+
+
+class local_day(FunctionElement[date]):  # noqa: N801
+    """The owner's local calendar day of a stored UTC time (``db.types`` stores UTC text)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'localtime')"
+
+
+class local_minute(FunctionElement[str]):  # noqa: N801
+    """A stored UTC time as the owner's local "YYYY-MM-DD HH:MM"."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(local_minute, "sqlite")
+def _local_minute_sqlite(element: local_minute, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's 'localtime' is the C library's, as Python's ``astimezone()``.
+    return f"strftime('%Y-%m-%d %H:%M', {compiler.process(element.clauses, **kw)}, 'localtime')"

@@ -25,17 +25,13 @@ from decimal import Decimal
 from statistics import median
 from typing import Any, cast
 
-from sqlalchemy import Select, String, case, func, select, type_coerce, union
+from sqlalchemy import Select, String, case, func, literal, select, type_coerce, union
 
 from db import journeys, stages
 from db.engine import Database
 from db.export import Cell, ExportOptions, Report, report, share
 from db.models import Contact, StageChange
-
-
-def _local_day_number(column: Any) -> Any:
-    """The Julian day number of the owner's local calendar day of a stored UTC time."""
-    return func.julianday(func.date(type_coerce(column, String), "localtime"))
+from db.sql import days_between, local_day
 
 
 @report("funnel", "contacts per stage, ever reached, conversion, median days in stage, stuck")
@@ -98,16 +94,18 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             .where(live)
             .subquery()
         )
-        # Days between local calendar days, counted by SQLite: a Python datetime per stage
-        # change costs seconds at 100,000 contacts (times are stored as UTC text, and
-        # 'localtime' turns them into the owner's days as ``datetime.astimezone`` does).
+        # Days between local calendar days, counted in SQL: a Python datetime per stage
+        # change costs seconds at 100,000 contacts (times are stored as UTC text;
+        # ``db.sql.local_day`` gives the owner's day, as ``datetime.astimezone`` does).
         stays: dict[int, list[int]] = defaultdict(list)
         completed = cast(
             "Select[Any]",
             select(
                 changes.c.to_stage_id,
-                cast("Any", _local_day_number(changes.c.ended_at))
-                - _local_day_number(changes.c.changed_at),
+                days_between(
+                    local_day(type_coerce(changes.c.changed_at, String)),
+                    local_day(type_coerce(changes.c.ended_at, String)),
+                ),
             ).where(changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None)),
         )
         for stage_id, days in session.execute(completed):
@@ -116,7 +114,10 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             "Select[Any]",
             select(
                 Contact.stage_id,
-                func.julianday(today.isoformat()) - _local_day_number(Contact.stage_entered_at),
+                days_between(
+                    local_day(type_coerce(Contact.stage_entered_at, String)),
+                    literal(today.isoformat(), String),
+                ),
             ).where(live, Contact.stage_id.in_(ids), Contact.stage_entered_at.is_not(None)),
         )
         for stage_id, days in session.execute(current):
