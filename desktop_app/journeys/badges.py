@@ -29,8 +29,7 @@ def card_badges(card: Card) -> list[str]:
 
 def stage_tones(database: Database) -> dict[str, str]:
     """Each stage label's chip tone, early to late along the active journey (a short read)."""
-    with database.reading() as session:
-        stages = journeys.active_stages(session)
+    stages = journeys.current_stages(database)
     return {
         stage.label: theme.stage_tone(number, len(stages)) for number, stage in enumerate(stages)
     }
