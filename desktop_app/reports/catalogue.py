@@ -12,7 +12,7 @@ from typing import Any
 
 from db import journeys, settings, value
 from db.engine import Database
-from db.export import Cell, ExportOptions, build, load_reports
+from db.export import Cell, ExportOptions, build, header_key, load_reports
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,13 @@ class ChartData:
     today: date
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def column(self, header: str) -> list[Cell]:
-        i = self.headers.index(header)
+    def column(self, name: str) -> list[Cell]:
+        """The cells of the column with this header, or whose header has this key
+        (``db.export.header_key``: "Ever reached" is ``ever_reached``)."""
+        if name in self.headers:
+            i = self.headers.index(name)
+        else:
+            i = [header_key(h) for h in self.headers].index(name)
         return [row[i] for row in self.rows]
 
 

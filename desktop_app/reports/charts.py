@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from db import value
 from db.domain import Medium
-from db.export import Cell
+from db.export import Cell, header_key
 from db.feedback import Level
 from db.lifecycle import Lifecycle
 from db.reports.dashboard import months_between
@@ -430,8 +430,8 @@ def _satisfaction(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     first = data.since or date.fromisoformat(min(found) + "-01")
     months = [f"{m:%Y-%m}" for m in months_between(first, data.until or data.today)]
 
-    def per_month(header: str) -> list[int]:
-        i = data.headers.index(header)
+    def per_month(key: str) -> list[int]:
+        i = [header_key(h) for h in data.headers].index(key)
         return [_int(found[m][i]) if m in found else 0 for m in months]
 
     x = list(range(len(months)))

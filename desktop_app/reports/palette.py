@@ -31,6 +31,7 @@ LIFECYCLE_COLOURS = {
     Lifecycle.NEW: "#4ade80",
     Lifecycle.ACTIVE: "#22c55e",
     Lifecycle.REPEAT: "#15803d",
+    Lifecycle.SEASONAL: "#0284c7",
     Lifecycle.LAPSED_SHORT: "#f59e0b",
     Lifecycle.LAPSED_LONG: "#ea580c",
     Lifecycle.WIN_BACK: "#dc2626",

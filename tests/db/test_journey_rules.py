@@ -29,7 +29,7 @@ from db import settings as db_settings
 from db.clock import local_today
 from db.domain import Direction, Medium
 from db.engine import Database, open_database
-from db.export import ExportOptions, build, load_reports
+from db.export import ExportOptions, build, header_key, load_reports
 from db.lifecycle import Lifecycle
 from db.models import Contact, Followup, JourneyModel, Stage, StageChange
 from db.purchases import PurchaseInput
@@ -238,7 +238,8 @@ def test_lifecycle_stage_follows_the_status_every_day(
 
 def funnel_rows(database: Database) -> list[dict[str, str]]:
     report = build(load_reports()["funnel"], database, ExportOptions(today=TODAY))
-    return [{h: str(c) for h, c in zip(report.headers, row, strict=True)} for row in report.rows]
+    keys = [header_key(h) for h in report.headers]
+    return [{k: str(c) for k, c in zip(keys, row, strict=True)} for row in report.rows]
 
 
 def test_funnel_counts_skipped_stages_as_passed(
