@@ -16,6 +16,7 @@ spaces ("Next follow-up", "Contact ID").
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -246,6 +247,14 @@ def share(part: int, whole: int) -> str:
     return "" if whole == 0 else f"{Decimal(part * 100) / Decimal(whole):.1f}"
 
 
+def header_key(header: str) -> str:
+    """A column's key as code names it: "Conversion to next %" is ``conversion_to_next_pct``,
+    "Contact ID" is ``contact_id`` (headers are written for people; charts and tests look
+    columns up by key)."""
+    words = re.sub(r"[^0-9a-z]+", " ", header.lower().replace("%", " pct ")).split()
+    return "_".join(words)
+
+
 __all__ = [
     "FORMULA_STARTS",
     "REPORTS",
@@ -257,6 +266,7 @@ __all__ = [
     "build",
     "cells",
     "driver_rows",
+    "header_key",
     "load_reports",
     "local_minute",
     "local_time",

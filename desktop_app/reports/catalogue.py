@@ -6,14 +6,13 @@ and the command line checks a chart's name without paying for the plotting libra
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from db import journeys, settings, value
 from db.engine import Database
-from db.export import Cell, ExportOptions, build, load_reports
+from db.export import Cell, ExportOptions, build, header_key, load_reports
 
 
 @dataclass(frozen=True)
@@ -57,21 +56,15 @@ class ChartData:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def index(self, header: str) -> int:
-        """Where a column is: by its header ("Ever reached"), or that header as a key
-        ("ever_reached"; " %" reads "_pct")."""
+        """Where a column is: by its header ("Ever reached"), or by that header's key
+        (``db.export.header_key``: ``ever_reached``)."""
         if header in self.headers:
             return self.headers.index(header)
-        return [column_key(h) for h in self.headers].index(header)
+        return [header_key(h) for h in self.headers].index(header)
 
     def column(self, header: str) -> list[Cell]:
         i = self.index(header)
         return [row[i] for row in self.rows]
-
-
-def column_key(header: str) -> str:
-    """A report's header as the charts name it: "Conversion to next %" is
-    "conversion_to_next_pct"."""
-    return re.sub(r"[^0-9a-z]+", "_", header.casefold().replace("%", "pct")).strip("_")
 
 
 CHARTS: tuple[Chart, ...] = (

@@ -127,6 +127,7 @@ def test_plan_progress_of_customers_who_first_bought_in_the_period(
         PurchaseInput(date(2025, 11, 1), "Bread", "10"),
         today=TODAY,
     )
+    # Recorded on the day of the sale, so no step of the plan is past and skipped yet.
     purchases.record_purchase(
         database,
         buyer,

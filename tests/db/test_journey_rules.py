@@ -238,7 +238,7 @@ def test_lifecycle_stage_follows_the_status_every_day(
 
 def funnel_rows(database: Database) -> list[dict[str, str]]:
     report = build(load_reports()["funnel"], database, ExportOptions(today=TODAY))
-    return [{h: str(c) for h, c in zip(report.headers, row, strict=True)} for row in report.rows]
+    return [{k: str(c) for k, c in zip(report.headers, row, strict=True)} for row in report.rows]
 
 
 def test_funnel_counts_skipped_stages_as_passed(
