@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from db import __version__, backups, contacts, journeys, settings
 from db.checks import CheckReport, check_file
 from db.engine import Database
-from desktop_app import icons, options, reminders, theme
+from desktop_app import features, icons, options, reminders, theme
 from desktop_app import touches as touch_ui
 from desktop_app.app import choose_theme
 from desktop_app.contacts.filters import Filters
@@ -34,12 +34,7 @@ from desktop_app.contacts.page import ContactsPage
 from desktop_app.database_files import ChooseDatabaseFile, RestoreDialog, recent_databases
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
-from desktop_app.followups import settings_page as _followups_settings  # noqa: F401 - its tab
-from desktop_app.followups.section import FollowupsSection
-from desktop_app.journeys.install import install as install_journeys
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.reports.install import install_reports
-from desktop_app.sales.install import install_sales
 from desktop_app.settings.dialog import SettingsDialog
 from desktop_app.shortcuts import ShortcutsSheet
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
@@ -51,11 +46,13 @@ if TYPE_CHECKING:
     from desktop_app.journeys.board import BoardPage
     from desktop_app.reports.install import ReportsPlace
     from desktop_app.reports.page import ReportsPage
+    from desktop_app.sales.section import SalesSection
+    from desktop_app.today.page import TodayPage
 
 log = logging.getLogger(__name__)
 
-PLACE_CONTACTS = "contacts"
-PLACE_TRASH = "trash"
+PLACE_CONTACTS = features.PLACE_CONTACTS
+PLACE_TRASH = features.PLACE_TRASH
 
 
 class MainWindow(QMainWindow):
@@ -81,7 +78,6 @@ class MainWindow(QMainWindow):
         self.contacts_page = ContactsPage(self.ops)
         self.contacts_page.status_message.connect(self._show_status)
         self.contacts_page.import_requested.connect(self.import_contacts)
-        self.contacts_page.detail.add_section(FollowupsSection(self.ops), order=20)
         #: The Find duplicates window, once opened.
         self.duplicates_dialog: DuplicatesDialog | None = None
 
@@ -94,13 +90,11 @@ class MainWindow(QMainWindow):
         self._place_pages: dict[str, QWidget] = {}
         self._place_factories: dict[str, Callable[[], QWidget]] = {}
 
-        # Each place is a sidebar entry and the page it shows; features add theirs here.
-        self.today_page = today_place.install(self)
-        self.add_place(PLACE_CONTACTS, "Contacts", "contacts", self.contacts_page)
-        install_journeys(self)
-        self.add_place(PLACE_TRASH, "Trash", "trash", self.contacts_page)
-        install_sales(self)
-        install_reports(self)
+        # Each place is a sidebar entry and the page it shows: the features add theirs, and
+        # their detail-pane sections, in one list (desktop_app.features).
+        self.today_page: TodayPage
+        self.sales_section: SalesSection
+        features.install_all(self)
 
         central = QWidget()
         row = QHBoxLayout(central)

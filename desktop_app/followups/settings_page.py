@@ -1,6 +1,6 @@
 """The Follow-ups tab of Settings: the 100-day plan template and starting in the tray.
 
-Importing this module adds the tab to ``desktop_app.settings.dialog.PAGES``.
+It is listed in ``desktop_app.settings.dialog.PAGES``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from db.domain import Medium
 from db.followups import PlanStepData
 from desktop_app import icons, options
 from desktop_app.ops import Changes, OpsBus
-from desktop_app.settings.dialog import PAGES
 from desktop_app.widgets import FieldError
 
 DAY, TITLE, MEDIUM, SCRIPT = range(4)
@@ -193,7 +192,3 @@ class FollowupsSettingsPage(QWidget):
         steps = self.steps()
         if steps != followups.plan_template(self.ops.database):
             self.ops.run(lambda db: followups.save_plan_template(db, steps), Changes(settings=True))
-
-
-if FollowupsSettingsPage not in PAGES:
-    PAGES.append(FollowupsSettingsPage)

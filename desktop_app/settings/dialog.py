@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.dialogs import Dialog
+from desktop_app.followups.settings_page import FollowupsSettingsPage
 from desktop_app.journeys.settings_page import JourneySettingsPage
 from desktop_app.ops import OpsBus
+from desktop_app.sales.settings_page import SalesSettingsPage
 from desktop_app.settings.database_page import DatabasePage
 
 log = logging.getLogger(__name__)
@@ -40,9 +42,8 @@ class SettingsPage(Protocol):
 PageFactory = Callable[[OpsBus], QWidget]
 
 
-#: The pages, in tab order. Features append their page's factory here.
-PAGES: list[PageFactory] = [DatabasePage]
-PAGES.append(JourneySettingsPage)
+#: The pages, in tab order: every settings tab, listed here (docs/architecture.md).
+PAGES: list[PageFactory] = [DatabasePage, JourneySettingsPage]
 
 
 def _contacts_page(ops: OpsBus) -> QWidget:
@@ -52,7 +53,7 @@ def _contacts_page(ops: OpsBus) -> QWidget:
     return ContactsSettingsPage(ops)
 
 
-PAGES.append(_contacts_page)
+PAGES += [_contacts_page, FollowupsSettingsPage, SalesSettingsPage]
 
 
 class SettingsDialog(Dialog):

@@ -30,7 +30,7 @@ NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 
 def _section(window: MainWindow) -> SalesSection:
-    section = window.sales_section  # type: ignore[attr-defined]
+    section = window.sales_section
     assert isinstance(section, SalesSection)
     section.today = TODAY
     return section
