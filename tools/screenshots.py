@@ -7,7 +7,8 @@ own pixels, through ``QScreen.grabWindow``), not what the widgets say they would
 the two can differ (a style-sheet background a plain widget never paints, say). Without an
 X server it falls back to the offscreen platform and the widgets' own rendering.
 
-Places are taken at 1366x768 and 1024x640, dialogs at 1366x768, each in light and dark;
+Places are taken at 1366x768 and 1024x640 (Reports also at 1920x1080), dialogs at 1366x768,
+each in light and dark;
 ``--scale 1.5`` or ``--scale 2`` takes the places at 1366x768 again at that scale factor.
 """
 
@@ -195,6 +196,15 @@ def main(argv: list[str]) -> int:
             settle(2)
         if scale != 1:
             continue
+        # Reports on a big screen, where the dashboard has room for two charts a row.
+        wide = MainWindow(database, ImmediateRunner())
+        wide.move(0, 0)
+        wide.resize(1920, 1080)
+        wide.show()
+        wide.show_place("reports")
+        capture(wide, f"reports-{scheme}-1920x1080", 1920, 1080)
+        wide.close()
+        wide.deleteLater()
         empty_window = MainWindow(empty, ImmediateRunner())
         empty_window.move(0, 0)
         empty_window.resize(*SIZES[0])
