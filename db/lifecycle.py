@@ -40,7 +40,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Date, Integer, Update, case, cast, func, literal, null, select, update
 from sqlalchemy.orm import Session
@@ -119,6 +119,47 @@ SEASON_YEAR = 400
 
 def season_months(season: str | None) -> frozenset[int]:
     return frozenset(int(m) for m in (season or "").split(",") if m.strip().isdigit())
+
+
+class StatusFacts(NamedTuple):
+    """What a contact's lifecycle status is worked out from (``STATUS_COLUMNS``, in order)."""
+
+    purchase_count: int
+    last_purchase_on: date | None
+    purchase_interval_days: int | None
+    do_not_contact: bool
+    last_interaction_on: date | None
+    season: str | None
+
+
+#: The contact's columns behind ``StatusFacts``, in its order: ``select(*STATUS_COLUMNS)``.
+STATUS_COLUMNS = (
+    Contact.purchase_count,
+    Contact.last_purchase_on,
+    Contact.purchase_interval_days,
+    Contact.do_not_contact,
+    Contact.last_interaction_on,
+    Contact.season,
+)
+
+
+def facts_of(row: Any) -> StatusFacts:
+    """``StatusFacts`` from a result row that selected the ``STATUS_COLUMNS`` by name."""
+    return StatusFacts(*(getattr(row, name) for name in StatusFacts._fields))
+
+
+def status_of(facts: StatusFacts, today: date, thresholds: Thresholds) -> Lifecycle:
+    """``status`` of one contact from its ``StatusFacts``."""
+    return status(
+        facts.purchase_count,
+        facts.last_purchase_on,
+        today,
+        thresholds,
+        own_interval=facts.purchase_interval_days,
+        do_not_contact=bool(facts.do_not_contact),
+        last_interaction_on=facts.last_interaction_on,
+        season=facts.season,
+    )
 
 
 def status(

@@ -405,16 +405,7 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
             purchase_count=r.purchase_count,
             lifetime_value=r.lifetime_value,
             satisfaction=r.satisfaction,
-            lifecycle=lifecycle.status(
-                r.purchase_count,
-                r.last_purchase_on,
-                today,
-                thresholds,
-                own_interval=r.purchase_interval_days,
-                do_not_contact=r.do_not_contact,
-                last_interaction_on=r.last_interaction_on,
-                season=r.season,
-            ).value,
+            lifecycle=lifecycle.status_of(lifecycle.facts_of(r), today, thresholds).value,
             qualification=qualification(
                 has_need=r.has_need,
                 has_budget=r.has_budget,

@@ -291,24 +291,7 @@ def contact_lifecycle(database: Database, contact_id: int, today: date) -> Lifec
     """The contact's lifecycle status as of ``today``."""
     with database.reading() as session:
         row = session.execute(
-            select(
-                Contact.purchase_count,
-                Contact.last_purchase_on,
-                Contact.purchase_interval_days,
-                Contact.do_not_contact,
-                Contact.last_interaction_on,
-                Contact.season,
-            ).where(Contact.id == contact_id)
+            select(*lifecycle.STATUS_COLUMNS).where(Contact.id == contact_id)
         ).one()
         thresholds = lifecycle.read_thresholds(session)
-    count, last, own, do_not_contact, interaction, season = row
-    return lifecycle.status(
-        count,
-        last,
-        today,
-        thresholds,
-        own_interval=own,
-        do_not_contact=do_not_contact,
-        last_interaction_on=interaction,
-        season=season,
-    )
+    return lifecycle.status_of(lifecycle.StatusFacts(*row), today, thresholds)

@@ -136,37 +136,27 @@ class ContactValue:
     at_stake: Decimal = Decimal(0)
 
 
-_COLUMNS = (
-    Contact.lifetime_value,
-    Contact.purchase_count,
-    Contact.first_purchase_on,
-    Contact.purchase_interval_days,
-    Contact.last_purchase_on,
-    Contact.do_not_contact,
-    Contact.last_interaction_on,
-    Contact.season,
-)
+_COLUMNS = (Contact.lifetime_value, Contact.first_purchase_on, *lifecycle.STATUS_COLUMNS)
 
-#: One row of ``_COLUMNS``.
-ValueRow = tuple[Decimal, int, date | None, int | None, date | None, bool, date | None, str | None]
+#: One row of ``_COLUMNS``: historic value, first purchase, then ``lifecycle.StatusFacts``.
+ValueRow = tuple[Decimal, date | None, int, date | None, int | None, bool, date | None, str | None]
 
 
 def _live_and_stake(
     row: ValueRow, today: date, values: ValueSettings, thresholds: lifecycle.Thresholds
 ) -> tuple[Decimal, Decimal]:
-    historic, count, first, own, last, do_not_contact, interaction, season = row
-    predicted = predicted_value(historic, count, first, today, values, own_interval=own)
-    status = lifecycle.status(
-        count,
-        last,
+    historic, first = row[0], row[1]
+    facts = lifecycle.StatusFacts(*row[2:])
+    predicted = predicted_value(
+        historic,
+        facts.purchase_count,
+        first,
         today,
-        thresholds,
-        own_interval=own,
-        do_not_contact=do_not_contact,
-        last_interaction_on=interaction,
-        season=season,
+        values,
+        own_interval=facts.purchase_interval_days,
     )
-    return split_prediction(predicted, status, do_not_contact=do_not_contact)
+    status = lifecycle.status_of(facts, today, thresholds)
+    return split_prediction(predicted, status, do_not_contact=facts.do_not_contact)
 
 
 def contact_value(database: Database, contact_id: int, today: date | None = None) -> ContactValue:
@@ -174,10 +164,9 @@ def contact_value(database: Database, contact_id: int, today: date | None = None
     with database.reading() as session:
         values = read_settings(session)
         thresholds = lifecycle.read_thresholds(session)
-        historic, count, first, own, last, do_not_contact, interaction, season = session.execute(
-            select(*_COLUMNS).where(Contact.id == contact_id)
-        ).one()
-    row: ValueRow = (historic, count, first, own, last, do_not_contact, interaction, season)
+        found = session.execute(select(*_COLUMNS).where(Contact.id == contact_id)).one()
+    row: ValueRow = tuple(found)  # type: ignore[assignment]
+    historic, first, count, own = row[0], row[1], row[2], row[4]
     live, at_stake = _live_and_stake(row, today, values, thresholds)
     return ContactValue(
         historic=historic,
@@ -243,7 +232,7 @@ def summarise(
     customers = purchases = 0
     historic = predicted = per_year = at_stake = Decimal(0)
     for row in rows:
-        h, n, first, own = row[0], row[1], row[2], row[3]
+        h, first, n, own = row[0], row[1], row[2], row[4]
         if n <= 0:
             continue
         customers += 1
