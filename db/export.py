@@ -139,10 +139,17 @@ def neutralise(text: str) -> str:
 def safe_text(column: Any) -> ColumnElement[str]:
     """``neutralise`` in SQL, so a big report's rows need no Python per cell ("" for NULL)."""
     value = func.coalesce(column, "")
-    first = func.substr(func.ltrim(value, "'"), 1, 1)
+    first = func.substr(value, 1, 1)
+    # Only text that starts with an apostrophe pays for looking past it.
+    after_apostrophes = func.substr(func.ltrim(value, "'"), 1, 1)
+    starts = list(FORMULA_STARTS)
     return type_coerce(
         case(
-            (first.in_(list(FORMULA_STARTS)), literal("'", String) + value),
+            (first.in_(starts), literal("'", String) + value),
+            (
+                (first == "'") & after_apostrophes.in_(starts),
+                literal("'", String) + value,
+            ),
             else_=value,
         ),
         String,
