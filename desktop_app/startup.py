@@ -93,6 +93,17 @@ class Opened:
     error: Exception | None = None
 
 
+def _refusals() -> tuple[type[BaseException], ...]:
+    """The errors by which the storage refuses a file with a message for the owner (none
+    when the storage itself could not be loaded)."""
+    try:
+        engine = importlib.import_module("db.engine")
+        errors = importlib.import_module("db.errors")
+    except Exception:
+        return ()
+    return (engine.DatabaseError, errors.StorageError)
+
+
 class StorageLoader(QObject):
     """Imports the storage and the window's modules and opens the database on a thread."""
 
@@ -123,7 +134,12 @@ class StorageLoader(QObject):
                 self.path, check=files.checked_before_opening(self.path)
             )
         except Exception as error:  # reported to the owner in a window, not lost
-            log.exception("opening %s failed", self.path)
+            if isinstance(error, _refusals()):
+                # A refusal the owner is told about in plain words (a newer schema, a file
+                # that is not a database, a read-only drive): one line is enough here.
+                log.info("%s was not opened: %s", self.path, error)
+            else:
+                log.exception("opening %s failed", self.path)
             self._deliver(Opened(error=error))
             return
         try:

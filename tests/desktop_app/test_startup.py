@@ -3,6 +3,7 @@ window takes the frame's place (or the owner is told plainly why it cannot)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,23 @@ def test_the_loader_opens_the_database_off_the_gui_thread(qtbot: QtBot, tmp_path
 
 
 def test_a_file_that_is_no_database_is_reported_and_left_alone(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "notes.sqlite"
     path.write_bytes(b"not a database at all" * 100)
     loader = StorageLoader(path)
-    with qtbot.waitSignal(loader.opened, timeout=20_000) as blocker:
+    with (
+        caplog.at_level(logging.INFO, logger="desktop_app.startup"),
+        qtbot.waitSignal(loader.opened, timeout=20_000) as blocker,
+    ):
         loader.start()
     opened: Opened = blocker.args[0]
     assert opened.database is None and opened.error is not None
     assert path.read_bytes() == b"not a database at all" * 100
+    # The owner is told in a window; the log keeps one line, not a traceback.
+    (record,) = [r for r in caplog.records if r.name == "desktop_app.startup"]
+    assert record.levelno == logging.INFO and record.exc_info is None
+    assert "was not opened" in record.getMessage()
 
 
 def test_run_gui_puts_the_window_in_the_frames_place(
