@@ -174,19 +174,28 @@ class ContactTableModel(QAbstractTableModel):
         self._generation += 1
         generation, query, database = self._generation, self._query, self._database
         if not keep_loaded or self._runner is None:
+            # Stage colours change only with the stages: read again after a change, not on
+            # every keystroke of a search.
+            if keep_loaded or not self._stage_tones:
+                self._stage_tones = stage_tones(database)
             self._reset(wanted, contacts.contact_ids(database, query, 0, wanted))
             if keep_loaded:
                 self.refreshed.emit()
             return
 
-        def work(_progress: Progress) -> tuple[int, list[int]] | None:
+        def work(_progress: Progress) -> tuple[int, list[int], dict[str, str]] | None:
             if generation != self._generation:
                 return None
-            return generation, contacts.contact_ids(database, query, 0, wanted)
+            return (
+                generation,
+                contacts.contact_ids(database, query, 0, wanted),
+                stage_tones(database),
+            )
 
-        def done(result: tuple[int, list[int]] | None) -> None:
+        def done(result: tuple[int, list[int], dict[str, str]] | None) -> None:
             if result is None or result[0] != self._generation:
                 return
+            self._stage_tones = result[2]
             self._reset(wanted, result[1])
             self.refreshed.emit()
 
@@ -197,7 +206,6 @@ class ContactTableModel(QAbstractTableModel):
     def _reset(self, wanted: int, ids: list[int]) -> None:
         self.beginResetModel()
         self._today = local_today()
-        self._stage_tones = stage_tones(self._database)
         self._ids = ids
         self._rows = {}
         self._more = len(self._ids) == wanted
