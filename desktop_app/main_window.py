@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +54,21 @@ log = logging.getLogger(__name__)
 
 PLACE_CONTACTS = features.PLACE_CONTACTS
 PLACE_TRASH = features.PLACE_TRASH
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, the window, the mappings) out of Python's full
+    garbage collections, once per program: a full collection holds the interpreter lock
+    while it walks every object, and walking these ~90,000 froze the window for 100 ms or
+    more whenever one ran, on the GUI thread or on the runner's (docs/architecture.md,
+    "Pauses"). Reference counting still frees them."""
+    global _frozen  # noqa: PLW0603 - once per process, whatever the number of windows
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -135,6 +151,7 @@ class MainWindow(QMainWindow):
         state = options.window_state("main_geometry")
         if state is not None:
             self.restoreGeometry(state)
+        _freeze_startup_objects()
 
     def _fit_to_screen(self) -> None:
         """A first size that suits the screen: most of a laptop's, not all of a large one's."""

@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 #: Rows shown per section at first, and added by each "Show more".
 PAGE = 10
+#: New rows built in one turn of the event loop (a screenful); the rest are built in the next
+#: turns, so showing five full lists never holds the window for long: a row is a dozen
+#: widgets (docs/architecture.md, "Pauses").
+ROWS_PER_TURN = 10
 
 #: What a refresh reads: the day, counts, each list's rows, stage tones, and whether the
 #: database has any contacts at all.
@@ -225,6 +229,8 @@ class SectionView(QWidget):
         self._page = page
         self.limit = PAGE
         self.rows: list[TodayRow] = []
+        #: Rows kept from the last load for items not reached yet (see ``load``).
+        self._spare: dict[TodayItem, TodayRow] = {}
         self.header = QLabel(section.label)
         self.header.setObjectName("sectionHeader")
         self.count_label = QLabel()
@@ -251,33 +257,51 @@ class SectionView(QWidget):
         layout.addLayout(self._rows_layout)
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-    def load(self, counts: TodayCounts, items: Sequence[TodayItem]) -> None:
+    def load(
+        self, counts: TodayCounts, items: Sequence[TodayItem], budget: list[int] | None = None
+    ) -> bool:
+        """Show ``items``; returns False when ``budget`` (new rows that may still be built in
+        this turn, counted down) ran out first: then only the first rows are shown, and
+        calling ``load`` again with the same items goes on where this one stopped."""
         total = counts.of(self.section)
         self.count_label.setText(counts.shown(self.section))
         self.setVisible(total > 0)
         # Rows whose item is unchanged are kept (building a row's widgets is the costly part
         # of a refresh); the others are made anew, and all are laid out in the new order.
         kept: dict[TodayItem, TodayRow] = {}
-        for row in self.rows:
+        for row in [*self.rows, *self._spare.values()]:
             self._rows_layout.removeWidget(row)
             if row.item in kept:
                 row.deleteLater()
             else:
                 kept[row.item] = row
+        self._spare = {}
         rows = []
-        for item in items:
+        done = True
+        for index, item in enumerate(items):
             if item in kept:
                 row = kept.pop(item)
+            elif budget is not None and budget[0] <= 0:
+                # Out of time for this turn: the rows of the items still to come wait, hidden.
+                self._spare = {i: kept.pop(i) for i in items[index:] if i in kept}
+                for spare in self._spare.values():
+                    spare.hide()
+                done = False
+                break
             else:
                 row = TodayRow(item, self.section, self._page)
                 row.clicked.connect(self._page.set_current_row)
+                if budget is not None:
+                    budget[0] -= 1
             rows.append(row)
         self.rows = rows
         for row in kept.values():
             row.deleteLater()
         for row in self.rows:
             self._rows_layout.addWidget(row)
-        self.more_button.setVisible(total > len(self.rows))
+            row.show()
+        self.more_button.setVisible(done and total > len(self.rows))
+        return done
 
     def _on_more(self) -> None:
         self.limit += PAGE
@@ -297,6 +321,8 @@ class TodayPage(QWidget):
     new_contact_requested = Signal()
     sample_data_requested = Signal()
     import_requested = Signal()
+    #: Every list of a refresh is on screen (its rows are built a screenful a turn).
+    lists_shown = Signal()
 
     def __init__(
         self,
@@ -312,6 +338,8 @@ class TodayPage(QWidget):
         self._current: TodayRow | None = None
         self._current_key: tuple[Section, int] | None = None
         self._current_position = 0
+        #: Numbers each showing of the lists; a newer one stops an older one's building.
+        self._building = 0
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.title = QLabel("Today")
@@ -428,8 +456,20 @@ class TodayPage(QWidget):
     ) -> None:
         self._current = None
         self.date_label.setText(f"{day:%A %-d %B %Y}")
+        self._building += 1
+        self._build_lists(self._building, counts, items)
+
+    def _build_lists(
+        self, generation: int, counts: TodayCounts, items: dict[Section, list[TodayItem]]
+    ) -> None:
+        """Lay out the lists, ``ROWS_PER_TURN`` new rows a turn, the first rows first."""
+        if generation != self._building:
+            return  # A newer refresh took over.
+        budget = [ROWS_PER_TURN]
         for section, view in self.sections.items():
-            view.load(counts, items[section])
+            if not view.load(counts, items[section], budget):
+                QTimer.singleShot(0, lambda: self._build_lists(generation, counts, items))
+                return
         self._show_summary()
         nothing = not any(self.counts.of(s) for s in Section)
         self.empty_hint.setText(
@@ -441,6 +481,7 @@ class TodayPage(QWidget):
         self.start.setVisible(not self.has_contacts)
         self.key_hint.setVisible(not nothing)
         self._restore_current()
+        self.lists_shown.emit()
 
     def _show_summary(self) -> None:
         self.summary.setText(

@@ -17,7 +17,7 @@ from desktop_app.followups.dialog import SnoozeDialog
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.tasks import ImmediateRunner
-from desktop_app.today.page import TodayPage, TodayRow
+from desktop_app.today.page import PAGE, ROWS_PER_TURN, TodayPage, TodayRow
 from tests.conftest import ContactFactory
 from tests.db.test_followups_rules import NOW, TODAY, log_touch, place
 
@@ -356,3 +356,42 @@ def test_counts_agree_after_logging_snoozing_and_completing(
     qtbot.keyClick(page, Qt.Key.Key_D)
     _assert_in_sync(window)
     assert before > after_touch >= after_snooze >= page.counts.needs_attention
+
+
+def test_long_lists_are_built_a_screenful_a_turn_in_order(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    late = [f"Late {n:02d}" for n in range(ROWS_PER_TURN - 2)]
+    due = [f"Due {n:02d}" for n in range(PAGE + ROWS_PER_TURN + 2)]
+    for names, day in ((late, TODAY - timedelta(days=3)), (due, TODAY)):
+        for name in names:
+            followups.add_followup(database, contact_factory(name=name), day, "Call", today=day)
+    page = TodayPage(ops, Clock(TODAY))
+    qtbot.addWidget(page)
+    page.show()
+    # The first turn shows the first screenful; the rest follow without being asked.
+    assert shown(page, Section.OVERDUE) == late
+    assert shown(page, Section.DUE_TODAY) == due[:2]
+    assert not page.sections[Section.DUE_TODAY].more_button.isVisible()
+    with qtbot.waitSignal(page.lists_shown):
+        pass
+    assert shown(page, Section.DUE_TODAY) == due[:PAGE]
+    assert page.sections[Section.DUE_TODAY].more_button.isVisible()
+    assert page.current_row is rows(page, Section.OVERDUE)[0]
+    first_due = rows(page, Section.DUE_TODAY)[0]
+    last_due = rows(page, Section.DUE_TODAY)[PAGE - 1]
+
+    # "Show more": the rows already built are kept; a refresh overtaken by a newer one
+    # stops building, and the newer one ends with every row shown, in order.
+    page.sections[Section.DUE_TODAY].limit = len(due)
+    page.sections[Section.OVERDUE].limit = 1
+    page.refresh()  # 12 new rows: 10 now, then it is overtaken
+    assert len(rows(page, Section.DUE_TODAY)) == PAGE + ROWS_PER_TURN
+    with qtbot.waitSignal(page.lists_shown):
+        page.refresh()  # 2 new rows: shown at once
+    qtbot.wait(20)  # the first refresh's next turn comes and goes
+    assert shown(page, Section.OVERDUE) == late[:1]
+    assert shown(page, Section.DUE_TODAY) == due
+    assert rows(page, Section.DUE_TODAY)[0] is first_due
+    assert rows(page, Section.DUE_TODAY)[PAGE - 1] is last_due
+    assert all(row.isVisible() for row in rows(page, Section.DUE_TODAY))
