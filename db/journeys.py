@@ -445,12 +445,23 @@ def stage_contact_counts(database: Database, stage_ids: Sequence[int]) -> dict[i
 
 
 def _stage_contact_counts(session: Session, stage_ids: Iterable[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(Contact.stage_id, func.count())
-        .where(Contact.stage_id.in_(list(stage_ids)))
-        .group_by(Contact.stage_id)
-    )
-    return {int(stage_id): int(count) for stage_id, count in rows if stage_id is not None}
+    # Live contacts and those in the trash apart: each count then reads an index (the live
+    # contacts' by stage, the trash's), never the whole contact table.
+    wanted = list(stage_ids)
+    counts: dict[int, int] = {}
+    for in_trash in (False, True):
+        rows = session.execute(
+            select(Contact.stage_id, func.count())
+            .where(
+                Contact.deleted_at.is_not(None) if in_trash else Contact.deleted_at.is_(None),
+                Contact.stage_id.in_(wanted),
+            )
+            .group_by(Contact.stage_id)
+        )
+        for stage_id, count in rows:
+            if stage_id is not None:
+                counts[int(stage_id)] = counts.get(int(stage_id), 0) + int(count)
+    return counts
 
 
 def _remap(session: Session, mapping: Mapping[int, int | None], now: datetime) -> int:
@@ -682,11 +693,12 @@ def stages_to_map(database: Database, key: str) -> list[StageUse]:
     """The stages outside model ``key`` that hold contacts: what switching to it must map."""
     with database.reading() as session:
         target = _model(session, key)
-        rows = session.execute(
-            select(Stage.id, Stage.label, func.count(Contact.id))
-            .join(Contact, Contact.stage_id == Stage.id)
+        stages = session.execute(
+            select(Stage.id, Stage.label)
             .where(Stage.model_id != target.id)
-            .group_by(Stage.id)
             .order_by(Stage.model_id, Stage.position)
-        )
-        return [StageUse(int(i), str(label), int(n)) for i, label, n in rows]
+        ).all()
+        counts = _stage_contact_counts(session, [int(i) for i, _label in stages])
+        return [
+            StageUse(int(i), str(label), counts[int(i)]) for i, label in stages if int(i) in counts
+        ]

@@ -277,3 +277,24 @@ def test_an_empty_database_has_no_active_stages(db_path: Path) -> None:
     with open_database(db_path, seed=False) as database, database.reading() as session:
         assert journeys.active_model(session) is None
         assert journeys.active_stages(session) == []
+
+
+def test_the_stages_to_map_count_live_and_trashed_contacts(database: Database) -> None:
+    from db.contacts import trash_contacts  # noqa: PLC0415
+
+    with database.reading() as session:
+        suspect, prospect, *_ = (s.id for s in journeys.active_stages(session))
+    ids = [
+        create_contact(database, ContactInput(name=name, stage_id=stage))
+        for name, stage in (("Ann", suspect), ("Bo", suspect), ("Cy", prospect))
+    ]
+    trash_contacts(database, [ids[1], ids[2]])
+
+    uses = journeys.stages_to_map(database, "customer_lifecycle")
+
+    assert [(u.stage_id, u.label, u.contacts) for u in uses] == [
+        (suspect, "Suspect", 2),
+        (prospect, "Prospect", 1),
+    ]
+    assert journeys.stages_to_map(database, "customer_development") == []
+    assert journeys.stage_contact_counts(database, [suspect, prospect]) == {suspect: 2, prospect: 1}
