@@ -24,6 +24,7 @@ class SvgIconEngine(QIconEngine):
         super().__init__()
         self._svg = svg
         self._renderers: dict[theme.Scheme, QSvgRenderer] = {}
+        self._pixmaps: dict[tuple[int, int, QIcon.Mode, float, theme.Scheme], QPixmap] = {}
 
     def _renderer(self) -> QSvgRenderer:
         scheme = theme.current()
@@ -35,6 +36,11 @@ class SvgIconEngine(QIconEngine):
         return renderer
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, ratio))
+
+    def _draw(self, painter: QPainter, rect: QRect, mode: QIcon.Mode) -> None:
         painter.save()
         if mode == QIcon.Mode.Disabled:
             painter.setOpacity(0.4)
@@ -47,12 +53,18 @@ class SvgIconEngine(QIconEngine):
     def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
-        pixmap = QPixmap(size * scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(QPoint(0, 0), size * scale), mode, state)
-        painter.end()
-        pixmap.setDevicePixelRatio(scale)
+        # Drawn once per size, mode and scheme: lists paint the same few icons on every row,
+        # every time they repaint, and rendering the SVG each time was most of that paint.
+        key = (size.width(), size.height(), mode, scale, theme.current())
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(size * scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            self._draw(painter, QRect(QPoint(0, 0), size * scale), mode)
+            painter.end()
+            pixmap.setDevicePixelRatio(scale)
+            self._pixmaps[key] = pixmap
         return pixmap
 
     def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:

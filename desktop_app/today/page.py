@@ -281,6 +281,7 @@ class SectionView(QWidget):
         for index, item in enumerate(items):
             if item in kept:
                 row = kept.pop(item)
+                row.setHidden(False)  # if it waited as a spare
             elif budget is not None and budget[0] <= 0:
                 # Out of time for this turn: the rows of the items still to come wait, hidden.
                 self._spare = {i: kept.pop(i) for i in items[index:] if i in kept}
@@ -299,7 +300,6 @@ class SectionView(QWidget):
             row.deleteLater()
         for row in self.rows:
             self._rows_layout.addWidget(row)
-            row.show()
         self.more_button.setVisible(done and total > len(self.rows))
         return done
 
