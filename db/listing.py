@@ -10,13 +10,14 @@ a row's cells are read only for the rows a view shows. ``db.board`` builds on ``
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from db import automation, lifecycle, search, stages
@@ -338,9 +339,10 @@ def rows_for_ids(database: Database, ids: Sequence[int]) -> list[ContactRow]:
         return _rows_for_ids(session, ids)
 
 
-def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
-    if not ids:
-        return []
+@functools.cache
+def _cells_statement() -> Select[Any]:
+    """The list's cells of the contacts whose ids are bound as ``ids``: built once, as the
+    rows are read on every keystroke of a search and every block of rows painted."""
     first_email = (
         select(ContactEmail.address)
         .where(ContactEmail.contact_id == Contact.id)
@@ -362,7 +364,7 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         .scalar_subquery()
     )
     stage_label = select(Stage.label).where(Stage.id == Contact.stage_id).scalar_subquery()
-    stmt = select(
+    return select(
         Contact.id,
         Contact.name,
         Contact.company,
@@ -388,7 +390,12 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
         Contact.is_decision_maker,
         Contact.last_interaction_on,
         Contact.season,
-    )
+    ).where(Contact.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
+    if not ids:
+        return []
     thresholds = lifecycle.read_thresholds(session)
     today = local_today()
     by_id = {
@@ -419,6 +426,6 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
                 is_decision_maker=r.is_decision_maker,
             ),
         )
-        for r in session.execute(stmt.where(Contact.id.in_(ids)))
+        for r in session.connection().execute(_cells_statement(), {"ids": list(ids)})
     }
     return [by_id[i] for i in ids if i in by_id]
