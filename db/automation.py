@@ -260,17 +260,22 @@ def advance(
     session.flush()
     moved: dict[int, str] = {}
     moves: dict[tuple[int, str], list[int]] = {}
-    for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
-        position = rules.position(stage_id)
-        placement = rules.resolved.placement(facts, rules.regular)
-        if position < placement.low:
-            target, reason = placement.low, placement.low_reason
-        elif rules.resolved.lifecycle and position > placement.high:
-            target, reason = placement.high, placement.high_reason
-        else:
-            continue
-        moves.setdefault((target, reason), []).append(cid)
-        moved[cid] = rules.resolved.labels[target] if target >= 0 else ""
+    ids = sorted(set(contact_ids))
+    # A chunk's facts at a time: facts for every contact at once are hundreds of thousands
+    # of objects for the garbage collector to walk (docs/architecture.md, "Pauses").
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for cid, (stage_id, facts) in facts_of(session, chunk, today, rules.regular).items():
+            position = rules.position(stage_id)
+            placement = rules.resolved.placement(facts, rules.regular)
+            if position < placement.low:
+                target, reason = placement.low, placement.low_reason
+            elif rules.resolved.lifecycle and position > placement.high:
+                target, reason = placement.high, placement.high_reason
+            else:
+                continue
+            moves.setdefault((target, reason), []).append(cid)
+            moved[cid] = rules.resolved.labels[target] if target >= 0 else ""
     _move_groups(session, rules, moves, automatic=True, now=now)
     return moved
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, insert, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db import followups
@@ -52,44 +52,41 @@ def move_contacts(
     now = now or utcnow()
     session.flush()  # the contacts' pending changes first, as an ORM query would
     ids = sorted(set(contact_ids))
-    moving: list[tuple[int, int | None]] = []
+    moved: list[int] = []
     for start in range(0, len(ids), _CHUNK):
-        moving += [
-            (int(cid), old)
-            for cid, old in session.execute(
-                select(Contact.id, Contact.stage_id)
-                .where(
-                    Contact.id.in_(ids[start : start + _CHUNK]),
-                    Contact.deleted_at.is_(None),
-                    Contact.stage_id.is_distinct_from(stage_id),
+        moving = select(Contact.id).where(
+            Contact.id.in_(ids[start : start + _CHUNK]),
+            Contact.deleted_at.is_(None),
+            Contact.stage_id.is_distinct_from(stage_id),
+        )
+        chunk = [int(cid) for cid in session.scalars(moving.order_by(Contact.id))]
+        if not chunk:
+            continue
+        # The history rows are copied from the contacts in SQL, oldest id first.
+        session.execute(
+            insert(StageChange).from_select(
+                ["contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"],
+                select(
+                    Contact.id,
+                    Contact.stage_id,
+                    literal(stage_id, Integer),
+                    literal(now, StageChange.changed_at.type),
+                    literal(automatic),
+                    literal(reason.strip()),
                 )
-                .order_by(Contact.id)
+                .where(Contact.id.in_(chunk))
+                .order_by(Contact.id),
             )
-        ]
-    if not moving:
-        return []
-    session.execute(
-        insert(StageChange),
-        [
-            {
-                "contact_id": cid,
-                "from_stage_id": old,
-                "to_stage_id": stage_id,
-                "changed_at": now,
-                "automatic": automatic,
-                "reason": reason.strip(),
-            }
-            for cid, old in moving
-        ],
-    )
-    moved = [cid for cid, _old in moving]
-    for start in range(0, len(moved), _CHUNK):
+        )
         # ORM-enabled: contacts already loaded in the session see their new stage too.
         session.execute(
             update(Contact)
-            .where(Contact.id.in_(moved[start : start + _CHUNK]))
+            .where(Contact.id.in_(chunk))
             .values(stage_id=stage_id, stage_entered_at=now, updated_at=now)
         )
+        moved += chunk
+    if not moved:
+        return []
     followups.refresh_next_followup(session, moved)
     return moved
 
