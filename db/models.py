@@ -159,6 +159,17 @@ class Contact(Base):
             "lifecycle_until",
             sqlite_where=text("lifecycle_until IS NOT NULL"),
         ),
+        # The flag filters' contacts by name: the filters' own terms, so SQLite uses them.
+        Index(
+            "ix_contact_live_centres",
+            "name",
+            sqlite_where=text("deleted_at IS NULL AND centre_of_influence IS 1"),
+        ),
+        Index(
+            "ix_contact_live_referred",
+            "name",
+            sqlite_where=text("deleted_at IS NULL AND referred_by_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -112,3 +112,30 @@ def test_a_seasonal_override_is_saved_and_changes_the_lifecycle(
     with pytest.raises(ValidationError) as caught:
         update_contact(database, cid, replace(form, purchase_interval_days=0))
     assert "purchase_interval_days" in caught.value.errors
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (ContactQuery(centre_of_influence=True), "ix_contact_live_centres"),
+        (ContactQuery(referred=True), "ix_contact_live_referred"),
+    ],
+)
+def test_the_flag_filters_read_a_page_from_their_own_index(
+    database: Database, query: ContactQuery, index: str
+) -> None:
+    # A page of a filter that keeps few contacts must not walk every contact by name.
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from db import listing  # noqa: PLC0415
+    from db.models import Contact  # noqa: PLC0415
+
+    statement = listing._order(query, listing.filtered(query, select(Contact.id)))
+    with database.reading() as session:
+        compiled = statement.limit(200).compile(session.get_bind())
+        plan = session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}",
+            tuple(compiled.params[name] for name in compiled.positiontup or ()),
+        )
+        details = " ".join(str(row[3]) for row in plan)
+    assert f"USING INDEX {index}" in details
