@@ -107,7 +107,9 @@ class OpsBus(QObject):
             try:
                 return op(database, progress)
             finally:
-                memory.give_back()  # the op's working sets, freed, go back to the system
+                # What the op's connections and working sets hold goes back to the system.
+                database.release_memory()
+                memory.give_back()
 
         def done(result: R) -> None:
             self.changed.emit(changes)
