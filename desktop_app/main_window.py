@@ -56,14 +56,19 @@ PLACE_CONTACTS = features.PLACE_CONTACTS
 PLACE_TRASH = features.PLACE_TRASH
 
 
-def _freeze_built_objects() -> None:
-    """Leave what is built to last (modules, the window, its pages, the mappings) out of
-    Python's full garbage collections: a full collection holds the interpreter lock while it
-    walks every object, and walking the ~90,000 that start-up builds, and the thousands each
-    place adds when first opened, froze the window for 100 ms or more whenever one ran, on
-    the GUI thread or on the runner's (docs/architecture.md, "Pauses"). Reference counting
-    still frees them; cycles among them wait until the window closes (``closeEvent``)."""
-    gc.freeze()
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, the window, the mappings) out of Python's full
+    garbage collections, once per program: a full collection holds the interpreter lock
+    while it walks every object, and walking these ~90,000 froze the window for 100 ms or
+    more whenever one ran, on the GUI thread or on the runner's (docs/architecture.md,
+    "Pauses"). Reference counting still frees them."""
+    global _frozen  # noqa: PLW0603 - once per process, whatever the number of windows
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -146,7 +151,7 @@ class MainWindow(QMainWindow):
         state = options.window_state("main_geometry")
         if state is not None:
             self.restoreGeometry(state)
-        _freeze_built_objects()
+        _freeze_startup_objects()
 
     def _fit_to_screen(self) -> None:
         """A first size that suits the screen: most of a laptop's, not all of a large one's."""
@@ -301,7 +306,6 @@ class MainWindow(QMainWindow):
             page = self._place_factories.pop(place)()
             self.pages.addWidget(page)
             self._place_pages[place] = page
-            _freeze_built_objects()
         return page
 
     @property
@@ -587,9 +591,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         super().closeEvent(event)
-        if event.isAccepted():
-            # What was frozen with this window may now be garbage: let collections see it.
-            gc.unfreeze()
 
 
 class CheckResultBox:

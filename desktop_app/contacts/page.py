@@ -256,8 +256,14 @@ class ContactsPage(QWidget):
         return [cid for row in rows if (cid := self.model.contact_id(row)) is not None]
 
     def current_id(self) -> int | None:
-        rows = self._selected_rows()
-        return self.model.contact_id(rows[0]) if len(rows) == 1 else None
+        # One selected row: every range of the selection is that row (read from the ranges,
+        # without listing the rows of a selection of thousands).
+        selection = self.table.selectionModel().selection()
+        rows = {(selection.at(i).top(), selection.at(i).bottom()) for i in range(selection.count())}
+        if len(rows) != 1:
+            return None
+        top, bottom = rows.pop()
+        return self.model.contact_id(top) if top == bottom else None
 
     def new_contact(self) -> int | None:
         stages = self._stages()
@@ -611,7 +617,7 @@ class ContactsPage(QWidget):
                 return contact_id, detail, pane.read_ahead(db, detail), rows[0] if rows else None
 
             self.ops.read(read, self._on_detail_read)
-        self.delete_action.setEnabled(bool(self.selected_ids()))
+        self.delete_action.setEnabled(self.table.selectionModel().hasSelection())
         self.selection_changed.emit(contact_id)
 
     def _on_detail_read(self, result: DetailRead) -> None:
