@@ -31,12 +31,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, true
 
-from db import settings
+from db import lifecycle, settings
 from db.domain import Medium
 from db.engine import Database
-from db.export import Cell, ExportOptions, Report, report, share
+from db.export import Cell, ExportOptions, Report, report, share, unindexed
 from db.lifecycle import Lifecycle, contact_status_sql
 from db.models import Contact, Followup, PlanStep, Purchase, Touch
 from db.reports.sales import money
@@ -214,8 +214,13 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
 
 @report("lifecycle", "contacts per lifecycle status today (new, active, repeat, lapsed, …)")
 def lifecycle_counts(database: Database, options: ExportOptions) -> Report:
-    status = contact_status_sql(options.today).label("status")
     with database.reading() as session:
+        # The stored status, when every contact's still holds today, is read from its index;
+        # else it is worked out for each contact (``db.lifecycle``, "The stored status").
+        if lifecycle.stored_is_current(session, options.today):
+            status: Any = Contact.lifecycle
+        else:
+            status = contact_status_sql(options.today).label("status")
         counts = {
             str(s): int(n)
             for s, n in session.execute(
@@ -241,34 +246,32 @@ def lifecycle_counts(database: Database, options: ExportOptions) -> Report:
 def sales_by_month(database: Database, options: ExportOptions) -> Report:
     """One row per month from ``--since`` (else the first purchase) to ``--until`` (else
     today); ``Cumulative value`` includes every purchase before the period."""
-    live = Contact.deleted_at.is_(None)
     month = func.substr(Purchase.purchased_on, 1, 7).label("month")
     with database.reading() as session:
         currency = settings.get(session, settings.CURRENCY)
+        # The few contacts in the trash are left out by id, and purchases are read in table
+        # order ("+": not fetched one by one through the date index), which at 100,000
+        # purchases is several times quicker than joining each purchase to its contact.
+        trashed = _trashed_ids(session)
+        live = Purchase.contact_id.not_in(trashed) if trashed else true()
+        day = unindexed(Purchase.purchased_on)
         since = options.since
         if since is None:
-            since = session.scalar(
-                select(func.min(Purchase.purchased_on))
-                .join(Contact, Contact.id == Purchase.contact_id)
-                .where(live)
-            )
+            since = session.scalar(select(func.min(Purchase.purchased_on)).where(live))
         until = options.until or options.today
         before = Decimal(0)
         if options.since is not None:
             before = session.scalar(
-                select(func.coalesce(func.sum(Purchase.amount), literal(0)))
-                .join(Contact, Contact.id == Purchase.contact_id)
-                .where(live, Purchase.purchased_on < options.since)
+                select(func.coalesce(func.sum(Purchase.amount), literal(0))).where(
+                    live, day < options.since
+                )
             ) or Decimal(0)
-        stmt = (
-            select(month, func.count(), func.sum(Purchase.amount))
-            .join(Contact, Contact.id == Purchase.contact_id)
-            .where(live, Purchase.purchased_on <= until)
-            .group_by(month)
-        )
+        stmt = select(month, func.count(), func.sum(Purchase.amount)).where(live, day <= until)
         if since is not None:
-            stmt = stmt.where(Purchase.purchased_on >= since)
-        found = {str(m): (int(n), Decimal(v or 0)) for m, n, v in session.execute(stmt)}
+            stmt = stmt.where(day >= since)
+        found = {
+            str(m): (int(n), Decimal(v or 0)) for m, n, v in session.execute(stmt.group_by(month))
+        }
     rows: list[Sequence[Cell]] = []
     running = Decimal(before)
     for first in months_between(since, until) if since is not None and since <= until else []:
@@ -277,6 +280,18 @@ def sales_by_month(database: Database, options: ExportOptions) -> Report:
         running += amount
         rows.append((key, count, money(amount), money(running), currency))
     return Report(("Month", "Purchases", "Value", "Cumulative value", "Currency"), rows)
+
+
+def historic_total(database: Database) -> Decimal:
+    """The base's historic value: every live customer's lifetime value added up (the figure
+    ``db.value.base_value`` gives as ``historic_total``, without its per-customer work)."""
+    with database.reading() as session:
+        total = session.scalar(
+            select(func.sum(Contact.lifetime_value)).where(
+                Contact.deleted_at.is_(None), Contact.purchase_count > 0
+            )
+        )
+    return Decimal(total or 0)
 
 
 @report("top-customers", "the ten customers with the highest lifetime (historic) value")

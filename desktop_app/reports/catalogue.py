@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from db import journeys, settings, value
+from db import journeys, settings
 from db.engine import Database
 from db.export import Cell, ExportOptions, build, header_key, load_reports
+from db.reports.dashboard import historic_total
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def load(
     if chart.name in ("funnel", "mediums"):
         extra["stages"] = [(s.id, s.label, s.dwell_days) for s in journeys.current_stages(database)]
     if chart.name == "top-customers":
-        extra["base_total"] = value.base_value(database, today).historic_total
+        extra["base_total"] = historic_total(database)
     return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)
 
 
