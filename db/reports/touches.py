@@ -151,8 +151,6 @@ def medium_mix(database: Database, options: ExportOptions) -> Report:
             number, stage_id = divmod(int(pair_number), _STAGE_SPAN)
             medium = MEDIUMS[number].value if number < len(MEDIUMS) else f"other-{number}"
             if stage_id == _STAGE_SPAN - 1:
-                stage_id = None
-            if stage_id is None:
                 key = NO_STAGE
             elif stage_id in active:
                 key = str(stage_id)

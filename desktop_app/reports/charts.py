@@ -662,6 +662,18 @@ def render(
     )
 
 
+def warm_up() -> None:
+    """Draw a small throwaway figure with text, so the fonts and the renderer are loaded
+    before the first chart (a helper process calls this when it starts)."""
+    fig = Figure(figsize=(1, 1), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.bar([0, 1], [1, 2])
+    ax.set_title("Touchbase", fontsize=10)
+    fig.text(0.1, 0.1, "warm", fontsize=7.5, weight="bold")
+    fig.canvas.draw()
+
+
 def save(chart: Chart, data: ChartData, p: ChartPalette, path: Path) -> None:
     """Write the chart to ``path`` as PNG, SVG or PDF (by its suffix), atomically."""
     kind = path.suffix.lower().lstrip(".")

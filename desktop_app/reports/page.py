@@ -53,7 +53,15 @@ from desktop_app.reports.catalogue import (
     options_for,
     summary_line,
 )
-from desktop_app.reports.jobs import Job, Result, draw, save_chart, save_dashboard
+from desktop_app.reports.jobs import (
+    FIGURES,
+    Job,
+    Result,
+    draw,
+    prefetch,
+    save_chart,
+    save_dashboard,
+)
 from desktop_app.reports.value_panel import ValuePanel
 from desktop_app.reports.worker import ReportsReader
 from desktop_app.widgets import pydate, qdate
@@ -70,9 +78,14 @@ RANGES = (
     "Custom",
 )
 DEFAULT_RANGE = "Last 12 months"
-#: Charts whose reports walk every stage change or touch: drawn after the others, so the
-#: page fills while they are read.
-SLOW_CHARTS = ("funnel", "mediums", "touches")
+#: Which helper process (lane) reads and draws each chart, in the order each lane takes them:
+#: the charts at the top of the page first, and the work split about evenly (the funnel,
+#: the slowest read, has a lane nearly to itself). The value figures go last, on lane 1.
+LANES: tuple[tuple[str, ...], ...] = (
+    ("funnel", "plan", "lifecycle", "sales"),
+    ("touches", "mediums", "followups", "satisfaction", "top-customers", FIGURES),
+)
+LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
 #: Height of a chart on the page, in logical pixels.
 CHART_HEIGHT = 330
 #: Below this width the charts stand in one column.
@@ -275,13 +288,17 @@ class ReportsPage(QWidget):
         today: Callable[[], date] = local_today,
         *,
         helper_process: bool = False,
+        reader: ReportsReader | None = None,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        #: Where reads and drawing run: a helper process, or the app's background runner.
-        self.reader = ReportsReader(ops, self) if helper_process else None
+        #: Where reads and drawing run: helper processes (``reader``, or new ones when
+        #: ``helper_process``), or the app's background runner.
+        if reader is None and helper_process:
+            reader = ReportsReader(ops, self)
+        self.reader = reader
         self._read: Callable[[Callable[[Database], Any], Callable[[Any], None]], None] = (
-            self.reader.read if self.reader is not None else ops.read
+            self._read_on(0)
         )
         self._today = today
         self._stale = True
@@ -356,7 +373,7 @@ class ReportsPage(QWidget):
             tile.csv_requested.connect(self.export_chart_data)
             self.tiles[chart.name] = tile
         self._columns = 0
-        self.value_panel = ValuePanel(self._read)
+        self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES]))
 
         body = QWidget()
         body.setObjectName("reportsBody")
@@ -390,6 +407,29 @@ class ReportsPage(QWidget):
         self._resize_timer.setInterval(200)
         self._resize_timer.timeout.connect(self._redraw)
         ops.changed.connect(self._on_changed)
+
+    def _read_on(
+        self, lane: int
+    ) -> Callable[[Callable[[Database], Any], Callable[[Any], None]], None]:
+        """How to read on one lane (the helper processes'; else the background runner)."""
+
+        def read(query: Callable[[Database], Any], on_done: Callable[[Any], None]) -> None:
+            if self.reader is not None:
+                self.reader.read(query, on_done, lane=lane)
+            else:
+                self.ops.read(query, on_done)
+
+        return read
+
+    @staticmethod
+    def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
+        """Helper processes for a Reports page not built yet; with ``read_ahead`` (the app
+        is idle after start-up) started now on reading the default period's charts."""
+        reader = ReportsReader(ops)
+        if read_ahead:
+            since, until = period_of(DEFAULT_RANGE, today)
+            reader.warm_up([partial(prefetch, names, since, until, today) for names in LANES])
+        return reader
 
     # --- the period -----------------------------------------------------------------------
 
@@ -443,8 +483,8 @@ class ReportsPage(QWidget):
         """Read every chart's rows for the period again and draw them (in the background)."""
         self._stale = False
         self._read(contacts.has_contacts, self._on_has_contacts)
-        # The value figures sit below the charts: read after the quick charts.
-        self._start(reuse_data=False, before_slow=self.value_panel.refresh)
+        # The value figures sit below the charts: read after them.
+        self._start(reuse_data=False, then=self.value_panel.refresh)
 
     def _on_has_contacts(self, has: bool) -> None:
         self.empty_label.setVisible(not has)
@@ -461,17 +501,15 @@ class ReportsPage(QWidget):
             colours.color(QPalette.ColorRole.Text).name(),
         )
 
-    def _start(self, *, reuse_data: bool, before_slow: Callable[[], None] | None = None) -> None:
+    def _start(self, *, reuse_data: bool, then: Callable[[], None] | None = None) -> None:
         self._generation += 1
         since, until = self.period()
         today = self._today()
         p = self._chart_palette()
         scale = self.devicePixelRatioF() or 1.0
         self._pending = {c.name for c in CHARTS}
-        for chart in sorted(CHARTS, key=lambda c: c.name in SLOW_CHARTS):
-            if chart.name in SLOW_CHARTS and before_slow is not None:
-                before_slow()
-                before_slow = None
+        order = {name: i for names in LANES for i, name in enumerate(names)}
+        for chart in sorted(CHARTS, key=lambda c: order.get(c.name, len(order))):
             tile = self.tiles[chart.name]
             data = self.data.get(chart.name) if reuse_data else None
             if not reuse_data:
@@ -489,7 +527,9 @@ class ReportsPage(QWidget):
                 scale,
                 data,
             )
-            self._read(partial(draw, job), self._on_drawn)
+            self._read_on(LANE_OF.get(chart.name, 0))(partial(draw, job), self._on_drawn)
+        if then is not None:
+            then()
 
     def _on_drawn(self, result: Result) -> None:
         if result.generation != self._generation:

@@ -1,14 +1,19 @@
-"""Reads and draws for Reports in a helper process, so the window never waits on them.
+"""Reads and draws for Reports in helper processes, so the window never waits on them.
 
 A background thread is not enough here: the chart queries walk hundreds of thousands of rows
 in Python, and importing and drawing with matplotlib runs long stretches of C code, and a
 thread doing either holds Python's interpreter lock for tens to hundreds of milliseconds at a
 time, which the window would feel as stalls. A process has its own interpreter.
 
-The process starts when Reports is first opened, keeps one read-only connection to the
-database (``db.engine.open_beside``) and runs one read at a time; its results come back by
-signal on the GUI thread. Should it fail to start, reads run on the app's background runner
-instead (slower to answer, same results).
+There are two helper processes (*lanes*), one per core of a small machine, each running one
+read at a time; a chart always goes to the same lane, so the rows a lane keeps
+(``desktop_app.reports.jobs``, kept until the database changes) serve that chart again. They
+are started a few seconds after start-up (``warm_up``), import the plotting library and read
+the dashboard's default period while the app is idle, so Reports opens on rows already read;
+or, if Reports is opened first, then. Each keeps one read-only connection to the database
+(``db.engine.open_beside``). Results come back by signal on the GUI thread. Should a helper
+fail to start, reads run on the app's background runner instead (slower to answer, same
+results). docs/architecture.md, "Reports", has more.
 """
 
 from __future__ import annotations
@@ -16,79 +21,74 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from db.engine import Database, open_beside
+from db.engine import Database
 from desktop_app.ops import OpsBus
+from desktop_app.reports import jobs
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-#: The helper process's connection (one per process).
-_database: Database | None = None
-
-
-def _open(path: str, parent: int) -> None:
-    global _database  # noqa: PLW0603 - the helper process's one connection
-    _database = open_beside(Path(path))
-    # The pool's pipes do not tell a worker that the app was killed: watch for it instead.
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    """End this helper process once the app that started it is gone."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-
-
-def _run(query: Callable[[Database], R]) -> R:
-    assert _database is not None, "the helper process opened no database"
-    return query(_database)
+#: How many helper processes: the machines Touchbase runs on have two cores or more.
+LANES = 2
 
 
 class ReportsReader(QObject):
-    """Runs ``query(database)`` in the helper process; ``on_done(result)`` on the GUI thread.
+    """Runs ``query(database)`` in a helper process; ``on_done(result)`` on the GUI thread.
 
     Queries must be picklable: module-level functions, or ``functools.partial`` of them with
     plain data."""
 
     _arrived = Signal(object, object)
 
-    def __init__(self, ops: OpsBus, parent: QObject | None = None) -> None:
+    def __init__(self, ops: OpsBus, parent: QObject | None = None, *, lanes: int = LANES) -> None:
         super().__init__(parent)
         self.ops = ops
-        self._pool: ProcessPoolExecutor | None = None
+        self.lanes = lanes
+        self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
         self._broken = False
         self._arrived.connect(self._deliver)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
 
-    def read(self, query: Callable[[Database], R], on_done: Callable[[R], None]) -> None:
+    def started(self) -> bool:
+        """Whether the helper processes were started (or failed to start)."""
+        return self._broken or any(pool is not None for pool in self._pools)
+
+    def warm_up(self, queries: Sequence[Callable[[Database], object]]) -> None:
+        """Start the helpers now, each given ``queries[lane]`` to run (its result dropped):
+        the plotting library is imported, and rows read, before anyone asks for a chart."""
+        for lane, query in enumerate(queries[: self.lanes]):
+            self.read(query, _dropped, lane=lane)
+
+    def read(
+        self, query: Callable[[Database], R], on_done: Callable[[R], None], *, lane: int = 0
+    ) -> None:
         if self._broken:
             self.ops.read(query, on_done)
             return
+        lane %= self.lanes
         try:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
+            pool = self._pools[lane]
+            if pool is None:
+                pool = self._pools[lane] = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_open,
+                    initializer=jobs.start_helper,
                     initargs=(str(self.ops.database.path), os.getpid()),
                 )
-            future = self._pool.submit(_run, query)
+            future = pool.submit(jobs.run_in_helper, query)
         except (OSError, RuntimeError) as exc:
             log.warning("reports helper process unavailable (%s); reading in the app", exc)
             self._broken = True
+            self.close()
             self.ops.read(query, on_done)
             return
         # Called on a pool thread: the signal carries the result over to the GUI thread.
@@ -98,6 +98,8 @@ class ReportsReader(QObject):
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
     ) -> None:
         query, on_done = call
+        if done.cancelled():
+            return
         try:
             result = done.result()
         except Exception as exc:
@@ -109,6 +111,11 @@ class ReportsReader(QObject):
         on_done(result)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        for lane, pool in enumerate(self._pools):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pools[lane] = None
+
+
+def _dropped(_result: object) -> None:
+    """What a warm-up read's result is given to."""
