@@ -372,7 +372,7 @@ def test_a_helper_keeps_chart_rows_until_the_database_changes(
     fresh = load(BY_NAME["touches"], sample, since, until, today)
     jobs.prefetch(["touches", "lifecycle", jobs.FIGURES], since, until, today, sample)
     reads: list[str] = []
-    real_load = jobs.load
+    real_load = load
 
     def counted(chart: Chart, *args: object) -> ChartData:
         reads.append(chart.name)
