@@ -13,7 +13,7 @@ from typing import Any
 from db import journeys, settings
 from db.engine import Database
 from db.export import Cell, ExportOptions, build, header_key, load_reports
-from db.reports.dashboard import historic_total
+from db.reports.dashboard import historic_total, month_start
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,23 @@ class ChartData:
     def column(self, header: str) -> list[Cell]:
         i = self.index(header)
         return [row[i] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A chart drawn into an RGBA image (``desktop_app.reports.charts.render``), with the
+    rectangles (x, y, width, height in logical pixels, from the top left) of the bars that
+    stand for contacts. Defined here, with no matplotlib or numpy in it, because the app
+    unpickles it when a helper process sends it back."""
+
+    name: str
+    title: str
+    empty: str
+    width: int
+    height: int
+    scale: float
+    rgba: bytes
+    hits: tuple[tuple[tuple[float, float, float, float], Drill], ...]
 
 
 CHARTS: tuple[Chart, ...] = (
@@ -132,6 +149,49 @@ CHARTS: tuple[Chart, ...] = (
     ),
 )
 BY_NAME = {c.name: c for c in CHARTS}
+
+
+#: The periods the dashboard offers, in the order shown.
+RANGES = (
+    "This month",
+    "Last 3 months",
+    "Last 12 months",
+    "This year",
+    "All time",
+    "Custom",
+)
+DEFAULT_RANGE = "Last 12 months"
+#: The value figures' name where charts are listed for reading (``LANES``).
+FIGURES = "figures"
+#: Which helper process (lane) reads and draws each chart, in the order each lane takes them:
+#: the charts at the top of the page first, and the work split about evenly (the funnel,
+#: the slowest read, has a lane nearly to itself). The value figures go last, on lane 1.
+LANES: tuple[tuple[str, ...], ...] = (
+    ("funnel", "plan", "lifecycle", "sales"),
+    ("touches", "mediums", "followups", "satisfaction", "top-customers", FIGURES),
+)
+LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
+
+
+def months_back(today: date, months: int) -> date:
+    """The first day of the month ``months`` calendar months before today's."""
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_of(name: str, today: date) -> tuple[date | None, date | None]:
+    """(since, until) for one of ``RANGES`` other than Custom."""
+    if name == "This month":
+        return month_start(today), today
+    if name == "Last 3 months":
+        return months_back(today, 2), today
+    if name == "Last 12 months":
+        return months_back(today, 11), today
+    if name == "This year":
+        return date(today.year, 1, 1), today
+    if name == "All time":
+        return None, None
+    raise ValueError(f"no fixed period called {name!r}")
 
 
 def options_for(chart: Chart, since: date | None, until: date | None, today: date) -> ExportOptions:

@@ -34,7 +34,7 @@ from db.export import Cell
 from db.feedback import Level
 from db.lifecycle import Lifecycle
 from db.reports.dashboard import months_between
-from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Drill
+from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Drill, Rendered
 from desktop_app.reports.palette import ChartPalette
 
 #: The file types a chart or the dashboard can be saved as.
@@ -555,21 +555,6 @@ DRAW: dict[str, Draw] = {
 # --- drawing --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A chart drawn into an RGBA image, with the rectangles (x, y, width, height in logical
-    pixels, from the top left) of the bars that stand for contacts."""
-
-    name: str
-    title: str
-    empty: str
-    width: int
-    height: int
-    scale: float
-    rgba: bytes
-    hits: tuple[tuple[tuple[float, float, float, float], Drill], ...]
-
-
 def _heading(
     fig: Figure | SubFigure, chart: Chart, data: ChartData, drawn: Drawn, p: ChartPalette
 ) -> None:
@@ -653,7 +638,13 @@ def render(
         box = artist.get_window_extent()
         hits.append(
             (
-                (box.x0 / scale, (h - box.y1) / scale, box.width / scale, box.height / scale),
+                # Plain floats: the result is unpickled in the app, which must not import numpy.
+                (
+                    float(box.x0 / scale),
+                    float((h - box.y1) / scale),
+                    float(box.width / scale),
+                    float(box.height / scale),
+                ),
                 drill,
             )
         )

@@ -25,7 +25,14 @@ from db.engine import ChangeWatch, Database, open_beside
 from db.feedback import Level
 from db.value import BaseValue
 from desktop_app.reports import palette as chart_palette
-from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, load, options_for
+from desktop_app.reports.catalogue import (
+    BY_NAME,
+    FIGURES,
+    Chart,
+    ChartData,
+    load,
+    options_for,
+)
 
 T = TypeVar("T")
 
@@ -113,10 +120,6 @@ def prefetch(
             figures(today, database)
         else:
             chart_rows(BY_NAME[name], database, since, until, today)
-
-
-#: ``prefetch``'s name for the value figures.
-FIGURES = "figures"
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ from db import contacts
 from db.clock import local_today
 from db.engine import Database
 from db.export import load_reports
-from db.reports.dashboard import month_start
 from desktop_app import icons
 from desktop_app.dialogs import show_error
 from desktop_app.export import ExportRequest, default_folder, export_report
@@ -47,70 +46,30 @@ from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
     CHARTS,
+    DEFAULT_RANGE,
+    FIGURES,
+    LANE_OF,
+    LANES,
+    RANGES,
     Chart,
     ChartData,
     Drill,
+    months_back,
     options_for,
+    period_of,
     summary_line,
 )
-from desktop_app.reports.jobs import (
-    FIGURES,
-    Job,
-    Result,
-    draw,
-    prefetch,
-    save_chart,
-    save_dashboard,
-)
+from desktop_app.reports.jobs import Job, Result, draw, save_chart, save_dashboard
 from desktop_app.reports.value_panel import ValuePanel
-from desktop_app.reports.worker import ReportsReader
+from desktop_app.reports.worker import ReportsReader, start_helpers
 from desktop_app.widgets import pydate, qdate
 
 log = logging.getLogger(__name__)
 
-#: The periods the dashboard offers, in the order shown.
-RANGES = (
-    "This month",
-    "Last 3 months",
-    "Last 12 months",
-    "This year",
-    "All time",
-    "Custom",
-)
-DEFAULT_RANGE = "Last 12 months"
-#: Which helper process (lane) reads and draws each chart, in the order each lane takes them:
-#: the charts at the top of the page first, and the work split about evenly (the funnel,
-#: the slowest read, has a lane nearly to itself). The value figures go last, on lane 1.
-LANES: tuple[tuple[str, ...], ...] = (
-    ("funnel", "plan", "lifecycle", "sales"),
-    ("touches", "mediums", "followups", "satisfaction", "top-customers", FIGURES),
-)
-LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
 #: Height of a chart on the page, in logical pixels.
 CHART_HEIGHT = 330
 #: Below this width the charts stand in one column.
 TWO_COLUMNS_FROM = 1040
-
-
-def months_back(today: date, months: int) -> date:
-    """The first day of the month ``months`` calendar months before today's."""
-    index = today.year * 12 + today.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def period_of(name: str, today: date) -> tuple[date | None, date | None]:
-    """(since, until) for one of ``RANGES`` other than Custom."""
-    if name == "This month":
-        return month_start(today), today
-    if name == "Last 3 months":
-        return months_back(today, 2), today
-    if name == "Last 12 months":
-        return months_back(today, 11), today
-    if name == "This year":
-        return date(today.year, 1, 1), today
-    if name == "All time":
-        return None, None
-    raise ValueError(f"no fixed period called {name!r}")
 
 
 class ChartCanvas(QWidget):
@@ -423,13 +382,8 @@ class ReportsPage(QWidget):
 
     @staticmethod
     def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
-        """Helper processes for a Reports page not built yet; with ``read_ahead`` (the app
-        is idle after start-up) started now on reading the default period's charts."""
-        reader = ReportsReader(ops)
-        if read_ahead:
-            since, until = period_of(DEFAULT_RANGE, today)
-            reader.warm_up([partial(prefetch, names, since, until, today) for names in LANES])
-        return reader
+        """Helper processes for a Reports page not built yet (``worker.start_helpers``)."""
+        return start_helpers(ops, today, read_ahead=read_ahead)
 
     # --- the period -----------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -30,13 +32,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from db.engine import Database
 from desktop_app.ops import OpsBus
 from desktop_app.reports import jobs
+from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
-
-#: How many helper processes: the machines Touchbase runs on have two cores or more.
-LANES = 2
 
 
 class ReportsReader(QObject):
@@ -47,7 +47,9 @@ class ReportsReader(QObject):
 
     _arrived = Signal(object, object)
 
-    def __init__(self, ops: OpsBus, parent: QObject | None = None, *, lanes: int = LANES) -> None:
+    def __init__(
+        self, ops: OpsBus, parent: QObject | None = None, *, lanes: int = len(LANES)
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.lanes = lanes
@@ -115,6 +117,16 @@ class ReportsReader(QObject):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pools[lane] = None
+
+
+def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
+    """Helper processes for a Reports page not built yet; with ``read_ahead`` (the app is
+    idle after start-up) started now on reading the default period's charts."""
+    reader = ReportsReader(ops)
+    if read_ahead:
+        since, until = period_of(DEFAULT_RANGE, today)
+        reader.warm_up([partial(jobs.prefetch, names, since, until, today) for names in LANES])
+    return reader
 
 
 def _dropped(_result: object) -> None:
