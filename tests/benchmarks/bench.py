@@ -381,6 +381,14 @@ def main() -> None:
             "",
             f"(the rest is the machine: load {figures['load']})",
         )
+        if "idle_stall_ms" in figures:
+            row(
+                "  stall while idle before it",
+                f"{figures['idle_stall_ms']:.0f} ms",
+                "",
+                "",
+                "helpers starting, reading ahead",
+            )
         row("  first chart drawn", f"{figures.get('first_chart_ms', 0):,.0f} ms", "", "", label)
         row(
             "  last chart drawn", f"{figures.get('last_chart_ms', 0):,.0f} ms", "", "", "≤ 1,000 ms"

@@ -11,7 +11,8 @@ the window could not respond. Three ways, each in its own process (``MODES``):
   helper processes start, import matplotlib and read every chart while the person waits;
 - *warm*: the app has been idle ``WARM_SETTLE_S`` seconds first, as after a person has looked
   at their contacts for a moment; the helpers started in that time and read the default
-  period's charts ahead;
+  period's charts ahead (the probe runs in that idle time too, from ``IDLE_PROBE_FROM_MS``, and its
+  longest stall is printed apart: starting the helpers must not stall the window either);
 - *warm, after a change*: as *warm*, but a touch is logged just before Reports is opened, so
   nothing read ahead may be used and every chart is read again (the helpers are started).
 
@@ -37,6 +38,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PATIENCE_S = 120.0
 #: How long the app is idle before Reports is opened "warm".
 WARM_SETTLE_S = 6.0
+#: When the probe starts in the idle time before a warm opening (after the first page).
+IDLE_PROBE_FROM_MS = 1000
 #: The ways Reports is opened: (key, what it is called in the output).
 MODES = (
     ("cold", "cold: opened right after the first page"),
@@ -121,6 +124,12 @@ def _child(path: Path, mode: str) -> None:
                     lambda db: touches.log_touch(db, touch),
                     Changes(touches=True, contacts=True, followups=True),
                 )
+            if gaps:  # the idle time before: the helpers started and read ahead in it
+                longest = max(range(len(gaps)), key=gaps.__getitem__)
+                figures["idle_stall_ms"] = gaps[longest]
+                figures["idle_stall_gui_cpu_ms"] = busy[longest]
+                gaps.clear()
+                busy.clear()
             clock.start()
             last[0] = 0.0
             cpu[:] = [time.thread_time(), time.process_time()]
@@ -146,11 +155,21 @@ def _child(path: Path, mode: str) -> None:
         def first(_name: str) -> None:
             figures.setdefault("first_chart_ms", clock.nsecsElapsed() / 1e6)
 
+        def start_idle_probe() -> None:
+            last[0] = clock.nsecsElapsed() / 1e6
+            cpu[:] = [time.thread_time(), time.process_time()]
+            probe.start()
+
         def when_first_page() -> None:
             if not window.contacts_page.model.rowCount():
                 QTimer.singleShot(5, when_first_page)
                 return
             figures["first_page_ms"] = clock.nsecsElapsed() / 1e6
+            if mode != "cold":
+                # Probe the idle time too, from a second after the first page (the window's
+                # own start-up work is over; the helpers start later): starting them must not
+                # stall the window either.
+                QTimer.singleShot(IDLE_PROBE_FROM_MS, start_idle_probe)
             QTimer.singleShot(0 if mode == "cold" else int(WARM_SETTLE_S * 1000), open_reports)
             QTimer.singleShot(int((WARM_SETTLE_S + PATIENCE_S) * 1000), lambda: finish("timed out"))
 
@@ -196,6 +215,12 @@ def main(argv: list[str]) -> int:
             f"work between two probe ticks {figures['gui_busy_max_ms']:.0f} ms; show_place "
             f"{figures['show_place_ms']:.0f} ms; load average {figures['load']}"
         )
+        if "idle_stall_ms" in figures:
+            print(
+                f"    before that, while idle (the Reports helpers starting and reading ahead): "
+                f"longest stall {figures['idle_stall_ms']:.0f} ms, the GUI thread busy "
+                f"{figures['idle_stall_gui_cpu_ms']:.0f} ms of it"
+            )
         if "last_chart_ms" in figures:
             print(
                 f"    first chart drawn after {figures['first_chart_ms']:,.0f} ms, last after "
