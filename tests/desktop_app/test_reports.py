@@ -26,8 +26,16 @@ from desktop_app import cli
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.reports import charts, jobs, palette
-from desktop_app.reports.catalogue import BY_NAME, CHARTS, Chart, ChartData, load
-from desktop_app.reports.page import ReportsPage, SaveChartDialog, period_of
+from desktop_app.reports.catalogue import (
+    BY_NAME,
+    CHARTS,
+    FIGURES,
+    Chart,
+    ChartData,
+    load,
+    period_of,
+)
+from desktop_app.reports.page import ReportsPage, SaveChartDialog
 from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
 
@@ -370,7 +378,7 @@ def test_a_helper_keeps_chart_rows_until_the_database_changes(
     cache = jobs.RowsCache(ChangeWatch(sample.path))
     monkeypatch.setattr(jobs, "_cache", cache)
     fresh = load(BY_NAME["touches"], sample, since, until, today)
-    jobs.prefetch(["touches", "lifecycle", jobs.FIGURES], since, until, today, sample)
+    jobs.prefetch(["touches", "lifecycle", FIGURES], since, until, today, sample)
     reads: list[str] = []
     real_load = load
 
@@ -396,3 +404,26 @@ def test_a_helper_keeps_chart_rows_until_the_database_changes(
     assert reads == ["touches", "touches"]
     assert again.column("total")[-1] == int(str(fresh.column("total")[-1])) + 1
     cache.watch.close()
+
+
+def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> None:
+    demo.generate(welcomed, contacts=300, seed=2)
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    titles = {}
+    for chart in CHARTS:
+        data = load(chart, welcomed, since, until, today)
+        drawn = charts.render(chart, data, palette.LIGHT, width=600, height=330)
+        assert not drawn.empty, chart.name
+        titles[chart.name] = drawn.title
+    # The follow-up habit and the 100-day plan have done, late and missed follow-ups.
+    habit = re.match(
+        r"(\d+)% of ([\d,]+) follow-ups done on time; ([\d,]+) late", titles["followups"]
+    )
+    assert habit is not None and 0 < int(habit.group(1)) < 100 and habit.group(3) != "0"
+    plan = re.match(
+        r"(\d+)% of ([\d,]+) due plan steps done on time, ([\d,]+) missed", titles["plan"]
+    )
+    assert plan is not None and 0 < int(plan.group(1)) < 100 and int(plan.group(3)) > 0
+    moved = re.search(r"(\d+) moved up a level, (\d+) down", titles["satisfaction"])
+    assert moved is not None and int(moved.group(1)) + int(moved.group(2)) > 0
