@@ -1,11 +1,11 @@
 """Puts the Reports place into the main window.
 
 Nothing of Reports loads while the window starts. A few seconds later, once the app is idle
-(``WARM_UP_AFTER_MS``), the page's modules are imported on the background runner and its
-helper processes started, which load the plotting library and read the default period's
-charts (``desktop_app.reports.worker``). The first time the place is shown it says "Opening
-Reports…" until the modules are there (at once, after that warm-up), then builds the page;
-the page reads and draws its charts in the helper processes.
+(``WARM_UP_AFTER_MS``), or when Reports is first opened if that comes sooner, Reports'
+modules are imported on a thread of their own and its helper processes started, which load
+the plotting library and read the default period's charts (``desktop_app.reports.worker``).
+Until the page's modules are there the place says "Opening Reports…"; then the page is built,
+and its charts are drawn in the helper processes, from the rows already read.
 """
 
 from __future__ import annotations
@@ -47,35 +47,44 @@ def _page_class(_database: Database) -> Any:
 
 
 class ReportsHelpers(QObject):
-    """The Reports helper processes, started at idle after start-up or when Reports is first
-    opened, whichever comes first (only with the app's background thread: tests that run
-    work in-line have no helper processes)."""
+    """Reports' modules and helper processes, loaded and started at idle after start-up or
+    when Reports is first opened, whichever comes first (only with the app's background
+    thread: tests that run work in-line have no helper processes)."""
 
-    _imported = Signal(object)
+    _worker_loaded = Signal(object)
+    #: Reports' page is importable: its class.
+    page_loaded = Signal(object)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.wanted = isinstance(window.runner, ThreadRunner)
         self.reader: ReportsReader | None = None
-        self._imported.connect(self._on_imported)
+        self.page_class: Any = None
+        self._loading = False
+        self._worker_loaded.connect(self._on_worker)
+        self.page_loaded.connect(self._on_page)
 
     def warm_up(self) -> None:
         """Import Reports' modules on a thread of their own (not behind the reads queued on
-        the background runner at start-up), then start the helpers reading ahead."""
-        if self.reader is None:
+        the background runner at start-up): first the helpers' side, then start them reading
+        the default period ahead while the page's widgets are imported."""
+        if self.wanted and not self._loading:
+            self._loading = True
             threading.Thread(target=self._import, name="reports-warm-up", daemon=True).start()
 
     def _import(self) -> None:
-        importlib.import_module("desktop_app.reports.page")
-        worker = importlib.import_module("desktop_app.reports.worker")
-        # Delivered on the GUI thread (a queued connection); the window may be gone by now.
+        # Signals are delivered on the GUI thread (queued); the window may be gone by then.
         with suppress(RuntimeError):
-            self._imported.emit(worker)
+            self._worker_loaded.emit(importlib.import_module("desktop_app.reports.worker"))
+            self.page_loaded.emit(_page_class(self.window_.ops.database))
 
-    def _on_imported(self, worker: Any) -> None:
+    def _on_worker(self, worker: Any) -> None:
         if self.reader is None:
             self.reader = worker.start_helpers(self.window_.ops, local_today(), read_ahead=True)
+
+    def _on_page(self, page_class: Any) -> None:
+        self.page_class = page_class
 
     def for_page(self, page_class: Any) -> ReportsReader | None:
         """The helpers a new page uses (started now if they were not yet)."""
@@ -99,9 +108,17 @@ class ReportsPlace(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.loading)
-        window.ops.read(_page_class, self._on_loaded)
+        if not helpers.wanted:
+            window.ops.read(_page_class, self._on_loaded)
+        elif helpers.page_class is not None:
+            self._on_loaded(helpers.page_class)
+        else:
+            helpers.page_loaded.connect(self._on_loaded)
+            helpers.warm_up()
 
     def _on_loaded(self, page_class: Any) -> None:
+        if self.page is not None:
+            return
         window = self.window_
         # With the app's background thread, reads and drawing go to helper processes.
         page: ReportsPage = page_class(window.ops, reader=self.helpers.for_page(page_class))
