@@ -77,6 +77,8 @@ _KEPT_UP = 0.92
 #: The share of contacts moved along the journey who entered their stage within its limit.
 _MOVED_LATELY = 0.8
 _OPEN_HOURS = 13
+#: The share of contacts with follow-ups set by hand in the past year.
+_FOLLOWUP_HISTORY_SHARE = 0.35
 #: Customers whose first purchase is this recent have a 100-day plan in the sample.
 _PLAN_HISTORY_DAYS = 150
 #: Days since the last purchase of a customer the sample makes inactive.
@@ -441,7 +443,7 @@ class _Generator:
         self.regular = regular or Regular()
         # The follow-up history draws from a stream of its own (seeded from the sample's
         # without drawing from it), so the rest of the sample is as it was without it.
-        self.habit_rng = random.Random(hash(rng.getstate()) ^ 0x5EED)
+        self.habit_rng = random.Random(hash(rng.getstate()[1]) ^ 0x5EED)
         #: The 100-day plan's steps, in order: (id, day, title, medium).
         self.plan_steps: list[tuple[int, int, str, str | None]] = [
             (int(i), int(day), str(title), medium)
@@ -1166,7 +1168,7 @@ class _Generator:
         """Follow-ups of the past year set by hand: most done on the day, some late, a few
         dropped, and of the last weeks' a few still open (overdue)."""
         rng = self.habit_rng
-        if rng.random() >= 0.14:
+        if rng.random() >= _FOLLOWUP_HISTORY_SHARE:
             return
         added_day = _utc(added).date()
         for _ in range(rng.choice((1, 1, 2, 3))):
