@@ -633,6 +633,11 @@ def figure(
     return fig, drawn
 
 
+def _plain_drill(drill: Drill) -> Drill:
+    value = drill.value if isinstance(drill.value, str) else int(drill.value)
+    return Drill(str(drill.kind), value, str(drill.label), int(drill.count))
+
+
 def render(
     chart: Chart, data: ChartData, p: ChartPalette, *, width: int, height: int, scale: float = 1.0
 ) -> Rendered:
@@ -646,18 +651,11 @@ def render(
     hits = []
     for artist, drill in drawn.hits:
         box = artist.get_window_extent()
-        hits.append(
-            (
-                # Plain floats: the result is unpickled in the app, which must not import numpy.
-                (
-                    float(box.x0 / scale),
-                    float((h - box.y1) / scale),
-                    float(box.width / scale),
-                    float(box.height / scale),
-                ),
-                drill,
-            )
-        )
+        # Plain Python numbers only: the result is unpickled in the app, which must not load
+        # numpy or matplotlib to read it (docs/architecture.md, "The path of a background read").
+        x, y = float(box.x0) / scale, float(h - box.y1) / scale
+        rect = (x, y, float(box.width) / scale, float(box.height) / scale)
+        hits.append((rect, _plain_drill(drill)))
     return Rendered(
         chart.name, drawn.title, chart.empty if drawn.empty else "", w, h, scale, rgba, tuple(hits)
     )

@@ -30,6 +30,7 @@ from desktop_app.reports.catalogue import (
     FIGURES,
     Chart,
     ChartData,
+    Rendered,
     load,
     options_for,
 )
@@ -175,7 +176,7 @@ class Result:
     generation: int
     name: str
     data: ChartData
-    image: object  # charts.Rendered
+    image: Rendered
 
 
 def draw(job: Job, database: Database) -> Result:
@@ -185,7 +186,7 @@ def draw(job: Job, database: Database) -> Result:
         if job.data is not None
         else chart_rows(job.chart, database, job.since, job.until, job.today)
     )
-    rendered = charts.render(  # type: ignore[attr-defined]
+    rendered: Rendered = charts.render(  # type: ignore[attr-defined]
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
     )
     return Result(job.generation, job.chart.name, data, rendered)
