@@ -363,7 +363,8 @@ def test_followups_have_a_history_done_on_time_late_or_not(database: Database) -
         kinds[(source, kind)] = kinds.get((source, kind), 0) + 1
         if source == "plan":
             # One follow-up per step, counted from the first purchase.
-            assert first is not None and due_on == first + timedelta(days=steps[step])
+            assert first is not None and step is not None
+            assert due_on == first + timedelta(days=steps[step])
     # Every way a follow-up can go, for the owner's own and for 100-day plan steps.
     for source in ("manual", "plan"):
         for kind in ("on time", "late", "cancelled", "overdue"):
