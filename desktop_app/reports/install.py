@@ -111,7 +111,10 @@ class ReportsPlace(QWidget):
         if not helpers.wanted:
             window.ops.read(_page_class, self._on_loaded)
         elif helpers.page_class is not None:
-            self._on_loaded(helpers.page_class)
+            # Built in the next turn of the event loop: the switch to the place shows first,
+            # and the window never does both in one go.
+            page_class = helpers.page_class
+            QTimer.singleShot(0, self, lambda: self._on_loaded(page_class))
         else:
             helpers.page_loaded.connect(self._on_loaded)
             helpers.warm_up()
