@@ -10,7 +10,9 @@ read at a time; a chart always goes to the same lane, so the rows a lane keeps
 (``desktop_app.reports.jobs``, kept until the database changes) serve that chart again. They
 are started a few seconds after start-up (``warm_up``), import the plotting library and read
 the dashboard's default period while the app is idle, so Reports opens on rows already read;
-or, if Reports is opened first, then. Each keeps one read-only connection to the database
+or, if Reports is opened first, then. After ``REST_AFTER_MS`` with nothing to do they exit,
+so an owner who is not looking at charts does not pay for them; the next read starts them
+again. Each keeps one read-only connection to the database
 (``db.engine.open_beside``). Results come back by signal on the GUI thread. Should a helper
 fail to start, reads run on the app's background runner instead (slower to answer, same
 results). docs/architecture.md, "Reports", has more.
@@ -27,7 +29,7 @@ from datetime import date
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from db.engine import Database
 from desktop_app.ops import OpsBus
@@ -37,6 +39,10 @@ from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
+
+#: How long the helpers wait with nothing to do before they exit, giving back their memory
+#: (about 125 MiB each with the plotting library loaded); the next read starts them again.
+REST_AFTER_MS = 10 * 60 * 1000
 
 
 class ReportsReader(QObject):
@@ -55,6 +61,12 @@ class ReportsReader(QObject):
         self.lanes = lanes
         self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
         self._broken = False
+        #: Reads sent to the helpers and not yet delivered.
+        self._pending = 0
+        self._rest = QTimer(self)
+        self._rest.setSingleShot(True)
+        self._rest.setInterval(REST_AFTER_MS)
+        self._rest.timeout.connect(self._on_rest)
         self._arrived.connect(self._deliver)
         app = QCoreApplication.instance()
         if app is not None:
@@ -93,6 +105,8 @@ class ReportsReader(QObject):
             self.close()
             self.ops.read(query, on_done)
             return
+        self._pending += 1
+        self._rest.stop()
         # Called on a pool thread: the signal carries the result over to the GUI thread.
         future.add_done_callback(lambda done: self._arrived.emit((query, on_done), done))
 
@@ -100,6 +114,9 @@ class ReportsReader(QObject):
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
     ) -> None:
         query, on_done = call
+        self._pending -= 1
+        if self._pending == 0 and self.started():
+            self._rest.start()
         if done.cancelled():
             return
         try:
@@ -112,7 +129,13 @@ class ReportsReader(QObject):
             return
         on_done(result)
 
+    def _on_rest(self) -> None:
+        if self._pending == 0:
+            log.info("Reports' helper processes rest after %d idle minutes", REST_AFTER_MS // 60000)
+            self.close()
+
     def close(self) -> None:
+        self._rest.stop()
         for lane, pool in enumerate(self._pools):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -120,6 +120,14 @@ def test_charts_are_read_and_drawn_in_the_helper_process(
         page.save_chart(BY_NAME["funnel"], "svg")
     assert said.args == [f"Saved the journey funnel chart to {target}."]
     _check_file(target, "svg")
+    # With nothing to do the helpers exit, giving their memory back; the next read starts
+    # them again.
+    reader._rest.setInterval(50)  # restarts the rest the last delivery began
+    qtbot.waitUntil(lambda: not reader.started(), timeout=10_000)
+    with qtbot.waitSignal(page.charts_drawn, timeout=120_000):
+        page.set_range("All time")
+    assert reader.started()
+    assert not reader._broken
     page.reader.close()
     runner.wait()
 
