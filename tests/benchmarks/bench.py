@@ -208,7 +208,9 @@ def print_scripted(figures: dict[str, Any]) -> None:
     )
     print(
         f"  memory through the run: highest {max(figures['rss_mib']):,.0f} MiB resident, "
-        f"peak {figures['peak_mib']:,.0f} MiB (target < 200 MiB)"
+        f"peak {figures['peak_mib']:,.0f} MiB (target < 200 MiB)\n"
+        f"  beside it, Reports' helper processes: highest {max(figures['helpers_mib']):,.0f} MiB "
+        "resident (they exit after ten idle minutes)"
     )
     print()
 
