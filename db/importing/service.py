@@ -753,8 +753,13 @@ class _Writer:
             index.drop(connection)
 
     def finish(self) -> None:
-        """Write what is left and build any deferred index."""
+        """Write what is left, work out the new contacts' derived columns and build any
+        deferred index."""
         self.flush()
+        if self.created:
+            # Every contact from the first new id on is this import's (the transaction holds
+            # the write lock): one pass along the ids, after every row is in.
+            derived.refresh_schedule_from(self.session, self.first_new)
         connection = self.session.connection()
         for index in self.deferred:
             index.create(connection)
@@ -775,8 +780,6 @@ class _Writer:
             search.reindex(self.session, self.updated_ids)
             # A file may say "do not contact": their follow-ups follow.
             derived.refresh_schedule(self.session, sorted(self.updated_ids))
-        if self.batch_ids:
-            derived.refresh_schedule(self.session, self.batch_ids)
         self.batch_ids.clear()
         if self.updated_ids:
             # Updated contacts are ORM objects: let them go once written.
