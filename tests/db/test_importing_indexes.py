@@ -1,5 +1,6 @@
 """A large import builds the contact indexes anew at the end, inside its one transaction: the
-database ends with the very same indexes, and a cancel or a failure leaves it as it was; its page cache is larger while it runs."""
+database ends with the very same indexes, and a cancel or a failure leaves it as it was. Its
+page cache is larger while it runs."""
 
 from __future__ import annotations
 
