@@ -481,10 +481,16 @@ def run_import(
 
 def _deferrable_indexes() -> list[Index]:
     """The indexes an import neither reads nor needs while it runs: those on the contact table
-    (matching, updates and derived columns find contacts by id) and on email addresses
-    (matching reads them all once, up front)."""
+    (matching, updates and derived columns find contacts by id), on email addresses (matching
+    reads them all once, up front), on tags by tag and on stage changes (nothing reads them).
+    A contact's own emails, phones and tags are found through indexes that stay."""
     address = next(i for i in _table(ContactEmail).indexes if i.name == "ix_contact_email_address")
-    return [*sorted(_table(Contact).indexes, key=lambda i: str(i.name)), address]
+    others = [i for model in (ContactTag, StageChange) for i in _table(model).indexes]
+    return [
+        *sorted(_table(Contact).indexes, key=lambda i: str(i.name)),
+        address,
+        *sorted(others, key=lambda i: str(i.name)),
+    ]
 
 
 def worth_deferring_indexes(existing: int, expected_new: int) -> bool:
