@@ -210,11 +210,19 @@ def clean_label(text: str) -> str:
 
 
 def split_emails(cell: str) -> list[str]:
-    return [part for part in _EMAIL_MULTI.split(plain(cell.strip())) if part]
+    text = plain(cell.strip())
+    # One address (the common case) has nothing to split at: no whitespace (every character
+    # that is whitespace is also unprintable, the space aside), no ";" and no ",".
+    if text.isprintable() and " " not in text and ";" not in text and "," not in text:
+        return [text] if text else []
+    return [part for part in _EMAIL_MULTI.split(text) if part]
 
 
 def split_values(cell: str) -> list[str]:
-    return [part for part in _MULTI.split(plain(cell.strip())) if part]
+    text = plain(cell.strip())
+    if ";" not in text and "\n" not in text and ":::" not in text:  # nothing to split at
+        return [text] if text else []
+    return [part for part in _MULTI.split(text) if part]
 
 
 @lru_cache(maxsize=1024)
