@@ -16,7 +16,7 @@ states the rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -119,9 +119,18 @@ def facts_of(
     session: Session, contact_ids: Iterable[int], today: date, regular: Regular
 ) -> dict[int, tuple[int | None, Facts]]:
     """Each live contact's stage and facts (derived purchase columns must be fresh)."""
+    return {
+        cid: (stage_id, facts)
+        for cid, stage_id, facts in _facts(session, contact_ids, today, regular)
+    }
+
+
+def _facts(
+    session: Session, contact_ids: Iterable[int], today: date, regular: Regular
+) -> Iterator[tuple[int, int | None, Facts]]:
+    """``facts_of`` a chunk at a time: walking 100,000 contacts holds only one chunk's facts."""
     ids = sorted(set(contact_ids))
     thresholds = lifecycle.read_thresholds(session)
-    out: dict[int, tuple[int | None, Facts]] = {}
     for start in range(0, len(ids), _CHUNK):
         rows = session.execute(
             select(
@@ -135,7 +144,8 @@ def facts_of(
             ).where(Contact.id.in_(ids[start : start + _CHUNK]), Contact.deleted_at.is_(None))
         )
         for cid, stage_id, criteria, count, products, recent, status in rows:
-            out[cid] = (
+            yield (
+                cid,
                 stage_id,
                 Facts(
                     criteria=int(criteria),
@@ -145,7 +155,6 @@ def facts_of(
                     status=Lifecycle(status),
                 ),
             )
-    return out
 
 
 # --- The placement as SQL -----------------------------------------------------------------
@@ -260,7 +269,7 @@ def advance(
     session.flush()
     moved: dict[int, str] = {}
     moves: dict[tuple[int, str], list[int]] = {}
-    for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
+    for cid, stage_id, facts in _facts(session, contact_ids, today, rules.regular):
         position = rules.position(stage_id)
         placement = rules.resolved.placement(facts, rules.regular)
         if position < placement.low:
@@ -376,7 +385,7 @@ def fix_stages(
         rules = active_rules(session)
         if rules is None:
             return moved
-        for cid, (stage_id, facts) in facts_of(session, contact_ids, today, rules.regular).items():
+        for cid, stage_id, facts in _facts(session, contact_ids, today, rules.regular):
             position = rules.position(stage_id)
             verdict = contradiction(rules.resolved, position, facts, rules.regular)
             if verdict is None:

@@ -90,6 +90,14 @@ class Database:
         with self.read_session() as session:
             yield session
 
+    def release_memory(self) -> None:
+        """Close the idle connections; the next read or write opens a fresh one. A long write
+        leaves SQLite's page cache and prepared statements on the connections it used, tens
+        of MiB after a change to 100,000 contacts, kept for as long as the connection lives.
+        A connection in use elsewhere is closed when it is given back."""
+        self.read_engine.dispose()
+        self.write_engine.dispose()
+
     def close(self) -> None:
         self.read_engine.dispose()
         self.write_engine.dispose()

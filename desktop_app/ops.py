@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from db.engine import Database
 from db.errors import StorageError, describe
+from desktop_app import memory
 from desktop_app.tasks import CancelledError, Progress, Task, TaskRunner, run_with_progress
 
 R = TypeVar("R")
@@ -103,7 +104,12 @@ class OpsBus(QObject):
         database = self.database
 
         def work(progress: Progress) -> R:
-            return op(database, progress)
+            try:
+                return op(database, progress)
+            finally:
+                # What the op's connections and working sets hold goes back to the system.
+                database.release_memory()
+                memory.give_back()
 
         def done(result: R) -> None:
             self.changed.emit(changes)

@@ -28,6 +28,26 @@ class Drill:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """A chart drawn into an RGBA image, with the rectangles (x, y, width, height in logical
+    pixels, from the top left) of the bars that stand for contacts.
+
+    Drawn in the helper process and unpickled in the app: it lives here, beside the chart
+    registry, and holds only plain Python values, so reading it never loads the plotting
+    library into the app (which would cost the app a second of its interpreter and about
+    100 MiB)."""
+
+    name: str
+    title: str
+    empty: str
+    width: int
+    height: int
+    scale: float
+    rgba: bytes
+    hits: tuple[tuple[tuple[float, float, float, float], Drill], ...]
+
+
+@dataclass(frozen=True)
 class Chart:
     name: str
     heading: str

@@ -34,7 +34,7 @@ from db.export import Cell
 from db.feedback import Level
 from db.lifecycle import Lifecycle
 from db.reports.dashboard import months_between
-from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Drill
+from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Drill, Rendered
 from desktop_app.reports.palette import ChartPalette
 
 #: The file types a chart or the dashboard can be saved as.
@@ -555,21 +555,6 @@ DRAW: dict[str, Draw] = {
 # --- drawing --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A chart drawn into an RGBA image, with the rectangles (x, y, width, height in logical
-    pixels, from the top left) of the bars that stand for contacts."""
-
-    name: str
-    title: str
-    empty: str
-    width: int
-    height: int
-    scale: float
-    rgba: bytes
-    hits: tuple[tuple[tuple[float, float, float, float], Drill], ...]
-
-
 def _heading(
     fig: Figure | SubFigure, chart: Chart, data: ChartData, drawn: Drawn, p: ChartPalette
 ) -> None:
@@ -638,6 +623,11 @@ def figure(
     return fig, drawn
 
 
+def _plain_drill(drill: Drill) -> Drill:
+    value = drill.value if isinstance(drill.value, str) else int(drill.value)
+    return Drill(str(drill.kind), value, str(drill.label), int(drill.count))
+
+
 def render(
     chart: Chart, data: ChartData, p: ChartPalette, *, width: int, height: int, scale: float = 1.0
 ) -> Rendered:
@@ -651,12 +641,11 @@ def render(
     hits = []
     for artist, drill in drawn.hits:
         box = artist.get_window_extent()
-        hits.append(
-            (
-                (box.x0 / scale, (h - box.y1) / scale, box.width / scale, box.height / scale),
-                drill,
-            )
-        )
+        # Plain Python numbers only: the result is unpickled in the app, which must not load
+        # numpy or matplotlib to read it (docs/architecture.md, "The path of a background read").
+        x, y = float(box.x0) / scale, float(h - box.y1) / scale
+        rect = (x, y, float(box.width) / scale, float(box.height) / scale)
+        hits.append((rect, _plain_drill(drill)))
     return Rendered(
         chart.name, drawn.title, chart.empty if drawn.empty else "", w, h, scale, rgba, tuple(hits)
     )

@@ -16,7 +16,7 @@ from db.engine import Database
 from db.feedback import Level
 from db.value import BaseValue
 from desktop_app.reports import palette as chart_palette
-from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, load
+from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Rendered, load
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Result:
     generation: int
     name: str
     data: ChartData
-    image: object  # charts.Rendered
+    image: Rendered
 
 
 def draw(job: Job, database: Database) -> Result:
@@ -71,7 +71,7 @@ def draw(job: Job, database: Database) -> Result:
         if job.data is not None
         else load(job.chart, database, job.since, job.until, job.today)
     )
-    rendered = charts.render(  # type: ignore[attr-defined]
+    rendered: Rendered = charts.render(  # type: ignore[attr-defined]
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
     )
     return Result(job.generation, job.chart.name, data, rendered)

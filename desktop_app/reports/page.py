@@ -50,6 +50,7 @@ from desktop_app.reports.catalogue import (
     Chart,
     ChartData,
     Drill,
+    Rendered,
     options_for,
     summary_line,
 )
@@ -120,20 +121,14 @@ class ChartCanvas(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(560, CHART_HEIGHT)
 
-    def show_rendered(self, rendered: object) -> None:
-        r = rendered
-        image = QImage(
-            r.rgba,  # type: ignore[attr-defined]
-            r.width,  # type: ignore[attr-defined]
-            r.height,  # type: ignore[attr-defined]
-            QImage.Format.Format_RGBA8888,
-        ).copy()
-        image.setDevicePixelRatio(r.scale)  # type: ignore[attr-defined]
+    def show_rendered(self, r: Rendered) -> None:
+        image = QImage(r.rgba, r.width, r.height, QImage.Format.Format_RGBA8888).copy()
+        image.setDevicePixelRatio(r.scale)
         self.image = image
-        self.hits = r.hits  # type: ignore[attr-defined]
-        self.title = r.title  # type: ignore[attr-defined]
+        self.hits = r.hits
+        self.title = r.title
         self.message = ""
-        self.setAccessibleDescription(r.empty or r.title)  # type: ignore[attr-defined]
+        self.setAccessibleDescription(r.empty or r.title)
         self.setToolTip("")
         self.update()
 

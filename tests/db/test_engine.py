@@ -79,6 +79,24 @@ def test_settings_survive_the_pool_being_replaced(database: Database) -> None:
         raw.close()
 
 
+def test_releasing_memory_closes_idle_connections_and_the_next_use_opens_one(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    contact_factory(name="Ada Lovelace")
+    with database.reading() as session:
+        session.scalar(select(func.count(Contact.id)))
+    assert database.read_engine.pool.checkedin() >= 1  # type: ignore[attr-defined]
+    assert database.write_engine.pool.checkedin() >= 1  # type: ignore[attr-defined]
+    with database.reading() as busy:  # in use elsewhere while memory is released
+        database.release_memory()
+        assert database.read_engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+        assert database.write_engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+        assert busy.scalar(select(Contact.name)) == "Ada Lovelace"
+    contact_factory(name="Grace Hopper")
+    with database.reading() as session:
+        assert session.scalar(select(func.count(Contact.id))) == 2
+
+
 def test_foreign_keys_are_enforced_on_writes(database: Database) -> None:
     with pytest.raises(IntegrityError), database.write_session.begin() as session:
         session.add(ContactEmail(contact_id=424242, address="ghost@example.com"))

@@ -3,7 +3,10 @@ state; and ``touchbase chart``."""
 
 from __future__ import annotations
 
+import pickle
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
 from desktop_app.reports import charts, palette
 from desktop_app.reports.catalogue import BY_NAME, CHARTS, load
+from desktop_app.reports.jobs import Job, draw
 from desktop_app.reports.page import ReportsPage, SaveChartDialog, period_of
 from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
@@ -297,6 +301,35 @@ def test_the_funnel_chart_draws_the_funnel_report_with_skipped_stages(
     rendered = charts.render(BY_NAME["funnel"], data, palette.LIGHT, width=600, height=320)
     clickable = {(d.kind, d.value) for _box, d in rendered.hits}
     assert clickable == {("stage", s), ("stage", c), ("stage", loyal)}
+
+
+def test_a_drawn_chart_reaches_the_app_without_loading_the_plotting_library(
+    sample: Database, tmp_path: Path
+) -> None:
+    """What the helper process sends back is plain data: unpickling it in the app must not
+    import matplotlib or numpy (a second of the app's interpreter and about 100 MiB)."""
+    results = [
+        draw(
+            Job(0, chart, None, None, TODAY, palette.LIGHT, 600, 320, 1.0),
+            sample,
+        )
+        for chart in CHARTS
+    ]
+    assert any(r.image.hits for r in results)
+    sent = tmp_path / "results.pickle"
+    sent.write_bytes(pickle.dumps(results))
+    check = (
+        "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "print(sorted(m for m in ('matplotlib', 'numpy', 'PIL') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check, str(sent)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert loaded.stdout.strip() == "[]"
 
 
 # --- the command line -----------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""Memory a long write freed goes back to the system (``desktop_app.memory``)."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from db.engine import Database
+from desktop_app import memory
+from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.tasks import Progress
+
+
+def _resident_mib() -> float:
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * 4096 / 2**20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heap")
+def test_freed_heap_pages_are_returned_to_the_system() -> None:
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    # 160 MiB in small blocks (the heap, not mmap), then one block above them all, so freeing
+    # them leaves a hole glibc keeps for itself rather than trimming the heap's top.
+    blocks = [libc.malloc(512) for _ in range(320_000)]
+    for block in blocks:
+        ctypes.memset(block, 1, 512)
+    pin = libc.malloc(512)
+    for block in blocks:
+        libc.free(block)
+    kept = _resident_mib()
+    assert memory.give_back()
+    returned = kept - _resident_mib()
+    libc.free(pin)
+    assert returned > 100
+
+
+def test_a_long_write_gives_memory_back_when_it_ends_or_fails(
+    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def give_back() -> bool:
+        calls.append("given back")
+        return True
+
+    monkeypatch.setattr(memory, "give_back", give_back)
+    ops = OpsBus(database)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    results: list[int] = []
+    errors: list[Exception] = []
+
+    def op(_db: Database, _progress: Progress) -> int:
+        calls.append("op")
+        return 7
+
+    ops.run_long(parent, "Working", op, EVERYTHING, on_done=results.append)
+    assert calls == ["op", "given back"]
+    assert results == [7]
+
+    def fails(_db: Database, _progress: Progress) -> int:
+        raise OSError(28, "No space left on device")
+
+    ops.run_long(parent, "Working", fails, EVERYTHING, on_error=errors.append)
+    assert calls == ["op", "given back", "given back"]
+    assert len(errors) == 1
