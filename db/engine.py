@@ -112,24 +112,6 @@ class Database:
         self.close()
 
 
-#: The page cache a bulk load may use (KiB): the pages it writes stay in memory until the
-#: commit, instead of being written to the log and read again half-way through.
-BULK_CACHE_KIB = 64 * 1024
-
-
-@contextmanager
-def bulk_cache(session: Session) -> Iterator[None]:
-    """A larger page cache on ``session``'s connection while a bulk load runs in it; the
-    connection's own size comes back afterwards (the memory with it)."""
-    connection = session.connection()
-    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
-
-
 def open_database(
     path: Path | str,
     *,

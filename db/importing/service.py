@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
 from db.contacts import TAG_MAX, ContactInput
-from db.engine import bulk_cache
 from db.importing import csvfile, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
 from db.importing.errors import ImportProblemError
@@ -437,7 +436,7 @@ def run_import(
     started = time.perf_counter()
     updated = skipped = 0
     tally = _Tally()
-    with database.write_session.begin() as session, bulk_cache(session):
+    with database.write_session.begin() as session:
         index = matching.ContactIndex.load(session, matching.default_region(session))
         writer = _Writer(session, now, tag, index.region)
         with _rows(source) as rows:

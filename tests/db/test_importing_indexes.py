@@ -1,6 +1,5 @@
 """A large import builds the contact indexes anew at the end, inside its one transaction: the
-database ends with the very same indexes, and a cancel or a failure leaves it as it was. Its
-page cache is larger while it runs."""
+database ends with the very same indexes, and a cancel or a failure leaves it as it was."""
 
 from __future__ import annotations
 
@@ -10,10 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
 from db import contacts, derived, search
-from db.engine import BULK_CACHE_KIB, Database, bulk_cache
+from db.engine import Database
 from db.importing import service
 from db.importing.service import DuplicateAction, ImportOptions
 from tests.conftest import ContactFactory
@@ -157,16 +155,3 @@ def test_an_invalid_row_after_the_indexes_were_dropped_writes_nothing(
     assert deferrals
     assert _schema(database) == before
     assert _dump(database) == rows
-
-
-def test_a_bulk_load_has_a_larger_cache_and_gives_it_back(database: Database) -> None:
-    def size(session: Session) -> int:
-        return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
-
-    with database.write_session.begin() as session:
-        before = size(session)
-        with bulk_cache(session):
-            during = size(session)
-        after = size(session)
-    assert during == -BULK_CACHE_KIB != before
-    assert after == before
