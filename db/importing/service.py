@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Index, Table, func, insert, select
+from sqlalchemy import Index, Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
@@ -754,7 +754,14 @@ class _Writer:
         per index for every row. The drop is part of the import's one transaction: if the
         import fails or is cancelled, the rollback brings every index back as it was."""
         connection = self.session.connection()
-        self.deferred = _deferrable_indexes()
+        inspector = inspect(connection)
+        # Only those the database has: the same ones, and no other, are built at the end.
+        present = {
+            (table, found["name"])
+            for table in {str(i.table) for i in _deferrable_indexes()}
+            for found in inspector.get_indexes(table)
+        }
+        self.deferred = [i for i in _deferrable_indexes() if (str(i.table), i.name) in present]
         for index in self.deferred:
             index.drop(connection)
 

@@ -155,3 +155,16 @@ def test_an_invalid_row_after_the_indexes_were_dropped_writes_nothing(
     assert deferrals
     assert _schema(database) == before
     assert _dump(database) == rows
+
+
+def test_an_index_the_database_lacks_is_neither_dropped_nor_made(
+    database: Database, tmp_path: Path, deferrals: list[int]
+) -> None:
+    with database.write_session.begin() as session:
+        session.connection().exec_driver_sql("DROP INDEX ix_contact_live_value")
+    before = _schema(database)
+    summary = service.run_import(
+        database, service.open_source(_file(tmp_path, 6000)), ImportOptions()
+    )
+    assert deferrals and summary.created == 6000
+    assert _schema(database) == before
