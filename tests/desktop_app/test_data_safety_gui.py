@@ -5,7 +5,7 @@ handling of unexpected errors."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -564,6 +564,27 @@ def test_a_touch_that_cannot_be_saved_keeps_its_form_open(
         assert session.scalar(select(func.count()).select_from(Touch)) == 0
 
 
+def _refused(
+    monkeypatch: pytest.MonkeyPatch,
+    database: Database,
+    form: type,
+    filled: object,
+    record: Callable[[], None],
+) -> list[object]:
+    """The owner fills ``form`` with ``filled`` and the database refuses the write; returns
+    the drafts the form was opened with each time (None the first)."""
+    drafts: list[object] = []
+
+    def ask(cls: object, *_args: object, draft: object = None) -> object:
+        drafts.append(draft)
+        return filled if draft is None else None
+
+    monkeypatch.setattr(form, "ask", classmethod(ask))
+    _on_every_write_connection(database, "PRAGMA query_only=ON")
+    record()
+    return drafts
+
+
 def test_a_sale_that_cannot_be_saved_comes_back_as_typed(
     window: MainWindow,
     database: Database,
@@ -574,16 +595,8 @@ def test_a_sale_that_cannot_be_saved_comes_back_as_typed(
     contact_id = contact_factory(name="Ada")
     section = show_sales(window, contact_id)
     sale = PurchaseInput(section._today(), "Wedding cake", "250.00")
-    drafts: list[object] = []
 
-    def ask(cls: object, *_args: object, draft: PurchaseInput | None = None) -> object:
-        drafts.append(draft)
-        return sale if draft is None else None
-
-    monkeypatch.setattr(PurchaseDialog, "ask", classmethod(ask))
-    _on_every_write_connection(database, "PRAGMA query_only=ON")
-
-    section.record_sale()
+    drafts = _refused(monkeypatch, database, PurchaseDialog, sale, section.record_sale)
 
     assert errors_shown == [("The sale was not recorded", errors.READ_ONLY)]
     assert drafts == [None, sale]
@@ -612,16 +625,8 @@ def test_feedback_that_cannot_be_saved_comes_back_as_filled_in(
         answers=tuple((q, 4) for q in questions),
         comment="Loved the cake",
     )
-    drafts: list[object] = []
 
-    def ask(cls: object, *_args: object, draft: FeedbackInput | None = None) -> object:
-        drafts.append(draft)
-        return form if draft is None else None
-
-    monkeypatch.setattr(FeedbackDialog, "ask", classmethod(ask))
-    _on_every_write_connection(database, "PRAGMA query_only=ON")
-
-    section.record_feedback()
+    drafts = _refused(monkeypatch, database, FeedbackDialog, form, section.record_feedback)
 
     assert errors_shown == [("The feedback was not recorded", errors.READ_ONLY)]
     assert drafts == [None, form]
