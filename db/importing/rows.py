@@ -270,6 +270,8 @@ class RowMapper:
 
     def __init__(self, mapping: Mapping) -> None:
         self.text: dict[str, tuple[list[int], str]] = {}
+        #: Text fields read from one column (most), and from several (joined).
+        self.single_text: list[tuple[str, int]] = []
         self.text_fields: list[tuple[str, list[int], str]] = []
         self.notes: list[int] = []
         self.tags: list[tuple[int, str]] = []
@@ -311,7 +313,11 @@ class RowMapper:
         for slots, labels in ((self.emails, email_labels), (self.phones, phone_labels)):
             for slot, (columns, label, _none) in list(slots.items()):
                 slots[slot] = (columns, label, labels.get(slot))
-        self.text_fields = [(attr, indexes, sep) for attr, (indexes, sep) in self.text.items()]
+        for attr, (indexes, sep) in self.text.items():
+            if len(indexes) == 1:
+                self.single_text.append((attr, indexes[0]))
+            else:
+                self.text_fields.append((attr, indexes, sep))
         self.email_slots = sorted(self.emails.items())
         self.phone_slots = sorted(self.phones.items())
         self.address_slots = sorted(self.addresses.items())
@@ -320,6 +326,9 @@ class RowMapper:
         """What one CSV row says."""
         draft = Draft()
         count = len(cells)
+        for attr, i in self.single_text:
+            if i < count and (value := cells[i]):
+                setattr(draft, attr, _cell(value))
         for attr, indexes, sep in self.text_fields:
             setattr(draft, attr, _joined(cells, indexes, sep))
         for _slot, (columns, label, label_column) in self.email_slots:
