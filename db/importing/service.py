@@ -463,7 +463,9 @@ def run_import(
                     skipped += 1
             if tally.invalid and not options.skip_invalid:
                 raise InvalidRowsError(tally.invalid, tally.invalid_rows)
-            writer.finish()
+            # The last steps take a while for a big file (seconds at 1,000,000 rows): the owner
+            # can still cancel between them.
+            writer.finish(between=ticker.done)
             ticker.done()
         summary = ImportSummary(
             created=writer.created,
@@ -765,17 +767,20 @@ class _Writer:
         for index in self.deferred:
             index.drop(connection)
 
-    def finish(self) -> None:
+    def finish(self, between: Callable[[], None] = lambda: None) -> None:
         """Write what is left, work out the new contacts' derived columns and build any
-        deferred index."""
+        deferred index, calling ``between`` after each step (it raises to stop)."""
         self.flush()
+        between()
         if self.created:
             # Every contact from the first new id on is this import's (the transaction holds
             # the write lock): one pass along the ids, after every row is in.
             derived.refresh_schedule_from(self.session, self.first_new)
+            between()
         connection = self.session.connection()
         for index in self.deferred:
             index.create(connection)
+            between()
         self.deferred = []
 
     def flush(self) -> None:

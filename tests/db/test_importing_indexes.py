@@ -7,8 +7,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Index
 
 from db import contacts, derived, search
 from db.engine import Database
@@ -168,3 +170,28 @@ def test_an_index_the_database_lacks_is_neither_dropped_nor_made(
     )
     assert deferrals and summary.created == 6000
     assert _schema(database) == before
+
+
+def test_a_cancel_while_the_indexes_are_built_again_leaves_the_database_as_it_was(
+    database: Database, tmp_path: Path, deferrals: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, rows = _schema(database), _dump(database)
+    built: list[str] = []
+    real_create = Index.create
+
+    def create(self: Index, bind: Any, checkfirst: bool = False) -> None:
+        built.append(str(self.name))
+        real_create(self, bind, checkfirst)
+
+    monkeypatch.setattr(Index, "create", create)
+
+    def progress(_done: int, _total: int) -> bool:
+        return len(built) < 3  # Cancel once a few indexes are built again
+
+    with pytest.raises(service.ImportCancelledError):
+        service.run_import(
+            database, service.open_source(_file(tmp_path, 6000)), ImportOptions(), progress=progress
+        )
+    assert deferrals and len(built) == 3
+    assert _schema(database) == before
+    assert _dump(database) == rows
