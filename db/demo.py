@@ -77,6 +77,10 @@ _KEPT_UP = 0.92
 #: The share of contacts moved along the journey who entered their stage within its limit.
 _MOVED_LATELY = 0.8
 _OPEN_HOURS = 13
+#: The share of contacts with follow-ups set by hand in the past year.
+_FOLLOWUP_HISTORY_SHARE = 0.35
+#: Customers whose first purchase is this recent have a 100-day plan in the sample.
+_PLAN_HISTORY_DAYS = 150
 #: Days since the last purchase of a customer the sample makes inactive.
 _LOST_AFTER = 400
 
@@ -437,6 +441,18 @@ class _Generator:
         self.product_weights = list(itertools.accumulate(p.weight for p in self.products))
         self.product_names = tuple(p.name.lower() for p in self.products)
         self.regular = regular or Regular()
+        # The follow-up history draws from a stream of its own (seeded from the sample's
+        # without drawing from it), so the rest of the sample is as it was without it.
+        self.habit_rng = random.Random(hash(rng.getstate()[1]) ^ 0x5EED)
+        #: The 100-day plan's steps, in order: (id, day, title, medium).
+        self.plan_steps: list[tuple[int, int, str, str | None]] = [
+            (int(i), int(day), str(title), medium)
+            for i, day, title, medium in session.execute(
+                select(PlanStep.id, PlanStep.day_offset, PlanStep.title, PlanStep.medium).order_by(
+                    PlanStep.position, PlanStep.id
+                )
+            )
+        ]
 
         self.stage_ids = [s.id for s in stages]
         self.stage_roles = [frozenset(s.roles) for s in stages]
@@ -537,6 +553,10 @@ class _Generator:
         do_not_contact = rng.random() < 0.02
         # Contacts marked do-not-contact never get reminders (docs/domain.md §3).
         next_followup_on = None if do_not_contact else self._followups(cid, added)
+        if not do_not_contact:
+            self._followup_history(cid, added)
+            if is_customer:
+                self._plan(cid, first_purchase)
 
         criteria = self._criteria(journey.stage, is_customer=is_customer)
         notes = ""
@@ -1012,9 +1032,22 @@ class _Generator:
         moments = [
             ts for i, ts in enumerate(moments) if i == 0 or ts - moments[0] > self.survey_gap
         ]
-        for ts in moments:
+        # Some are asked again later (from a stream of its own, so the rest of the sample is
+        # as it was): the owner acted on most answers, and now and then a customer cooled.
+        again = self.habit_rng
+        if (
+            len(moments) == 1
+            and moments[0] + self.survey_gap < self.now_ts - _DAY
+            and again.random() < 0.5
+        ):
+            low = moments[0] + self.survey_gap + _DAY
+            moments.append(self._office_hours(low + int(again.random() * (self.now_ts - low))))
+        for n, ts in enumerate(moments):
             feedback_id = self._id(Feedback)
-            scores = [min(5, max(1, mood + rng.choice((-1, 0, 0, 0, 1)))) for _ in self.questions]
+            draw = rng if n < forms else again
+            if n >= forms:
+                mood = max(1, min(5, mood - 1 + again.choice((-2, -1, 0, 1, 1, 1))))
+            scores = [min(5, max(1, mood + draw.choice((-1, 0, 0, 0, 1)))) for _ in self.questions]
             mean = sum(scores) / len(scores)
             level = (
                 "highly_satisfied" if mean >= 4.5 else "satisfied" if mean >= 3 else "dissatisfied"
@@ -1026,7 +1059,7 @@ class _Generator:
                     "id": feedback_id,
                     "contact_id": cid,
                     "received_on": received.date(),
-                    "comment": rng.choice(_COMMENTS[level]) if rng.random() < 0.8 else "",
+                    "comment": draw.choice(_COMMENTS[level]) if draw.random() < 0.8 else "",
                     "level": level,
                     "created_at": received,
                 },
@@ -1076,6 +1109,111 @@ class _Generator:
             due_dates.append(due)
         self.counts.followups += len(due_dates)
         return min(due_dates)
+
+    def _done_at(self, day: date) -> int:
+        """A moment in the opening hours of ``day`` (never after now)."""
+        start = math.floor(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+        return self._office_hours(start + int(self.habit_rng.random() * (_DAY - 1)))
+
+    def _past_followup(
+        self,
+        cid: int,
+        due: date,
+        created: int,
+        outcome: float,
+        *,
+        reason: str,
+        medium: str | None,
+        source: FollowupSource,
+        plan_step_id: int | None = None,
+    ) -> None:
+        """A follow-up that fell due on ``due`` (or falls due later, then open). ``outcome``
+        in [0, 1) says how it went: below 0.6 done on the day or a little before, below 0.82
+        done some days late, below 0.9 dropped (cancelled), else still open."""
+        rng = self.habit_rng
+        status, completed = FollowupStatus.OPEN, None
+        if due < self.today:
+            if outcome < 0.6:
+                day = max(due - timedelta(days=int(rng.random() * 3)), _utc(created).date())
+                status, completed = FollowupStatus.DONE, self._done_at(min(day, due))
+            elif outcome < 0.82:
+                late = due + timedelta(days=1 + int(rng.random() * rng.choice((4, 10, 25))))
+                if late <= self.today:
+                    status, completed = FollowupStatus.DONE, self._done_at(late)
+            elif outcome < 0.9:
+                status = FollowupStatus.CANCELLED
+        if completed is not None:
+            # Never done before it was set (a few minutes after, on the day it was set).
+            completed = min(max(completed, created + 600), self.now_ts)
+        self._add(
+            Followup,
+            {
+                "id": self._id(Followup),
+                "contact_id": cid,
+                "due_on": due,
+                "reason": reason,
+                "source": source.value,
+                "status": status.value,
+                "snoozed_until": None,
+                "plan_step_id": plan_step_id,
+                "suggested_medium": medium,
+                "completed_at": _utc(completed) if completed is not None else None,
+                "notified_at": None,
+                "created_at": _utc(created),
+            },
+        )
+        self.counts.followups += 1
+
+    def _followup_history(self, cid: int, added: int) -> None:
+        """Follow-ups of the past year set by hand: most done on the day, some late, a few
+        dropped, and of the last weeks' a few still open (overdue)."""
+        rng = self.habit_rng
+        if rng.random() >= _FOLLOWUP_HISTORY_SHARE:
+            return
+        added_day = _utc(added).date()
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            ago = 1 + int(rng.random() * 364)
+            due = self.today - timedelta(days=ago)
+            if due <= added_day + timedelta(days=2):
+                continue
+            reason, medium = rng.choice(_FOLLOWUP_REASONS)
+            set_on = max(added, self.now_ts - (ago + 3 + int(rng.random() * 20)) * _DAY)
+            outcome = rng.random()
+            # Left open only lately: an old one still open would have been dealt with.
+            if outcome >= 0.9 and ago > 45:
+                outcome = 0.6 + rng.random() * 0.22
+            self._past_followup(
+                cid,
+                due,
+                self._office_hours(set_on),
+                outcome,
+                reason=reason,
+                medium=medium.value,
+                source=FollowupSource.MANUAL,
+            )
+
+    def _plan(self, cid: int, first_purchase: int) -> None:
+        """The 100-day plan of a customer whose first purchase was in the last five months,
+        as ``db.followups.start_plan`` starts it: the early steps mostly done on time, the
+        later ones slipping more often."""
+        first_day = _utc(first_purchase).date()
+        if not self.plan_steps or (self.today - first_day).days > _PLAN_HISTORY_DAYS:
+            return
+        rng = self.habit_rng
+        # Some owners keep every plan; others let the later steps go.
+        keen = rng.random()
+        for step_id, offset, title, medium in self.plan_steps:
+            outcome = rng.random() * (0.75 + 0.25 * offset / 100 + 0.25 * (1 - keen))
+            self._past_followup(
+                cid,
+                first_day + timedelta(days=offset),
+                first_purchase,
+                min(outcome, 0.999),
+                reason=title,
+                medium=medium,
+                source=FollowupSource.PLAN,
+                plan_step_id=step_id,
+            )
 
 
 # --- Templates and tags -------------------------------------------------------------------------

@@ -403,3 +403,19 @@ def open_beside(path: Path | str) -> Database:
         read_session=factory,
         write_session=factory,
     )
+
+
+class ChangeWatch:
+    """Tells whether anything was committed to a database since a moment, for a process that
+    keeps results read from it (the Reports helpers): SQLite's ``data_version``, which moves
+    whenever another connection, in any process, commits. It asks on a connection of its own
+    that never writes, so a change made through any other is seen."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._connection = connect_for_reading(Path(path))
+
+    def version(self) -> int:
+        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._connection.close()

@@ -20,18 +20,17 @@ trash count. Definitions:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from statistics import median
 from typing import Any, cast
 
-from sqlalchemy import Select, String, case, func, literal, select, type_coerce, union
+from sqlalchemy import Select, String, case, func, literal, select, type_coerce
 
 from db import journeys, stages
 from db.engine import Database
-from db.export import Cell, ExportOptions, Report, report, share
+from db.export import Cell, ExportOptions, Report, report, share, unindexed
 from db.models import Contact, StageChange
-from db.sql import days_between, local_day
+from db.sql import days_between, greatest, local_day
 
 
 @report("funnel", "contacts per stage, ever reached, conversion, median days in stage, stuck")
@@ -41,32 +40,47 @@ def funnel(database: Database, options: ExportOptions) -> Report:
     with database.reading() as session:
         stage_list = journeys.active_stages(session)
         ids = [s.id for s in stage_list]
-        now_at = dict(
-            session.execute(
-                select(Contact.stage_id, func.count())
-                .where(live, Contact.stage_id.in_(ids))
-                .group_by(Contact.stage_id)
-            ).all()
-        )
-        stuck = dict(
-            session.execute(
-                select(Contact.stage_id, func.count())
-                .where(live, Contact.stage_id.in_(ids), stages.stuck_clause(today))
-                .group_by(Contact.stage_id)
-            ).all()
-        )
-        reached_pairs = union(
-            select(StageChange.contact_id, StageChange.to_stage_id.label("stage_id"))
-            .join(Contact, Contact.id == StageChange.contact_id)
-            .where(live, StageChange.to_stage_id.in_(ids)),
-            select(Contact.id, Contact.stage_id).where(live, Contact.stage_id.in_(ids)),
-        ).subquery()
-        position = case(
-            {sid: i for i, sid in enumerate(ids)}, value=reached_pairs.c.stage_id, else_=-1
-        )
+        # Contacts in the trash are few: leaving them out by id keeps every read below a
+        # single pass over its table instead of a lookup per row.
+        trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+        # Days at each stage, as a count of stays per whole number of days: the medians are
+        # read from these few thousand rows instead of a row per stay. Days between local
+        # calendar days are counted in SQL (times are stored as UTC text; ``db.sql.local_day``
+        # gives the owner's day, as ``datetime.astimezone`` does).
+        stays: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        # One pass over the contacts (in table order: "+" keeps the planner from fetching each
+        # row through the stage index): who stands where, who is stuck, and the current stays.
+        current_days = days_between(
+            local_day(type_coerce(Contact.stage_entered_at, String)),
+            literal(today.isoformat(), String),
+        ).label("days")
+        stuck_now = func.sum(case((stages.stuck_clause(today), 1), else_=0))
+        now_at: dict[int, int] = defaultdict(int)
+        stuck: dict[int, int] = defaultdict(int)
+        for stage_id, days, count, stuck_count in session.execute(
+            select(Contact.stage_id, current_days, func.count(), stuck_now)
+            .where(live, unindexed(Contact.stage_id).in_(ids))
+            .group_by(Contact.stage_id, current_days)
+        ):
+            now_at[stage_id] += int(count)
+            stuck[stage_id] += int(stuck_count or 0)
+            if days is not None:
+                stays[stage_id][max(int(days), 0)] += int(count)
+        # How far each contact got: the furthest stage it changed to or stands at now (a
+        # contact at a stage has passed every earlier one).
+        position = {sid: i for i, sid in enumerate(ids)}
+        furthest_change = func.max(case(position, value=StageChange.to_stage_id, else_=-1))
         furthest = (
-            select(func.max(position).label("furthest"))
-            .group_by(reached_pairs.c.contact_id)
+            select(
+                greatest(
+                    case(position, value=Contact.stage_id, else_=-1),
+                    func.coalesce(furthest_change, -1),
+                ).label("furthest")
+            )
+            .select_from(Contact)
+            .outerjoin(StageChange, StageChange.contact_id == Contact.id)
+            .where(live)
+            .group_by(Contact.id)
             .subquery()
         )
         # How many contacts got furthest to each stage; reached = those at it or beyond.
@@ -88,40 +102,22 @@ def funnel(database: Database, options: ExportOptions) -> Report:
             ),
             StageChange.changed_at.type,
         ).label("ended_at")
-        changes = (
-            select(StageChange.to_stage_id, StageChange.changed_at, following)
-            .join(Contact, Contact.id == StageChange.contact_id)
-            .where(live)
-            .subquery()
-        )
-        # Days between local calendar days, counted in SQL: a Python datetime per stage
-        # change costs seconds at 100,000 contacts (times are stored as UTC text;
-        # ``db.sql.local_day`` gives the owner's day, as ``datetime.astimezone`` does).
-        stays: dict[int, list[int]] = defaultdict(list)
+        changes_stmt = select(StageChange.to_stage_id, StageChange.changed_at, following)
+        if trashed:
+            changes_stmt = changes_stmt.where(StageChange.contact_id.not_in(trashed))
+        changes = changes_stmt.subquery()
+        completed_days = days_between(
+            local_day(type_coerce(changes.c.changed_at, String)),
+            local_day(type_coerce(changes.c.ended_at, String)),
+        ).label("days")
         completed = cast(
             "Select[Any]",
-            select(
-                changes.c.to_stage_id,
-                days_between(
-                    local_day(type_coerce(changes.c.changed_at, String)),
-                    local_day(type_coerce(changes.c.ended_at, String)),
-                ),
-            ).where(changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None)),
+            select(changes.c.to_stage_id, completed_days, func.count())
+            .where(changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None))
+            .group_by(changes.c.to_stage_id, completed_days),
         )
-        for stage_id, days in session.execute(completed):
-            stays[stage_id].append(int(days))
-        current = cast(
-            "Select[Any]",
-            select(
-                Contact.stage_id,
-                days_between(
-                    local_day(type_coerce(Contact.stage_entered_at, String)),
-                    literal(today.isoformat(), String),
-                ),
-            ).where(live, Contact.stage_id.in_(ids), Contact.stage_entered_at.is_not(None)),
-        )
-        for stage_id, days in session.execute(current):
-            stays[stage_id].append(max(int(days), 0))
+        for stage_id, days, count in session.execute(completed):
+            stays[stage_id][int(days)] += int(count)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index, stage in enumerate(stage_list):
@@ -137,7 +133,7 @@ def funnel(database: Database, options: ExportOptions) -> Report:
                 int(now_at.get(stage.id, 0)),
                 ever,
                 conversion,
-                "" if not days else Decimal(str(median(days))).quantize(Decimal("0.1")),
+                "" if not days else Decimal(str(median_of_counts(days))).quantize(Decimal("0.1")),
                 int(stuck.get(stage.id, 0)),
             )
 
@@ -153,3 +149,21 @@ def funnel(database: Database, options: ExportOptions) -> Report:
         ),
         list(rows()),
     )
+
+
+def median_of_counts(counts: Mapping[int, int]) -> float | int:
+    """The median of values given as {value: how many times}, as ``statistics.median`` gives it
+    for the same values listed one by one (the mean of the two middle ones for an even count)."""
+    total = sum(counts.values())
+    if total <= 0:
+        raise ValueError("no values")
+    middle = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < 2 and middle[len(found)] < seen:
+            found.append(value)
+    if total % 2:
+        return found[1]
+    return (found[0] + found[1]) / 2

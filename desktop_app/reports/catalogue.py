@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from db import journeys, settings, value
+from db import journeys, settings
 from db.engine import Database
 from db.export import Cell, ExportOptions, build, header_key, load_reports
+from db.reports.dashboard import historic_total, month_start
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,49 @@ CHARTS: tuple[Chart, ...] = (
 BY_NAME = {c.name: c for c in CHARTS}
 
 
+#: The periods the dashboard offers, in the order shown.
+RANGES = (
+    "This month",
+    "Last 3 months",
+    "Last 12 months",
+    "This year",
+    "All time",
+    "Custom",
+)
+DEFAULT_RANGE = "Last 12 months"
+#: The value figures' name where charts are listed for reading (``LANES``).
+FIGURES = "figures"
+#: Which helper process (lane) reads and draws each chart, in the order each lane takes them:
+#: the charts at the top of the page first, and the work split about evenly (the funnel,
+#: the slowest read, has a lane nearly to itself). The value figures go last, on lane 1.
+LANES: tuple[tuple[str, ...], ...] = (
+    ("funnel", "plan", "lifecycle", "sales"),
+    ("touches", "mediums", "followups", "satisfaction", "top-customers", FIGURES),
+)
+LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
+
+
+def months_back(today: date, months: int) -> date:
+    """The first day of the month ``months`` calendar months before today's."""
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_of(name: str, today: date) -> tuple[date | None, date | None]:
+    """(since, until) for one of ``RANGES`` other than Custom."""
+    if name == "This month":
+        return month_start(today), today
+    if name == "Last 3 months":
+        return months_back(today, 2), today
+    if name == "Last 12 months":
+        return months_back(today, 11), today
+    if name == "This year":
+        return date(today.year, 1, 1), today
+    if name == "All time":
+        return None, None
+    raise ValueError(f"no fixed period called {name!r}")
+
+
 def options_for(chart: Chart, since: date | None, until: date | None, today: date) -> ExportOptions:
     """The report options a chart is built with (no period for a chart of today)."""
     ranged = chart.ranged
@@ -173,7 +217,7 @@ def load(
     if chart.name in ("funnel", "mediums"):
         extra["stages"] = [(s.id, s.label, s.dwell_days) for s in journeys.current_stages(database)]
     if chart.name == "top-customers":
-        extra["base_total"] = value.base_value(database, today).historic_total
+        extra["base_total"] = historic_total(database)
     return ChartData(chart.name, report.headers, rows, options.since, options.until, today, extra)
 
 

@@ -347,7 +347,7 @@ def _plan_progress(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
         ("done_on_time", "Done on time", p.good),
         ("done_late", "Done late", p.warn),
         ("missed", "Missed", p.bad),
-        ("to_come", "Still to come", p.accent_soft),
+        ("to_come", "To come", p.accent_soft),
     ]
     columns = {key: [_int(v) for v in data.column(key)] for key, _l, _c in parts}
     if not data.rows or not sum(sum(c) for c in columns.values()):
@@ -366,7 +366,17 @@ def _plan_progress(ax: Axes, data: ChartData, p: ChartPalette) -> Drawn:
     ax.set_xlabel("customers (one step each)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(left) * 1.05)
-    _legend(ax, p, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4)
+    # Centred on the whole chart, not on the axes the step names push right: four entries
+    # need the width.
+    figure = ax.get_figure()
+    _legend(
+        ax,
+        p,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=figure.transSubfigure if figure is not None else None,
+        ncols=4,
+    )
     settled = sum(columns["done_on_time"]) + sum(columns["done_late"]) + sum(columns["missed"])
     customers = max(left)
     title = (
@@ -649,6 +659,18 @@ def render(
     return Rendered(
         chart.name, drawn.title, chart.empty if drawn.empty else "", w, h, scale, rgba, tuple(hits)
     )
+
+
+def warm_up() -> None:
+    """Draw a small throwaway figure with text, so the fonts and the renderer are loaded
+    before the first chart (a helper process calls this when it starts)."""
+    fig = Figure(figsize=(1, 1), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.bar([0, 1], [1, 2])
+    ax.set_title("Touchbase", fontsize=10)
+    fig.text(0.1, 0.1, "warm", fontsize=7.5, weight="bold")
+    fig.canvas.draw()
 
 
 def save(chart: Chart, data: ChartData, p: ChartPalette, path: Path) -> None:

@@ -1,18 +1,24 @@
 """Puts the Reports place into the main window.
 
-Nothing of Reports loads at start-up. The first time the place is shown it says "Opening
-Reports…" while the page's modules are imported on the background runner (so the window keeps
-responding), then builds the page; the page reads and draws its charts in the background too.
+Nothing of Reports loads while the window starts. A few seconds later, once the app is idle
+(``WARM_UP_AFTER_MS``), or when Reports is first opened if that comes sooner, Reports'
+modules are imported on a thread of their own and its helper processes started, which load
+the plotting library and read the default period's charts (``desktop_app.reports.worker``).
+Until the page's modules are there the place says "Opening Reports…"; then the page is built,
+and its charts are drawn in the helper processes, from the rows already read.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from db.clock import local_today
 from desktop_app.contacts.filters import Filters
 from desktop_app.tasks import ThreadRunner
 
@@ -21,38 +27,104 @@ if TYPE_CHECKING:
     from desktop_app.main_window import MainWindow
     from desktop_app.reports.catalogue import Drill
     from desktop_app.reports.page import ReportsPage
+    from desktop_app.reports.worker import ReportsReader
 
 PLACE_REPORTS = "reports"
+#: How long after the window is built the Reports helpers start (the first page is read and
+#: the window idle by then).
+WARM_UP_AFTER_MS = 1500
 
 
 def install_reports(window: MainWindow) -> None:
-    window.add_place(PLACE_REPORTS, "Reports", "export", lambda: ReportsPlace(window))
+    helpers = ReportsHelpers(window)
+    window.add_place(PLACE_REPORTS, "Reports", "export", lambda: ReportsPlace(window, helpers))
+    if helpers.wanted:
+        QTimer.singleShot(WARM_UP_AFTER_MS, helpers, helpers.warm_up)
 
 
 def _page_class(_database: Database) -> Any:
     return importlib.import_module("desktop_app.reports.page").ReportsPage
 
 
+class ReportsHelpers(QObject):
+    """Reports' modules and helper processes, loaded and started at idle after start-up or
+    when Reports is first opened, whichever comes first (only with the app's background
+    thread: tests that run work in-line have no helper processes)."""
+
+    _worker_loaded = Signal(object)
+    #: Reports' page is importable: its class.
+    page_loaded = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.wanted = isinstance(window.runner, ThreadRunner)
+        self.reader: ReportsReader | None = None
+        self.page_class: Any = None
+        self._loading = False
+        self._worker_loaded.connect(self._on_worker)
+        self.page_loaded.connect(self._on_page)
+
+    def warm_up(self) -> None:
+        """Import Reports' modules on a thread of their own (not behind the reads queued on
+        the background runner at start-up): first the helpers' side, then start them reading
+        the default period ahead while the page's widgets are imported."""
+        if self.wanted and not self._loading:
+            self._loading = True
+            threading.Thread(target=self._import, name="reports-warm-up", daemon=True).start()
+
+    def _import(self) -> None:
+        # Signals are delivered on the GUI thread (queued); the window may be gone by then.
+        with suppress(RuntimeError):
+            self._worker_loaded.emit(importlib.import_module("desktop_app.reports.worker"))
+            self.page_loaded.emit(_page_class(self.window_.ops.database))
+
+    def _on_worker(self, worker: Any) -> None:
+        if self.reader is None:
+            self.reader = worker.start_helpers(self.window_.ops, local_today(), read_ahead=True)
+
+    def _on_page(self, page_class: Any) -> None:
+        self.page_class = page_class
+
+    def for_page(self, page_class: Any) -> ReportsReader | None:
+        """The helpers a new page uses (started now if they were not yet)."""
+        if self.wanted and self.reader is None:
+            self.reader = page_class.start_helpers(
+                self.window_.ops, local_today(), read_ahead=False
+            )
+        return self.reader
+
+
 class ReportsPlace(QWidget):
     """Holds the Reports page once its modules are loaded."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, helpers: ReportsHelpers) -> None:
         super().__init__()
         self.window_ = window
+        self.helpers = helpers
         self.page: ReportsPage | None = None
         self.loading = QLabel("Opening Reports…")
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.loading)
-        window.ops.read(_page_class, self._on_loaded)
+        if not helpers.wanted:
+            window.ops.read(_page_class, self._on_loaded)
+        elif helpers.page_class is not None:
+            # Built in the next turn of the event loop: the switch to the place shows first,
+            # and the window never does both in one go.
+            page_class = helpers.page_class
+            QTimer.singleShot(0, self, lambda: self._on_loaded(page_class))
+        else:
+            helpers.page_loaded.connect(self._on_loaded)
+            helpers.warm_up()
 
     def _on_loaded(self, page_class: Any) -> None:
+        if self.page is not None:
+            return
         window = self.window_
-        # With the app's background thread, reads and drawing go to a helper process.
-        page: ReportsPage = page_class(
-            window.ops, helper_process=isinstance(window.runner, ThreadRunner)
-        )
+        # With the app's background thread, reads and drawing go to helper processes.
+        page: ReportsPage = page_class(window.ops, reader=self.helpers.for_page(page_class))
         page.export_requested.connect(window.export_report)
         page.contacts_requested.connect(lambda drill: open_drill(window, drill))
         page.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))

@@ -1,22 +1,126 @@
-"""The work Reports sends to its helper process (or runs on the background runner): reading a
+"""The work Reports sends to its helper processes (or runs on the background runner): reading a
 chart's rows and drawing it, writing a chart or the dashboard to a file, reading the value
-figures. Everything here is plain data and functions, with no Qt, so the helper process loads
-only the database layer and, when it first draws, matplotlib.
+figures. Everything here is plain data and functions, with no Qt, so a helper process loads
+only the database layer and matplotlib.
+
+A helper process keeps what it read (``RowsCache``) until anything is committed to the
+database, so a chart asked for again (the period switched back, Reports shown again, the
+window resized) is drawn without reading its rows again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from db import feedback, purchases, value
-from db.engine import Database
+from db.clock import local_today
+from db.engine import ChangeWatch, Database, open_beside
 from db.feedback import Level
 from db.value import BaseValue
 from desktop_app.reports import palette as chart_palette
-from desktop_app.reports.catalogue import BY_NAME, Chart, ChartData, Rendered, load
+from desktop_app.reports.catalogue import (
+    BY_NAME,
+    FIGURES,
+    Chart,
+    ChartData,
+    Rendered,
+    load,
+    options_for,
+)
+
+T = TypeVar("T")
+
+
+class RowsCache:
+    """Results read from the database, each kept until anything is committed to it."""
+
+    def __init__(self, watch: ChangeWatch, size: int = 64) -> None:
+        self.watch = watch
+        self.size = size
+        self._version: int | None = None
+        self._kept: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What ``read()`` gave for ``key``, if nothing changed since; else ``read()`` now."""
+        # Taken before reading: a commit while ``read`` runs moves it on, and the next
+        # question reads again rather than trust rows that may predate that commit.
+        version = self.watch.version()
+        if version != self._version:
+            self._kept.clear()
+            self._version = version
+        if key in self._kept:
+            found: T = self._kept[key]
+            return found
+        found = read()
+        if len(self._kept) >= self.size:
+            self._kept.pop(next(iter(self._kept)))
+        self._kept[key] = found
+        return found
+
+
+#: The helper process's connection and cache (one each per process).
+_database: Database | None = None
+_cache: RowsCache | None = None
+
+
+def start_helper(path: str, parent: int) -> None:
+    """Set up a helper process: open the database, load matplotlib."""
+    global _database, _cache  # noqa: PLW0603 - the helper process's connection and cache
+    _database = open_beside(Path(path))
+    _cache = RowsCache(ChangeWatch(path))
+    # The pool's pipes do not tell a worker that the app was killed: watch for it instead.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    _load_matplotlib().warm_up()  # type: ignore[attr-defined]
+
+
+def _exit_with(parent: int) -> None:
+    """End this helper process once the app that started it is gone."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def run_in_helper(query: Callable[[Database], T]) -> T:
+    assert _database is not None, "the helper process opened no database"
+    return query(_database)
+
+
+def _kept(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, or what it gave before if nothing changed (in a helper process)."""
+    return read() if _cache is None else _cache.get(key, read)
+
+
+def chart_rows(
+    chart: Chart, database: Database, since: date | None, until: date | None, today: date
+) -> ChartData:
+    """The chart's rows for the period, read once until the database changes."""
+    options = options_for(chart, since, until, today)
+    return _kept(
+        ("chart", chart.name, options.since, options.until, today),
+        lambda: load(chart, database, since, until, today),
+    )
+
+
+def prefetch(
+    names: Sequence[str],
+    since: date | None,
+    until: date | None,
+    today: date,
+    database: Database,
+) -> None:
+    """Read these charts' rows (and the value figures, named "figures") ahead of time."""
+    for name in names:
+        if name == FIGURES:
+            figures(today, database)
+        else:
+            chart_rows(BY_NAME[name], database, since, until, today)
 
 
 @dataclass(frozen=True)
@@ -27,8 +131,19 @@ class ValueFigures:
 
 
 def read_figures(database: Database) -> ValueFigures:
+    return figures(local_today(), database)
+
+
+def figures(today: date, database: Database) -> ValueFigures:
+    """The value figures as of ``today``, kept until the database changes."""
+    return _kept(("figures", today), lambda: _read_figures(today, database))
+
+
+def _read_figures(today: date, database: Database) -> ValueFigures:
     return ValueFigures(
-        value.base_value(database), purchases.currency(database), feedback.level_counts(database)
+        value.base_value(database, today),
+        purchases.currency(database),
+        feedback.level_counts(database),
     )
 
 
@@ -69,7 +184,7 @@ def draw(job: Job, database: Database) -> Result:
     data = (
         job.data
         if job.data is not None
-        else load(job.chart, database, job.since, job.until, job.today)
+        else chart_rows(job.chart, database, job.since, job.until, job.today)
     )
     rendered: Rendered = charts.render(  # type: ignore[attr-defined]
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale

@@ -39,7 +39,6 @@ from db import contacts
 from db.clock import local_today
 from db.engine import Database
 from db.export import load_reports
-from db.reports.dashboard import month_start
 from desktop_app import icons
 from desktop_app.dialogs import show_error
 from desktop_app.export import ExportRequest, default_folder, export_report
@@ -47,58 +46,31 @@ from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
     CHARTS,
+    DEFAULT_RANGE,
+    FIGURES,
+    LANE_OF,
+    LANES,
+    RANGES,
     Chart,
     ChartData,
     Drill,
     Rendered,
+    months_back,
     options_for,
+    period_of,
     summary_line,
 )
 from desktop_app.reports.jobs import Job, Result, draw, save_chart, save_dashboard
 from desktop_app.reports.value_panel import ValuePanel
-from desktop_app.reports.worker import ReportsReader
+from desktop_app.reports.worker import ReportsReader, start_helpers
 from desktop_app.widgets import pydate, qdate
 
 log = logging.getLogger(__name__)
 
-#: The periods the dashboard offers, in the order shown.
-RANGES = (
-    "This month",
-    "Last 3 months",
-    "Last 12 months",
-    "This year",
-    "All time",
-    "Custom",
-)
-DEFAULT_RANGE = "Last 12 months"
-#: Charts whose reports walk every stage change or touch: drawn after the others, so the
-#: page fills while they are read.
-SLOW_CHARTS = ("funnel", "mediums", "touches")
 #: Height of a chart on the page, in logical pixels.
 CHART_HEIGHT = 330
 #: Below this width the charts stand in one column.
 TWO_COLUMNS_FROM = 1040
-
-
-def months_back(today: date, months: int) -> date:
-    """The first day of the month ``months`` calendar months before today's."""
-    index = today.year * 12 + today.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def period_of(name: str, today: date) -> tuple[date | None, date | None]:
-    """(since, until) for one of ``RANGES`` other than Custom."""
-    if name == "This month":
-        return month_start(today), today
-    if name == "Last 3 months":
-        return months_back(today, 2), today
-    if name == "Last 12 months":
-        return months_back(today, 11), today
-    if name == "This year":
-        return date(today.year, 1, 1), today
-    if name == "All time":
-        return None, None
-    raise ValueError(f"no fixed period called {name!r}")
 
 
 class ChartCanvas(QWidget):
@@ -270,13 +242,17 @@ class ReportsPage(QWidget):
         today: Callable[[], date] = local_today,
         *,
         helper_process: bool = False,
+        reader: ReportsReader | None = None,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        #: Where reads and drawing run: a helper process, or the app's background runner.
-        self.reader = ReportsReader(ops, self) if helper_process else None
+        #: Where reads and drawing run: helper processes (``reader``, or new ones when
+        #: ``helper_process``), or the app's background runner.
+        if reader is None and helper_process:
+            reader = ReportsReader(ops, self)
+        self.reader = reader
         self._read: Callable[[Callable[[Database], Any], Callable[[Any], None]], None] = (
-            self.reader.read if self.reader is not None else ops.read
+            self._read_on(0)
         )
         self._today = today
         self._stale = True
@@ -351,7 +327,7 @@ class ReportsPage(QWidget):
             tile.csv_requested.connect(self.export_chart_data)
             self.tiles[chart.name] = tile
         self._columns = 0
-        self.value_panel = ValuePanel(self._read)
+        self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES]))
 
         body = QWidget()
         body.setObjectName("reportsBody")
@@ -385,6 +361,24 @@ class ReportsPage(QWidget):
         self._resize_timer.setInterval(200)
         self._resize_timer.timeout.connect(self._redraw)
         ops.changed.connect(self._on_changed)
+
+    def _read_on(
+        self, lane: int
+    ) -> Callable[[Callable[[Database], Any], Callable[[Any], None]], None]:
+        """How to read on one lane (the helper processes'; else the background runner)."""
+
+        def read(query: Callable[[Database], Any], on_done: Callable[[Any], None]) -> None:
+            if self.reader is not None:
+                self.reader.read(query, on_done, lane=lane)
+            else:
+                self.ops.read(query, on_done)
+
+        return read
+
+    @staticmethod
+    def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
+        """Helper processes for a Reports page not built yet (``worker.start_helpers``)."""
+        return start_helpers(ops, today, read_ahead=read_ahead)
 
     # --- the period -----------------------------------------------------------------------
 
@@ -438,8 +432,8 @@ class ReportsPage(QWidget):
         """Read every chart's rows for the period again and draw them (in the background)."""
         self._stale = False
         self._read(contacts.has_contacts, self._on_has_contacts)
-        # The value figures sit below the charts: read after the quick charts.
-        self._start(reuse_data=False, before_slow=self.value_panel.refresh)
+        # The value figures sit below the charts: read after them.
+        self._start(reuse_data=False, then=self.value_panel.refresh)
 
     def _on_has_contacts(self, has: bool) -> None:
         self.empty_label.setVisible(not has)
@@ -456,17 +450,15 @@ class ReportsPage(QWidget):
             colours.color(QPalette.ColorRole.Text).name(),
         )
 
-    def _start(self, *, reuse_data: bool, before_slow: Callable[[], None] | None = None) -> None:
+    def _start(self, *, reuse_data: bool, then: Callable[[], None] | None = None) -> None:
         self._generation += 1
         since, until = self.period()
         today = self._today()
         p = self._chart_palette()
         scale = self.devicePixelRatioF() or 1.0
         self._pending = {c.name for c in CHARTS}
-        for chart in sorted(CHARTS, key=lambda c: c.name in SLOW_CHARTS):
-            if chart.name in SLOW_CHARTS and before_slow is not None:
-                before_slow()
-                before_slow = None
+        order = {name: i for names in LANES for i, name in enumerate(names)}
+        for chart in sorted(CHARTS, key=lambda c: order.get(c.name, len(order))):
             tile = self.tiles[chart.name]
             data = self.data.get(chart.name) if reuse_data else None
             if not reuse_data:
@@ -484,7 +476,9 @@ class ReportsPage(QWidget):
                 scale,
                 data,
             )
-            self._read(partial(draw, job), self._on_drawn)
+            self._read_on(LANE_OF.get(chart.name, 0))(partial(draw, job), self._on_drawn)
+        if then is not None:
+            then()
 
     def _on_drawn(self, result: Result) -> None:
         if result.generation != self._generation:

@@ -1,14 +1,21 @@
-"""Reads and draws for Reports in a helper process, so the window never waits on them.
+"""Reads and draws for Reports in helper processes, so the window never waits on them.
 
 A background thread is not enough here: the chart queries walk hundreds of thousands of rows
 in Python, and importing and drawing with matplotlib runs long stretches of C code, and a
 thread doing either holds Python's interpreter lock for tens to hundreds of milliseconds at a
 time, which the window would feel as stalls. A process has its own interpreter.
 
-The process starts when Reports is first opened, keeps one read-only connection to the
-database (``db.engine.open_beside``) and runs one read at a time; its results come back by
-signal on the GUI thread. Should it fail to start, reads run on the app's background runner
-instead (slower to answer, same results).
+There are two helper processes (*lanes*), one per core of a small machine, each running one
+read at a time; a chart always goes to the same lane, so the rows a lane keeps
+(``desktop_app.reports.jobs``, kept until the database changes) serve that chart again. They
+are started a few seconds after start-up (``warm_up``), import the plotting library and read
+the dashboard's default period while the app is idle, so Reports opens on rows already read;
+or, if Reports is opened first, then. After ``REST_AFTER_MS`` with nothing to do they exit,
+so an owner who is not looking at charts does not pay for them; the next read starts them
+again. Each keeps one read-only connection to the database
+(``db.engine.open_beside``). Results come back by signal on the GUI thread. Should a helper
+fail to start, reads run on the app's background runner instead (slower to answer, same
+results). docs/architecture.md, "Reports", has more.
 """
 
 from __future__ import annotations
@@ -16,81 +23,90 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from db.engine import Database, open_beside
+from db.engine import Database
 from desktop_app.ops import OpsBus
+from desktop_app.reports import jobs
+from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-#: The helper process's connection (one per process).
-_database: Database | None = None
-
-
-def _open(path: str, parent: int) -> None:
-    global _database  # noqa: PLW0603 - the helper process's one connection
-    _database = open_beside(Path(path))
-    # The pool's pipes do not tell a worker that the app was killed: watch for it instead.
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    """End this helper process once the app that started it is gone."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-
-
-def _run(query: Callable[[Database], R]) -> R:
-    assert _database is not None, "the helper process opened no database"
-    return query(_database)
+#: How long the helpers wait with nothing to do before they exit, giving back their memory
+#: (about 125 MiB each with the plotting library loaded); the next read starts them again.
+REST_AFTER_MS = 10 * 60 * 1000
 
 
 class ReportsReader(QObject):
-    """Runs ``query(database)`` in the helper process; ``on_done(result)`` on the GUI thread.
+    """Runs ``query(database)`` in a helper process; ``on_done(result)`` on the GUI thread.
 
     Queries must be picklable: module-level functions, or ``functools.partial`` of them with
     plain data."""
 
     _arrived = Signal(object, object)
 
-    def __init__(self, ops: OpsBus, parent: QObject | None = None) -> None:
+    def __init__(
+        self, ops: OpsBus, parent: QObject | None = None, *, lanes: int = len(LANES)
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self._pool: ProcessPoolExecutor | None = None
+        self.lanes = lanes
+        self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
         self._broken = False
+        #: Reads sent to the helpers and not yet delivered.
+        self._pending = 0
+        self._rest = QTimer(self)
+        self._rest.setSingleShot(True)
+        self._rest.setInterval(REST_AFTER_MS)
+        self._rest.timeout.connect(self._on_rest)
         self._arrived.connect(self._deliver)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
 
-    def read(self, query: Callable[[Database], R], on_done: Callable[[R], None]) -> None:
+    def started(self) -> bool:
+        """Whether the helper processes were started (or failed to start)."""
+        return self._broken or any(pool is not None for pool in self._pools)
+
+    def warm_up(self, queries: Sequence[Callable[[Database], object]]) -> None:
+        """Start the helpers now, each given ``queries[lane]`` to run (its result dropped):
+        the plotting library is imported, and rows read, before anyone asks for a chart."""
+        for lane, query in enumerate(queries[: self.lanes]):
+            self.read(query, _dropped, lane=lane)
+
+    def read(
+        self, query: Callable[[Database], R], on_done: Callable[[R], None], *, lane: int = 0
+    ) -> None:
         if self._broken:
             self.ops.read(query, on_done)
             return
+        lane %= self.lanes
         try:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
+            pool = self._pools[lane]
+            if pool is None:
+                pool = self._pools[lane] = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_open,
+                    initializer=jobs.start_helper,
                     initargs=(str(self.ops.database.path), os.getpid()),
                 )
-            future = self._pool.submit(_run, query)
+            future = pool.submit(jobs.run_in_helper, query)
         except (OSError, RuntimeError) as exc:
             log.warning("reports helper process unavailable (%s); reading in the app", exc)
             self._broken = True
+            self.close()
             self.ops.read(query, on_done)
             return
+        self._pending += 1
+        self._rest.stop()
         # Called on a pool thread: the signal carries the result over to the GUI thread.
         future.add_done_callback(lambda done: self._arrived.emit((query, on_done), done))
 
@@ -98,6 +114,11 @@ class ReportsReader(QObject):
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
     ) -> None:
         query, on_done = call
+        self._pending -= 1
+        if self._pending == 0 and self.started():
+            self._rest.start()
+        if done.cancelled():
+            return
         try:
             result = done.result()
         except Exception as exc:
@@ -108,7 +129,28 @@ class ReportsReader(QObject):
             return
         on_done(result)
 
+    def _on_rest(self) -> None:
+        if self._pending == 0:
+            log.info("Reports' helper processes rest after %d idle minutes", REST_AFTER_MS // 60000)
+            self.close()
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._rest.stop()
+        for lane, pool in enumerate(self._pools):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pools[lane] = None
+
+
+def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
+    """Helper processes for a Reports page not built yet; with ``read_ahead`` (the app is
+    idle after start-up) started now on reading the default period's charts."""
+    reader = ReportsReader(ops)
+    if read_ahead:
+        since, until = period_of(DEFAULT_RANGE, today)
+        reader.warm_up([partial(jobs.prefetch, names, since, until, today) for names in LANES])
+    return reader
+
+
+def _dropped(_result: object) -> None:
+    """What a warm-up read's result is given to."""

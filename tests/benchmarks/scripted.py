@@ -129,6 +129,8 @@ class ScriptResult:
     stalls: dict[str, float] = field(default_factory=dict)
     keystrokes: list[float] = field(default_factory=list)
     rss_mib: list[float] = field(default_factory=list)
+    #: What the app's child processes (Reports' helpers) hold beside it, at each step.
+    helpers_mib: list[float] = field(default_factory=list)
     peak_mib: float = 0.0
     steps: list[str] = field(default_factory=list)
 
@@ -152,6 +154,24 @@ def _rss_mib() -> float:
         return pages * resource.getpagesize() / 2**20
     except OSError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _helpers_mib() -> float:
+    """The resident memory of this process's children: Reports' helper processes."""
+    total = 0.0
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii")
+            if int(stat.rsplit(")", 1)[1].split()[1]) != me:
+                continue
+            pages = int((entry / "statm").read_text(encoding="ascii").split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        total += pages * resource.getpagesize() / 2**20
+    return total
 
 
 @contextmanager
@@ -208,6 +228,7 @@ class Script:
         loop.exec()
         watch.stop()
         self.result.rss_mib.append(_rss_mib())
+        self.result.helpers_mib.append(_helpers_mib())
 
     def keystroke(self, action: str, text: str) -> None:
         """Type into the contacts search box; timed until the view has painted the answer."""

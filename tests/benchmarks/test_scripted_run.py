@@ -40,6 +40,7 @@ def test_the_scripted_run_goes_through_every_step(qtbot: QtBot, database: Databa
         len(word) for word in ("smith", "anna", "bakery", "555", "maria gar")
     )
     assert result.rss_mib and result.peak_mib > 0
+    assert len(result.helpers_mib) == len(result.rss_mib)
     # The run changed the database the way its steps say.
     assert contacts.count_contacts(database, contacts.ContactQuery()) == before - 10
     assert contacts.count_contacts(database, contacts.ContactQuery(trash=True)) == 0

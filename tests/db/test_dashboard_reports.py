@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from db import followups, purchases
+from db import followups, lifecycle, purchases
+from db.clock import local_today
 from db.contacts import trash_contacts
 from db.domain import FollowupSource, Medium
 from db.engine import Database
@@ -266,6 +267,34 @@ def test_lifecycle_counts_agree_with_the_contacts_lifecycle(
     assert counts == expected
     assert counts[Lifecycle.REPEAT.value] == 1
     assert counts[Lifecycle.LAPSED_SHORT.value] == 1
+
+
+def test_lifecycle_counts_read_from_the_stored_status_agree_with_working_it_out(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    today = local_today()
+    ids = [contact_factory() for _ in range(6)]
+    days_ago = (0, 20, 100, 200, 400, 800)
+    for cid, ago in zip(ids, days_ago, strict=True):
+        day = today - timedelta(days=ago)
+        purchases.record_purchase(database, cid, PurchaseInput(day, "Tea", "1"), today=today)
+    purchases.record_purchase(database, ids[1], PurchaseInput(today, "Tea", "2"), today=today)
+    trash_contacts(database, [ids[0]])
+    with database.reading() as session:
+        assert lifecycle.stored_is_current(session, today)
+
+    # Today's report reads the stored status: the same counts as working out each live
+    # contact's status.
+    _headers, rows = _rows("lifecycle", database, today=today)
+
+    counts = {r[0]: r[2] for r in rows}
+    expected = {
+        s.value: sum(1 for c in ids[1:] if purchases.contact_lifecycle(database, c, today) == s)
+        for s in Lifecycle
+    }
+    assert counts == expected
+    assert counts[Lifecycle.REPEAT.value] == 1
+    assert counts[Lifecycle.WIN_BACK.value] == 2  # 400 and 800 days ago
 
 
 # --- touches --------------------------------------------------------------------------------

@@ -310,10 +310,16 @@ def test_open_followups_and_cadence_set_the_next_followup_date(database: Databas
     assert followups
     earliest: dict[int, Any] = {}
     for contact_id, due_on, source, status, reason in followups:
-        assert (source, status) == ("manual", "open")
-        if not reason.startswith("Their season starts soon"):
-            # The owner's own; a seasonal customer's comes before their next season.
-            assert NOW.date() - timedelta(days=20) <= due_on <= NOW.date() + timedelta(days=14)
+        if status != "open":
+            continue  # the history (test_followups_have_a_history_done_on_time_late_or_not)
+        assert source in ("manual", "plan")
+        if source == "plan":
+            # A step of a 100-day plan started in the last five months.
+            assert NOW.date() - timedelta(days=150) <= due_on <= NOW.date() + timedelta(days=100)
+        elif not reason.startswith("Their season starts soon"):
+            # The owner's own (those of the past weeks may still be open); a seasonal
+            # customer's comes before their next season.
+            assert NOW.date() - timedelta(days=45) <= due_on <= NOW.date() + timedelta(days=14)
         earliest[contact_id] = min(due_on, earliest.get(contact_id, due_on))
     assert sum(cadence_on is not None for _n, _d, cadence_on in people.values()) > 200
     for contact_id, (next_on, do_not_contact, cadence_on) in people.items():
@@ -322,6 +328,49 @@ def test_open_followups_and_cadence_set_the_next_followup_date(database: Databas
         else:
             dates = [d for d in (earliest.get(contact_id), cadence_on) if d is not None]
             assert next_on == (min(dates) if dates else None)
+
+
+def test_followups_have_a_history_done_on_time_late_or_not(database: Database) -> None:
+    _generate(database, contacts=300)
+
+    with database.reading() as session:
+        rows = list(
+            session.execute(
+                select(
+                    Followup.contact_id,
+                    Followup.due_on,
+                    Followup.source,
+                    Followup.status,
+                    Followup.completed_at,
+                    Followup.created_at,
+                    Followup.plan_step_id,
+                    Contact.first_purchase_on,
+                    Contact.do_not_contact,
+                ).join(Contact, Contact.id == Followup.contact_id)
+            )
+        )
+        steps = dict(session.execute(select(PlanStep.id, PlanStep.day_offset)).all())
+    kinds: dict[tuple[str, str], int] = {}
+    for _cid, due_on, source, status, completed, created, step, first, dnc in rows:
+        assert not dnc or status != "open"
+        assert created <= NOW
+        if status == "done":
+            assert completed is not None and created <= completed <= NOW
+            kind = "on time" if completed.date() <= due_on else "late"
+        else:
+            assert completed is None
+            kind = status if status != "open" or due_on >= NOW.date() else "overdue"
+        kinds[(source, kind)] = kinds.get((source, kind), 0) + 1
+        if source == "plan":
+            # One follow-up per step, counted from the first purchase.
+            assert first is not None and step is not None
+            assert due_on == first + timedelta(days=steps[step])
+    # Every way a follow-up can go, for the owner's own and for 100-day plan steps.
+    for source in ("manual", "plan"):
+        for kind in ("on time", "late", "cancelled", "overdue"):
+            assert kinds.get((source, kind), 0) > 0, (source, kind)
+    assert kinds[("manual", "on time")] > kinds[("manual", "late")]
+    assert kinds.get(("plan", "open"), 0) > 0  # steps still to come
 
 
 def test_referrals_point_at_earlier_contacts(database: Database) -> None:

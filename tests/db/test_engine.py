@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db import backups, contacts, engine, journeys, schema, settings
 from db.engine import (
+    ChangeWatch,
     Database,
     DatabaseLockedError,
     DatabaseTooNewError,
@@ -354,3 +355,20 @@ def test_a_database_with_an_empty_version_table_is_refused_untouched(db_path: Pa
     with pytest.raises(NotATouchbaseDatabaseError, match="no schema version"):
         open_database(db_path)
     assert db_path.read_bytes() == before
+
+
+def test_a_change_watch_sees_every_commit_made_through_another_connection(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    watch = ChangeWatch(database.path)
+    try:
+        before = watch.version()
+        with database.reading() as session:
+            session.execute(text("SELECT count(*) FROM contact")).all()
+        assert watch.version() == before  # reading changes nothing
+        contact_factory()
+        after = watch.version()
+        assert after != before
+        assert watch.version() == after
+    finally:
+        watch.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
+from statistics import median
 
 from db import board, journeys, stages
 from db.contacts import ContactInput, create_contact, trash_contacts
 from db.engine import Database, open_database
 from db.export import ExportOptions, load_reports
+from db.reports.journeys import median_of_counts
 from desktop_app import cli
 
 
@@ -102,3 +104,13 @@ def test_funnel_is_exported_from_the_command_line(tmp_path: Path) -> None:
         ["3", "Customer", "1", "1", "0.0"],
         ["4", "Loyal customer", "0", "0", ""],
     ]
+
+
+def test_median_days_read_from_counts_match_the_median_of_every_stay() -> None:
+    cases = [[7], [3, 9], [1, 1, 2], [0, 5, 5, 8], [4, 4, 4, 4], [10, 2, 7, 2, 30, 11], [1, 2]]
+    for values in cases:
+        counts: dict[int, int] = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+        found = median_of_counts(counts)
+        assert found == median(values) and type(found) is type(median(values)), values

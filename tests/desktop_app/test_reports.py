@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import cast
@@ -16,19 +17,29 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from db import contacts, demo, journeys, stages
+from db import contacts, demo, journeys, listing, stages
 from db.clock import local_today
 from db.contacts import ContactQuery
-from db.engine import Database, open_database
+from db.domain import Medium
+from db.engine import ChangeWatch, Database, open_database
 from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
+from db.touches import TouchInput, log_touch
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.reports import charts, palette
-from desktop_app.reports.catalogue import BY_NAME, CHARTS, load
+from desktop_app.reports import charts, jobs, palette
+from desktop_app.reports.catalogue import (
+    BY_NAME,
+    CHARTS,
+    FIGURES,
+    Chart,
+    ChartData,
+    load,
+    period_of,
+)
 from desktop_app.reports.jobs import Job, draw
-from desktop_app.reports.page import ReportsPage, SaveChartDialog, period_of
+from desktop_app.reports.page import ReportsPage, SaveChartDialog
 from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
 
@@ -91,9 +102,13 @@ def test_charts_are_read_and_drawn_in_the_helper_process(
     qtbot: QtBot, sample: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = ThreadRunner()
-    page = ReportsPage(OpsBus(sample, runner), helper_process=True)
+    ops = OpsBus(sample, runner)
+    # Started ahead (as at idle after start-up), reading the default period on both lanes.
+    reader = ReportsPage.start_helpers(ops, local_today(), read_ahead=True)
+    assert reader.started()
+    page = ReportsPage(ops, reader=reader)
     qtbot.addWidget(page)
-    assert page.reader is not None
+    assert page.reader is reader
     with qtbot.waitSignal(page.charts_drawn, timeout=120_000):
         page.resize(1200, 800)
         page.show()
@@ -105,6 +120,14 @@ def test_charts_are_read_and_drawn_in_the_helper_process(
         page.save_chart(BY_NAME["funnel"], "svg")
     assert said.args == [f"Saved the journey funnel chart to {target}."]
     _check_file(target, "svg")
+    # With nothing to do the helpers exit, giving their memory back; the next read starts
+    # them again.
+    reader._rest.setInterval(50)  # restarts the rest the last delivery began
+    qtbot.waitUntil(lambda: not reader.started(), timeout=10_000)
+    with qtbot.waitSignal(page.charts_drawn, timeout=120_000):
+        page.set_range("All time")
+    assert reader.started()
+    assert not reader._broken
     page.reader.close()
     runner.wait()
 
@@ -386,3 +409,62 @@ def test_cli_chart_usage_errors_exit_2(
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_a_helper_keeps_chart_rows_until_the_database_changes(
+    sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    cache = jobs.RowsCache(ChangeWatch(sample.path))
+    monkeypatch.setattr(jobs, "_cache", cache)
+    fresh = load(BY_NAME["touches"], sample, since, until, today)
+    jobs.prefetch(["touches", "lifecycle", FIGURES], since, until, today, sample)
+    reads: list[str] = []
+    real_load = load
+
+    def counted(chart: Chart, *args: object) -> ChartData:
+        reads.append(chart.name)
+        return real_load(chart, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "load", counted)
+    job = jobs.Job(1, BY_NAME["touches"], since, until, today, palette.LIGHT, 600, 330, 1.0)
+
+    # Read ahead: drawn from the rows kept, and the same rows as reading them now.
+    assert jobs.draw(job, sample).data == fresh
+    assert jobs.draw(replace(job, chart=BY_NAME["lifecycle"]), sample).data.rows
+    assert reads == []
+    # Another period is read.
+    jobs.draw(replace(job, since=None, until=None), sample)
+    assert reads == ["touches"]
+
+    # A touch logged: nothing kept is used any more.
+    contact = listing.contact_ids(sample, ContactQuery(), 0, 1)[0]
+    log_touch(sample, TouchInput(contact, Medium.EMAIL, datetime.now(UTC)))
+    again = jobs.draw(job, sample).data
+    assert reads == ["touches", "touches"]
+    assert again.column("total")[-1] == int(str(fresh.column("total")[-1])) + 1
+    cache.watch.close()
+
+
+def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> None:
+    demo.generate(welcomed, contacts=300, seed=2)
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    titles = {}
+    for chart in CHARTS:
+        data = load(chart, welcomed, since, until, today)
+        drawn = charts.render(chart, data, palette.LIGHT, width=600, height=330)
+        assert not drawn.empty, chart.name
+        titles[chart.name] = drawn.title
+    # The follow-up habit and the 100-day plan have done, late and missed follow-ups.
+    habit = re.match(
+        r"(\d+)% of ([\d,]+) follow-ups done on time; ([\d,]+) late", titles["followups"]
+    )
+    assert habit is not None and 0 < int(habit.group(1)) < 100 and habit.group(3) != "0"
+    plan = re.match(
+        r"(\d+)% of ([\d,]+) due plan steps done on time, ([\d,]+) missed", titles["plan"]
+    )
+    assert plan is not None and 0 < int(plan.group(1)) < 100 and int(plan.group(3)) > 0
+    moved = re.search(r"(\d+) moved up a level, (\d+) down", titles["satisfaction"])
+    assert moved is not None and int(moved.group(1)) + int(moved.group(2)) > 0
