@@ -187,23 +187,68 @@ def normalise(data: ContactInput) -> ContactInput:
         cleaned = " ".join(tag.split())
         if cleaned and cleaned.casefold() not in seen:
             seen[cleaned.casefold()] = cleaned
+    tags = tuple(seen.values())
+    emails = data.emails
+    if type(emails) is not tuple or not all(
+        e.address and e.address.strip() == e.address and e.label.strip() == e.label for e in emails
+    ):
+        emails = tuple(
+            EmailData(e.address.strip(), e.label.strip()) for e in emails if e.address.strip()
+        )
+    phones = data.phones
+    if type(phones) is not tuple or not all(
+        p.number and p.number.strip() == p.number and p.label.strip() == p.label for p in phones
+    ):
+        phones = tuple(
+            PhoneData(p.number.strip(), p.label.strip()) for p in phones if p.number.strip()
+        )
+    key_dates = tuple(KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates)
+    name = " ".join(data.name.split())
+    text = (
+        data.company.strip(),
+        data.title.strip(),
+        data.street.strip(),
+        data.city.strip(),
+        data.region.strip(),
+        data.postal_code.strip(),
+        data.country.strip(),
+        data.notes.strip(),
+    )
+    if (
+        # Already as it would be (an import's rows mostly are): the same object, unbuilt.
+        type(data) is ContactInput
+        and not key_dates
+        and name == data.name
+        and tags == data.tags
+        and emails is data.emails
+        and phones is data.phones
+        and text
+        == (
+            data.company,
+            data.title,
+            data.street,
+            data.city,
+            data.region,
+            data.postal_code,
+            data.country,
+            data.notes,
+        )
+    ):
+        return data
+    company, title, street, city, region, postal_code, country, notes = text
     return ContactInput(
-        name=" ".join(data.name.split()),
-        company=data.company.strip(),
-        title=data.title.strip(),
-        emails=tuple(
-            EmailData(e.address.strip(), e.label.strip()) for e in data.emails if e.address.strip()
-        ),
-        phones=tuple(
-            PhoneData(p.number.strip(), p.label.strip()) for p in data.phones if p.number.strip()
-        ),
-        street=data.street.strip(),
-        city=data.city.strip(),
-        region=data.region.strip(),
-        postal_code=data.postal_code.strip(),
-        country=data.country.strip(),
-        notes=data.notes.strip(),
-        tags=tuple(seen.values()),
+        name=name,
+        company=company,
+        title=title,
+        emails=emails,
+        phones=phones,
+        street=street,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        notes=notes,
+        tags=tags,
         stage_id=data.stage_id,
         referred_by_id=data.referred_by_id,
         centre_of_influence=data.centre_of_influence,
@@ -213,9 +258,7 @@ def normalise(data: ContactInput) -> ContactInput:
         has_urgency=data.has_urgency,
         is_decision_maker=data.is_decision_maker,
         purchase_interval_days=data.purchase_interval_days,
-        key_dates=tuple(
-            KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates
-        ),
+        key_dates=key_dates,
         season=data.season,
     )
 

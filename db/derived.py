@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from db import lifecycle, seasons
 from db.clock import local_today
+from db.models import Contact
 
 #: A customer's last interaction: the later of the last purchase and the last inbound touch
 #: (the customer reaching out keeps them from lapsing; the owner's own touches do not).
@@ -125,6 +126,7 @@ _SATISFACTION = (
 )
 
 _SOME = "WHERE contact.id IN (SELECT value FROM json_each(:ids))"
+_FROM = "WHERE contact.id >= :first"
 
 #: When the owner last ticked off the contact's cadence follow-up by hand (it restarts there).
 _CADENCE_DONE = """(
@@ -157,6 +159,15 @@ def refresh_schedule(session: Session, contact_ids: Iterable[int]) -> None:
     _run(session, _SCHEDULE, ids)
     if ids:
         lifecycle.refresh_stored(session, local_today(), ids)
+
+
+def refresh_schedule_from(session: Session, first_id: int) -> None:
+    """``refresh_schedule`` for every contact from ``first_id`` on: those a bulk load just
+    created, in one pass along the ids rather than a list of them."""
+    session.flush()
+    for statement in _SCHEDULE:
+        session.execute(text(_sql(statement, _FROM)), {"first": first_id})
+    session.execute(lifecycle.refresh_statement(local_today()).where(Contact.id >= first_id))
 
 
 def refresh_purchases(session: Session, contact_ids: Iterable[int]) -> None:

@@ -143,11 +143,15 @@ def safe_text(column: Any) -> ColumnElement[str]:
     # Only text that starts with an apostrophe pays for looking past it.
     after_apostrophes = func.substr(func.ltrim(value, "'"), 1, 1)
     starts = list(FORMULA_STARTS)
+    # Every character that can start a formula, and the apostrophe, sorts before "A" (byte
+    # order, whatever the column's collation): most text (a letter first) is let through by
+    # this one comparison, without the function calls below (NULL is let through too).
+    could_start_formula = type_coerce(column, String).collate("BINARY") < literal("A", String)
     return type_coerce(
         case(
-            (first.in_(starts), literal("'", String) + value),
             (
-                (first == "'") & after_apostrophes.in_(starts),
+                could_start_formula
+                & (first.in_(starts) | ((first == "'") & after_apostrophes.in_(starts))),
                 literal("'", String) + value,
             ),
             else_=value,

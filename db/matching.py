@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 #: Already international: "+", a non-zero digit, then digits with spaces, dots or dashes only.
 _INTERNATIONAL = re.compile(r"^\+[1-9][0-9 .\-]{5,20}$")
 _REGION = re.compile(r"^[A-Z]{2}$")
+_SEPARATORS = str.maketrans("", "", "+ .-")
 
 
 def normalise_email(text: str) -> str | None:
@@ -55,8 +56,9 @@ def normalise_phone(text: str, region: str = "") -> str | None:
     if not text:
         return None
     if _INTERNATIONAL.match(text):
-        # Written internationally already (the common case in exports): E.164 is its digits.
-        digits = "".join(ch for ch in text if ch.isdigit())
+        # Written internationally already (the common case in exports): E.164 is its digits,
+        # which are what is left without the "+", spaces, dots and dashes the pattern allows.
+        digits = text.translate(_SEPARATORS)
         if 7 <= len(digits) <= 15:
             return "+" + digits
     return _parse_phone(text, region.upper() if region else None)

@@ -210,11 +210,19 @@ def clean_label(text: str) -> str:
 
 
 def split_emails(cell: str) -> list[str]:
-    return [part for part in _EMAIL_MULTI.split(plain(cell.strip())) if part]
+    text = plain(cell.strip())
+    # One address (the common case) has nothing to split at: no whitespace (every character
+    # that is whitespace is also unprintable, the space aside), no ";" and no ",".
+    if text.isprintable() and " " not in text and ";" not in text and "," not in text:
+        return [text] if text else []
+    return [part for part in _EMAIL_MULTI.split(text) if part]
 
 
 def split_values(cell: str) -> list[str]:
-    return [part for part in _MULTI.split(plain(cell.strip())) if part]
+    text = plain(cell.strip())
+    if ";" not in text and "\n" not in text and ":::" not in text:  # nothing to split at
+        return [text] if text else []
+    return [part for part in _MULTI.split(text) if part]
 
 
 @lru_cache(maxsize=1024)
@@ -231,11 +239,17 @@ def split_tags(cell: str) -> tuple[str, ...]:
 
 def _joined(cells: Sequence[str], indexes: Sequence[int], sep: str) -> str:
     count = len(cells)
+    if len(indexes) == 1:  # the common case, without a generator
+        i = indexes[0]
+        return _cell(cells[i]) if i < count else ""
     return sep.join(v for i in indexes if i < count and (v := _cell(cells[i])))
 
 
 def _cell(text: str) -> str:
-    return plain(text.strip()).replace("\r\n", "\n")
+    text = text.strip()
+    if text[:1] == "'":
+        text = plain(text)
+    return text.replace("\r\n", "\n")
 
 
 _TEXT_FIELDS = {
@@ -256,6 +270,9 @@ class RowMapper:
 
     def __init__(self, mapping: Mapping) -> None:
         self.text: dict[str, tuple[list[int], str]] = {}
+        #: Text fields read from one column (most), and from several (joined).
+        self.single_text: list[tuple[str, int]] = []
+        self.text_fields: list[tuple[str, list[int], str]] = []
         self.notes: list[int] = []
         self.tags: list[tuple[int, str]] = []
         self.extras: list[tuple[int, str]] = []
@@ -264,7 +281,8 @@ class RowMapper:
         # slot → (value columns, fixed label, label column)
         self.emails: dict[int, tuple[list[int], str, int | None]] = {}
         self.phones: dict[int, tuple[list[int], str, int | None]] = {}
-        self.addresses: dict[int, list[tuple[Field, int]]] = {}
+        #: slot → (part, column), a part being the ``Field`` value of an address part.
+        self.addresses: dict[int, list[tuple[str, int]]] = {}
         email_labels: dict[int, int] = {}
         phone_labels: dict[int, int] = {}
         for index, rule in enumerate(mapping):
@@ -281,7 +299,7 @@ class RowMapper:
             elif kind is Field.PHONE_LABEL:
                 phone_labels[rule.slot] = index
             elif kind in _ADDRESS_FIELDS or kind is Field.COUNTRY:
-                self.addresses.setdefault(rule.slot, []).append((kind, index))
+                self.addresses.setdefault(rule.slot, []).append((kind.value, index))
             elif kind is Field.NOTES:
                 self.notes.append(index)
             elif kind is Field.TAGS:
@@ -295,6 +313,11 @@ class RowMapper:
         for slots, labels in ((self.emails, email_labels), (self.phones, phone_labels)):
             for slot, (columns, label, _none) in list(slots.items()):
                 slots[slot] = (columns, label, labels.get(slot))
+        for attr, (indexes, sep) in self.text.items():
+            if len(indexes) == 1:
+                self.single_text.append((attr, indexes[0]))
+            else:
+                self.text_fields.append((attr, indexes, sep))
         self.email_slots = sorted(self.emails.items())
         self.phone_slots = sorted(self.phones.items())
         self.address_slots = sorted(self.addresses.items())
@@ -303,7 +326,10 @@ class RowMapper:
         """What one CSV row says."""
         draft = Draft()
         count = len(cells)
-        for attr, (indexes, sep) in self.text.items():
+        for attr, i in self.single_text:
+            if i < count and (value := cells[i]):
+                setattr(draft, attr, _cell(value))
+        for attr, indexes, sep in self.text_fields:
             setattr(draft, attr, _joined(cells, indexes, sep))
         for _slot, (columns, label, label_column) in self.email_slots:
             values = [a for i in columns if i < count for a in split_emails(cells[i])]
@@ -326,9 +352,9 @@ class RowMapper:
                 else:
                     draft.tags.extend(split_tags(cells[i]))
         if self.address_slots:
-            addresses: dict[int, dict[Field, str]] = {}
+            addresses: dict[int, dict[str, str]] = {}
             for slot, address_columns in self.address_slots:
-                parts: dict[Field, str] = {}
+                parts: dict[str, str] = {}
                 for kind, i in address_columns:
                     if i < count and (value := _cell(cells[i])):
                         parts[kind] = f"{parts[kind]}, {value}" if kind in parts else value
@@ -362,28 +388,31 @@ def draft_from_cells(cells: Sequence[str], mapping: Mapping) -> Draft:
     return RowMapper(mapping).draft(cells)
 
 
-def _place_addresses(draft: Draft, addresses: dict[int, dict[Field, str]]) -> None:
-    """The first address a row fills is the contact's; the others go to the notes."""
+_STREET, _CITY, _REGION = Field.STREET.value, Field.CITY.value, Field.REGION.value
+_POSTAL_CODE, _COUNTRY, _ADDRESS = Field.POSTAL_CODE.value, Field.COUNTRY.value, Field.ADDRESS.value
+
+
+def _place_addresses(draft: Draft, addresses: dict[int, dict[str, str]]) -> None:
+    """The first address a row fills is the contact's; the others go to the notes (parts by
+    ``Field`` value: plain strings hash faster than the enum)."""
     first = True
     for slot in sorted(addresses):
         parts = addresses[slot]
         if first:
             first = False
-            draft.street = parts.get(Field.STREET, "")
-            draft.city = parts.get(Field.CITY, "")
-            draft.region = parts.get(Field.REGION, "")
-            draft.postal_code = parts.get(Field.POSTAL_CODE, "")
-            draft.country = parts.get(Field.COUNTRY, "")
-            whole = parts.get(Field.ADDRESS, "")
+            draft.street = parts.get(_STREET, "")
+            draft.city = parts.get(_CITY, "")
+            draft.region = parts.get(_REGION, "")
+            draft.postal_code = parts.get(_POSTAL_CODE, "")
+            draft.country = parts.get(_COUNTRY, "")
+            whole = parts.get(_ADDRESS, "")
             if whole and not any(
                 (draft.street, draft.city, draft.region, draft.postal_code, draft.country)
             ):
                 draft.street = whole
             continue
-        shown = parts.get(Field.ADDRESS) or ", ".join(
-            parts[k]
-            for k in (Field.STREET, Field.CITY, Field.REGION, Field.POSTAL_CODE, Field.COUNTRY)
-            if k in parts
+        shown = parts.get(_ADDRESS) or ", ".join(
+            parts[k] for k in (_STREET, _CITY, _REGION, _POSTAL_CODE, _COUNTRY) if k in parts
         )
         draft.notes.append(f"Other address: {shown}")
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Index, Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 SHOWN = 1000
 #: Rows written per batch inside the one transaction.
 _BATCH = 2000
+#: An import expected to create at least this many contacts, and at least half as many as
+#: the database already has, builds the indexes it does not read anew at the end (see
+#: ``_Writer.defer_indexes``).
+DEFER_INDEXES_FROM = 5000
 
 Progress = Callable[[int, int], bool]
 
@@ -436,6 +440,7 @@ def run_import(
         index = matching.ContactIndex.load(session, matching.default_region(session))
         writer = _Writer(session, now, tag, index.region)
         with _rows(source) as rows:
+            writer.rows_read = rows
             ticker = _Ticker(progress, rows)
             for row in tally.valid(rows, ticker):
                 if tally.invalid and not options.skip_invalid:
@@ -458,7 +463,9 @@ def run_import(
                     skipped += 1
             if tally.invalid and not options.skip_invalid:
                 raise InvalidRowsError(tally.invalid, tally.invalid_rows)
-            writer.flush()
+            # The last steps take a while for a big file (seconds at 1,000,000 rows): the owner
+            # can still cancel between them.
+            writer.finish(between=ticker.done)
             ticker.done()
         summary = ImportSummary(
             created=writer.created,
@@ -471,6 +478,26 @@ def run_import(
         )
     log.info("imported %s in %.1f s: %s", source.path.name, time.perf_counter() - started, summary)
     return summary
+
+
+def _deferrable_indexes() -> list[Index]:
+    """The indexes an import neither reads nor needs while it runs: those on the contact table
+    (matching, updates and derived columns find contacts by id), on email addresses (matching
+    reads them all once, up front), on tags by tag and on stage changes (nothing reads them).
+    A contact's own emails, phones and tags are found through indexes that stay."""
+    address = next(i for i in _table(ContactEmail).indexes if i.name == "ix_contact_email_address")
+    others = [i for model in (ContactTag, StageChange) for i in _table(model).indexes]
+    return [
+        *sorted(_table(Contact).indexes, key=lambda i: str(i.name)),
+        address,
+        *sorted(others, key=lambda i: str(i.name)),
+    ]
+
+
+def worth_deferring_indexes(existing: int, expected_new: int) -> bool:
+    """Whether building the indexes anew over every contact costs less than adding the
+    expected new contacts to them one by one (true when the import is large for the table)."""
+    return expected_new >= max(DEFER_INDEXES_FROM, existing // 2)
 
 
 def _table(model: type[Base]) -> Table:
@@ -565,6 +592,10 @@ class _Writer:
         self.created = 0
         self.created_ids: list[int] = []
         self.updated_ids: set[int] = set()
+        #: The file being read, to guess from how far it is read how many rows it has.
+        self.rows_read: _Rows | None = None
+        self.existing = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
+        self.deferred: list[Index] = []
 
     def _tag_id(self, name: str) -> int:
         key = name.casefold()
@@ -712,8 +743,50 @@ class _Writer:
         if len(self.updated_ids) >= _BATCH:
             self.flush()
 
+    def _expected_new(self) -> int:
+        """The contacts this import will create, guessed from how far the file is read."""
+        rows = self.rows_read
+        if rows is None or rows.size <= 0 or rows.position <= 0:
+            return self.created
+        return int(self.created * rows.size / min(rows.position, rows.size))
+
+    def defer_indexes(self) -> None:
+        """Drop the indexes the import does not read, to build them again, sorted, at the end
+        (``finish``). A big import then costs one sorted pass per index instead of a search
+        per index for every row. The drop is part of the import's one transaction: if the
+        import fails or is cancelled, the rollback brings every index back as it was."""
+        connection = self.session.connection()
+        inspector = inspect(connection)
+        # Only those the database has: the same ones, and no other, are built at the end.
+        present = {
+            (table, found["name"])
+            for table in {str(i.table) for i in _deferrable_indexes()}
+            for found in inspector.get_indexes(table)
+        }
+        self.deferred = [i for i in _deferrable_indexes() if (str(i.table), i.name) in present]
+        for index in self.deferred:
+            index.drop(connection)
+
+    def finish(self, between: Callable[[], None] = lambda: None) -> None:
+        """Write what is left, work out the new contacts' derived columns and build any
+        deferred index, calling ``between`` after each step (it raises to stop)."""
+        self.flush()
+        between()
+        if self.created:
+            # Every contact from the first new id on is this import's (the transaction holds
+            # the write lock): one pass along the ids, after every row is in.
+            derived.refresh_schedule_from(self.session, self.first_new)
+            between()
+        connection = self.session.connection()
+        for index in self.deferred:
+            index.create(connection)
+            between()
+        self.deferred = []
+
     def flush(self) -> None:
         self.session.flush()
+        if not self.deferred and worth_deferring_indexes(self.existing, self._expected_new()):
+            self.defer_indexes()
         connection = self.session.connection()
         for model, rows in self.rows.items():
             if rows:
@@ -725,8 +798,6 @@ class _Writer:
             search.reindex(self.session, self.updated_ids)
             # A file may say "do not contact": their follow-ups follow.
             derived.refresh_schedule(self.session, sorted(self.updated_ids))
-        if self.batch_ids:
-            derived.refresh_schedule(self.session, self.batch_ids)
         self.batch_ids.clear()
         if self.updated_ids:
             # Updated contacts are ORM objects: let them go once written.

@@ -12,13 +12,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import literal, select
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import String, literal, null, select, type_coerce
 
 from db import backups, contacts, touches
 from db.backups import default_folder as backups_dir_for
 from db.domain import Medium
 from db.engine import Database
-from db.export import ExportOptions, Report, load_reports, neutralise, safe_text, write_csv
+from db.export import (
+    FORMULA_STARTS,
+    ExportOptions,
+    Report,
+    load_reports,
+    neutralise,
+    safe_text,
+    write_csv,
+)
 from db.lock import lock_path_for
 from db.targets import TargetRefusedError, WriteFailedError, check_target, replacing
 from db.touches import TouchInput
@@ -60,10 +71,26 @@ def test_neutralise() -> None:
 
 
 def test_sql_and_python_neutralise_alike(database: Database) -> None:
-    texts = [*HOSTILE, "'-x", "''=y", "'plain", "'", "", "plain", "a=b"]
+    texts = [*HOSTILE, "'-x", "''=y", "'plain", "'", "", "plain", "a=b", "9=x", " =x", "é=x"]
     with database.reading() as session:
         in_sql = [session.scalar(select(safe_text(literal(t)))) for t in texts]
+        assert session.scalar(select(safe_text(null()))) == ""
     assert in_sql == [neutralise(t) for t in texts]
+
+
+def test_every_formula_start_sorts_before_the_letters_safe_text_lets_through() -> None:
+    # safe_text lets text whose first byte sorts at or after "A" through without a closer look.
+    assert all(start.encode() < b"A" for start in (*FORMULA_STARTS, "'"))
+
+
+@hypothesis_settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r'aAzZ09 é€\n\"\x00"), max_size=6))
+def test_sql_and_python_neutralise_any_text_alike(database: Database, text: str) -> None:
+    with database.reading() as session:
+        # A NOCASE column as well as plain text: the quick comparison ignores collation.
+        as_name = select(safe_text(type_coerce(literal(text), String(collation="NOCASE"))))
+        assert session.scalar(select(safe_text(literal(text)))) == neutralise(text)
+        assert session.scalar(as_name) == neutralise(text)
 
 
 def test_every_report_neutralises_hostile_text(database: Database, tmp_path: Path) -> None:

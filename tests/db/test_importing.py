@@ -28,6 +28,15 @@ from tests.conftest import ContactFactory
 FILES = Path(__file__).parent / "import_files"
 
 
+@pytest.fixture(autouse=True, params=["indexes kept", "indexes built anew"])
+def index_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs twice: as a small import runs, and as a large one does, with the
+    indexes dropped and built again at the end (tests/db/test_importing_indexes.py)."""
+    if request.param == "indexes built anew":
+        monkeypatch.setattr(service, "DEFER_INDEXES_FROM", 0)
+    return str(request.param)
+
+
 def _import(database: Database, name: str, **options: object) -> service.ImportSummary:
     source = service.open_source(FILES / name)
     return service.run_import(database, source, ImportOptions(**options))  # type: ignore[arg-type]

@@ -1,0 +1,197 @@
+"""A large import builds the contact indexes anew at the end, inside its one transaction: the
+database ends with the very same indexes, and a cancel or a failure leaves it as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Index
+
+from db import contacts, derived, search
+from db.engine import Database
+from db.importing import service
+from db.importing.service import DuplicateAction, ImportOptions
+from tests.conftest import ContactFactory
+
+
+def _schema(database: Database) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(database.path) as raw:
+        rows = raw.execute(
+            "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY name"
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def _dump(database: Database) -> list[str]:
+    with sqlite3.connect(database.path) as raw:
+        return list(raw.iterdump())
+
+
+def _file(tmp_path: Path, rows: int, extra: str = "") -> Path:
+    path = tmp_path / "many.csv"
+    path.write_text(
+        "Name,Email,Phone\n"
+        + "".join(f"Person {i},p{i}@example.com,+1 555 010 {i:04d}\n" for i in range(rows))
+        + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def deferrals(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times an import dropped its indexes to build them again."""
+    seen: list[int] = []
+    real = service._Writer.defer_indexes
+
+    def spy(self: service._Writer) -> None:
+        seen.append(self.created)
+        real(self)
+
+    monkeypatch.setattr(service._Writer, "defer_indexes", spy)
+    return seen
+
+
+def test_only_an_import_large_for_the_table_builds_its_indexes_anew() -> None:
+    assert service.worth_deferring_indexes(existing=0, expected_new=100_000)
+    assert service.worth_deferring_indexes(existing=100_000, expected_new=60_000)
+    assert not service.worth_deferring_indexes(existing=100_000, expected_new=20_000)
+    assert not service.worth_deferring_indexes(existing=0, expected_new=50)
+
+
+def test_a_large_import_ends_with_the_same_indexes(
+    database: Database, tmp_path: Path, contact_factory: ContactFactory, deferrals: list[int]
+) -> None:
+    kept = contact_factory(
+        name="Already Here", emails=(contacts.EmailData("p7@example.com", "work"),), phones=()
+    )
+    before = _schema(database)
+    summary = service.run_import(
+        database,
+        service.open_source(_file(tmp_path, 6000)),
+        ImportOptions(on_duplicate=DuplicateAction.UPDATE, tag="big"),
+    )
+    assert deferrals, "the import should have built its indexes anew"
+    assert (summary.created, summary.updated) == (5999, 1)
+    assert _schema(database) == before
+    with sqlite3.connect(database.path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        # The name index, rebuilt, answers as a table scan does.
+        by_index = raw.execute(
+            "SELECT id FROM contact INDEXED BY ix_contact_live_name "
+            "WHERE deleted_at IS NULL AND name >= 'Person 59' ORDER BY name"
+        ).fetchall()
+        scanned = raw.execute(
+            "SELECT id FROM contact NOT INDEXED "
+            "WHERE deleted_at IS NULL AND name >= 'Person 59' ORDER BY name, id"
+        ).fetchall()
+    assert by_index == scanned and len(by_index) > 100
+    found = contacts.contact_ids(database, contacts.ContactQuery(text="Person 5998"), 0, 10)
+    assert len(found) == 1
+    assert [p.number for p in contacts.get_contact(database, kept).phones] == ["+1 555 010 0007"]
+    detail = contacts.get_contact(database, found[0])
+    assert detail.next_followup_on is not None
+    # The derived columns are what the rules give for every contact.
+    as_imported = _dump(database)
+    with database.write_session.begin() as session:
+        derived.refresh_all(session)
+    assert _dump(database) == as_imported
+
+
+def _cancel_once_deferred(deferrals: list[int]) -> Callable[[int, int], bool]:
+    def progress(_done: int, _total: int) -> bool:
+        time.sleep(0.06)  # so that the next few hundred rows call again
+        return not deferrals
+
+    return progress
+
+
+def test_a_cancel_after_the_indexes_were_dropped_leaves_the_database_as_it_was(
+    database: Database, tmp_path: Path, contact_factory: ContactFactory, deferrals: list[int]
+) -> None:
+    contact_factory(name="Already Here")
+    before, rows = _schema(database), _dump(database)
+    with pytest.raises(service.ImportCancelledError):
+        service.run_import(
+            database,
+            service.open_source(_file(tmp_path, 12000)),
+            ImportOptions(),
+            progress=_cancel_once_deferred(deferrals),
+        )
+    assert deferrals
+    assert _schema(database) == before
+    assert _dump(database) == rows
+
+
+def test_a_failure_after_the_indexes_were_dropped_leaves_the_database_as_it_was(
+    database: Database, tmp_path: Path, deferrals: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, rows = _schema(database), _dump(database)
+    real = search.insert_rows
+
+    def failing(session: object, rows: object) -> None:
+        if deferrals:
+            raise OSError("disk full")
+        real(session, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "insert_rows", failing)
+    with pytest.raises(OSError, match="disk full"):
+        service.run_import(database, service.open_source(_file(tmp_path, 8000)), ImportOptions())
+    assert deferrals
+    assert _schema(database) == before
+    assert _dump(database) == rows
+
+
+def test_an_invalid_row_after_the_indexes_were_dropped_writes_nothing(
+    database: Database, tmp_path: Path, deferrals: list[int]
+) -> None:
+    before, rows = _schema(database), _dump(database)
+    path = _file(tmp_path, 8000, extra="Broken,not-an-email,\n")
+    with pytest.raises(service.InvalidRowsError, match="line 8002"):
+        service.run_import(database, service.open_source(path), ImportOptions())
+    assert deferrals
+    assert _schema(database) == before
+    assert _dump(database) == rows
+
+
+def test_an_index_the_database_lacks_is_neither_dropped_nor_made(
+    database: Database, tmp_path: Path, deferrals: list[int]
+) -> None:
+    with database.write_session.begin() as session:
+        session.connection().exec_driver_sql("DROP INDEX ix_contact_live_value")
+    before = _schema(database)
+    summary = service.run_import(
+        database, service.open_source(_file(tmp_path, 6000)), ImportOptions()
+    )
+    assert deferrals and summary.created == 6000
+    assert _schema(database) == before
+
+
+def test_a_cancel_while_the_indexes_are_built_again_leaves_the_database_as_it_was(
+    database: Database, tmp_path: Path, deferrals: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, rows = _schema(database), _dump(database)
+    built: list[str] = []
+    real_create = Index.create
+
+    def create(self: Index, bind: Any, checkfirst: bool = False) -> None:
+        built.append(str(self.name))
+        real_create(self, bind, checkfirst)
+
+    monkeypatch.setattr(Index, "create", create)
+
+    def progress(_done: int, _total: int) -> bool:
+        return len(built) < 3  # Cancel once a few indexes are built again
+
+    with pytest.raises(service.ImportCancelledError):
+        service.run_import(
+            database, service.open_source(_file(tmp_path, 6000)), ImportOptions(), progress=progress
+        )
+    assert deferrals and len(built) == 3
+    assert _schema(database) == before
+    assert _dump(database) == rows
