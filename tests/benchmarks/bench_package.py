@@ -71,12 +71,26 @@ def window_start(program: Path, database: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
+def _older_than_schema() -> str:
+    """Why the built program is too old for this checkout's schema ("" when it is not)."""
+    built = BUILT.stat().st_mtime
+    migrations = ROOT / "db" / "migrations" / "versions"
+    newer = sorted(p.name for p in migrations.glob("*.py") if p.stat().st_mtime > built)
+    return f"{BUILT.relative_to(ROOT)} was built before {newer[-1]}" if newer else ""
+
+
 def main() -> None:
     if not BUILT.exists():
         print("\nstandalone package: none built (make package), nothing to compare")
         return
     if not DATABASE.exists():
         print(f"\nstandalone package: {DATABASE} is missing; run tests/benchmarks/bench.py first")
+        return
+    stale = _older_than_schema()
+    if stale:
+        # An older build cannot open the benchmark database at this schema: it would wait
+        # on its "newer version" message until each run timed out.
+        print(f"\nstandalone package: {stale}; run make package first")
         return
     size, files = folder_size(BUILT.parent)
     with tempfile.TemporaryDirectory() as config:
