@@ -157,10 +157,14 @@ def _rss_mib() -> float:
 
 
 def _helpers_mib() -> float:
-    """The resident memory of this process's children: Reports' helper processes."""
+    """The resident memory of this process's children: Reports' helper processes (Linux;
+    elsewhere 0)."""
     total = 0.0
     me = os.getpid()
-    for entry in Path("/proc").iterdir():
+    processes = Path("/proc")
+    if not processes.is_dir():
+        return total
+    for entry in processes.iterdir():
         if not entry.name.isdigit():
             continue
         try:
