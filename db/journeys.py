@@ -18,14 +18,14 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, exists, func, insert, literal, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from db import derived, settings
 from db.domain import Medium, StageRole
 from db.models import Contact, JourneyModel, Stage, StageChange, Touch, utcnow
 from db.rules import JourneyRules, RulesError
-from db.stages import StageNotFoundError
+from db.stages import StageNotFoundError, move_where
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -473,25 +473,9 @@ def _remap(session: Session, mapping: Mapping[int, int | None], now: datetime) -
     for old, new in mapping.items():
         if old == new:
             continue
-        session.execute(
-            insert(StageChange).from_select(
-                ["contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"],
-                select(
-                    Contact.id,
-                    Contact.stage_id,
-                    literal(new, Integer),
-                    literal(now, StageChange.changed_at.type),
-                    literal(True),
-                    literal(REMAP_REASON),
-                ).where(Contact.stage_id == old),
-            )
+        moved += move_where(
+            session, Contact.stage_id == old, new, automatic=True, reason=REMAP_REASON, now=now
         )
-        result = session.execute(
-            update(Contact)
-            .where(Contact.stage_id == old)
-            .values(stage_id=new, stage_entered_at=now, updated_at=now)
-        )
-        moved += int(result.rowcount)  # type: ignore[attr-defined]
     return moved
 
 

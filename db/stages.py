@@ -62,33 +62,48 @@ def move_contacts(
         chunk = [int(cid) for cid in session.scalars(moving.order_by(Contact.id))]
         if not chunk:
             continue
-        # The history rows are copied from the contacts in SQL, oldest id first.
-        session.execute(
-            insert(StageChange).from_select(
-                ["contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"],
-                select(
-                    Contact.id,
-                    Contact.stage_id,
-                    literal(stage_id, Integer),
-                    literal(now, StageChange.changed_at.type),
-                    literal(automatic),
-                    literal(reason.strip()),
-                )
-                .where(Contact.id.in_(chunk))
-                .order_by(Contact.id),
-            )
-        )
-        # ORM-enabled: contacts already loaded in the session see their new stage too.
-        session.execute(
-            update(Contact)
-            .where(Contact.id.in_(chunk))
-            .values(stage_id=stage_id, stage_entered_at=now, updated_at=now)
+        move_where(
+            session, Contact.id.in_(chunk), stage_id, automatic=automatic, reason=reason, now=now
         )
         moved += chunk
     if not moved:
         return []
     followups.refresh_next_followup(session, moved)
     return moved
+
+
+def move_where(
+    session: Session,
+    which: ColumnElement[bool],
+    stage_id: int | None,
+    *,
+    automatic: bool,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Move the contacts ``which`` selects onto ``stage_id`` in two statements, whatever their
+    number: each one's history row copied from it in SQL (oldest id first), then the stage.
+    The caller has chosen who moves; returns how many did."""
+    session.execute(
+        insert(StageChange).from_select(
+            ["contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"],
+            select(
+                Contact.id,
+                Contact.stage_id,
+                literal(stage_id, Integer),
+                literal(now, StageChange.changed_at.type),
+                literal(automatic),
+                literal(reason.strip()),
+            )
+            .where(which)
+            .order_by(Contact.id),
+        )
+    )
+    # ORM-enabled: contacts already loaded in the session see their new stage too.
+    result = session.execute(
+        update(Contact).where(which).values(stage_id=stage_id, stage_entered_at=now, updated_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- Backward moves -------------------------------------------------------------------------
