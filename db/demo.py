@@ -1089,26 +1089,50 @@ class _Generator:
             due = self.today + timedelta(days=rng.randint(earliest, 14))
             reason, medium = rng.choice(_FOLLOWUP_REASONS)
             created = max(added, self._moment(self.now_ts - 40 * _DAY, self.now_ts - 21 * _DAY))
-            self._add(
-                Followup,
-                {
-                    "id": self._id(Followup),
-                    "contact_id": cid,
-                    "due_on": due,
-                    "reason": reason,
-                    "source": FollowupSource.MANUAL.value,
-                    "status": FollowupStatus.OPEN.value,
-                    "snoozed_until": None,
-                    "plan_step_id": None,
-                    "suggested_medium": medium.value,
-                    "completed_at": None,
-                    "notified_at": None,
-                    "created_at": _utc(created),
-                },
+            self._add_followup(
+                cid,
+                due,
+                reason=reason,
+                medium=medium.value,
+                source=FollowupSource.MANUAL,
+                status=FollowupStatus.OPEN,
+                created=created,
             )
             due_dates.append(due)
         self.counts.followups += len(due_dates)
         return min(due_dates)
+
+    def _add_followup(
+        self,
+        cid: int,
+        due: date,
+        *,
+        reason: str,
+        medium: str | None,
+        source: FollowupSource,
+        status: FollowupStatus,
+        created: int,
+        plan_step_id: int | None = None,
+        completed: int | None = None,
+    ) -> None:
+        """One follow-up row (``created`` and ``completed`` as Unix seconds)."""
+        self._add(
+            Followup,
+            {
+                "id": self._id(Followup),
+                "contact_id": cid,
+                "due_on": due,
+                "reason": reason,
+                "source": source.value,
+                "status": status.value,
+                "snoozed_until": None,
+                "plan_step_id": plan_step_id,
+                "suggested_medium": medium,
+                "completed_at": _utc(completed) if completed is not None else None,
+                "notified_at": None,
+                "created_at": _utc(created),
+            },
+        )
 
     def _done_at(self, day: date) -> int:
         """A moment in the opening hours of ``day`` (never after now)."""
@@ -1145,22 +1169,16 @@ class _Generator:
         if completed is not None:
             # Never done before it was set (a few minutes after, on the day it was set).
             completed = min(max(completed, created + 600), self.now_ts)
-        self._add(
-            Followup,
-            {
-                "id": self._id(Followup),
-                "contact_id": cid,
-                "due_on": due,
-                "reason": reason,
-                "source": source.value,
-                "status": status.value,
-                "snoozed_until": None,
-                "plan_step_id": plan_step_id,
-                "suggested_medium": medium,
-                "completed_at": _utc(completed) if completed is not None else None,
-                "notified_at": None,
-                "created_at": _utc(created),
-            },
+        self._add_followup(
+            cid,
+            due,
+            reason=reason,
+            medium=medium,
+            source=source,
+            status=status,
+            created=created,
+            plan_step_id=plan_step_id,
+            completed=completed,
         )
         self.counts.followups += 1
 
