@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from pytest import MonkeyPatch
 from sqlalchemy import func, select
 
 from db import contacts, followups, stages, touches, undo
@@ -146,3 +148,54 @@ def test_an_edit_of_key_dates_is_undone(
     ]
     undo.restore(database, after, since=before.marks)
     assert contacts.get_contact(database, cid).key_dates == ()
+
+
+def test_packed_rows_give_back_every_value_in_order() -> None:
+    columns = ("id", "name", "when", "amount", "gone")
+    values = tuple(
+        (n, f"Contact {n}", NOW + timedelta(minutes=n), Decimal(n) / 100, None if n % 2 else NOW)
+        for n in range(1, 1_203)
+    )
+    rows = undo.Rows(columns, values)
+    assert len(rows) == len(values)
+    assert rows.values == values
+    assert len(list(rows.parts())) == 3  # a part per chunk of 500
+    assert rows.column("name") == [v[1] for v in values]
+    dicts = [d for part in rows.dicts() for d in part]
+    assert dicts[0] == dict(zip(columns, values[0], strict=True))
+    assert len(dicts) == len(values)
+    assert rows == undo.Rows(columns, values)
+    assert rows != undo.Rows(columns, values[:-1])
+    assert len(undo.Rows()) == 0
+    assert undo.Rows().values == ()
+    assert undo.Rows().column("id") == []
+
+
+def test_a_snapshot_read_in_many_chunks_restores_everything(
+    database: Database, contact_factory: ContactFactory, monkeypatch: MonkeyPatch
+) -> None:
+    # Chunks of 3 contacts: the snapshot is packed in several parts per table.
+    monkeypatch.setattr(undo, "_CHUNK", 3)
+    ids = [contact_factory(tags=("vip", f"t{n % 2}")) for n in range(8)]
+    before = undo.take(database, ids)
+    assert len(list(before.contacts.parts())) == 3
+    tags_before = {cid: contacts.get_contact(database, cid).tags for cid in ids}
+    emails_before = {cid: contacts.get_contact(database, cid).emails for cid in ids}
+
+    def edit() -> None:
+        contacts.trash_contacts(database, ids[:5])
+        for cid in ids[5:]:
+            current = contacts.get_contact(database, cid)
+            contacts.update_contact(
+                database,
+                cid,
+                contacts.ContactInput(name="Renamed", stage_id=current.stage_id, tags=("new",)),
+            )
+
+    _undo_redo(database, ids, edit)
+    undo.restore(database, before, since=before.marks)
+    for cid in ids:
+        restored = contacts.get_contact(database, cid)
+        assert restored.tags == tags_before[cid]
+        assert restored.emails == emails_before[cid]
+        assert restored.name != "Renamed"
