@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -267,14 +268,54 @@ class ContactTableModel(QAbstractTableModel):
         self._ids.extend(page)
         self.endInsertRows()
 
-    def fetch_all(self) -> None:
-        """Load every remaining id of the query in one read (to find a contact far down)."""
+    def fetch_all(self, then: Callable[[], None] | None = None) -> None:
+        """Load every remaining id of the query (to reach or select rows far down).
+
+        At 100,000 contacts that read takes longer than a frame, so with a runner it goes on
+        the runner and the ids are added when they arrive; ``then`` runs once they are in (not
+        at all if the query changed meanwhile). Without a runner it happens at once.
+        """
         if not self._more:
+            if then is not None:
+                then()
             return
-        rest = contacts.contact_ids(self._database, self._query, len(self._ids), 10**9)
+        generation, query, database = self._generation, self._query, self._database
+        offset, known = len(self._ids), frozenset(self._ids)
+
+        def read() -> list[int]:
+            rest = contacts.contact_ids(database, query, offset, 10**9)
+            return [contact_id for contact_id in rest if contact_id not in known]
+
+        def add(rest: list[int]) -> None:
+            self._append_rest(rest, changed=len(self._ids) != offset)
+            if then is not None:
+                then()
+
+        if self._runner is None:
+            add(read())
+            return
+
+        def work(_progress: Progress) -> tuple[int, list[int]] | None:
+            if generation != self._generation:
+                return None
+            return generation, read()
+
+        def done(result: tuple[int, list[int]] | None) -> None:
+            if result is None or result[0] != self._generation:
+                return  # A newer query took over: these ids are not its rows.
+            add(result[1])
+
+        task = Task(work)
+        task.finished.connect(done)
+        self._runner.submit(task)
+
+    def _append_rest(self, rest: list[int], *, changed: bool) -> None:
+        """Add the last ids of the query; ``changed`` when pages were added since they were
+        asked for (those are left out of ``rest`` here)."""
+        if changed:
+            loaded = set(self._ids)
+            rest = [contact_id for contact_id in rest if contact_id not in loaded]
         self._more = False
-        known = set(self._ids)
-        rest = [contact_id for contact_id in rest if contact_id not in known]
         if rest:
             first = len(self._ids)
             self.beginInsertRows(QModelIndex(), first, first + len(rest) - 1)

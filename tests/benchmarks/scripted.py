@@ -446,7 +446,10 @@ def _trash(script: Script, count: int) -> None:
     )
 
     def select_many() -> None:
-        page.model.fetch_all()
+        # The rows are loaded first (their ids read on the runner), then selected.
+        page.model.fetch_all(then=select_loaded)
+
+    def select_loaded() -> None:
         page.table.selectRow(0)
         selection = page.table.selectionModel()
         last = min(count, page.model.rowCount()) - 1

@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from db import contacts, followups, touches
+from db.contacts import ContactQuery
 from db.domain import Medium
 from db.engine import Database
 from db.today import Section
 from desktop_app.contacts.page import ContactsPage
+from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm
 from desktop_app.journeys.board import BoardPage
 from desktop_app.main_window import MainWindow
@@ -197,3 +200,46 @@ def test_after_a_touch_the_detail_pane_is_read_again_off_the_gui_thread(
     held.run()  # the list's refresh, which selects Ada again
     held.run()  # the contact and its sections, read again
     assert stats.recent.text().endswith("1 in all")
+
+
+def test_loading_every_contact_reads_on_the_runner_then_goes_on(
+    database: Database,
+    contact_factory: ContactFactory,
+    held: HeldRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = [contact_factory(name=f"Person {n:02d}") for n in range(30)]
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 4)
+    model = ContactTableModel(database, runner=held)
+    held.run()  # the count
+    went_on: list[int] = []
+    model.fetch_all(then=lambda: went_on.append(model.rowCount()))
+    assert model.rowCount() == 4 and went_on == []  # nothing read on the GUI thread yet
+    model.fetchMore(QModelIndex())  # a page scrolled into view meanwhile
+    held.run()
+    assert went_on == [30]
+    assert [model.contact_id(row) for row in range(30)] == ids  # each once, in order
+    assert not model.canFetchMore(QModelIndex())
+    model.fetch_all(then=lambda: went_on.append(-1))  # all in already: at once
+    assert went_on == [30, -1]
+
+
+def test_loading_every_contact_is_dropped_when_the_query_changes(
+    database: Database,
+    contact_factory: ContactFactory,
+    held: HeldRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(12):
+        contact_factory(name=f"Person {n:02d}")
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 4)
+    model = ContactTableModel(database, runner=held)
+    held.run()
+    went_on: list[int] = []
+    model.fetch_all(then=lambda: went_on.append(model.rowCount()))
+    model.set_query(ContactQuery(descending=True))  # answered at once, on the GUI thread
+    held.run()
+    assert went_on == []
+    names = [model.index(r, Column.NAME).data() for r in range(model.rowCount())]
+    assert names == ["Person 11", "Person 10", "Person 09", "Person 08"]
+    assert model.canFetchMore(QModelIndex())
