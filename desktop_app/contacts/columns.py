@@ -13,12 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QRect,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QAction, QFontMetrics, QHelpEvent, QPainter
 from PySide6.QtWidgets import (
@@ -141,6 +143,9 @@ class ContactCellDelegate(QStyledItemDelegate):
 class ColumnLayout(QObject):
     """Keeps the table's header as the owner left it, and offers the column chooser."""
 
+    #: How long after a change to the header it is written to the preferences.
+    SAVE_DELAY_MS = 2000
+
     def __init__(self, table: QTableView) -> None:
         super().__init__(table)
         self.table = table
@@ -158,11 +163,23 @@ class ColumnLayout(QObject):
         self.header.sectionResized.connect(self._on_resized)
         self.header.sectionMoved.connect(lambda *_a: self._changed())
         self.header.sortIndicatorChanged.connect(lambda *_a: self.save())
+        # Writing the preferences file takes about 10 ms: a change is written a moment later,
+        # once for a run of changes (sorting by one column after another), not in the click
+        # that sorts. Hiding the table (closing the window) writes what is still waiting.
+        self._saving = QTimer(self)
+        self._saving.setSingleShot(True)
+        self._saving.setInterval(self.SAVE_DELAY_MS)
+        self._saving.timeout.connect(self.save_now)
         table.viewport().installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.save_pending)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.fit()
+        elif event.type() == QEvent.Type.Hide:
+            self.save_pending()
         return False
 
     # --- defaults, saving and restoring ---------------------------------------------------
@@ -217,6 +234,16 @@ class ColumnLayout(QObject):
         return True
 
     def save(self) -> None:
+        """Keep the header as it is now (written within ``SAVE_DELAY_MS``)."""
+        self._saving.start()
+
+    def save_pending(self) -> None:
+        """Write a change still waiting, if any."""
+        if self._saving.isActive():
+            self.save_now()
+
+    def save_now(self) -> None:
+        self._saving.stop()
         options.save_window_state(HEADER_STATE, QByteArray(self.header.saveState()))
 
     def _on_resized(self, _logical: int, _old: int, _new: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from db import followups
 from db.clock import local_today
 from db.engine import Database
-from desktop_app import theme
-from desktop_app.contacts.columns import DEFAULT_COLUMNS
+from desktop_app import options, theme
+from desktop_app.contacts.columns import DEFAULT_COLUMNS, ColumnLayout
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import STAGE_CHIP_ROLE, Column
 from desktop_app.ops import OpsBus
@@ -124,3 +124,22 @@ def test_a_cut_value_shows_in_full_on_hover(
     event = QHelpEvent(QEvent.Type.ToolTip, pos, page.table.viewport().mapToGlobal(pos))
     page.table.viewportEvent(event)
     assert shown == [long_company]
+
+
+def test_a_sort_is_written_to_the_preferences_a_moment_later_once(
+    qtbot: QtBot, ops: OpsBus, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contact_factory(name="Ada Byron")
+    monkeypatch.setattr(ColumnLayout, "SAVE_DELAY_MS", 50)
+    page = _new_page(qtbot, ops)
+    written: list[QByteArray] = []
+    monkeypatch.setattr(options, "save_window_state", lambda _name, state: written.append(state))
+    page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.DescendingOrder)
+    page.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert written == []  # not in the click that sorts
+    qtbot.waitUntil(lambda: len(written) == 1)
+    qtbot.wait(100)
+    assert len(written) == 1  # one write for the run of sorts
+    page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.AscendingOrder)
+    page.close()  # closing writes what is waiting at once
+    assert len(written) == 2
