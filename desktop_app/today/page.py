@@ -44,10 +44,10 @@ log = logging.getLogger(__name__)
 
 #: Rows shown per section at first, and added by each "Show more".
 PAGE = 10
-#: New rows built in one turn of the event loop (a screenful); the rest are built in the next
-#: turns, so showing five full lists never holds the window for long: a row is a dozen
-#: widgets (docs/architecture.md, "Pauses").
-ROWS_PER_TURN = 10
+#: New rows built in one turn of the event loop; the rest are built in the next turns, so
+#: showing five full lists never holds the window for long: a row is a dozen widgets, about
+#: 2 ms to build and lay out (docs/architecture.md, "Pauses").
+ROWS_PER_TURN = 5
 
 #: What a refresh reads: the day, counts, each list's rows, stage tones, and whether the
 #: database has any contacts at all.
@@ -268,9 +268,9 @@ class SectionView(QWidget):
         self.setVisible(total > 0)
         # Rows whose item is unchanged are kept (building a row's widgets is the costly part
         # of a refresh); the others are made anew, and all are laid out in the new order.
+        laid_out = self.rows
         kept: dict[TodayItem, TodayRow] = {}
         for row in [*self.rows, *self._spare.values()]:
-            self._rows_layout.removeWidget(row)
             if row.item in kept:
                 row.deleteLater()
             else:
@@ -296,9 +296,18 @@ class SectionView(QWidget):
                     budget[0] -= 1
             rows.append(row)
         self.rows = rows
+        if rows[: len(laid_out)] == laid_out:
+            # The rows laid out stay first, in their order (the next turn of a build, or an
+            # unchanged list): only the new ones are added below them.
+            new_rows = rows[len(laid_out) :]
+        else:
+            for row in laid_out:
+                self._rows_layout.removeWidget(row)
+            new_rows = rows
         for row in kept.values():
+            self._rows_layout.removeWidget(row)
             row.deleteLater()
-        for row in self.rows:
+        for row in new_rows:
             self._rows_layout.addWidget(row)
         self.more_button.setVisible(done and total > len(self.rows))
         return done

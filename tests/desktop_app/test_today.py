@@ -63,6 +63,13 @@ def shown(page: TodayPage, section: Section) -> list[str]:
     return [r.item.name for r in rows(page, section)]
 
 
+def laid_out(page: TodayPage, section: Section) -> list[str]:
+    """The rows as the section's layout holds them, top to bottom."""
+    layout = page.sections[section]._rows_layout
+    widgets = [layout.itemAt(i).widget() for i in range(layout.count())]
+    return [w.item.name for w in widgets if isinstance(w, TodayRow)]
+
+
 def test_sections_show_whom_to_contact_and_why(today_page: TodayPage) -> None:
     assert shown(today_page, Section.OVERDUE) == ["Ada Old", "Ben Recent"]
     assert [r.due_label.text() for r in rows(today_page, Section.OVERDUE)] == [
@@ -87,6 +94,9 @@ def test_snooze_tomorrow_moves_the_row_to_the_next_days(today_page: TodayPage) -
 
     assert shown(today_page, Section.OVERDUE) == ["Ben Recent"]
     assert shown(today_page, Section.UPCOMING) == ["Ada Old", "Di Soon"]
+    # A row that moved between lists is laid out in its new place, and only there.
+    assert laid_out(today_page, Section.OVERDUE) == ["Ben Recent"]
+    assert laid_out(today_page, Section.UPCOMING) == ["Ada Old", "Di Soon"]
 
 
 def test_snooze_to_a_picked_date(today_page: TodayPage, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -376,6 +386,8 @@ def test_long_lists_are_built_a_screenful_a_turn_in_order(
     with qtbot.waitSignal(page.lists_shown):
         pass
     assert shown(page, Section.DUE_TODAY) == due[:PAGE]
+    assert laid_out(page, Section.DUE_TODAY) == due[:PAGE]
+    assert laid_out(page, Section.OVERDUE) == late
     assert page.sections[Section.DUE_TODAY].more_button.isVisible()
     assert page.current_row is rows(page, Section.OVERDUE)[0]
     first_due = rows(page, Section.DUE_TODAY)[0]
@@ -385,13 +397,16 @@ def test_long_lists_are_built_a_screenful_a_turn_in_order(
     # stops building, and the newer one ends with every row shown, in order.
     page.sections[Section.DUE_TODAY].limit = len(due)
     page.sections[Section.OVERDUE].limit = 1
-    page.refresh()  # 12 new rows: 10 now, then it is overtaken
+    page.refresh()  # 12 new rows: a turn's worth now, then it is overtaken
     assert len(rows(page, Section.DUE_TODAY)) == PAGE + ROWS_PER_TURN
+    assert laid_out(page, Section.DUE_TODAY) == due[: PAGE + ROWS_PER_TURN]
     with qtbot.waitSignal(page.lists_shown):
         page.refresh()  # 2 new rows: shown at once
     qtbot.wait(20)  # the first refresh's next turn comes and goes
     assert shown(page, Section.OVERDUE) == late[:1]
     assert shown(page, Section.DUE_TODAY) == due
+    assert laid_out(page, Section.OVERDUE) == late[:1]
+    assert laid_out(page, Section.DUE_TODAY) == due
     assert rows(page, Section.DUE_TODAY)[0] is first_due
     assert rows(page, Section.DUE_TODAY)[PAGE - 1] is last_due
     assert all(row.isVisible() for row in rows(page, Section.DUE_TODAY))
