@@ -92,6 +92,24 @@ SORT_KEYS = {
 
 _NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
 
+#: The roles ``data`` answers, each with the columns it answers it for (None: all). A view
+#: asks each painted cell for about eight roles; the others, and these roles in other
+#: columns, are answered None before the row is looked up (a paint of the list is a
+#: hundred cells, on every sort, scroll and selection).
+_ROLE_COLUMNS: dict[int, frozenset[int] | None] = {
+    int(Qt.ItemDataRole.DisplayRole): None,
+    CONTACT_ID_ROLE: None,
+    int(Qt.ItemDataRole.DecorationRole): frozenset({Column.LAST_TOUCH}),
+    STAGE_CHIP_ROLE: frozenset({Column.NAME}),
+    int(Qt.ItemDataRole.ForegroundRole): frozenset({Column.NEXT_FOLLOWUP}),
+    int(Qt.ItemDataRole.FontRole): frozenset({Column.NEXT_FOLLOWUP}),
+    int(Qt.ItemDataRole.ToolTipRole): frozenset(
+        {Column.LAST_TOUCH, Column.NAME, Column.NEXT_FOLLOWUP}
+    ),
+    int(Qt.ItemDataRole.TextAlignmentRole): frozenset(_NUMERIC),
+}
+_NOT_ANSWERED: frozenset[int] = frozenset()
+
 
 def followup_text(day: date | None, today: date) -> str:
     """A next follow-up as the list shows it: "Today", "3 d overdue", "12 Dec"."""
@@ -362,6 +380,9 @@ class ContactTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        columns = _ROLE_COLUMNS.get(role, _NOT_ANSWERED)
+        if columns is not None and index.column() not in columns:
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == CONTACT_ID_ROLE:

@@ -6,13 +6,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont, QIcon
 from sqlalchemy import update
 
-from db import contacts
+from db import contacts, followups, touches
+from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
+from db.domain import Medium
 from db.engine import Database
 from db.models import Contact
-from desktop_app.contacts.table_model import CONTACT_ID_ROLE, Column, ContactTableModel
+from desktop_app.contacts.table_model import (
+    CONTACT_ID_ROLE,
+    STAGE_CHIP_ROLE,
+    Column,
+    ContactTableModel,
+)
 from desktop_app.tasks import Task
 from tests.conftest import ContactFactory
 
@@ -199,3 +207,47 @@ def test_finding_a_contact_far_down_loads_the_rest_in_one_read(
     model.fetch_all()
     assert model.row_of(ids[-1]) == 29
     assert not model.canFetchMore(QModelIndex())
+
+
+def test_roles_left_out_early_are_those_never_answered(
+    database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.contacts import table_model  # noqa: PLC0415
+
+    late = contact_factory(name="Late Larry", tags=("vip",))
+    past = local_today() - timedelta(days=3)
+    followups.add_followup(database, late, past, "Call back", today=past)
+    touched = contact_factory(name="Touched Tina")
+    touches.log_touch(
+        database,
+        touches.TouchInput(
+            contact_id=touched, medium=Medium.PHONE, occurred_at=datetime.now(UTC), summary="Hi"
+        ),
+    )
+    model = ContactTableModel(database)
+    roles = [
+        *(int(role) for role in Qt.ItemDataRole if role < Qt.ItemDataRole.UserRole),
+        CONTACT_ID_ROLE,
+        STAGE_CHIP_ROLE,
+    ]
+
+    def answers() -> list[object]:
+        found = []
+        for row in range(model.rowCount()):
+            for column in Column:
+                index = model.index(row, column)
+                for role in roles:
+                    value = model.data(index, role)
+                    found.append(value.weight() if isinstance(value, QFont) else value)
+        return found
+
+    quick = answers()
+    assert any(isinstance(value, QIcon) for value in quick)  # the last touch's medium
+    assert "Overdue by 3 days" in " ".join(str(v) for v in quick)
+    # Every role asked of every column, with the early answers turned off: the same answers.
+    monkeypatch.setattr(table_model, "_ROLE_COLUMNS", dict.fromkeys(roles))
+    slow = answers()
+    assert [type(v) for v in quick] == [type(v) for v in slow]
+    assert [v for v in quick if not isinstance(v, QIcon)] == [
+        v for v in slow if not isinstance(v, QIcon)
+    ]
