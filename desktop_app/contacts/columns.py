@@ -152,6 +152,8 @@ class ColumnLayout(QObject):
         self.header = table.horizontalHeader()
         self._fitting = False
         self.auto_fit = True
+        #: The header's state as last written to the preferences (or read from them).
+        self._written: QByteArray | None = None
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.header.customContextMenuRequested.connect(self._on_header_menu)
         self.header.setSectionsMovable(True)
@@ -226,6 +228,7 @@ class ColumnLayout(QObject):
 
     def restore(self) -> bool:
         state = options.window_state(HEADER_STATE)
+        self._written = state
         if state is None or not self.header.restoreState(state):
             return False
         if self.header.count() != len(Column) or self.header.isSectionHidden(Column.NAME):
@@ -244,7 +247,11 @@ class ColumnLayout(QObject):
 
     def save_now(self) -> None:
         self._saving.stop()
-        options.save_window_state(HEADER_STATE, QByteArray(self.header.saveState()))
+        state = QByteArray(self.header.saveState())
+        if state == self._written:
+            return  # As the preferences have it already (a resize back, a place shown again).
+        options.save_window_state(HEADER_STATE, state)
+        self._written = state
 
     def _on_resized(self, _logical: int, _old: int, _new: int) -> None:
         if self._fitting:

@@ -141,5 +141,9 @@ def test_a_sort_is_written_to_the_preferences_a_moment_later_once(
     qtbot.wait(100)
     assert len(written) == 1  # one write for the run of sorts
     page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.AscendingOrder)
+    page.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    qtbot.wait(150)
+    assert len(written) == 1  # back as written: nothing to write
+    page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.AscendingOrder)
     page.close()  # closing writes what is waiting at once
     assert len(written) == 2
