@@ -3,10 +3,11 @@ overtaken by a newer request is dropped rather than shown."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -243,3 +244,36 @@ def test_loading_every_contact_is_dropped_when_the_query_changes(
     names = [model.index(r, Column.NAME).data() for r in range(model.rowCount())]
     assert names == ["Person 11", "Person 10", "Person 09", "Person 08"]
     assert model.canFetchMore(QModelIndex())
+
+
+def test_sorting_the_same_matches_another_way_counts_them_once(
+    database: Database,
+    contact_factory: ContactFactory,
+    held: HeldRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(12):
+        contact_factory(name=f"Person {n:02d}", company="Acme" if n % 3 else "Bakery")
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 4)
+    model = ContactTableModel(database, runner=held)
+    assert len(held.held) == 1  # the first count
+    held.run()
+    assert model.total == 12
+    totals: list[int] = []
+    model.total_changed.connect(totals.append)
+
+    model.sort(Column.COMPANY, Qt.SortOrder.DescendingOrder)
+    assert held.held == [] and totals == [12]  # no new count, the total said again
+    model.set_query(dataclasses.replace(model.query, text="acme"))
+    assert len(held.held) == 1  # other matches: counted again
+    held.run()
+    assert totals[-1] == 8
+    model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert held.held == [] and totals[-1] == 8
+
+    contact_factory(name="Person 99", company="Acme")
+    model.reload(keep_loaded=True)  # after a change: the same query is counted again
+    held.run()
+    assert len(held.held) == 1
+    held.run()
+    assert totals[-1] == 9
