@@ -115,6 +115,7 @@ class OpsBus(QObject):
             self.changed.emit(changes)
             if on_done is not None:
                 on_done(result)
+            self._give_back_after_reads()
 
         def failed(error: Exception) -> None:
             if on_error is None or isinstance(error, CancelledError):
@@ -131,6 +132,16 @@ class OpsBus(QObject):
             done(result)
             return
         run_with_progress(parent, self.runner, title, work, on_done=done, on_error=failed)
+
+    def _give_back_after_reads(self) -> None:
+        """After a long write the views read again (thousands of ids, their rows): once those
+        reads, queued on the runner before this, have run, what they left free in the heap
+        goes back to the system too (about 5 MiB after trashing 10,000 contacts)."""
+        if self.runner is None:
+            memory.give_back()
+            return
+        task = Task(lambda _progress: memory.give_back())
+        self.runner.submit(task)
 
     def read(self, query: Callable[[Database], R], on_done: Callable[[R], None]) -> None:
         """Run a slow read on the background runner (in-line without one) and hand its result

@@ -13,7 +13,22 @@ from pytestqt.qtbot import QtBot
 from db.engine import Database
 from desktop_app import memory
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.tasks import Progress
+from desktop_app.tasks import Progress, Task
+
+
+class HeldRunner:
+    """Runs the tasks submitted so far when told to (each may submit more)."""
+
+    def __init__(self) -> None:
+        self.held: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.held.append(task)
+
+    def run(self) -> None:
+        tasks, self.held = self.held, []
+        for task in tasks:
+            task.run()
 
 
 def _resident_mib() -> float:
@@ -62,13 +77,37 @@ def test_a_long_write_gives_memory_back_when_it_ends_or_fails(
         calls.append("op")
         return 7
 
+    # A view reads again when told of the change; what that read leaves goes back after it.
+    ops.changed.connect(lambda _c: ops.read(lambda _db: calls.append("view read"), lambda _r: None))
     ops.run_long(parent, "Working", op, EVERYTHING, on_done=results.append)
-    assert calls == ["op", "given back"]
+    assert calls == ["op", "given back", "view read", "given back"]
     assert results == [7]
 
     def fails(_db: Database, _progress: Progress) -> int:
         raise OSError(28, "No space left on device")
 
+    calls.clear()
     ops.run_long(parent, "Working", fails, EVERYTHING, on_error=errors.append)
-    assert calls == ["op", "given back", "given back"]
+    assert calls == ["given back"]  # nothing changed: no view reads again
     assert len(errors) == 1
+
+
+def test_after_a_long_write_on_the_runner_memory_goes_back_after_the_views_reads(
+    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def give_back() -> bool:
+        calls.append("given back")
+        return True
+
+    monkeypatch.setattr(memory, "give_back", give_back)
+    runner = HeldRunner()
+    ops = OpsBus(database, runner)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ops.changed.connect(lambda _c: ops.read(lambda _db: calls.append("view read"), lambda _r: None))
+    ops.run_long(parent, "Working", lambda _db, _p: calls.append("op"), EVERYTHING)
+    runner.run()  # the write, then what its end queued
+    runner.run()
+    assert calls == ["op", "given back", "view read", "given back"]
