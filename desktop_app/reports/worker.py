@@ -33,7 +33,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from db.engine import Database
 from desktop_app.ops import OpsBus
-from desktop_app.reports import jobs
+from desktop_app.reports import helper, jobs
 from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class ReportsReader(QObject):
                 pool = self._pools[lane] = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=jobs.start_helper,
+                    initializer=helper.start,
                     initargs=(str(self.ops.database.path), os.getpid()),
                 )
             future = pool.submit(jobs.run_in_helper, query)

@@ -3,11 +3,14 @@ state; and ``touchbase chart``."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +31,7 @@ from db.touches import TouchInput, log_touch
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.reports import charts, jobs, palette
+from desktop_app.reports import charts, helper, jobs, palette
 from desktop_app.reports.catalogue import (
     BY_NAME,
     CHARTS,
@@ -468,3 +471,18 @@ def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> 
     assert plan is not None and 0 < int(plan.group(1)) < 100 and int(plan.group(3)) > 0
     moved = re.search(r"(\d+) moved up a level, (\d+) down", titles["satisfaction"])
     assert moved is not None and int(moved.group(1)) + int(moved.group(2)) > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="the system has no nice")
+def test_a_helper_process_lowers_its_priority_before_loading_anything_heavy() -> None:
+    """The helpers yield the processor to the window (docs/architecture.md, "Reports")."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=helper.lower_priority) as pool:
+        niceness = pool.submit(os.nice, 0).result(timeout=60)
+        loaded = pool.submit(
+            eval,
+            "sorted({m.split('.')[0] for m in __import__('sys').modules}"
+            " & {'sqlalchemy', 'matplotlib', 'PySide6', 'db', 'numpy'})",
+        ).result(timeout=60)
+    assert niceness == os.nice(0) + helper.NICENESS
+    assert loaded == []
