@@ -125,6 +125,10 @@ class Contact(Base):
             "ix_contact_live_cadence_due",
             "stage_id",
             "cadence_due_on",
+            # Carried for the journey funnel, which then reads this index alone (0014).
+            "stage_entered_at",
+            "stuck_on",
+            "do_not_contact",
             sqlite_where=text("deleted_at IS NULL"),
         ),
         Index("ix_contact_live_value", "lifetime_value", sqlite_where=text("deleted_at IS NULL")),
