@@ -27,11 +27,12 @@ from db.domain import Medium
 from db.engine import ChangeWatch, Database, open_database
 from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
+from db.listing import count_contacts
 from db.touches import TouchInput, log_touch
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.reports import charts, helper, jobs, palette
+from desktop_app.reports import charts, helper, jobs, palette, worker
 from desktop_app.reports.catalogue import (
     BY_NAME,
     CHARTS,
@@ -486,3 +487,32 @@ def test_a_helper_process_lowers_its_priority_before_loading_anything_heavy() ->
         ).result(timeout=60)
     assert niceness == os.nice(0) + helper.NICENESS
     assert loaded == []
+
+
+def test_reads_run_in_the_app_when_a_helper_cannot_be_started(
+    qtbot: QtBot,
+    sample: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", refused)
+    runner = ThreadRunner()
+    reader = worker.ReportsReader(OpsBus(sample, runner))
+    got: list[int] = []
+    with qtbot.waitSignal(reader._unavailable, timeout=10_000):
+        reader.read(_contact_count, got.append)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=10_000)
+    # Later reads go straight to the app's background runner.
+    reader.read(_contact_count, got.append)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    assert got[0] == got[1] == count_contacts(sample, ContactQuery()) > 0
+    assert reader._broken and reader._pending == 0
+    assert "Resource temporarily unavailable" in caplog.text
+    runner.wait()
+
+
+def _contact_count(database: Database) -> int:
+    return count_contacts(database, ContactQuery())
