@@ -39,6 +39,7 @@ from desktop_app.reports.catalogue import (
     FIGURES,
     Chart,
     ChartData,
+    Rendered,
     load,
     period_of,
 )
@@ -449,6 +450,41 @@ def test_a_helper_keeps_chart_rows_until_the_database_changes(
     assert reads == ["touches", "touches"]
     assert again.column("total")[-1] == int(str(fresh.column("total")[-1])) + 1
     cache.watch.close()
+
+
+def test_a_chart_read_again_with_the_same_rows_is_not_drawn_again(
+    sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "_drawn", {})
+    drawn: list[str] = []
+    real_render = charts.render
+
+    def counted(chart: Chart, *args: object, **kwargs: object) -> Rendered:
+        drawn.append(chart.name)
+        return real_render(chart, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "render", counted)
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    job = jobs.Job(1, BY_NAME["sales"], since, until, today, palette.LIGHT, 600, 330, 1.0)
+    first = jobs.draw(job, sample)
+    # Read again (the database changed, but not its sales): the same image, not drawn anew.
+    contact = listing.contact_ids(sample, ContactQuery(), 0, 1)[0]
+    log_touch(sample, TouchInput(contact, Medium.EMAIL, datetime.now(UTC)))
+    again = jobs.draw(replace(job, generation=2), sample)
+    assert drawn == ["sales"]
+    assert again.image is first.image and again.generation == 2
+    # Another look, size or set of rows is drawn.
+    jobs.draw(replace(job, palette=palette.DARK), sample)
+    jobs.draw(replace(job, width=500), sample)
+    jobs.draw(replace(job, chart=BY_NAME["touches"]), sample)
+    jobs.draw(replace(job, since=None, until=None), sample)
+    assert drawn == ["sales", "sales", "sales", "touches", "sales"]
+    # The touches chart counts the new touch: its rows differ, so it is drawn again.
+    log_touch(sample, TouchInput(contact, Medium.EMAIL, datetime.now(UTC)))
+    jobs.draw(replace(job, chart=BY_NAME["touches"]), sample)
+    assert drawn[-1] == "touches" and len(drawn) == 6
+    assert len(jobs._drawn) <= jobs.DRAWN_KEPT
 
 
 def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> None:
