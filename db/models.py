@@ -339,9 +339,9 @@ class Touch(Base):
     __table_args__ = (
         Index("ix_touch_contact_when", "contact_id", "occurred_at"),
         Index("ix_touch_when", "occurred_at"),
-        # Touches per month and medium (Reports) read from the index alone.
-        # Covers the Reports charts of touches by month, medium and stage.
-        Index("ix_touch_when_medium", "occurred_at", "medium", "contact_id", "stage_id"),
+        # The Reports charts of touches by month, medium and stage read this index alone,
+        # one range of days per medium and stage (``db.reports.touches.by_medium_and_stage``).
+        Index("ix_touch_medium_stage", "medium", "stage_id", "occurred_at", "contact_id"),
         CheckConstraint(
             "medium IN ('in_person','email','mail','phone','video','gift')", name="medium"
         ),
