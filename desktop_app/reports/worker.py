@@ -170,7 +170,7 @@ class ReportsReader(QObject):
             self.close()
 
     def close(self) -> None:
-        """Let the helper processes go (after the reads already handed to them)."""
+        """Let the helper processes go; reads handed to them and not yet begun are dropped."""
         self._rest.stop()
         self._running = False
         with suppress(RuntimeError):  # the submitting thread is gone, at exit
