@@ -171,7 +171,7 @@ FIGURES = "figures"
 #: costs at 100,000 contacts and 1,000,000 touches, both when every chart is read and drawn
 #: (about 1 s of processor time a lane) and when rows are read again after a touch is logged
 #: and only the charts it changed are drawn again (``jobs.draw``; about 0.7 s a lane). The
-#: funnel costs about 0.6 s, the top customers and the value figures 0.3 s each, the rest
+#: funnel costs about 0.5 s, the top customers and the value figures 0.3 s each, the rest
 #: 0.1 to 0.3 s. The value figures, shown below the charts, go last.
 LANES: tuple[tuple[str, ...], ...] = (
     ("funnel", "plan", "lifecycle", "satisfaction", "sales", FIGURES),
