@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db import backups, contacts, engine, journeys, schema, settings
 from db.engine import (
+    READ_CACHE_KIB,
     ChangeWatch,
     Database,
     DatabaseLockedError,
@@ -68,6 +69,21 @@ def test_every_connection_gets_wal_foreign_keys_full_sync_and_busy_timeout(
     finally:
         first.close()
         second.close()
+
+
+def test_reading_connections_keep_a_smaller_page_cache_than_the_writing_one(
+    database: Database,
+) -> None:
+    database.release_memory()  # fresh connections, also after the pool is replaced
+    reader = database.read_engine.raw_connection()
+    writer = database.write_engine.raw_connection()
+    try:
+        assert _pragma(reader, "cache_size") == -READ_CACHE_KIB
+        assert _pragma(writer, "cache_size") == -2000  # SQLite's default
+        assert READ_CACHE_KIB < 2000
+    finally:
+        reader.close()
+        writer.close()
 
 
 def test_settings_survive_the_pool_being_replaced(database: Database) -> None:
