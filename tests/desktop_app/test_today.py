@@ -66,7 +66,8 @@ def shown(page: TodayPage, section: Section) -> list[str]:
 def laid_out(page: TodayPage, section: Section) -> list[str]:
     """The rows as the section's layout holds them, top to bottom."""
     layout = page.sections[section]._rows_layout
-    widgets = [layout.itemAt(i).widget() for i in range(layout.count())]
+    items = [layout.itemAt(i) for i in range(layout.count())]
+    widgets = [item.widget() for item in items if item is not None]
     return [w.item.name for w in widgets if isinstance(w, TodayRow)]
 
 
