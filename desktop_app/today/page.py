@@ -405,6 +405,8 @@ class TodayPage(QWidget):
 
         #: Lists read while the page was hidden, shown when it is.
         self._pending: tuple[date, TodayCounts, dict[Section, list[TodayItem]]] | None = None
+        #: A build of the lists left off when the page was hidden, to go on when it shows.
+        self._unfinished: tuple[int, TodayCounts, dict[Section, list[TodayItem]]] | None = None
         self._midnight = QTimer(self, singleShot=True)
         self._midnight.timeout.connect(self._on_midnight)
         ops.changed.connect(self._on_changed)
@@ -454,7 +456,11 @@ class TodayPage(QWidget):
         super().showEvent(event)
         if self._pending is not None:
             loaded, self._pending = self._pending, None
+            self._unfinished = None
             self._show_lists(*loaded)
+        elif self._unfinished is not None:
+            unfinished, self._unfinished = self._unfinished, None
+            self._build_lists(*unfinished)
         # The day's work goes by keyboard: the page takes the keys, on the row it was on.
         self.setFocus()
         if self._current is None:
@@ -474,6 +480,11 @@ class TodayPage(QWidget):
         """Lay out the lists, ``ROWS_PER_TURN`` new rows a turn, the first rows first."""
         if generation != self._building:
             return  # A newer refresh took over.
+        if self.parentWidget() is not None and self.isHidden():
+            # Another place was shown meanwhile: the rest is built when Today shows again,
+            # not in turns beside that place's own opening.
+            self._unfinished = (generation, counts, items)
+            return
         budget = [ROWS_PER_TURN]
         for section, view in self.sections.items():
             if not view.load(counts, items[section], budget):

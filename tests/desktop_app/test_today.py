@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from db import followups
@@ -411,3 +411,26 @@ def test_long_lists_are_built_a_screenful_a_turn_in_order(
     assert rows(page, Section.DUE_TODAY)[0] is first_due
     assert rows(page, Section.DUE_TODAY)[PAGE - 1] is last_due
     assert all(row.isVisible() for row in rows(page, Section.DUE_TODAY))
+
+
+def test_a_build_left_off_while_another_place_shows_goes_on_when_today_shows(
+    qtbot: QtBot, ops: OpsBus, database: Database, contact_factory: ContactFactory
+) -> None:
+    due = [f"Due {n:02d}" for n in range(ROWS_PER_TURN + 3)]
+    for name in due:
+        followups.add_followup(database, contact_factory(name=name), TODAY, "Call", today=TODAY)
+    places = QStackedWidget()
+    qtbot.addWidget(places)
+    page = TodayPage(ops, Clock(TODAY))
+    other = QWidget()
+    places.addWidget(page)
+    places.addWidget(other)
+    places.show()
+    assert shown(page, Section.DUE_TODAY) == due[:ROWS_PER_TURN]  # the first turn
+    places.setCurrentWidget(other)  # another place, before the next turn
+    qtbot.wait(50)
+    assert shown(page, Section.DUE_TODAY) == due[:ROWS_PER_TURN]  # nothing built meanwhile
+    with qtbot.waitSignal(page.lists_shown):
+        places.setCurrentWidget(page)
+    assert shown(page, Section.DUE_TODAY) == due
+    assert laid_out(page, Section.DUE_TODAY) == due
