@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import options, theme
 from desktop_app.contacts.table_model import HEADERS, STAGE_CHIP_ROLE, Column
+from desktop_app.tasks import Task, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -146,9 +147,11 @@ class ColumnLayout(QObject):
     #: How long after a change to the header it is written to the preferences.
     SAVE_DELAY_MS = 2000
 
-    def __init__(self, table: QTableView) -> None:
+    def __init__(self, table: QTableView, runner: TaskRunner | None = None) -> None:
         super().__init__(table)
         self.table = table
+        #: Where a change waited out is written (the file can take tens of ms on a busy disk).
+        self._runner = runner
         self.header = table.horizontalHeader()
         self._fitting = False
         self.auto_fit = True
@@ -165,13 +168,14 @@ class ColumnLayout(QObject):
         self.header.sectionResized.connect(self._on_resized)
         self.header.sectionMoved.connect(lambda *_a: self._changed())
         self.header.sortIndicatorChanged.connect(lambda *_a: self.save())
-        # Writing the preferences file takes about 10 ms: a change is written a moment later,
-        # once for a run of changes (sorting by one column after another), not in the click
-        # that sorts. Hiding the table (closing the window) writes what is still waiting.
+        # Writing the preferences file takes 10 ms or more: a change is written a moment
+        # later on the runner, once for a run of changes (sorting by one column after
+        # another), not in the click that sorts. Hiding the table (closing the window) writes
+        # what is still waiting, at once.
         self._saving = QTimer(self)
         self._saving.setSingleShot(True)
         self._saving.setInterval(self.SAVE_DELAY_MS)
-        self._saving.timeout.connect(self.save_now)
+        self._saving.timeout.connect(self._save_in_background)
         table.viewport().installEventFilter(self)
         app = QCoreApplication.instance()
         if app is not None:
@@ -246,12 +250,29 @@ class ColumnLayout(QObject):
             self.save_now()
 
     def save_now(self) -> None:
+        self._save(in_background=False)
+
+    def _write_latest(self) -> None:
+        # The state last meant to be written, not the one of when this was queued: a hide
+        # that wrote a newer one meanwhile must not be undone by an older write.
+        if self._written is not None:
+            options.save_window_state(HEADER_STATE, self._written)
+
+    def _save_in_background(self) -> None:
+        self._save(in_background=True)
+
+    def _save(self, *, in_background: bool) -> None:
         self._saving.stop()
         state = QByteArray(self.header.saveState())
         if state == self._written:
             return  # As the preferences have it already (a resize back, a place shown again).
-        options.save_window_state(HEADER_STATE, state)
         self._written = state
+        if in_background and self._runner is not None:
+            # On the runner: the GUI thread does not wait for the disk. A hide or quit writes
+            # at once (``save_pending``), so the app never exits with the write still queued.
+            self._runner.submit(Task(lambda _progress: self._write_latest()))
+            return
+        options.save_window_state(HEADER_STATE, state)
 
     def _on_resized(self, _logical: int, _old: int, _new: int) -> None:
         if self._fitting:

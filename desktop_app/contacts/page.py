@@ -132,7 +132,7 @@ class ContactsPage(QWidget):
         header.setSelectionModel(QItemSelectionModel(self.model, header))
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.setItemDelegate(ContactCellDelegate(self.table))
-        self.columns = ColumnLayout(self.table)
+        self.columns = ColumnLayout(self.table, ops.runner)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.total_changed.connect(self._on_total)
         self.model.modelReset.connect(self._on_selection)

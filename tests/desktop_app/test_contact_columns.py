@@ -18,6 +18,7 @@ from desktop_app.contacts.columns import DEFAULT_COLUMNS, ColumnLayout
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import STAGE_CHIP_ROLE, Column
 from desktop_app.ops import OpsBus
+from desktop_app.tasks import Task
 from tests.conftest import ContactFactory
 
 
@@ -147,3 +148,36 @@ def test_a_sort_is_written_to_the_preferences_a_moment_later_once(
     page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.AscendingOrder)
     page.close()  # closing writes what is waiting at once
     assert len(written) == 2
+
+
+def test_a_change_waited_out_is_written_on_the_runner_and_never_over_a_newer_one(
+    qtbot: QtBot,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    contact_factory(name="Ada Byron")
+    monkeypatch.setattr(ColumnLayout, "SAVE_DELAY_MS", 20)
+    held: list[Task] = []
+
+    class Held:
+        def submit(self, task: Task) -> None:
+            held.append(task)
+
+    page = _new_page(qtbot, OpsBus(database, Held()))
+    for task in held:  # the page's first reads
+        task.run()
+    held.clear()
+    written: list[QByteArray] = []
+    monkeypatch.setattr(options, "save_window_state", lambda _name, state: written.append(state))
+    page.table.sortByColumn(Column.COMPANY, Qt.SortOrder.DescendingOrder)
+    qtbot.wait(150)  # the delay runs out
+    assert held  # the write is queued on the runner
+    assert written == []  # not written by the GUI thread
+    page.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    page.close()  # written at once on the way out
+    assert len(written) == 1
+    for task in held:
+        task.run()  # the queued write comes late: it writes the newest state again
+    assert len(written) == 2 and written[1] == written[0]
+    assert page.table.horizontalHeader().sortIndicatorSection() == Column.NAME
