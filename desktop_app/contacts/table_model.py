@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QIcon
 
-from db import contacts
+from db import contacts, listing
 from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
@@ -178,21 +178,21 @@ class ContactTableModel(QAbstractTableModel):
             # every keystroke of a search.
             if keep_loaded or not self._stage_tones:
                 self._stage_tones = stage_tones(database)
-            self._reset(wanted, contacts.contact_ids(database, query, 0, wanted))
+            self._reset(wanted, listing.first_page(database, query, wanted, self.BLOCK_SIZE))
             if keep_loaded:
                 self.refreshed.emit()
             return
 
-        def work(_progress: Progress) -> tuple[int, list[int], dict[str, str]] | None:
+        def work(_progress: Progress) -> tuple[int, listing.FirstPage, dict[str, str]] | None:
             if generation != self._generation:
                 return None
             return (
                 generation,
-                contacts.contact_ids(database, query, 0, wanted),
+                listing.first_page(database, query, wanted, self.BLOCK_SIZE),
                 stage_tones(database),
             )
 
-        def done(result: tuple[int, list[int], dict[str, str]] | None) -> None:
+        def done(result: tuple[int, listing.FirstPage, dict[str, str]] | None) -> None:
             if result is None or result[0] != self._generation:
                 return
             self._stage_tones = result[2]
@@ -203,17 +203,15 @@ class ContactTableModel(QAbstractTableModel):
         task.finished.connect(done)
         self._runner.submit(task)
 
-    def _reset(self, wanted: int, ids: list[int]) -> None:
+    def _reset(self, wanted: int, page: listing.FirstPage) -> None:
         self.beginResetModel()
         self._today = local_today()
-        self._ids = ids
+        self._ids = page.ids
         self._rows = {}
         self._more = len(self._ids) == wanted
-        self._cells = {}
-        if self._ids:
-            # The first rows' cells now, before the count starts beside them on the runner:
-            # the view asks for them at once, and would otherwise share the CPU with it.
-            self._row(0)
+        # The first rows' cells came with the ids, in the same read, before the count starts
+        # beside them on the runner: the view asks for them at once.
+        self._cells = {row.id: row for row in page.rows}
         self.endResetModel()
         self._count()
 

@@ -8,9 +8,10 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import update
 
-from db import contacts
+from db import contacts, listing
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.engine import Database
+from db.listing import FirstPage
 from db.models import Contact
 from desktop_app.contacts.table_model import CONTACT_ID_ROLE, Column, ContactTableModel
 from desktop_app.tasks import Task
@@ -176,9 +177,18 @@ def test_cells_are_read_a_block_at_a_time_the_first_with_the_ids(
         reads.append(list(ids))
         return real(db, ids)
 
+    real_first = listing.first_page
+
+    def first_spy(db: Database, query: ContactQuery, limit: int, cells: int) -> FirstPage:
+        page = real_first(db, query, limit, cells)
+        reads.append([row.id for row in page.rows])
+        return page
+
     monkeypatch.setattr(contacts, "rows_for_ids", spy)
+    monkeypatch.setattr(listing, "first_page", first_spy)
     model = ContactTableModel(database)
-    # The first block comes with the ids (the view shows it at once); the others when shown.
+    # The first block comes with the ids, in the same read (the view shows it at once); the
+    # others when shown.
     assert [len(r) for r in reads] == [3]
     assert model.index(0, Column.NAME).data() == "Person 0"
     assert [len(r) for r in reads] == [3]
