@@ -178,23 +178,11 @@ def _today(query: ContactQuery) -> date:
 DENSE_MATCHES = 2000
 
 
-_CAPPED_MATCHES = text(
-    "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH :match LIMIT :cap)"
-)
-
-
 def _is_dense(session: Session, query: ContactQuery) -> bool:
     match = search.match_expression(query.text)
     if match is None:
         return False
-    # On the session's connection, as every statement of a keystroke: the ORM's handling of
-    # a statement costs more than this count does.
-    found = (
-        session.connection()
-        .execute(_CAPPED_MATCHES, {"match": match, "cap": DENSE_MATCHES})
-        .scalar()
-    )
-    return int(found or 0) >= DENSE_MATCHES
+    return search.count_matches(session, match, DENSE_MATCHES) >= DENSE_MATCHES
 
 
 def count_contacts(database: Database, query: ContactQuery) -> int:

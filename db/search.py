@@ -158,3 +158,18 @@ def rebuild(session: Session) -> int:
 
 def matching_ids_clause() -> str:
     return "SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match"
+
+
+def count_matches(session: Session, match: str, cap: int) -> int:
+    """How many contacts ``match`` (a ``match_expression``) finds, counting no further than
+    ``cap``: what the index alone says, read on every keystroke of a search, so sent as it
+    stands to the driver."""
+    found = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?)",
+            (match, cap),
+        )
+        .scalar()
+    )
+    return int(found or 0)
