@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -178,11 +181,53 @@ def _today(query: ContactQuery) -> date:
 DENSE_MATCHES = 2000
 
 
+class _SparseSearches:
+    """Searches lately found to match fewer than ``DENSE_MATCHES`` contacts.
+
+    A person types a word a letter at a time: once what is typed matches few contacts, every
+    letter or word typed on matches no more (``search.narrows``), so it is not counted again.
+    Which form answers a search is only a question of speed (both list the same contacts), so
+    a memory that a change to the data has made stale costs time, never a wrong list; it is
+    kept for a short while only.
+    """
+
+    KEPT = 16
+    SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: deque[tuple[float, int, tuple[str, ...]]] = deque(maxlen=self.KEPT)
+
+    def cover(self, words: tuple[str, ...]) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            found = tuple(self._found)
+        return any(
+            now - at < self.SECONDS and threshold == DENSE_MATCHES and search.narrows(words, old)
+            for at, threshold, old in found
+        )
+
+    def add(self, words: tuple[str, ...]) -> None:
+        with self._lock:
+            self._found.append((time.monotonic(), DENSE_MATCHES, words))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+_sparse = _SparseSearches()
+
+
 def _is_dense(session: Session, query: ContactQuery) -> bool:
-    match = search.match_expression(query.text)
-    if match is None:
+    words = search.words(query.text)
+    if not words or _sparse.cover(words):
         return False
-    return search.count_matches(session, match, DENSE_MATCHES) >= DENSE_MATCHES
+    found = search.count_matches(session, search.expression(words), DENSE_MATCHES)
+    dense = found >= DENSE_MATCHES
+    if not dense:
+        _sparse.add(words)
+    return dense
 
 
 def count_contacts(database: Database, query: ContactQuery) -> int:

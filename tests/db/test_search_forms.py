@@ -8,8 +8,9 @@ import random
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.orm import Session
 
-from db import listing
+from db import listing, search
 from db.contacts import (
     ContactInput,
     ContactQuery,
@@ -121,6 +122,14 @@ def crowd(database: Database) -> list[int]:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_remembered_searches() -> Iterator[None]:
+    """Each test starts without the memory of searches found sparse (``listing._sparse``)."""
+    listing._sparse.clear()
+    yield
+    listing._sparse.clear()
+
+
 @pytest.fixture(params=["dense", "sparse"])
 def form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Every search answered by one form: the dense one (walks the sort order's index, each
@@ -183,3 +192,55 @@ def test_the_forms_find_what_a_person_expects(
     names = [row.name for row in listing.rows_for_ids(database, _listed(database, ContactQuery()))]
     assert names == sorted(names, key=str.lower)  # ASCII-caseless, as the name index sorts
     assert _listed(database, ContactQuery(text="nobody")) == []
+
+
+def test_a_search_typed_on_from_a_sparse_one_is_not_counted_again(
+    database: Database, crowd: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[str] = []
+    real = search.count_matches
+
+    def spy(session: Session, match: str, cap: int) -> int:
+        counted.append(match)
+        return real(session, match, cap)
+
+    monkeypatch.setattr(search, "count_matches", spy)
+    monkeypatch.setattr(listing, "DENSE_MATCHES", 70)
+    typing = ["m", "ma", "mar", "mari", "maria", "maria ", "maria g", "maria ga"]
+    with database.reading() as session:  # what the index finds, trashed contacts included
+        found = {t: real(session, search.expression(search.words(t)), 10**6) for t in typing}
+        garcia = real(session, '"garcía"*', 10**6)
+    first_sparse = next(t for t in typing if found[t] < 70)
+    # Dense at first, sparse before the end of the typing.
+    assert 0 < typing.index(first_sparse) < len(typing) - 1 and garcia < 70
+    listed = {typed: _listed(database, ContactQuery(text=typed)) for typed in typing}
+    # Counted up to the first sparse search; typing on from it, never again.
+    counted_first = typing[: typing.index(first_sparse) + 1]
+    assert counted == [search.match_expression(t) for t in counted_first]
+    # A search that does not narrow a sparse one is counted; one that narrows it is not.
+    for typed in ["garcía", "garcía m", "anna", "maria ga"]:
+        listed[typed] = _listed(database, ContactQuery(text=typed))
+    assert counted[len(counted_first) :] == ['"garcía"*', '"anna"*']
+    # And every list is the one the sparse form gives without any memory.
+    listing._sparse.clear()
+    monkeypatch.setattr(listing, "DENSE_MATCHES", 10**9)
+    for typed in typing:
+        assert listed[typed] == _listed(database, ContactQuery(text=typed)), typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "than", "narrows"),
+    [
+        ("mari", "mar", True),
+        ("maria g", "maria", True),
+        ("g maria", "mari", True),
+        ("maria g", "mari gar", False),
+        ("mar", "mari", False),
+        ("anna", "mari", False),
+        ("anna@ex", "anna@", True),
+        ("anna—berg", "anna—b", True),
+        ("smith", "", True),
+    ],
+)
+def test_which_searches_narrow_which(typed: str, than: str, narrows: bool) -> None:
+    assert search.narrows(search.words(typed), search.words(than)) is narrows
