@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QIcon
@@ -31,7 +32,7 @@ from db.domain import Medium
 from db.engine import Database
 from desktop_app import icons, theme
 from desktop_app.journeys.badges import stage_tones
-from desktop_app.tasks import Progress, Task, TaskRunner
+from desktop_app.tasks import Progress, Task, TaskRunner, ThreadRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -144,6 +145,10 @@ class ContactTableModel(QAbstractTableModel):
         self._counting: Task | None = None
         self._today = local_today()
         self._stage_tones: dict[str, str] = {}
+        self._count_soon = QTimer(self)
+        self._count_soon.setSingleShot(True)
+        self._count_soon.setInterval(0)
+        self._count_soon.timeout.connect(self._count)
         self.reload()
 
     # --- the query ------------------------------------------------------------------------
@@ -213,7 +218,15 @@ class ContactTableModel(QAbstractTableModel):
         # beside them on the runner: the view asks for them at once.
         self._cells = {row.id: row for row in page.rows}
         self.endResetModel()
-        self._count()
+        if self._more and isinstance(self._runner, ThreadRunner):
+            # Counted from the event loop's next turn, once the view has painted the new rows:
+            # the count's own Python on the worker would otherwise hold the interpreter lock
+            # while the keystroke's rows are still being painted (docs/architecture.md,
+            # "Pauses"). A newer query before then is counted instead.
+            self._count_soon.start()
+        else:
+            self._count_soon.stop()
+            self._count()
 
     def stage_tone(self, label: str) -> str:
         """The chip tone of a stage, as the list paints it."""

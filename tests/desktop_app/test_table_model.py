@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from db import contacts, listing
@@ -14,7 +15,7 @@ from db.engine import Database
 from db.listing import FirstPage
 from db.models import Contact
 from desktop_app.contacts.table_model import CONTACT_ID_ROLE, Column, ContactTableModel
-from desktop_app.tasks import Task
+from desktop_app.tasks import Task, ThreadRunner
 from tests.conftest import ContactFactory
 
 
@@ -152,6 +153,42 @@ def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped
     # Only the count for what is typed now reaches the status line.
     assert totals == [4]
     assert model.total == 4
+
+
+def test_on_a_worker_thread_only_the_newest_query_is_counted_once_the_event_loop_turns(
+    qtbot: QtBot,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(7):
+        contact_factory(name=f"Baker {n}")
+    for n in range(4):
+        contact_factory(name=f"Smith {n}")
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 3)
+    counted: list[ContactQuery] = []
+    real = contacts.count_contacts
+
+    def spy(db: Database, query: ContactQuery) -> int:
+        counted.append(query)
+        return real(db, query)
+
+    monkeypatch.setattr(contacts, "count_contacts", spy)
+    runner = ThreadRunner()
+    model = ContactTableModel(database, runner=runner)
+    qtbot.waitUntil(lambda: model.total == 11)
+    counted.clear()
+    model.set_query(ContactQuery(text="baker"))
+    model.set_query(ContactQuery(text="smith"))
+    # The rows are there at once; nothing is counted beside them while they are shown.
+    assert names(model) == ["Smith 0", "Smith 1", "Smith 2"]
+    runner.wait()
+    assert counted == []
+    with qtbot.waitSignal(model.total_changed) as total:
+        pass
+    assert total.args == [4]
+    runner.wait()
+    assert counted == [ContactQuery(text="smith")]
 
 
 def test_a_short_result_is_counted_without_the_runner(
