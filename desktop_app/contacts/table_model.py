@@ -91,6 +91,21 @@ SORT_KEYS = {
 
 
 _NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
+_COLUMNS = tuple(Column)
+#: The roles ``ContactTableModel.data`` answers.
+_ROLES = frozenset(
+    {
+        CONTACT_ID_ROLE,
+        STAGE_CHIP_ROLE,
+        Qt.ItemDataRole.DisplayRole.value,
+        Qt.ItemDataRole.DecorationRole.value,
+        Qt.ItemDataRole.ForegroundRole.value,
+        Qt.ItemDataRole.FontRole.value,
+        Qt.ItemDataRole.ToolTipRole.value,
+        Qt.ItemDataRole.TextAlignmentRole.value,
+    }
+)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def followup_text(day: date | None, today: date) -> str:
@@ -329,17 +344,19 @@ class ContactTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # A view asks each painted cell for about seven roles: the ones never answered
+        # return at once, as painting a page of search results asks thousands of times.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == CONTACT_ID_ROLE:
             return self._ids[index.row()]
         row = self._row(index.row())
         if row is None:
             return None  # Deleted since the ids were read; the next reload drops it.
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LAST_TOUCH:
