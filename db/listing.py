@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import enum
 import functools
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
@@ -178,18 +181,53 @@ def _today(query: ContactQuery) -> date:
 DENSE_MATCHES = 2000
 
 
+class _SparseSearches:
+    """Searches lately found to match fewer than ``DENSE_MATCHES`` contacts.
+
+    A person types a word a letter at a time: once what is typed matches few contacts, every
+    letter or word typed on matches no more (``search.narrows``), so it is not counted again.
+    Which form answers a search is only a question of speed (both list the same contacts), so
+    a memory that a change to the data has made stale costs time, never a wrong list; it is
+    kept for a short while only.
+    """
+
+    KEPT = 16
+    SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: deque[tuple[float, int, tuple[str, ...]]] = deque(maxlen=self.KEPT)
+
+    def cover(self, words: tuple[str, ...]) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            found = tuple(self._found)
+        return any(
+            now - at < self.SECONDS and threshold == DENSE_MATCHES and search.narrows(words, old)
+            for at, threshold, old in found
+        )
+
+    def add(self, words: tuple[str, ...]) -> None:
+        with self._lock:
+            self._found.append((time.monotonic(), DENSE_MATCHES, words))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+_sparse = _SparseSearches()
+
+
 def _is_dense(session: Session, query: ContactQuery) -> bool:
-    match = search.match_expression(query.text)
-    if match is None:
+    words = search.words(query.text)
+    if not words or _sparse.cover(words):
         return False
-    found = session.scalar(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH :match"
-            " LIMIT :cap)"
-        ),
-        {"match": match, "cap": DENSE_MATCHES},
-    )
-    return int(found or 0) >= DENSE_MATCHES
+    found = search.count_matches(session, search.expression(words), DENSE_MATCHES)
+    dense = found >= DENSE_MATCHES
+    if not dense:
+        _sparse.add(words)
+    return dense
 
 
 def count_contacts(database: Database, query: ContactQuery) -> int:
@@ -317,7 +355,8 @@ def _page_ids(session: Session, query: ContactQuery, offset: int, limit: int) ->
 def _ids(session: Session, stmt: Select[Any]) -> list[int]:
     # Run as a plain statement on the session's connection: the ORM's row handling costs
     # more than SQLite does once a read runs to thousands of ids (the whole list, at once).
-    return list(session.connection().execute(stmt).scalars())
+    # ``all()`` fetches the rows in one call, not one call per row.
+    return list(session.connection().execute(stmt).scalars().all())
 
 
 def contact_rows(
@@ -333,16 +372,64 @@ def contact_rows(
         return _rows_for_ids(session, ids)
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """The first ids of a list and the cells of its first rows."""
+
+    ids: list[int]
+    rows: list[ContactRow]
+
+
+def first_page(database: Database, query: ContactQuery, limit: int, cells: int) -> FirstPage:
+    """The first ``limit`` ids of the list, and the cells of the first ``cells`` of them, in
+    one read: what a view shows at once for a new query (each keystroke of a search)."""
+    with database.reading() as session:
+        ids = _page_ids(session, query, 0, limit)
+        return FirstPage(ids, _rows_for_ids(session, ids[:cells]))
+
+
 def rows_for_ids(database: Database, ids: Sequence[int]) -> list[ContactRow]:
     """The list cells of these contacts, in the order given (missing ones are skipped)."""
     with database.reading() as session:
         return _rows_for_ids(session, ids)
 
 
+class _Cells(NamedTuple):
+    """One row of ``_cells_statement``, by column name. A plain tuple's fields are read many
+    times faster than a result row's attributes, which counts on every keystroke."""
+
+    id: int
+    name: str
+    company: str
+    title: str
+    email: str | None
+    phone: str | None
+    stage_label: str | None
+    tag_names: str | None
+    last_touch_at: datetime | None
+    last_touch_medium: str | None
+    next_followup_on: date | None
+    updated_at: datetime
+    deleted_at: datetime | None
+    purchase_count: int
+    lifetime_value: Decimal
+    satisfaction: str | None
+    last_purchase_on: date | None
+    purchase_interval_days: int | None
+    do_not_contact: bool
+    has_need: bool
+    has_budget: bool
+    has_urgency: bool
+    is_decision_maker: bool
+    last_interaction_on: date | None
+    season: str | None
+
+
 @functools.cache
 def _cells_statement() -> Select[Any]:
     """The list's cells of the contacts whose ids are bound as ``ids``: built once, as the
-    rows are read on every keystroke of a search and every block of rows painted."""
+    rows are read on every keystroke of a search and every block of rows painted. Its
+    columns are ``_Cells``' fields, in order."""
     first_email = (
         select(ContactEmail.address)
         .where(ContactEmail.contact_id == Contact.id)
@@ -364,7 +451,7 @@ def _cells_statement() -> Select[Any]:
         .scalar_subquery()
     )
     stage_label = select(Stage.label).where(Stage.id == Contact.stage_id).scalar_subquery()
-    return select(
+    stmt = select(
         Contact.id,
         Contact.name,
         Contact.company,
@@ -391,15 +478,23 @@ def _cells_statement() -> Select[Any]:
         Contact.last_interaction_on,
         Contact.season,
     ).where(Contact.id.in_(bindparam("ids", expanding=True)))
+    if tuple(stmt.selected_columns.keys()) != _Cells._fields:
+        raise AssertionError("the cells statement and _Cells name different columns")
+    return stmt
 
 
 def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
     if not ids:
         return []
-    thresholds = lifecycle.read_thresholds(session)
+    connection = session.connection()
+    # On the connection (nothing is pending in a read): the ORM's statement handling costs
+    # more than the read of four settings.
+    thresholds = lifecycle.read_thresholds(connection)
     today = local_today()
-    by_id = {
-        r.id: ContactRow(
+    found = connection.execute(_cells_statement(), {"ids": list(ids)}).all()
+    by_id: dict[int, ContactRow] = {}
+    for r in map(_Cells._make, found):
+        by_id[r.id] = ContactRow(
             id=r.id,
             name=r.name,
             company=r.company,
@@ -426,6 +521,4 @@ def _rows_for_ids(session: Session, ids: Sequence[int]) -> list[ContactRow]:
                 is_decision_maker=r.is_decision_maker,
             ),
         )
-        for r in session.connection().execute(_cells_statement(), {"ids": list(ids)})
-    }
     return [by_id[i] for i in ids if i in by_id]

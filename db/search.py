@@ -36,10 +36,28 @@ def match_expression(typed: str) -> str | None:
     # splits it exactly as it split the indexed text (combining marks, scripts newer than
     # Python's idea of a word character). A word with no letter or digit could become an empty
     # phrase that matches nothing, so it is left out instead.
-    words = [w for w in _SEPARATORS.split(typed) if any(ch.isalnum() for ch in w)]
-    if not words:
-        return None
+    found = words(typed)
+    return expression(found) if found else None
+
+
+def expression(words: Sequence[str]) -> str:
+    """The FTS5 query that finds contacts with a word starting with each of ``words``."""
     return " ".join(f'"{word}"*' for word in words)
+
+
+def words(typed: str) -> tuple[str, ...]:
+    """The words of what was typed that ``match_expression`` searches for, in order."""
+    return tuple(w for w in _SEPARATORS.split(typed) if any(ch.isalnum() for ch in w))
+
+
+def narrows(typed: Sequence[str], than: Sequence[str]) -> bool:
+    """Whether the ``words`` ``typed`` can only find contacts that the words ``than`` find:
+    each word of ``than`` starts one of ``typed``, as when a person types on or adds a word.
+
+    (A word that starts another is matched by FTS5 wherever the longer one is: its tokens
+    are the same, the last one a prefix of the other's.) False is always safe: it only means
+    "not known"."""
+    return all(any(word.startswith(old) for word in typed) for old in than)
 
 
 def reindex(session: Session, contact_ids: Iterable[int]) -> None:
@@ -158,3 +176,18 @@ def rebuild(session: Session) -> int:
 
 def matching_ids_clause() -> str:
     return "SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match"
+
+
+def count_matches(session: Session, match: str, cap: int) -> int:
+    """How many contacts ``match`` (a ``match_expression``) finds, counting no further than
+    ``cap``: what the index alone says, read on every keystroke of a search, so sent as it
+    stands to the driver."""
+    found = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?)",
+            (match, cap),
+        )
+        .scalar()
+    )
+    return int(found or 0)

@@ -21,18 +21,19 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QIcon
 
-from db import contacts
+from db import contacts, listing
 from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
 from desktop_app import icons, theme
 from desktop_app.journeys.badges import stage_tones
-from desktop_app.tasks import Progress, Task, TaskRunner
+from desktop_app.tasks import Progress, Task, TaskRunner, ThreadRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -91,6 +92,8 @@ SORT_KEYS = {
 
 
 _NUMERIC = (Column.DAYS_SINCE, Column.VALUE, Column.PURCHASES)
+_COLUMNS = tuple(Column)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 #: The roles ``data`` answers, each with the columns it answers it for (None: all). A view
 #: asks each painted cell for about eight roles; the others, and these roles in other
@@ -167,6 +170,10 @@ class ContactTableModel(QAbstractTableModel):
         self._counting_for: ContactQuery | None = None
         self._today = local_today()
         self._stage_tones: dict[str, str] = {}
+        self._count_soon = QTimer(self)
+        self._count_soon.setSingleShot(True)
+        self._count_soon.setInterval(0)
+        self._count_soon.timeout.connect(self._count)
         self.reload()
 
     # --- the query ------------------------------------------------------------------------
@@ -203,21 +210,21 @@ class ContactTableModel(QAbstractTableModel):
             # every keystroke of a search.
             if keep_loaded or not self._stage_tones:
                 self._stage_tones = stage_tones(database)
-            self._reset(wanted, contacts.contact_ids(database, query, 0, wanted))
+            self._reset(wanted, listing.first_page(database, query, wanted, self.BLOCK_SIZE))
             if keep_loaded:
                 self.refreshed.emit()
             return
 
-        def work(_progress: Progress) -> tuple[int, list[int], dict[str, str]] | None:
+        def work(_progress: Progress) -> tuple[int, listing.FirstPage, dict[str, str]] | None:
             if generation != self._generation:
                 return None
             return (
                 generation,
-                contacts.contact_ids(database, query, 0, wanted),
+                listing.first_page(database, query, wanted, self.BLOCK_SIZE),
                 stage_tones(database),
             )
 
-        def done(result: tuple[int, list[int], dict[str, str]] | None) -> None:
+        def done(result: tuple[int, listing.FirstPage, dict[str, str]] | None) -> None:
             if result is None or result[0] != self._generation:
                 return
             self._stage_tones = result[2]
@@ -228,19 +235,25 @@ class ContactTableModel(QAbstractTableModel):
         task.finished.connect(done)
         self._runner.submit(task)
 
-    def _reset(self, wanted: int, ids: list[int]) -> None:
+    def _reset(self, wanted: int, page: listing.FirstPage) -> None:
         self.beginResetModel()
         self._today = local_today()
-        self._ids = ids
+        self._ids = page.ids
         self._rows = {}
         self._more = len(self._ids) == wanted
-        self._cells = {}
-        if self._ids:
-            # The first rows' cells now, before the count starts beside them on the runner:
-            # the view asks for them at once, and would otherwise share the CPU with it.
-            self._row(0)
+        # The first rows' cells came with the ids, in the same read, before the count starts
+        # beside them on the runner: the view asks for them at once.
+        self._cells = {row.id: row for row in page.rows}
         self.endResetModel()
-        self._count()
+        if self._more and isinstance(self._runner, ThreadRunner):
+            # Counted from the event loop's next turn, once the view has painted the new rows:
+            # the count's own Python on the worker would otherwise hold the interpreter lock
+            # while the keystroke's rows are still being painted (docs/architecture.md,
+            # "Pauses"). A newer query before then is counted instead.
+            self._count_soon.start()
+        else:
+            self._count_soon.stop()
+            self._count()
 
     def stage_tone(self, label: str) -> str:
         """The chip tone of a stage, as the list paints it."""
@@ -390,7 +403,7 @@ class ContactTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         columns = _ROLE_COLUMNS.get(role, _NOT_ANSWERED)
@@ -403,7 +416,7 @@ class ContactTableModel(QAbstractTableModel):
         row = self._row(index.row())
         if row is None:
             return None  # Deleted since the ids were read; the next reload drops it.
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LAST_TOUCH:

@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont, QIcon
+from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from db import contacts, followups, touches
+from db import contacts, followups, listing, touches
 from db.clock import local_today
 from db.contacts import ContactQuery, ContactRow, SortKey
 from db.domain import Medium
 from db.engine import Database
+from db.listing import FirstPage
 from db.models import Contact
 from desktop_app.contacts.table_model import (
     CONTACT_ID_ROLE,
@@ -21,7 +23,7 @@ from desktop_app.contacts.table_model import (
     Column,
     ContactTableModel,
 )
-from desktop_app.tasks import Task
+from desktop_app.tasks import Task, ThreadRunner
 from tests.conftest import ContactFactory
 
 
@@ -161,6 +163,42 @@ def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped
     assert model.total == 4
 
 
+def test_on_a_worker_thread_only_the_newest_query_is_counted_once_the_event_loop_turns(
+    qtbot: QtBot,
+    database: Database,
+    contact_factory: ContactFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(7):
+        contact_factory(name=f"Baker {n}")
+    for n in range(4):
+        contact_factory(name=f"Smith {n}")
+    monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 3)
+    counted: list[ContactQuery] = []
+    real = contacts.count_contacts
+
+    def spy(db: Database, query: ContactQuery) -> int:
+        counted.append(query)
+        return real(db, query)
+
+    monkeypatch.setattr(contacts, "count_contacts", spy)
+    runner = ThreadRunner()
+    model = ContactTableModel(database, runner=runner)
+    qtbot.waitUntil(lambda: model.total == 11)
+    counted.clear()
+    model.set_query(ContactQuery(text="baker"))
+    model.set_query(ContactQuery(text="smith"))
+    # The rows are there at once; nothing is counted beside them while they are shown.
+    assert names(model) == ["Smith 0", "Smith 1", "Smith 2"]
+    runner.wait()
+    assert counted == []
+    with qtbot.waitSignal(model.total_changed) as total:
+        pass
+    assert total.args == [4]
+    runner.wait()
+    assert counted == [ContactQuery(text="smith")]
+
+
 def test_a_short_result_is_counted_without_the_runner(
     database: Database, contact_factory: ContactFactory
 ) -> None:
@@ -184,9 +222,18 @@ def test_cells_are_read_a_block_at_a_time_the_first_with_the_ids(
         reads.append(list(ids))
         return real(db, ids)
 
+    real_first = listing.first_page
+
+    def first_spy(db: Database, query: ContactQuery, limit: int, cells: int) -> FirstPage:
+        page = real_first(db, query, limit, cells)
+        reads.append([row.id for row in page.rows])
+        return page
+
     monkeypatch.setattr(contacts, "rows_for_ids", spy)
+    monkeypatch.setattr(listing, "first_page", first_spy)
     model = ContactTableModel(database)
-    # The first block comes with the ids (the view shows it at once); the others when shown.
+    # The first block comes with the ids, in the same read (the view shows it at once); the
+    # others when shown.
     assert [len(r) for r in reads] == [3]
     assert model.index(0, Column.NAME).data() == "Person 0"
     assert [len(r) for r in reads] == [3]
