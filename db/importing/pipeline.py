@@ -1,0 +1,431 @@
+"""An import's rows, read and checked in a helper process when the file is large.
+
+Reading and checking rows is Python work, about a third of a large import; writing them is
+SQLite's. For a large file a helper process reads and checks the rows and hands them over in
+chunks while the import writes the chunks before, so the two run side by side on two cores (a
+thread would not do: parsing holds the interpreter lock). The helper only reads the file and
+writes nothing, so stopping it at any moment (Cancel, a failure) is safe: the import's one
+transaction alone decides what is written. At most ``QUEUED`` chunks wait between the two, so
+memory stays bounded however long the file.
+
+Each row crosses over as a ``Record``, a plain tuple of tuples and strings, which pickles at
+C speed (rebuilding ``ImportRow`` dataclasses would cost the writer more than parsing saves),
+with what creating a contact needs already laid out: its columns, emails, phones and tags,
+its search index text and its matching keys. ``row_of`` gives back the ``ImportRow`` for the
+rarer rows that need it (updates of existing contacts). A small file is read in the import's
+own process, into the same records. docs/architecture.md, "A bulk load: the import", has more.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from db import search
+from db.contacts import ContactInput, EmailData, PhoneData
+from db.importing import vcard
+from db.importing.csvfile import CsvDialect, CsvFileError, CsvReader
+from db.importing.errors import ImportProblemError
+from db.importing.fields import Mapping
+from db.importing.rows import ImportRow, RowMapper
+from db.matching import normalise_email, normalise_phone
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
+
+log = logging.getLogger(__name__)
+
+#: A file at least this large (about 20,000 rows of a Google export) is read in a helper
+#: process; a smaller one is read faster than a process starts.
+HELPER_FROM_BYTES = 4 << 20
+#: Rows per chunk handed over, and chunks that may wait to be written.
+CHUNK = 1000
+QUEUED = 8
+#: How long the import waits for a chunk before it checks on the helper and on Cancel.
+_WAIT = 0.1
+
+
+class HelperFailedError(ImportProblemError):
+    """The helper process reading the file failed or ended early (nothing was written)."""
+
+
+# --- Reading rows -------------------------------------------------------------------------------
+
+
+class Rows(Protocol):
+    size: int
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[ImportRow]: ...
+
+
+class _CsvRows:
+    def __init__(self, reader: CsvReader, mapping: Mapping) -> None:
+        self.reader = reader
+        self.mapper = RowMapper(mapping)
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        for row in self.reader:
+            yield self.mapper.draft(row.cells).finish(row.line)
+
+
+class _CardRows:
+    def __init__(self, reader: vcard.VCardReader) -> None:
+        self.reader = reader
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        return iter(self.reader)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading a file's rows needs (plain data: it is handed to the helper process)."""
+
+    path: Path
+    #: A vCard file (else a CSV one read with ``dialect`` and ``mapping``).
+    cards: bool
+    dialect: CsvDialect | None
+    mapping: Mapping
+    #: The tag every new contact gets ("" for none), and the region phone numbers without a
+    #: country code belong to (for the matching keys).
+    tag: str = ""
+    region: str = ""
+
+
+@contextmanager
+def open_rows(reading: Reading) -> Iterator[Rows]:
+    """Each row of the file as an ``ImportRow``, in this process."""
+    if reading.cards:
+        with vcard.VCardReader(reading.path) as cards:
+            yield _CardRows(cards)
+        return
+    assert reading.dialect is not None
+    with CsvReader(reading.path, reading.dialect) as reader:
+        yield _CsvRows(reader, reading.mapping)
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+#: name, company, title, street, city, region, postal code, country and notes, in the
+#: contact table's order.
+Head = tuple[str, str, str, str, str, str, str, str, str]
+#: centre of influence, do not contact, the four qualification flags and days between
+#: purchases, in the contact table's order.
+Tail = tuple[bool, bool, bool, bool, bool, bool, int | None]
+#: A new contact's search index row but for its id (``db.search.index_row``).
+IndexText = tuple[str, str, str, str, str, str, str]
+#: What else ``row_of`` needs: the row's own tags, whether it gave a name, the flags it gives
+#: (``ImportRow.given``); for a blank or invalid row, the reason and what the row says.
+Given = tuple[tuple[str, ...], bool, tuple[tuple[str, object], ...]]
+Extra = Given | tuple[str, str]
+
+#: One row as it crosses between processes, a plain tuple (see the module's docstring):
+#: ``(line, head, tail, emails, phones, new_tags, stage, email_keys, phone_keys, index_text,
+#: extra)``, ``head`` None for a blank or invalid row. ``emails`` and ``phones`` are (value,
+#: label) pairs; ``new_tags`` the tags a new contact gets (the import's tag added); ``stage``
+#: the stage the row names; the keys are those ``db.matching`` compares contacts by.
+Record = tuple[
+    int,
+    Head | None,
+    Tail,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    IndexText,
+    Extra,
+]
+_NO_TAIL: Tail = (False, False, False, False, False, False, None)
+_NO_TEXT: IndexText = ("", "", "", "", "", "", "")
+
+
+def to_record(row: ImportRow, tag: str, region: str) -> Record:
+    data = row.data
+    if data is None:
+        return (
+            row.line,
+            None,
+            _NO_TAIL,
+            (),
+            (),
+            (),
+            "",
+            (),
+            (),
+            _NO_TEXT,
+            (row.error, row.summary),
+        )
+    tags = data.tags
+    new_tags = tags
+    if tag and tag.casefold() not in {t.casefold() for t in tags}:
+        new_tags = (*tags, tag)
+    return (
+        row.line,
+        (
+            data.name,
+            data.company,
+            data.title,
+            data.street,
+            data.city,
+            data.region,
+            data.postal_code,
+            data.country,
+            data.notes,
+        ),
+        (
+            data.centre_of_influence,
+            data.do_not_contact,
+            data.has_need,
+            data.has_budget,
+            data.has_urgency,
+            data.is_decision_maker,
+            data.purchase_interval_days,
+        ),
+        tuple((e.address, e.label) for e in data.emails),
+        tuple((p.number, p.label) for p in data.phones),
+        new_tags,
+        row.stage,
+        tuple(k for e in data.emails if (k := normalise_email(e.address)) is not None),
+        tuple(k for p in data.phones if (k := normalise_phone(p.number, region)) is not None),
+        search.index_row(
+            0,
+            name=data.name,
+            company=data.company,
+            title=data.title,
+            emails=[e.address for e in data.emails],
+            numbers=[p.number for p in data.phones],
+            tags=new_tags,
+            place=(data.city, data.region, data.country),
+        )[1:],
+        (tags, row.named, row.given),
+    )
+
+
+def row_of(record: Record) -> ImportRow:
+    """The ``ImportRow`` a record was made from."""
+    line, head, tail, emails, phones, _new_tags, stage, _e, _p, _text, extra = record
+    if head is None:
+        error, summary = cast(tuple[str, str], extra)
+        return ImportRow(line, None, error, summary)
+    tags, named, given = cast(Given, extra)
+    name, company, title, street, city, region, postal_code, country, notes = head
+    centre, no_contact, need, budget, urgency, decides, interval = tail
+    data = ContactInput(
+        name=name,
+        company=company,
+        title=title,
+        emails=tuple(EmailData(address, label) for address, label in emails),
+        phones=tuple(PhoneData(number, label) for number, label in phones),
+        street=street,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        notes=notes,
+        tags=tags,
+        centre_of_influence=centre,
+        do_not_contact=no_contact,
+        has_need=need,
+        has_budget=budget,
+        has_urgency=urgency,
+        is_decision_maker=decides,
+        purchase_interval_days=interval,
+    )
+    return ImportRow(line, data, named=named, stage=stage, given=given)
+
+
+# --- The feed of records ------------------------------------------------------------------------
+
+
+class Feed(Protocol):
+    """The records of a file, in file order, with how far it is read (``position`` of
+    ``size`` bytes, for progress). ``idle`` is called while waiting on the helper (it may
+    raise, to stop: Cancel)."""
+
+    size: int
+    idle: Callable[[], None]
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Record]: ...
+
+
+class _InProcess:
+    def __init__(self, rows: Rows, reading: Reading) -> None:
+        self.rows = rows
+        self.reading = reading
+        self.size = rows.size
+        self.idle = _nothing
+
+    @property
+    def position(self) -> int:
+        return self.rows.position
+
+    def __iter__(self) -> Iterator[Record]:
+        tag, region = self.reading.tag, self.reading.region
+        for row in self.rows:
+            yield to_record(row, tag, region)
+
+
+def _nothing() -> None:
+    pass
+
+
+class _FromHelper:
+    def __init__(self, reading: Reading, size: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.reading = reading
+        self.size = size
+        self.position = 0
+        self.idle = _nothing
+        self.queue: Queue[tuple[Any, ...]] = context.Queue(maxsize=QUEUED)
+        self.stop: Event = context.Event()
+        self.process: BaseProcess = context.Process(
+            target=read_in_helper,
+            args=(reading, self.queue, self.stop),
+            name="touchbase-import-reader",
+            daemon=True,
+        )
+        self.process.start()
+
+    def _next(self) -> tuple[Any, ...]:
+        while True:
+            with suppress(queue.Empty):
+                return self.queue.get(timeout=_WAIT)
+            if not self.process.is_alive():
+                # Whatever it sent before it ended is still to be read.
+                try:
+                    return self.queue.get(timeout=_WAIT)
+                except queue.Empty:
+                    raise HelperFailedError(
+                        f"Reading {self.reading.path.name} stopped unexpectedly (the helper "
+                        f"process reading it ended with code {self.process.exitcode}); "
+                        "nothing was written."
+                    ) from None
+            self.idle()
+
+    def __iter__(self) -> Iterator[Record]:
+        while True:
+            message = self._next()
+            kind = message[0]
+            if kind == "rows":
+                _, chunk, position = message
+                yield from chunk
+                self.position = position
+            elif kind == "end":
+                self.position = message[1]
+                return
+            else:
+                raise _failure(self.reading.path, message)
+
+    def close(self) -> None:
+        """Stop the helper (it only reads: nothing is lost) and wait for it to end."""
+        self.stop.set()
+        deadline = time.monotonic() + 1.0
+        while self.process.is_alive() and time.monotonic() < deadline:
+            # A helper waiting to hand over a chunk sees the stop once there is room.
+            with suppress(queue.Empty):
+                self.queue.get(timeout=0.02)
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.queue.close()
+
+
+def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
+    """The exception the helper's ``("failed", …)`` message stands for, as reading the file
+    in this process would have raised it, or a ``HelperFailedError`` that says what failed."""
+    _, kind, text, errno, strerror, filename = message
+    if kind == "csv":
+        return CsvFileError(text)
+    if kind == "problem":
+        return ImportProblemError(text)
+    if kind == "os":
+        return OSError(errno, strerror, filename) if errno is not None else OSError(text)
+    return HelperFailedError(
+        f"Reading {path.name} failed in the helper process ({kind}: {text}); nothing was written."
+    )
+
+
+def read_in_helper(reading: Reading, out: Queue[tuple[Any, ...]], stop: Event) -> None:
+    """The helper process: read the file, put its records on ``out`` a chunk at a time, then
+    ``("end", position)``; or ``("failed", kind, message, …)``. Ends early once ``stop``."""
+    try:
+        with open_rows(reading) as rows:
+            tag, region = reading.tag, reading.region
+            chunk: list[Record] = []
+            for row in rows:
+                chunk.append(to_record(row, tag, region))
+                if len(chunk) >= CHUNK:
+                    if stop.is_set():
+                        out.cancel_join_thread()
+                        return
+                    out.put(("rows", chunk, rows.position))
+                    chunk = []
+            out.put(("rows", chunk, rows.position))
+            out.put(("end", rows.size))
+    except Exception as exc:
+        if stop.is_set():
+            out.cancel_join_thread()
+            return
+        out.put(_failed(exc))
+
+
+def _failed(exc: Exception) -> tuple[Any, ...]:
+    if isinstance(exc, CsvFileError):
+        return ("failed", "csv", str(exc), None, None, None)
+    if isinstance(exc, ImportProblemError):
+        return ("failed", "problem", str(exc), None, None, None)
+    if isinstance(exc, OSError):
+        filename = None if exc.filename is None else str(exc.filename)
+        return ("failed", "os", str(exc), exc.errno, exc.strerror, filename)
+    return ("failed", type(exc).__name__, str(exc), None, None, None)
+
+
+@contextmanager
+def records(reading: Reading, *, helper: bool | None = None) -> Iterator[Feed]:
+    """The file's records, read by a helper process when the file is at least
+    ``HELPER_FROM_BYTES`` long (or as ``helper`` says). The helper is stopped on the way out,
+    whether the records were all read or not."""
+    size = reading.path.stat().st_size
+    if helper is None:
+        helper = size >= HELPER_FROM_BYTES
+    feed: _FromHelper | None = None
+    if helper:
+        try:
+            feed = _FromHelper(reading, size)
+        except (OSError, RuntimeError) as exc:
+            log.warning("import helper process unavailable (%s); reading in this one", exc)
+    if feed is None:
+        with open_rows(reading) as rows:
+            yield _InProcess(rows, reading)
+        return
+    try:
+        yield feed
+    finally:
+        feed.close()
