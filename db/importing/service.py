@@ -57,6 +57,15 @@ _BATCH = 2000
 #: the database already has, builds the indexes it does not read anew at the end (see
 #: ``_Writer.defer_indexes``).
 DEFER_INDEXES_FROM = 5000
+#: While an import writes, its connection keeps up to this much of the database in memory
+#: (KiB; SQLite's own default is 2 MiB): the pages it fills and reads again (the tables as
+#: the indexes are built, the derived columns) stay there instead of going out and back.
+_CACHE_KIB = 64 * 1024
+#: The search index gathers new terms in memory up to this many bytes before it writes them
+#: out as a segment (SQLite's FTS5 ``hashsize``, by default 1 MiB): fewer, larger segments to
+#: write and merge. ``_FTS_HASHSIZE`` is FTS5's default, set again before the commit.
+_FTS_PENDING = 16 << 20
+_FTS_HASHSIZE = 1 << 20
 
 Progress = Callable[[int, int], bool]
 
@@ -440,7 +449,7 @@ def run_import(
     started = time.perf_counter()
     updated = skipped = 0
     tally = _Tally()
-    with database.write_session.begin() as session:
+    with database.write_session.begin() as session, _bulk_settings(session):
         _check_unchanged(source)
         region = matching.default_region(session)
         # A large file is read by a helper process from here on, beside what follows.
@@ -485,6 +494,29 @@ def run_import(
         )
     log.info("imported %s in %.1f s: %s", source.path.name, time.perf_counter() - started, summary)
     return summary
+
+
+@contextmanager
+def _bulk_settings(session: Session) -> Iterator[None]:
+    """A larger page cache for the import's connection and a larger in-memory buffer for the
+    search index, for the length of the import (see ``_CACHE_KIB``, ``_FTS_PENDING``). The
+    buffer is a setting stored in the index: it is set back before the commit, and a rollback
+    takes it back anyway, so the database keeps no trace of it."""
+    connection = session.connection()
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    stored = connection.exec_driver_sql(
+        "SELECT v FROM contact_fts_config WHERE k = 'hashsize'"
+    ).scalar()
+    fts_setting = "INSERT INTO contact_fts(contact_fts, rank) VALUES ('hashsize', ?)"
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    try:
+        connection.exec_driver_sql(fts_setting, (_FTS_PENDING,))
+        yield
+        connection.exec_driver_sql(fts_setting, (stored or _FTS_HASHSIZE,))
+        if stored is None:
+            connection.exec_driver_sql("DELETE FROM contact_fts_config WHERE k = 'hashsize'")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
 
 def _deferrable_indexes() -> list[Index]:
