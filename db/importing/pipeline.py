@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import time
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -38,9 +38,8 @@ from db.importing.rows import ImportRow, RowMapper
 from db.matching import normalise_email, normalise_phone
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
-    from multiprocessing.queues import Queue
-    from multiprocessing.synchronize import Event
 
 log = logging.getLogger(__name__)
 
@@ -297,37 +296,41 @@ def _nothing() -> None:
 
 
 class _FromHelper:
+    """Records from a helper process, through a pipe whose sending end only the helper holds:
+    if the helper ends, even half-way through a chunk, reading says so at once."""
+
     def __init__(self, reading: Reading, size: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.reading = reading
         self.size = size
         self.position = 0
         self.idle = _nothing
-        self.queue: Queue[tuple[Any, ...]] = context.Queue(maxsize=QUEUED)
-        self.stop: Event = context.Event()
+        self.ended = False
+        receiving, sending = context.Pipe(duplex=False)
+        self.receiving: Connection = receiving
         self.process: BaseProcess = context.Process(
             target=read_in_helper,
-            args=(reading, self.queue, self.stop),
+            args=(reading, sending),
             name="touchbase-import-reader",
             daemon=True,
         )
-        self.process.start()
+        try:
+            self.process.start()
+        finally:
+            sending.close()
 
     def _next(self) -> tuple[Any, ...]:
-        while True:
-            with suppress(queue.Empty):
-                return self.queue.get(timeout=_WAIT)
-            if not self.process.is_alive():
-                # Whatever it sent before it ended is still to be read.
-                try:
-                    return self.queue.get(timeout=_WAIT)
-                except queue.Empty:
-                    raise HelperFailedError(
-                        f"Reading {self.reading.path.name} stopped unexpectedly (the helper "
-                        f"process reading it ended with code {self.process.exitcode}); "
-                        "nothing was written."
-                    ) from None
+        while not self.receiving.poll(_WAIT):
             self.idle()
+        try:
+            message: tuple[Any, ...] = self.receiving.recv()
+        except (EOFError, OSError):
+            self.process.join(1.0)
+            raise HelperFailedError(
+                f"Reading {self.reading.path.name} stopped unexpectedly (the helper process "
+                f"reading it ended, code {self.process.exitcode}); nothing was written."
+            ) from None
+        return message
 
     def __iter__(self) -> Iterator[Record]:
         while True:
@@ -339,22 +342,19 @@ class _FromHelper:
                 self.position = position
             elif kind == "end":
                 self.position = message[1]
+                self.ended = True
                 return
             else:
                 raise _failure(self.reading.path, message)
 
     def close(self) -> None:
-        """Stop the helper (it only reads: nothing is lost) and wait for it to end."""
-        self.stop.set()
-        deadline = time.monotonic() + 1.0
-        while self.process.is_alive() and time.monotonic() < deadline:
-            # A helper waiting to hand over a chunk sees the stop once there is room.
-            with suppress(queue.Empty):
-                self.queue.get(timeout=0.02)
+        """Stop the helper, unless it has finished (it only reads: nothing is lost)."""
+        self.receiving.close()
+        if self.ended:
+            self.process.join(1.0)
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
-        self.queue.close()
 
 
 def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
@@ -372,9 +372,15 @@ def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
     )
 
 
-def read_in_helper(reading: Reading, out: Queue[tuple[Any, ...]], stop: Event) -> None:
-    """The helper process: read the file, put its records on ``out`` a chunk at a time, then
-    ``("end", position)``; or ``("failed", kind, message, …)``. Ends early once ``stop``."""
+def read_in_helper(reading: Reading, out: Connection) -> None:
+    """The helper process: read the file and send its records to ``out`` a chunk at a time,
+    then ``("end", size)``; or ``("failed", kind, message, …)``. Chunks are sent by a thread
+    of their own, so that reading runs up to ``QUEUED`` chunks ahead of the writer; once the
+    import stops listening (Cancel, a failure), reading stops too."""
+    waiting: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=QUEUED)
+    gone = threading.Event()
+    sender = threading.Thread(target=_send, args=(waiting, out, gone), daemon=True)
+    sender.start()
     try:
         with open_rows(reading) as rows:
             tag, region = reading.tag, reading.region
@@ -382,18 +388,31 @@ def read_in_helper(reading: Reading, out: Queue[tuple[Any, ...]], stop: Event) -
             for row in rows:
                 chunk.append(to_record(row, tag, region))
                 if len(chunk) >= CHUNK:
-                    if stop.is_set():
-                        out.cancel_join_thread()
-                        return
-                    out.put(("rows", chunk, rows.position))
+                    if gone.is_set():
+                        break
+                    waiting.put(("rows", chunk, rows.position))
                     chunk = []
-            out.put(("rows", chunk, rows.position))
-            out.put(("end", rows.size))
+            else:
+                waiting.put(("rows", chunk, rows.position))
+                waiting.put(("end", rows.size))
     except Exception as exc:
-        if stop.is_set():
-            out.cancel_join_thread()
-            return
-        out.put(_failed(exc))
+        waiting.put(_failed(exc))
+    waiting.put(None)
+    sender.join()
+
+
+def _send(
+    waiting: queue.Queue[tuple[Any, ...] | None], out: Connection, gone: threading.Event
+) -> None:
+    try:
+        while (message := waiting.get()) is not None:
+            out.send(message)
+    except OSError:
+        gone.set()
+        while waiting.get() is not None:  # let reading see ``gone`` rather than wait
+            pass
+    finally:
+        out.close()
 
 
 def _failed(exc: Exception) -> tuple[Any, ...]:
