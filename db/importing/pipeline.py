@@ -22,9 +22,10 @@ import logging
 import multiprocessing
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -51,6 +52,9 @@ CHUNK = 1000
 QUEUED = 8
 #: How long the import waits for a chunk before it checks on the helper and on Cancel.
 _WAIT = 0.1
+#: The import reads the first rows itself while the helper starts (tests turn it off, to
+#: wait on the helper from the first row).
+READ_HERE_WHILE_STARTING = True
 
 
 class HelperFailedError(ImportProblemError):
@@ -68,6 +72,10 @@ class Rows(Protocol):
 
     def __iter__(self) -> Iterator[ImportRow]: ...
 
+    def after(self, count: int) -> Iterator[ImportRow]:
+        """The rows after the first ``count`` (for a helper taking over from the import)."""
+        ...
+
 
 class _CsvRows:
     def __init__(self, reader: CsvReader, mapping: Mapping) -> None:
@@ -80,7 +88,14 @@ class _CsvRows:
         return self.reader.position
 
     def __iter__(self) -> Iterator[ImportRow]:
-        for row in self.reader:
+        return self.after(0)
+
+    def after(self, count: int) -> Iterator[ImportRow]:
+        """The rows after the first ``count`` (only split into cells: that is quick)."""
+        rows = iter(self.reader)
+        for _ in islice(rows, count):
+            pass
+        for row in rows:
             yield self.mapper.draft(row.cells).finish(row.line)
 
 
@@ -95,6 +110,9 @@ class _CardRows:
 
     def __iter__(self) -> Iterator[ImportRow]:
         return iter(self.reader)
+
+    def after(self, count: int) -> Iterator[ImportRow]:
+        return islice(self.reader, count, None)
 
 
 @dataclass(frozen=True)
@@ -296,34 +314,83 @@ def _nothing() -> None:
 
 
 class _FromHelper:
-    """Records from a helper process, through a pipe whose sending end only the helper holds:
-    if the helper ends, even half-way through a chunk, reading says so at once."""
+    """Records read here while the helper process starts (a second or so spent importing
+    what it needs), then from the helper, which takes over after the rows read here.
+
+    They come through a pipe whose other end only the helper holds: if the helper ends, even
+    half-way through a chunk, reading here says so at once. Should the helper end before it
+    takes over, the rest of the file is read here."""
 
     def __init__(self, reading: Reading, size: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.reading = reading
         self.size = size
-        self.position = 0
         self.idle = _nothing
-        self.ended = False
-        receiving, sending = context.Pipe(duplex=False)
-        self.receiving: Connection = receiving
+        #: Rows being read here, until the helper takes over.
+        self.rows: Rows | None = None
+        self._position = 0
+        #: The helper sent its last rows.
+        self.finished = False
+        here, there = context.Pipe()
+        self.pipe: Connection = here
         self.process: BaseProcess = context.Process(
             target=read_in_helper,
-            args=(reading, sending),
+            args=(reading, there),
             name="touchbase-import-reader",
             daemon=True,
         )
         try:
             self.process.start()
         finally:
-            sending.close()
+            there.close()
+
+    @property
+    def position(self) -> int:
+        return self.rows.position if self.rows is not None else self._position
+
+    def __iter__(self) -> Iterator[Record]:
+        handed_over = yield from self._here()
+        if handed_over:
+            yield from self._from_helper()
+
+    def _here(self) -> Generator[Record, None, bool]:
+        """Read rows here until the helper is ready; whether it took over."""
+        tag, region = self.reading.tag, self.reading.region
+        listening = READ_HERE_WHILE_STARTING
+        if not listening and self._hand_over(0):
+            return True
+        with open_rows(self.reading) as rows:
+            self.rows = rows
+            count = 0
+            try:
+                for row in rows:
+                    yield to_record(row, tag, region)
+                    count += 1
+                    if listening and not count % 256 and self.pipe.poll():
+                        if self._hand_over(count):
+                            self._position = rows.position
+                            return True
+                        listening = False
+            finally:
+                self.rows = None
+        self._position = self.size
+        return False
+
+    def _hand_over(self, count: int) -> bool:
+        """Tell the ready helper to go on after ``count`` rows (False if it ended instead)."""
+        try:
+            self.pipe.recv()  # ("ready",)
+            self.pipe.send(count)
+        except (EOFError, OSError):
+            log.warning("the import's helper process ended before it started: reading here")
+            return False
+        return True
 
     def _next(self) -> tuple[Any, ...]:
-        while not self.receiving.poll(_WAIT):
+        while not self.pipe.poll(_WAIT):
             self.idle()
         try:
-            message: tuple[Any, ...] = self.receiving.recv()
+            message: tuple[Any, ...] = self.pipe.recv()
         except (EOFError, OSError):
             self.process.join(1.0)
             raise HelperFailedError(
@@ -332,25 +399,25 @@ class _FromHelper:
             ) from None
         return message
 
-    def __iter__(self) -> Iterator[Record]:
+    def _from_helper(self) -> Iterator[Record]:
         while True:
             message = self._next()
             kind = message[0]
             if kind == "rows":
                 _, chunk, position = message
                 yield from chunk
-                self.position = position
+                self._position = position
             elif kind == "end":
-                self.position = message[1]
-                self.ended = True
+                self._position = message[1]
+                self.finished = True
                 return
             else:
                 raise _failure(self.reading.path, message)
 
     def close(self) -> None:
-        """Stop the helper, unless it has finished (it only reads: nothing is lost)."""
-        self.receiving.close()
-        if self.ended:
+        """Stop the helper unless it has finished (it only reads: nothing is lost)."""
+        self.pipe.close()
+        if self.finished:
             self.process.join(1.0)
         if self.process.is_alive():
             self.process.terminate()
@@ -372,20 +439,26 @@ def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
     )
 
 
-def read_in_helper(reading: Reading, out: Connection) -> None:
-    """The helper process: read the file and send its records to ``out`` a chunk at a time,
-    then ``("end", size)``; or ``("failed", kind, message, …)``. Chunks are sent by a thread
-    of their own, so that reading runs up to ``QUEUED`` chunks ahead of the writer; once the
-    import stops listening (Cancel, a failure), reading stops too."""
+def read_in_helper(reading: Reading, pipe: Connection) -> None:
+    """The helper process: say it is ready, learn how many rows the import read itself, read
+    the rest of the file and send their records a chunk at a time, then ``("end", size)``; or
+    ``("failed", kind, message, …)``. Chunks are sent by a thread of their own, so that
+    reading runs up to ``QUEUED`` chunks ahead of the writer; once the import stops listening
+    (Cancel, a failure), reading stops too."""
+    try:
+        pipe.send(("ready",))
+        count: int = pipe.recv()
+    except (EOFError, OSError):
+        return  # the import read the whole file itself, or stopped
     waiting: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=QUEUED)
     gone = threading.Event()
-    sender = threading.Thread(target=_send, args=(waiting, out, gone), daemon=True)
+    sender = threading.Thread(target=_send, args=(waiting, pipe, gone), daemon=True)
     sender.start()
     try:
         with open_rows(reading) as rows:
             tag, region = reading.tag, reading.region
             chunk: list[Record] = []
-            for row in rows:
+            for row in rows.after(count):
                 chunk.append(to_record(row, tag, region))
                 if len(chunk) >= CHUNK:
                     if gone.is_set():

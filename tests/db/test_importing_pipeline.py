@@ -98,23 +98,30 @@ def _import(path: Path, source_file: Path) -> service.ImportSummary:
         )
 
 
+@pytest.mark.parametrize(
+    ("rows", "read_here_first"),
+    [(2500, False), (20_000, True)],
+    ids=["the helper reads it all", "the helper takes over"],
+)
 def test_the_helper_writes_what_reading_here_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int, read_here_first: bool
 ) -> None:
-    source_file = _file(tmp_path)
+    source_file = _file(tmp_path, rows)
     monkeypatch.setattr(pipeline, "HELPER_FROM_BYTES", 1 << 62)
     here = _import(tmp_path / "here.sqlite", source_file)
     monkeypatch.setattr(pipeline, "HELPER_FROM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "READ_HERE_WHILE_STARTING", read_here_first)
     helped = _import(tmp_path / "helped.sqlite", source_file)
     assert helped == here
-    assert (here.created, here.updated, here.invalid, here.blank) == (2500, 2, 1, 1)
+    assert (here.created, here.updated, here.invalid, here.blank) == (rows, 2, 1, 1)
     assert _written(tmp_path / "helped.sqlite") == _written(tmp_path / "here.sqlite")
     assert not multiprocessing.active_children()
 
 
 def test_search_finds_contacts_imported_through_the_helper_as_it_finds_any_other(
-    database: Database, tmp_path: Path, by_helper: None
+    database: Database, tmp_path: Path, by_helper: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pipeline, "READ_HERE_WHILE_STARTING", False)
     service.run_import(
         database,
         service.open_source(_file(tmp_path)),
@@ -142,9 +149,15 @@ def test_search_finds_contacts_imported_through_the_helper_as_it_finds_any_other
         assert raw.execute("SELECT k FROM contact_fts_config").fetchall() == [("version",)]
 
 
+@pytest.mark.parametrize("waiting", [True, False], ids=["waiting on the helper", "reading here"])
 def test_a_cancel_while_the_helper_reads_stops_it_and_writes_nothing(
-    database: Database, tmp_path: Path, by_helper: None
+    database: Database,
+    tmp_path: Path,
+    by_helper: None,
+    monkeypatch: pytest.MonkeyPatch,
+    waiting: bool,
 ) -> None:
+    monkeypatch.setattr(pipeline, "READ_HERE_WHILE_STARTING", not waiting)
     before = _dump(database.path)
     calls: list[tuple[int, int]] = []
 
@@ -156,15 +169,16 @@ def test_a_cancel_while_the_helper_reads_stops_it_and_writes_nothing(
         service.run_import(
             database, service.open_source(_file(tmp_path)), ImportOptions(), progress=progress
         )
-    # Asked while it waited for the helper's first rows: Cancel is heard then too.
-    assert calls[0][0] == 0
+    if waiting:  # asked while it waited for the helper's first rows: Cancel is heard then too
+        assert calls[0][0] == 0
     assert not multiprocessing.active_children()
     assert _dump(database.path) == before
 
 
 def test_a_helper_that_ends_half_way_leaves_the_database_as_it_was(
-    database: Database, tmp_path: Path, by_helper: None
+    database: Database, tmp_path: Path, by_helper: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pipeline, "READ_HERE_WHILE_STARTING", False)
     before = _dump(database.path)
     killed: list[int] = []
 
@@ -187,6 +201,21 @@ def test_a_helper_that_ends_half_way_leaves_the_database_as_it_was(
     assert "nothing was written" in str(raised.value)
     assert not multiprocessing.active_children()
     assert _dump(database.path) == before
+
+
+def test_a_helper_that_ends_before_it_takes_over_leaves_the_reading_here(
+    tmp_path: Path,
+) -> None:
+    reading = service._reading(service.open_source(_file(tmp_path)), "fair", "US")
+    with pipeline.records(reading, helper=False) as feed:
+        expected = list(feed)
+    with pipeline.records(reading, helper=True) as helped:
+        # Long before it has started Python and imported what it needs.
+        for child in multiprocessing.active_children():
+            child.kill()
+        assert list(helped) == expected
+        assert helped.position == helped.size
+    assert not multiprocessing.active_children()
 
 
 def _runaway_quote(tmp_path: Path) -> Path:
@@ -223,18 +252,20 @@ def test_a_failure_in_the_helper_is_told_with_what_failed(tmp_path: Path) -> Non
     assert isinstance(gone, FileNotFoundError) and gone.filename == "people.csv"
 
 
-def test_the_helper_sends_chunks_then_the_end(tmp_path: Path) -> None:
+def test_the_helper_takes_over_after_the_rows_read_here(tmp_path: Path) -> None:
     """``read_in_helper`` itself, run on a thread here so that it is measured and traced."""
     source = service.open_source(_file(tmp_path))
-    receiving, sending = multiprocessing.Pipe(duplex=False)
+    here, there = multiprocessing.Pipe()
     reading = service._reading(source, "fair", "US")
-    helper = threading.Thread(target=pipeline.read_in_helper, args=(reading, sending))
+    helper = threading.Thread(target=pipeline.read_in_helper, args=(reading, there))
     helper.start()
+    assert here.recv() == ("ready",)
+    here.send(1200)  # rows read here
     messages: list[tuple[Any, ...]] = []
     while not messages or messages[-1][0] == "rows":
-        messages.append(receiving.recv())
+        messages.append(here.recv())
     helper.join()
-    assert [m[0] for m in messages] == ["rows"] * 3 + ["end"]
-    assert [len(m[1]) for m in messages[:-1]] == [pipeline.CHUNK, pipeline.CHUNK, 504]
+    assert [m[0] for m in messages] == ["rows", "rows", "end"]
+    assert [len(m[1]) for m in messages[:-1]] == [pipeline.CHUNK, 304]
     with pipeline.records(reading, helper=False) as feed:
-        assert [r for m in messages[:-1] for r in m[1]] == list(feed)
+        assert [r for m in messages[:-1] for r in m[1]] == list(feed)[1200:]
