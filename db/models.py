@@ -125,6 +125,10 @@ class Contact(Base):
             "ix_contact_live_cadence_due",
             "stage_id",
             "cadence_due_on",
+            # Carried for the journey funnel, which then reads this index alone (0014).
+            "stage_entered_at",
+            "stuck_on",
+            "do_not_contact",
             sqlite_where=text("deleted_at IS NULL"),
         ),
         Index("ix_contact_live_value", "lifetime_value", sqlite_where=text("deleted_at IS NULL")),
@@ -335,9 +339,9 @@ class Touch(Base):
     __table_args__ = (
         Index("ix_touch_contact_when", "contact_id", "occurred_at"),
         Index("ix_touch_when", "occurred_at"),
-        # Touches per month and medium (Reports) read from the index alone.
-        # Covers the Reports charts of touches by month, medium and stage.
-        Index("ix_touch_when_medium", "occurred_at", "medium", "contact_id", "stage_id"),
+        # The Reports charts of touches by month, medium and stage read this index alone,
+        # one range of days per medium and stage (``db.reports.touches.by_medium_and_stage``).
+        Index("ix_touch_medium_stage", "medium", "stage_id", "occurred_at", "contact_id"),
         CheckConstraint(
             "medium IN ('in_person','email','mail','phone','video','gift')", name="medium"
         ),

@@ -6,7 +6,17 @@ adding a migration without listing it here fails the suite.
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0006", "0007", "0009", "0010")
+REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0006",
+    "0007",
+    "0009",
+    "0010",
+    "0014",
+    "0015",
+)
 HEAD = REVISIONS[-1]
 
 

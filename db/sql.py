@@ -9,6 +9,8 @@ dialect. Today every construct compiles for SQLite:
 - ``add_days(day, n)``: a date ``n`` days after ``day`` (``date(day, '+n days')``);
 - ``joined(value, separator)``: an aggregate joining values (``group_concat``);
 - ``local_day(moment)``: the owner's local day of a stored UTC time (``date(x, 'localtime')``);
+- ``local_day_number(moment)``: that day as a whole number of days (``julianday``), so whole
+  days between two times are one subtraction;
 - ``local_minute(moment)``: the same time as local "YYYY-MM-DD HH:MM" (``strftime``).
 """
 
@@ -100,6 +102,31 @@ class local_day(FunctionElement[date]):  # noqa: N801
 @compiles(local_day, "sqlite")
 def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'localtime')"
+
+
+class local_day_number(FunctionElement[int]):  # noqa: N801
+    """The owner's local calendar day of a stored UTC time as a day number: the difference of
+    two is the whole days between them, as ``days_between`` of their ``local_day`` gives."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(local_day_number, "sqlite")
+def _local_day_number_sqlite(element: local_day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    # A Julian day number starts at noon: half a day on, whole numbers fall at local midnight.
+    # One function per row instead of ``date`` and then ``julianday``.
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST(julianday({moment}, 'localtime') + 0.5 AS INTEGER)"
+
+
+def day_number(day: date) -> int:
+    """``local_day_number``'s number for a calendar day."""
+    return day.toordinal() + _JULIAN_OFFSET
+
+
+#: Julian day number of 1 January of year 1 (``date.toordinal`` 1), less one.
+_JULIAN_OFFSET = 1721425
 
 
 class local_minute(FunctionElement[str]):  # noqa: N801

@@ -22,15 +22,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Select, String, case, func, literal, select, type_coerce
+from sqlalchemy import Integer, String, case, func, literal, select, type_coerce
 
 from db import journeys, stages
 from db.engine import Database
-from db.export import Cell, ExportOptions, Report, report, share, unindexed
+from db.export import Cell, ExportOptions, Report, driver_rows, report, share, unindexed
 from db.models import Contact, StageChange
-from db.sql import days_between, greatest, local_day
+from db.sql import day_number, greatest, local_day_number
 
 
 @report("funnel", "contacts per stage, ever reached, conversion, median days in stage, stuck")
@@ -45,14 +45,15 @@ def funnel(database: Database, options: ExportOptions) -> Report:
         trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
         # Days at each stage, as a count of stays per whole number of days: the medians are
         # read from these few thousand rows instead of a row per stay. Days between local
-        # calendar days are counted in SQL (times are stored as UTC text; ``db.sql.local_day``
-        # gives the owner's day, as ``datetime.astimezone`` does).
+        # calendar days are counted in SQL (times are stored as UTC text;
+        # ``db.sql.local_day_number`` numbers the owner's day, as ``datetime.astimezone`` does).
         stays: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        # One pass over the contacts (in table order: "+" keeps the planner from fetching each
-        # row through the stage index): who stands where, who is stuck, and the current stays.
-        current_days = days_between(
-            local_day(type_coerce(Contact.stage_entered_at, String)),
-            literal(today.isoformat(), String),
+        # One pass over the live contacts' stage index, which carries every column read here
+        # (migration 0014; "+" keeps the planner from looking each stage up in it instead):
+        # who stands where, who is stuck, and the current stays.
+        current_days = (
+            literal(day_number(today), Integer)
+            - local_day_number(type_coerce(Contact.stage_entered_at, String))
         ).label("days")
         stuck_now = func.sum(case((stages.stuck_clause(today), 1), else_=0))
         now_at: dict[int, int] = defaultdict(int)
@@ -94,30 +95,24 @@ def funnel(database: Database, options: ExportOptions) -> Report:
         for index in range(len(ids) - 1, -1, -1):
             running += int(at_most.get(index, 0))
             reached[ids[index]] = running
-        # Completed stays: each change into a stage, ended by the contact's next change.
-        following = type_coerce(
-            func.lead(StageChange.changed_at).over(
-                partition_by=StageChange.contact_id,
-                order_by=(StageChange.changed_at, StageChange.id),
-            ),
-            StageChange.changed_at.type,
-        ).label("ended_at")
-        changes_stmt = select(StageChange.to_stage_id, StageChange.changed_at, following)
+        # Completed stays: each change into a stage, ended by the contact's next change. Read
+        # as one walk of the stage changes in the (contact, time) index's order and paired
+        # here: at 200,000 changes a third quicker than SQL's window function, which sorts
+        # and buffers each contact's changes first.
+        changes = select(
+            StageChange.contact_id,
+            StageChange.to_stage_id,
+            local_day_number(type_coerce(StageChange.changed_at, String)),
+        ).order_by(StageChange.contact_id, StageChange.changed_at, StageChange.id)
         if trashed:
-            changes_stmt = changes_stmt.where(StageChange.contact_id.not_in(trashed))
-        changes = changes_stmt.subquery()
-        completed_days = days_between(
-            local_day(type_coerce(changes.c.changed_at, String)),
-            local_day(type_coerce(changes.c.ended_at, String)),
-        ).label("days")
-        completed = cast(
-            "Select[Any]",
-            select(changes.c.to_stage_id, completed_days, func.count())
-            .where(changes.c.to_stage_id.in_(ids), changes.c.ended_at.is_not(None))
-            .group_by(changes.c.to_stage_id, completed_days),
-        )
-        for stage_id, days, count in session.execute(completed):
-            stays[stage_id][int(days)] += int(count)
+            changes = changes.where(StageChange.contact_id.not_in(trashed))
+        wanted = set(ids)
+        last_contact, last_stage, last_day = None, None, 0
+        for contact_id, stage_id, day_cell in driver_rows(session, changes):
+            day = int(cast(int, day_cell))
+            if contact_id == last_contact and last_stage in wanted:
+                stays[cast(int, last_stage)][day - last_day] += 1
+            last_contact, last_stage, last_day = contact_id, stage_id, day
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index, stage in enumerate(stage_list):

@@ -7,9 +7,11 @@ days (both ends included).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from db.domain import Medium
 from db.engine import Database
@@ -97,15 +99,47 @@ def touch_log(database: Database, options: ExportOptions) -> Report:
     )
 
 
-MEDIUMS = tuple(Medium)
-#: Larger than any stage id: (medium, stage) pairs are grouped on number * span + stage id.
-_STAGE_SPAN = 1 << 40
-
-
 #: The stage column of the touches recorded at a stage of another journey model (or one
 #: since removed), and of touches with no stage recorded.
 OTHER_STAGES = "Other stages"
 NO_STAGE = "No stage recorded"
+
+
+def by_medium_and_stage(
+    session: Session, start: datetime | None, end: datetime | None, trashed: Sequence[int]
+) -> dict[tuple[str, int | None], int]:
+    """How many touches from ``start`` up to ``end`` (either open) there are of each medium at
+    each stage (None: no stage recorded), leaving out the touches of the contacts ``trashed``.
+
+    The (medium, stage, when, contact) index answers it alone, one range of days per medium
+    and stage, already grouped: the mediums and stages are listed in the query (the medium's
+    check constraint and the stage's foreign key say which there can be), so SQLite looks up
+    each pair instead of sorting every touch of the period into groups (at a million
+    touches, 0.34 s -> 0.09 s of processor time for twelve months)."""
+    conditions: list[ColumnElement[bool]] = [Touch.medium.in_([m.value for m in Medium])]
+    if start is not None:
+        conditions.append(Touch.occurred_at >= start)
+    if end is not None:
+        conditions.append(Touch.occurred_at < end)
+    if trashed:
+        conditions.append(Touch.contact_id.not_in(trashed))
+    stage_ids = list(session.scalars(select(Stage.id)))
+    staged = (
+        select(Touch.medium, Touch.stage_id, func.count())
+        .where(*conditions, Touch.stage_id.in_(stage_ids))
+        .group_by(Touch.medium, Touch.stage_id)
+    )
+    unstaged = (
+        select(Touch.medium, func.count())
+        .where(*conditions, Touch.stage_id.is_(None))
+        .group_by(Touch.medium)
+    )
+    counts: dict[tuple[str, int | None], int] = {}
+    for medium, stage_id, count in session.execute(staged):
+        counts[(str(medium), stage_id)] = int(count)
+    for medium, count in session.execute(unstaged):
+        counts[(str(medium), None)] = int(count)
+    return counts
 
 
 @report(
@@ -127,36 +161,16 @@ def medium_mix(database: Database, options: ExportOptions) -> Report:
         stages = active_stages(session)
         active = {s.id for s in stages}
         counts: dict[tuple[str, str], int] = {}
-        # Read from the covering (when, medium, contact, stage) index, leaving out the few
-        # contacts in the trash, rather than joining every touch to its contact.
         start, end = local_day_bounds(options.since, options.until)
-        # Grouped on one number per (medium, stage) rather than on the medium's text and the
-        # stage: SQLite sorts every touch of the period to group them, and sorting integers
-        # is much the quicker (at a million touches 0.45 s -> 0.28 s).
-        medium_number = case(
-            {m.value: i for i, m in enumerate(MEDIUMS)}, value=Touch.medium, else_=len(MEDIUMS)
-        )
-        pair = (medium_number * _STAGE_SPAN + func.coalesce(Touch.stage_id, _STAGE_SPAN - 1)).label(
-            "pair"
-        )
-        stmt = select(pair, func.count()).group_by(pair)
-        if start is not None:
-            stmt = stmt.where(Touch.occurred_at >= start)
-        if end is not None:
-            stmt = stmt.where(Touch.occurred_at < end)
         trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
-        if trashed:
-            stmt = stmt.where(Touch.contact_id.not_in(trashed))
-        for pair_number, count in session.execute(stmt):
-            number, stage_id = divmod(int(pair_number), _STAGE_SPAN)
-            medium = MEDIUMS[number].value if number < len(MEDIUMS) else f"other-{number}"
-            if stage_id == _STAGE_SPAN - 1:
+        for (medium, stage_id), count in by_medium_and_stage(session, start, end, trashed).items():
+            if stage_id is None:
                 key = NO_STAGE
             elif stage_id in active:
                 key = str(stage_id)
             else:
                 key = OTHER_STAGES
-            counts[(key, str(medium))] = counts.get((key, str(medium)), 0) + int(count)
+            counts[(key, medium)] = counts.get((key, medium), 0) + count
     groups: list[tuple[str, str]] = [(str(s.id), s.label) for s in stages]
     for extra in (OTHER_STAGES, NO_STAGE):
         if any(key == extra for key, _m in counts):

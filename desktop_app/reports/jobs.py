@@ -179,16 +179,36 @@ class Result:
     image: Rendered
 
 
+#: The last image drawn of each chart at each size, with the rows and colours it was drawn
+#: from: (chart, width, height, scale) -> (palette, rows, image).
+_drawn: dict[
+    tuple[str, int, int, float], tuple[chart_palette.ChartPalette, ChartData, Rendered]
+] = {}
+#: How many images ``_drawn`` keeps (about 1 MB each): every chart at two sizes.
+DRAWN_KEPT = 2 * len(BY_NAME)
+
+
 def draw(job: Job, database: Database) -> Result:
+    """The chart's rows, read (or kept), and its image. Rows read again after a change are
+    often the same (logging a touch leaves the funnel, the sales and the lifecycle as they
+    were): then the image drawn from them before is given again instead of drawn anew."""
     charts = _load_matplotlib()
     data = (
         job.data
         if job.data is not None
         else chart_rows(job.chart, database, job.since, job.until, job.today)
     )
+    key = (job.chart.name, job.width, job.height, job.scale)
+    kept = _drawn.get(key)
+    if kept is not None and kept[0] == job.palette and kept[1] == data:
+        return Result(job.generation, job.chart.name, data, kept[2])
     rendered: Rendered = charts.render(  # type: ignore[attr-defined]
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
     )
+    _drawn.pop(key, None)
+    if len(_drawn) >= DRAWN_KEPT:
+        _drawn.pop(next(iter(_drawn)))
+    _drawn[key] = (job.palette, data, rendered)
     return Result(job.generation, job.chart.name, data, rendered)
 
 

@@ -24,7 +24,8 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import suppress
 from datetime import date
 from functools import partial
 from typing import Any, TypeVar
@@ -33,7 +34,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from db.engine import Database
 from desktop_app.ops import OpsBus
-from desktop_app.reports import jobs
+from desktop_app.reports import helper, jobs
 from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,15 @@ class ReportsReader(QObject):
     """Runs ``query(database)`` in a helper process; ``on_done(result)`` on the GUI thread.
 
     Queries must be picklable: module-level functions, or ``functools.partial`` of them with
-    plain data."""
+    plain data.
+
+    Starting a helper process forks and runs a new interpreter, which holds the calling thread
+    for about 20 ms (longer on a busy machine): the pools are made, and reads handed to them,
+    on a thread of their own (``_submitter``), one thing at a time and in the order asked."""
 
     _arrived = Signal(object, object)
+    #: A helper could not be started or given a read: (query, on_done), the reason.
+    _unavailable = Signal(object, str)
 
     def __init__(
         self, ops: OpsBus, parent: QObject | None = None, *, lanes: int = len(LANES)
@@ -59,8 +66,12 @@ class ReportsReader(QObject):
         super().__init__(parent)
         self.ops = ops
         self.lanes = lanes
+        #: Made and shut down on ``_submitter`` only.
         self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
+        self._submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports-submit")
         self._broken = False
+        #: Reads were asked for since the helpers last rested (they are, or are being, started).
+        self._running = False
         #: Reads sent to the helpers and not yet delivered.
         self._pending = 0
         self._rest = QTimer(self)
@@ -68,13 +79,14 @@ class ReportsReader(QObject):
         self._rest.setInterval(REST_AFTER_MS)
         self._rest.timeout.connect(self._on_rest)
         self._arrived.connect(self._deliver)
+        self._unavailable.connect(self._fall_back)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
 
     def started(self) -> bool:
         """Whether the helper processes were started (or failed to start)."""
-        return self._broken or any(pool is not None for pool in self._pools)
+        return self._broken or self._running
 
     def warm_up(self, queries: Sequence[Callable[[Database], object]]) -> None:
         """Start the helpers now, each given ``queries[lane]`` to run (its result dropped):
@@ -88,27 +100,50 @@ class ReportsReader(QObject):
         if self._broken:
             self.ops.read(query, on_done)
             return
-        lane %= self.lanes
+        self._pending += 1
+        self._running = True
+        self._rest.stop()
+        self._submitter.submit(self._submit, lane % self.lanes, (query, on_done))
+
+    def _submit(
+        self, lane: int, call: tuple[Callable[[Database], Any], Callable[[Any], None]]
+    ) -> None:
+        """On the submitting thread: hand the read to its lane's helper, started if need be."""
+        query, _on_done = call
         try:
             pool = self._pools[lane]
             if pool is None:
                 pool = self._pools[lane] = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=jobs.start_helper,
+                    initializer=helper.start,
                     initargs=(str(self.ops.database.path), os.getpid()),
                 )
             future = pool.submit(jobs.run_in_helper, query)
         except (OSError, RuntimeError) as exc:
-            log.warning("reports helper process unavailable (%s); reading in the app", exc)
+            with suppress(RuntimeError):  # the reader is gone
+                self._unavailable.emit(call, str(exc))
+            return
+        # Called on a pool thread: the signal carries the result over to the GUI thread.
+        future.add_done_callback(lambda done: self._emit_arrived(call, done))
+
+    def _emit_arrived(
+        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
+    ) -> None:
+        with suppress(RuntimeError):  # the reader is gone
+            self._arrived.emit(call, done)
+
+    def _fall_back(
+        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], reason: str
+    ) -> None:
+        """A helper is not there: this read, and every later one, runs in the app."""
+        query, on_done = call
+        self._pending -= 1
+        if not self._broken:
+            log.warning("reports helper process unavailable (%s); reading in the app", reason)
             self._broken = True
             self.close()
-            self.ops.read(query, on_done)
-            return
-        self._pending += 1
-        self._rest.stop()
-        # Called on a pool thread: the signal carries the result over to the GUI thread.
-        future.add_done_callback(lambda done: self._arrived.emit((query, on_done), done))
+        self.ops.read(query, on_done)
 
     def _deliver(
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
@@ -135,7 +170,14 @@ class ReportsReader(QObject):
             self.close()
 
     def close(self) -> None:
+        """Let the helper processes go; reads handed to them and not yet begun are dropped."""
         self._rest.stop()
+        self._running = False
+        with suppress(RuntimeError):  # the submitting thread is gone, at exit
+            self._submitter.submit(self._shut_down)
+
+    def _shut_down(self) -> None:
+        """On the submitting thread: shut every helper down."""
         for lane, pool in enumerate(self._pools):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from db import followups, lifecycle, purchases
 from db.clock import local_today
@@ -19,6 +19,7 @@ from db.domain import FollowupSource, Medium
 from db.engine import Database
 from db.export import ExportOptions, Report, build, load_reports
 from db.lifecycle import Lifecycle
+from db.models import Stage, Touch
 from db.purchases import PurchaseInput
 from db.touches import TouchInput, log_touch
 from tests.conftest import ContactFactory
@@ -298,6 +299,35 @@ def test_lifecycle_counts_read_from_the_stored_status_agree_with_working_it_out(
 
 
 # --- touches --------------------------------------------------------------------------------
+
+
+def test_touches_by_month_counts_touches_at_any_stage_or_none(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    """Touches with no stage recorded, or at a stage of another journey model, count too: the
+    report asks for every medium at every stage, and none may be missed."""
+    cid = contact_factory()
+    for month, medium in ((1, Medium.EMAIL), (1, Medium.VIDEO), (2, Medium.MAIL), (3, Medium.GIFT)):
+        when = datetime(2026, month, 15, 12, tzinfo=UTC)
+        log_touch(database, TouchInput(contact_id=cid, medium=medium, occurred_at=when), now=when)
+    with database.write_session.begin() as session:
+        active = session.scalar(select(Touch.stage_id).limit(1))
+        model = select(Stage.model_id).where(Stage.id == active).scalar_subquery()
+        other = session.scalar(select(Stage.id).where(Stage.model_id != model).limit(1))
+        first, second, *_rest = session.scalars(select(Touch).order_by(Touch.id))
+        first.stage_id = None
+        second.stage_id = other
+    _h, rows = _rows(
+        "touches-by-month", database, today=TODAY, since=date(2026, 1, 1), until=date(2026, 3, 31)
+    )
+    assert [(r[0], r[-1]) for r in rows] == [("2026-01", 2), ("2026-02", 1), ("2026-03", 1)]
+    per_month = _sql(
+        database,
+        "SELECT strftime('%Y-%m', occurred_at, 'localtime'), medium, count(*) FROM touch "
+        "GROUP BY 1, 2",
+    )
+    got = {(r[0], medium.value): r[_h.index(medium.label)] for r in rows for medium in Medium}
+    assert {k: v for k, v in got.items() if v} == {(m, md): n for m, md, n in per_month}
 
 
 def test_touches_by_month_in_local_months(

@@ -3,11 +3,14 @@ state; and ``touchbase chart``."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,17 +27,19 @@ from db.domain import Medium
 from db.engine import ChangeWatch, Database, open_database
 from db.export import ExportOptions, build, load_reports
 from db.lifecycle import Lifecycle
+from db.listing import count_contacts
 from db.touches import TouchInput, log_touch
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.reports import charts, jobs, palette
+from desktop_app.reports import charts, helper, jobs, palette, worker
 from desktop_app.reports.catalogue import (
     BY_NAME,
     CHARTS,
     FIGURES,
     Chart,
     ChartData,
+    Rendered,
     load,
     period_of,
 )
@@ -447,6 +452,41 @@ def test_a_helper_keeps_chart_rows_until_the_database_changes(
     cache.watch.close()
 
 
+def test_a_chart_read_again_with_the_same_rows_is_not_drawn_again(
+    sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "_drawn", {})
+    drawn: list[str] = []
+    real_render = charts.render
+
+    def counted(chart: Chart, *args: object, **kwargs: object) -> Rendered:
+        drawn.append(chart.name)
+        return real_render(chart, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "render", counted)
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    job = jobs.Job(1, BY_NAME["sales"], since, until, today, palette.LIGHT, 600, 330, 1.0)
+    first = jobs.draw(job, sample)
+    # Read again (the database changed, but not its sales): the same image, not drawn anew.
+    contact = listing.contact_ids(sample, ContactQuery(), 0, 1)[0]
+    log_touch(sample, TouchInput(contact, Medium.EMAIL, datetime.now(UTC)))
+    again = jobs.draw(replace(job, generation=2), sample)
+    assert drawn == ["sales"]
+    assert again.image is first.image and again.generation == 2
+    # Another look, size or set of rows is drawn.
+    jobs.draw(replace(job, palette=palette.DARK), sample)
+    jobs.draw(replace(job, width=500), sample)
+    jobs.draw(replace(job, chart=BY_NAME["touches"]), sample)
+    jobs.draw(replace(job, since=None, until=None), sample)
+    assert drawn == ["sales", "sales", "sales", "touches", "sales"]
+    # The touches chart counts the new touch: its rows differ, so it is drawn again.
+    log_touch(sample, TouchInput(contact, Medium.EMAIL, datetime.now(UTC)))
+    jobs.draw(replace(job, chart=BY_NAME["touches"]), sample)
+    assert drawn[-1] == "touches" and len(drawn) == 6
+    assert len(jobs._drawn) <= jobs.DRAWN_KEPT
+
+
 def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> None:
     demo.generate(welcomed, contacts=300, seed=2)
     today = local_today()
@@ -468,3 +508,47 @@ def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> 
     assert plan is not None and 0 < int(plan.group(1)) < 100 and int(plan.group(3)) > 0
     moved = re.search(r"(\d+) moved up a level, (\d+) down", titles["satisfaction"])
     assert moved is not None and int(moved.group(1)) + int(moved.group(2)) > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="the system has no nice")
+def test_a_helper_process_lowers_its_priority_before_loading_anything_heavy() -> None:
+    """The helpers yield the processor to the window (docs/architecture.md, "Reports")."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=helper.lower_priority) as pool:
+        niceness = pool.submit(os.nice, 0).result(timeout=60)
+        loaded = pool.submit(
+            eval,
+            "sorted({m.split('.')[0] for m in __import__('sys').modules}"
+            " & {'sqlalchemy', 'matplotlib', 'PySide6', 'db', 'numpy'})",
+        ).result(timeout=60)
+    assert niceness == os.nice(0) + helper.NICENESS
+    assert loaded == []
+
+
+def test_reads_run_in_the_app_when_a_helper_cannot_be_started(
+    qtbot: QtBot,
+    sample: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", refused)
+    runner = ThreadRunner()
+    reader = worker.ReportsReader(OpsBus(sample, runner))
+    got: list[int] = []
+    with qtbot.waitSignal(reader._unavailable, timeout=10_000):
+        reader.read(_contact_count, got.append)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=10_000)
+    # Later reads go straight to the app's background runner.
+    reader.read(_contact_count, got.append)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    assert got[0] == got[1] == count_contacts(sample, ContactQuery()) > 0
+    assert reader._broken and reader._pending == 0
+    assert "Resource temporarily unavailable" in caplog.text
+    runner.wait()
+
+
+def _contact_count(database: Database) -> int:
+    return count_contacts(database, ContactQuery())
