@@ -65,6 +65,12 @@ def _file(tmp_path: Path, rows: int = 2500) -> Path:
     return path
 
 
+def _helpers() -> list[multiprocessing.process.BaseProcess]:
+    """The import's helper processes still running (other tests may leave processes of
+    their own)."""
+    return [p for p in multiprocessing.active_children() if p.name == "touchbase-import-reader"]
+
+
 @pytest.fixture
 def by_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file, however small, is read by the helper process."""
@@ -115,7 +121,7 @@ def test_the_helper_writes_what_reading_here_writes(
     assert helped == here
     assert (here.created, here.updated, here.invalid, here.blank) == (rows, 2, 1, 1)
     assert _written(tmp_path / "helped.sqlite") == _written(tmp_path / "here.sqlite")
-    assert not multiprocessing.active_children()
+    assert not _helpers()
 
 
 def test_search_finds_contacts_imported_through_the_helper_as_it_finds_any_other(
@@ -171,7 +177,7 @@ def test_a_cancel_while_the_helper_reads_stops_it_and_writes_nothing(
         )
     if waiting:  # asked while it waited for the helper's first rows: Cancel is heard then too
         assert calls[0][0] == 0
-    assert not multiprocessing.active_children()
+    assert not _helpers()
     assert _dump(database.path) == before
 
 
@@ -184,7 +190,7 @@ def test_a_helper_that_ends_half_way_leaves_the_database_as_it_was(
 
     def progress(done: int, _total: int) -> bool:
         if done and not killed:
-            for child in multiprocessing.active_children():
+            for child in _helpers():
                 child.kill()
                 killed.append(child.pid or 0)
         return True
@@ -199,7 +205,7 @@ def test_a_helper_that_ends_half_way_leaves_the_database_as_it_was(
     assert killed
     assert "people.csv stopped unexpectedly" in str(raised.value)
     assert "nothing was written" in str(raised.value)
-    assert not multiprocessing.active_children()
+    assert not _helpers()
     assert _dump(database.path) == before
 
 
@@ -211,11 +217,11 @@ def test_a_helper_that_ends_before_it_takes_over_leaves_the_reading_here(
         expected = list(feed)
     with pipeline.records(reading, helper=True) as helped:
         # Long before it has started Python and imported what it needs.
-        for child in multiprocessing.active_children():
+        for child in _helpers():
             child.kill()
         assert list(helped) == expected
         assert helped.position == helped.size
-    assert not multiprocessing.active_children()
+    assert not _helpers()
 
 
 def _runaway_quote(tmp_path: Path) -> Path:
