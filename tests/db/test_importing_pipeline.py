@@ -275,3 +275,22 @@ def test_the_helper_takes_over_after_the_rows_read_here(tmp_path: Path) -> None:
     assert [len(m[1]) for m in messages[:-1]] == [pipeline.CHUNK, 304]
     with pipeline.records(reading, helper=False) as feed:
         assert [r for m in messages[:-1] for r in m[1]] == list(feed)[1200:]
+
+
+@pytest.mark.parametrize("name", ["vcard21.vcf", "vcard30.vcf", "vcard40.vcf", "outlook.csv"])
+def test_the_helper_reads_cards_and_other_layouts_as_they_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr(pipeline, "HELPER_FROM_BYTES", 1 << 62)
+    here = _import(tmp_path / "here.sqlite", FILES / name)
+    monkeypatch.setattr(pipeline, "HELPER_FROM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "READ_HERE_WHILE_STARTING", False)
+    helped = _import(tmp_path / "helped.sqlite", FILES / name)
+    assert helped == here and here.created
+    assert _written(tmp_path / "helped.sqlite") == _written(tmp_path / "here.sqlite")
+    # Taking over after the first row read here.
+    reading = service._reading(service.open_source(FILES / name), "fair", "US")
+    with pipeline.records(reading, helper=False) as feed:
+        expected = list(feed)
+    with pipeline.open_rows(reading) as rows:
+        assert [pipeline.to_record(r, "fair", "US") for r in rows.after(1)] == expected[1:]
