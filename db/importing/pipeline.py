@@ -23,7 +23,7 @@ import multiprocessing
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -445,6 +445,9 @@ def read_in_helper(reading: Reading, pipe: Connection) -> None:
     ``("failed", kind, message, …)``. Chunks are sent by a thread of their own, so that
     reading runs up to ``QUEUED`` chunks ahead of the writer; once the import stops listening
     (Cancel, a failure), reading stops too."""
+    # A file that cannot be read fails below, where the failure is sent to the import.
+    with suppress(Exception):
+        _warm_up(reading)
     try:
         pipe.send(("ready",))
         count: int = pipe.recv()
@@ -472,6 +475,14 @@ def read_in_helper(reading: Reading, pipe: Connection) -> None:
         waiting.put(_failed(exc))
     waiting.put(None)
     sender.join()
+
+
+def _warm_up(reading: Reading) -> None:
+    """Read the file's first rows, so that what reading loads on first use (the phone number
+    metadata, the codecs) is loaded before the import waits on this helper."""
+    with open_rows(reading) as rows:
+        for row in islice(rows, 8):
+            to_record(row, reading.tag, reading.region)
 
 
 def _send(
