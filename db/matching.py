@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import locale
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -167,6 +167,13 @@ class ContactIndex:
         row of the same file with one of them matches it (each key normalised once)."""
         email_keys = [k for a in emails if (k := normalise_email(a)) is not None]
         phone_keys = [k for n in phones if (k := normalise_phone(n, self.region)) is not None]
+        return self.claim_keys(contact_id, email_keys, phone_keys)
+
+    def claim_keys(
+        self, contact_id: int, email_keys: Sequence[str], phone_keys: Sequence[str]
+    ) -> int | None:
+        """``claim`` with the keys already worked out (``normalise_email``,
+        ``normalise_phone`` with this index's region)."""
         for key in email_keys:
             if (found := self.by_email.get(key)) is not None:
                 return found

@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
 from db.contacts import TAG_MAX, ContactInput
-from db.importing import csvfile, vcard
+from db.importing import csvfile, pipeline, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
 from db.importing.errors import ImportProblemError
 from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
-from db.importing.rows import ImportRow, RowMapper, merge_notes, summarise
+from db.importing.rows import ImportRow, merge_notes, summarise
 from db.journeys import active_model
 from db.models import (
     Base,
@@ -57,6 +57,15 @@ _BATCH = 2000
 #: the database already has, builds the indexes it does not read anew at the end (see
 #: ``_Writer.defer_indexes``).
 DEFER_INDEXES_FROM = 5000
+#: While an import writes, its connection keeps up to this much of the database in memory
+#: (KiB; SQLite's own default is 2 MiB): the pages it fills and reads again (the tables as
+#: the indexes are built, the derived columns) stay there instead of going out and back.
+_CACHE_KIB = 64 * 1024
+#: The search index gathers new terms in memory up to this many bytes before it writes them
+#: out as a segment (SQLite's FTS5 ``hashsize``, by default 1 MiB): fewer, larger segments to
+#: write and merge. ``_FTS_HASHSIZE`` is FTS5's default, set again before the commit.
+_FTS_PENDING = 16 << 20
+_FTS_HASHSIZE = 1 << 20
 
 Progress = Callable[[int, int], bool]
 
@@ -166,60 +175,42 @@ def _csv_source(path: Path, dialect: CsvDialect) -> ImportSource:
 # --- Reading rows -------------------------------------------------------------------------------
 
 
-class _Rows(Protocol):
+def _reading(source: ImportSource, tag: str = "", region: str = "") -> pipeline.Reading:
+    return pipeline.Reading(
+        source.path,
+        source.format is Format.VCARD,
+        source.dialect,
+        source.mapping,
+        tag,
+        region,
+    )
+
+
+def _check_unchanged(source: ImportSource) -> None:
+    if source.stamp != (0, 0) and _stamp(source.path) != source.stamp:
+        raise FileChangedError(source.path)
+
+
+@contextmanager
+def _rows(source: ImportSource) -> Iterator[pipeline.Rows]:
+    _check_unchanged(source)
+    with pipeline.open_rows(_reading(source)) as rows:
+        yield rows
+
+
+class _Reading(Protocol):
+    """How far a file is read (``position`` of ``size`` bytes)."""
+
     size: int
 
     @property
     def position(self) -> int: ...
 
-    def __iter__(self) -> Iterator[ImportRow]: ...
-
-
-class _CsvRows:
-    def __init__(self, reader: CsvReader, mapping: Mapping) -> None:
-        self.reader = reader
-        self.mapper = RowMapper(mapping)
-        self.size = reader.size
-
-    @property
-    def position(self) -> int:
-        return self.reader.position
-
-    def __iter__(self) -> Iterator[ImportRow]:
-        for row in self.reader:
-            yield self.mapper.draft(row.cells).finish(row.line)
-
-
-class _CardRows:
-    def __init__(self, reader: vcard.VCardReader) -> None:
-        self.reader = reader
-        self.size = reader.size
-
-    @property
-    def position(self) -> int:
-        return self.reader.position
-
-    def __iter__(self) -> Iterator[ImportRow]:
-        return iter(self.reader)
-
-
-@contextmanager
-def _rows(source: ImportSource) -> Iterator[_Rows]:
-    if source.stamp != (0, 0) and _stamp(source.path) != source.stamp:
-        raise FileChangedError(source.path)
-    if source.format is Format.VCARD:
-        with vcard.VCardReader(source.path) as cards:
-            yield _CardRows(cards)
-        return
-    assert source.dialect is not None
-    with CsvReader(source.path, source.dialect) as reader:
-        yield _CsvRows(reader, source.mapping)
-
 
 class _Ticker:
     """Calls ``progress`` every few hundred rows; raises when the owner cancels."""
 
-    def __init__(self, progress: Progress | None, rows: _Rows) -> None:
+    def __init__(self, progress: Progress | None, rows: _Reading) -> None:
         self.progress = progress
         self.rows = rows
         self.count = 0
@@ -235,6 +226,13 @@ class _Ticker:
         self.last = now
         if not self.progress(self.rows.position, self.rows.size):
             raise ImportCancelledError
+
+    def check(self) -> None:
+        """Report progress now (while waiting for rows); raises when the owner cancels."""
+        if self.progress is not None:
+            self.last = time.monotonic()
+            if not self.progress(self.rows.position, self.rows.size):
+                raise ImportCancelledError
 
     def done(self) -> None:
         if self.progress is not None and not self.progress(self.rows.size, self.rows.size):
@@ -289,12 +287,27 @@ class _Tally:
             ticker.tick()
             if row.data is not None:
                 yield row
-            elif not row.error:
-                self.blank += 1
             else:
-                self.invalid += 1
-                if len(self.invalid_rows) < SHOWN:
-                    self.invalid_rows.append(PreviewRow(row.line, row.summary, error=row.error))
+                self._left_out(row.line, row.error, row.summary)
+
+    def valid_records(
+        self, records: Iterable[pipeline.Record], ticker: _Ticker
+    ) -> Iterator[pipeline.Record]:
+        """``valid`` for records."""
+        for record in records:
+            ticker.tick()
+            if record[1] is not None:
+                yield record
+            else:
+                self._left_out(record[0], *record[10])
+
+    def _left_out(self, line: int, error: str, summary: str) -> None:
+        if not error:
+            self.blank += 1
+        else:
+            self.invalid += 1
+            if len(self.invalid_rows) < SHOWN:
+                self.invalid_rows.append(PreviewRow(line, summary, error=error))
 
 
 def preview(
@@ -436,35 +449,38 @@ def run_import(
     started = time.perf_counter()
     updated = skipped = 0
     tally = _Tally()
-    with database.write_session.begin() as session:
-        index = matching.ContactIndex.load(session, matching.default_region(session))
-        writer = _Writer(session, now, tag, index.region)
-        with _rows(source) as rows:
-            writer.rows_read = rows
-            ticker = _Ticker(progress, rows)
-            for row in tally.valid(rows, ticker):
+    with database.write_session.begin() as session, _bulk_settings(session):
+        _check_unchanged(source)
+        region = matching.default_region(session)
+        # A large file is read by a helper process from here on, beside what follows.
+        with pipeline.records(_reading(source, tag, region)) as feed:
+            index = matching.ContactIndex.load(session, region)
+            writer = _Writer(session, now, tag, region)
+            writer.rows_read = feed
+            ticker = _Ticker(progress, feed)
+            feed.idle = ticker.check
+            for record in tally.valid_records(feed, ticker):
                 if tally.invalid and not options.skip_invalid:
                     continue  # nothing will be written: just find the other invalid rows
-                assert row.data is not None
-                # A row matches a contact, or one this import creates from an earlier row.
-                found = _claim(index, writer.next_contact, row.data)
+                # A record matches a contact, or one this import creates from an earlier row.
+                found = index.claim_keys(writer.next_contact, record[7], record[8])
                 action = (
                     DuplicateAction.CREATE
                     if found is None
-                    else options.choices.get(row.line, options.on_duplicate)
+                    else options.choices.get(record[0], options.on_duplicate)
                 )
                 if action is DuplicateAction.CREATE:
-                    writer.create(row.data, row.stage)
+                    writer.create(record)
                 elif action is DuplicateAction.UPDATE:
                     assert found is not None
-                    writer.update(found, row)
+                    writer.update(found, pipeline.row_of(record))
                     updated += 1
                 else:
                     skipped += 1
             if tally.invalid and not options.skip_invalid:
                 raise InvalidRowsError(tally.invalid, tally.invalid_rows)
-            # The last steps take a while for a big file (seconds at 1,000,000 rows): the owner
-            # can still cancel between them.
+            # The last steps take a while for a big file (seconds at 1,000,000 rows): the
+            # owner can still cancel between them.
             writer.finish(between=ticker.done)
             ticker.done()
         summary = ImportSummary(
@@ -478,6 +494,29 @@ def run_import(
         )
     log.info("imported %s in %.1f s: %s", source.path.name, time.perf_counter() - started, summary)
     return summary
+
+
+@contextmanager
+def _bulk_settings(session: Session) -> Iterator[None]:
+    """A larger page cache for the import's connection and a larger in-memory buffer for the
+    search index, for the length of the import (see ``_CACHE_KIB``, ``_FTS_PENDING``). The
+    buffer is a setting stored in the index: it is set back before the commit, and a rollback
+    takes it back anyway, so the database keeps no trace of it."""
+    connection = session.connection()
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    stored = connection.exec_driver_sql(
+        "SELECT v FROM contact_fts_config WHERE k = 'hashsize'"
+    ).scalar()
+    fts_setting = "INSERT INTO contact_fts(contact_fts, rank) VALUES ('hashsize', ?)"
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    try:
+        connection.exec_driver_sql(fts_setting, (_FTS_PENDING,))
+        yield
+        connection.exec_driver_sql(fts_setting, (stored or _FTS_HASHSIZE,))
+        if stored is None:
+            connection.exec_driver_sql("DELETE FROM contact_fts_config WHERE k = 'hashsize'")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
 
 def _deferrable_indexes() -> list[Index]:
@@ -586,6 +625,7 @@ class _Writer:
         self.next_change = _next_id(session, StageChange)
         self.next_tag = _next_id(session, Tag)
         self.tag_ids: dict[str, int] = {}
+        self.tag_sets: dict[tuple[str, ...], tuple[int, ...]] = {}
         self.rows: dict[type[Base], list[tuple[Any, ...]]] = {model: [] for model in _INSERTS}
         self.index_rows: list[search.IndexRow] = []
         self.batch_ids: list[int] = []
@@ -593,7 +633,7 @@ class _Writer:
         self.created_ids: list[int] = []
         self.updated_ids: set[int] = set()
         #: The file being read, to guess from how far it is read how many rows it has.
-        self.rows_read: _Rows | None = None
+        self.rows_read: _Reading | None = None
         self.existing = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         self.deferred: list[Index] = []
 
@@ -609,9 +649,20 @@ class _Writer:
             self.tag_ids[key] = found
         return found
 
-    def create(self, data: ContactInput, stage: str = "") -> None:
+    def _tag_set(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """The ids of these tags (each once), made when new; the same few sets of tags
+        come back row after row, so each set is worked out once."""
+        found = self.tag_sets.get(names)
+        if found is None:
+            ids = [self._tag_id(name) for name in names]
+            found = self.tag_sets[names] = tuple(dict.fromkeys(ids))
+        return found
+
+    def create(self, record: pipeline.Record) -> None:
         """A new contact, at the stage the row names if the active model has it, else at the
         model's first stage."""
+        _line, head, tail, emails, phones, tags, stage, _e, _p, index_text, _extra = record
+        assert head is not None
         cid = self.next_contact
         self.next_contact += 1
         stamp = self.stamp
@@ -619,64 +670,36 @@ class _Writer:
         self.rows[Contact].append(
             (
                 cid,
-                data.name,
-                data.company,
-                data.title,
-                data.street,
-                data.city,
-                data.region,
-                data.postal_code,
-                data.country,
-                data.notes,
+                *head,
                 stage_id,
                 stamp if stage_id is not None else None,
-                data.centre_of_influence,
-                data.do_not_contact,
-                data.has_need,
-                data.has_budget,
-                data.has_urgency,
-                data.is_decision_maker,
-                data.purchase_interval_days,
+                *tail,
                 0,
                 0,
                 stamp,
                 stamp,
             )
         )
-        emails = self.rows[ContactEmail]
-        for position, email in enumerate(data.emails):
-            emails.append((self.next_email, cid, email.address, email.label, position))
-            self.next_email += 1
-        phones = self.rows[ContactPhone]
-        for position, phone in enumerate(data.phones):
-            phones.append((self.next_phone, cid, phone.number, phone.label, position))
-            self.next_phone += 1
-        tags = list(data.tags)
-        if self.tag and self.tag.casefold() not in {t.casefold() for t in tags}:
-            tags.append(self.tag)
-        seen: set[int] = set()
-        for name in tags:
-            tag_id = self._tag_id(name)
-            if tag_id not in seen:
-                seen.add(tag_id)
-                self.rows[ContactTag].append((cid, tag_id))
+        if emails:
+            rows = self.rows[ContactEmail]
+            for position, (address, label) in enumerate(emails):
+                rows.append((self.next_email, cid, address, label, position))
+                self.next_email += 1
+        if phones:
+            rows = self.rows[ContactPhone]
+            for position, (number, label) in enumerate(phones):
+                rows.append((self.next_phone, cid, number, label, position))
+                self.next_phone += 1
+        if tags:
+            rows = self.rows[ContactTag]
+            for tag_id in self._tag_set(tags):
+                rows.append((cid, tag_id))
         if stage_id is not None:
             self.rows[StageChange].append(
                 (self.next_change, cid, None, stage_id, stamp, 1, "Imported")
             )
             self.next_change += 1
-        self.index_rows.append(
-            search.index_row(
-                cid,
-                name=data.name,
-                company=data.company,
-                title=data.title,
-                emails=[e.address for e in data.emails],
-                numbers=[p.number for p in data.phones],
-                tags=tags,
-                place=(data.city, data.region, data.country),
-            )
-        )
+        self.index_rows.append((cid, *index_text))
         self.batch_ids.append(cid)
         self.created += 1
         if len(self.created_ids) < SHOWN:

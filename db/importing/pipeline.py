@@ -1,0 +1,534 @@
+"""An import's rows, read and checked in a helper process when the file is large.
+
+Reading and checking rows is Python work, about a third of a large import; writing them is
+SQLite's. For a large file a helper process reads and checks the rows and hands them over in
+chunks while the import writes the chunks before, so the two run side by side on two cores (a
+thread would not do: parsing holds the interpreter lock). The helper only reads the file and
+writes nothing, so stopping it at any moment (Cancel, a failure) is safe: the import's one
+transaction alone decides what is written. At most ``QUEUED`` chunks wait between the two, so
+memory stays bounded however long the file.
+
+Each row crosses over as a ``Record``, a plain tuple of tuples and strings, which pickles at
+C speed (rebuilding ``ImportRow`` dataclasses would cost the writer more than parsing saves),
+with what creating a contact needs already laid out: its columns, emails, phones and tags,
+its search index text and its matching keys. ``row_of`` gives back the ``ImportRow`` for the
+rarer rows that need it (updates of existing contacts). A small file is read in the import's
+own process, into the same records. docs/architecture.md, "A bulk load: the import", has more.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from db import search
+from db.contacts import ContactInput, EmailData, PhoneData
+from db.importing import vcard
+from db.importing.csvfile import CsvDialect, CsvFileError, CsvReader
+from db.importing.errors import ImportProblemError
+from db.importing.fields import Mapping
+from db.importing.rows import ImportRow, RowMapper
+from db.matching import normalise_email, normalise_phone
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+log = logging.getLogger(__name__)
+
+#: A file at least this large (about 20,000 rows of a Google export) is read in a helper
+#: process; a smaller one is read faster than a process starts.
+HELPER_FROM_BYTES = 4 << 20
+#: Rows per chunk handed over, and chunks that may wait to be written.
+CHUNK = 1000
+QUEUED = 8
+#: How long the import waits for a chunk before it checks on the helper and on Cancel.
+_WAIT = 0.1
+#: The import reads the first rows itself while the helper starts (tests turn it off, to
+#: wait on the helper from the first row).
+READ_HERE_WHILE_STARTING = True
+
+
+class HelperFailedError(ImportProblemError):
+    """The helper process reading the file failed or ended early (nothing was written)."""
+
+
+# --- Reading rows -------------------------------------------------------------------------------
+
+
+class Rows(Protocol):
+    size: int
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[ImportRow]: ...
+
+    def after(self, count: int) -> Iterator[ImportRow]:
+        """The rows after the first ``count`` (for a helper taking over from the import)."""
+        ...
+
+
+class _CsvRows:
+    def __init__(self, reader: CsvReader, mapping: Mapping) -> None:
+        self.reader = reader
+        self.mapper = RowMapper(mapping)
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        return self.after(0)
+
+    def after(self, count: int) -> Iterator[ImportRow]:
+        """The rows after the first ``count`` (only split into cells: that is quick)."""
+        rows = iter(self.reader)
+        for _ in islice(rows, count):
+            pass
+        for row in rows:
+            yield self.mapper.draft(row.cells).finish(row.line)
+
+
+class _CardRows:
+    def __init__(self, reader: vcard.VCardReader) -> None:
+        self.reader = reader
+        self.size = reader.size
+
+    @property
+    def position(self) -> int:
+        return self.reader.position
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        return iter(self.reader)
+
+    def after(self, count: int) -> Iterator[ImportRow]:
+        return islice(self.reader, count, None)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading a file's rows needs (plain data: it is handed to the helper process)."""
+
+    path: Path
+    #: A vCard file (else a CSV one read with ``dialect`` and ``mapping``).
+    cards: bool
+    dialect: CsvDialect | None
+    mapping: Mapping
+    #: The tag every new contact gets ("" for none), and the region phone numbers without a
+    #: country code belong to (for the matching keys).
+    tag: str = ""
+    region: str = ""
+
+
+@contextmanager
+def open_rows(reading: Reading) -> Iterator[Rows]:
+    """Each row of the file as an ``ImportRow``, in this process."""
+    if reading.cards:
+        with vcard.VCardReader(reading.path) as cards:
+            yield _CardRows(cards)
+        return
+    assert reading.dialect is not None
+    with CsvReader(reading.path, reading.dialect) as reader:
+        yield _CsvRows(reader, reading.mapping)
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+#: name, company, title, street, city, region, postal code, country and notes, in the
+#: contact table's order.
+Head = tuple[str, str, str, str, str, str, str, str, str]
+#: centre of influence, do not contact, the four qualification flags and days between
+#: purchases, in the contact table's order.
+Tail = tuple[bool, bool, bool, bool, bool, bool, int | None]
+#: A new contact's search index row but for its id (``db.search.index_row``).
+IndexText = tuple[str, str, str, str, str, str, str]
+#: What else ``row_of`` needs: the row's own tags, whether it gave a name, the flags it gives
+#: (``ImportRow.given``); for a blank or invalid row, the reason and what the row says.
+Given = tuple[tuple[str, ...], bool, tuple[tuple[str, object], ...]]
+Extra = Given | tuple[str, str]
+
+#: One row as it crosses between processes, a plain tuple (see the module's docstring):
+#: ``(line, head, tail, emails, phones, new_tags, stage, email_keys, phone_keys, index_text,
+#: extra)``, ``head`` None for a blank or invalid row. ``emails`` and ``phones`` are (value,
+#: label) pairs; ``new_tags`` the tags a new contact gets (the import's tag added); ``stage``
+#: the stage the row names; the keys are those ``db.matching`` compares contacts by.
+Record = tuple[
+    int,
+    Head | None,
+    Tail,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    IndexText,
+    Extra,
+]
+_NO_TAIL: Tail = (False, False, False, False, False, False, None)
+_NO_TEXT: IndexText = ("", "", "", "", "", "", "")
+
+
+def to_record(row: ImportRow, tag: str, region: str) -> Record:
+    data = row.data
+    if data is None:
+        return (
+            row.line,
+            None,
+            _NO_TAIL,
+            (),
+            (),
+            (),
+            "",
+            (),
+            (),
+            _NO_TEXT,
+            (row.error, row.summary),
+        )
+    tags = data.tags
+    new_tags = tags
+    if tag and tag.casefold() not in {t.casefold() for t in tags}:
+        new_tags = (*tags, tag)
+    return (
+        row.line,
+        (
+            data.name,
+            data.company,
+            data.title,
+            data.street,
+            data.city,
+            data.region,
+            data.postal_code,
+            data.country,
+            data.notes,
+        ),
+        (
+            data.centre_of_influence,
+            data.do_not_contact,
+            data.has_need,
+            data.has_budget,
+            data.has_urgency,
+            data.is_decision_maker,
+            data.purchase_interval_days,
+        ),
+        tuple((e.address, e.label) for e in data.emails),
+        tuple((p.number, p.label) for p in data.phones),
+        new_tags,
+        row.stage,
+        tuple(k for e in data.emails if (k := normalise_email(e.address)) is not None),
+        tuple(k for p in data.phones if (k := normalise_phone(p.number, region)) is not None),
+        search.index_row(
+            0,
+            name=data.name,
+            company=data.company,
+            title=data.title,
+            emails=[e.address for e in data.emails],
+            numbers=[p.number for p in data.phones],
+            tags=new_tags,
+            place=(data.city, data.region, data.country),
+        )[1:],
+        (tags, row.named, row.given),
+    )
+
+
+def row_of(record: Record) -> ImportRow:
+    """The ``ImportRow`` a record was made from."""
+    line, head, tail, emails, phones, _new_tags, stage, _e, _p, _text, extra = record
+    if head is None:
+        error, summary = cast(tuple[str, str], extra)
+        return ImportRow(line, None, error, summary)
+    tags, named, given = cast(Given, extra)
+    name, company, title, street, city, region, postal_code, country, notes = head
+    centre, no_contact, need, budget, urgency, decides, interval = tail
+    data = ContactInput(
+        name=name,
+        company=company,
+        title=title,
+        emails=tuple(EmailData(address, label) for address, label in emails),
+        phones=tuple(PhoneData(number, label) for number, label in phones),
+        street=street,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        notes=notes,
+        tags=tags,
+        centre_of_influence=centre,
+        do_not_contact=no_contact,
+        has_need=need,
+        has_budget=budget,
+        has_urgency=urgency,
+        is_decision_maker=decides,
+        purchase_interval_days=interval,
+    )
+    return ImportRow(line, data, named=named, stage=stage, given=given)
+
+
+# --- The feed of records ------------------------------------------------------------------------
+
+
+class Feed(Protocol):
+    """The records of a file, in file order, with how far it is read (``position`` of
+    ``size`` bytes, for progress). ``idle`` is called while waiting on the helper (it may
+    raise, to stop: Cancel)."""
+
+    size: int
+    idle: Callable[[], None]
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Record]: ...
+
+
+class _InProcess:
+    def __init__(self, rows: Rows, reading: Reading) -> None:
+        self.rows = rows
+        self.reading = reading
+        self.size = rows.size
+        self.idle = _nothing
+
+    @property
+    def position(self) -> int:
+        return self.rows.position
+
+    def __iter__(self) -> Iterator[Record]:
+        tag, region = self.reading.tag, self.reading.region
+        for row in self.rows:
+            yield to_record(row, tag, region)
+
+
+def _nothing() -> None:
+    pass
+
+
+class _FromHelper:
+    """Records read here while the helper process starts (a second or so spent importing
+    what it needs), then from the helper, which takes over after the rows read here.
+
+    They come through a pipe whose other end only the helper holds: if the helper ends, even
+    half-way through a chunk, reading here says so at once. Should the helper end before it
+    takes over, the rest of the file is read here."""
+
+    def __init__(self, reading: Reading, size: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.reading = reading
+        self.size = size
+        self.idle = _nothing
+        #: Rows being read here, until the helper takes over.
+        self.rows: Rows | None = None
+        self._position = 0
+        #: The helper sent its last rows.
+        self.finished = False
+        here, there = context.Pipe()
+        self.pipe: Connection = here
+        self.process: BaseProcess = context.Process(
+            target=read_in_helper,
+            args=(reading, there),
+            name="touchbase-import-reader",
+            daemon=True,
+        )
+        try:
+            self.process.start()
+        finally:
+            there.close()
+
+    @property
+    def position(self) -> int:
+        return self.rows.position if self.rows is not None else self._position
+
+    def __iter__(self) -> Iterator[Record]:
+        handed_over = yield from self._here()
+        if handed_over:
+            yield from self._from_helper()
+
+    def _here(self) -> Generator[Record, None, bool]:
+        """Read rows here until the helper is ready; whether it took over."""
+        tag, region = self.reading.tag, self.reading.region
+        listening = READ_HERE_WHILE_STARTING
+        if not listening and self._hand_over(0):
+            return True
+        with open_rows(self.reading) as rows:
+            self.rows = rows
+            count = 0
+            try:
+                for row in rows:
+                    yield to_record(row, tag, region)
+                    count += 1
+                    if listening and not count % 256 and self.pipe.poll():
+                        if self._hand_over(count):
+                            self._position = rows.position
+                            return True
+                        listening = False
+            finally:
+                self.rows = None
+        self._position = self.size
+        return False
+
+    def _hand_over(self, count: int) -> bool:
+        """Tell the ready helper to go on after ``count`` rows (False if it ended instead)."""
+        try:
+            self.pipe.recv()  # ("ready",)
+            self.pipe.send(count)
+        except (EOFError, OSError):
+            log.warning("the import's helper process ended before it started: reading here")
+            return False
+        return True
+
+    def _next(self) -> tuple[Any, ...]:
+        while not self.pipe.poll(_WAIT):
+            self.idle()
+        try:
+            message: tuple[Any, ...] = self.pipe.recv()
+        except (EOFError, OSError):
+            self.process.join(1.0)
+            raise HelperFailedError(
+                f"Reading {self.reading.path.name} stopped unexpectedly (the helper process "
+                f"reading it ended, code {self.process.exitcode}); nothing was written."
+            ) from None
+        return message
+
+    def _from_helper(self) -> Iterator[Record]:
+        while True:
+            message = self._next()
+            kind = message[0]
+            if kind == "rows":
+                _, chunk, position = message
+                yield from chunk
+                self._position = position
+            elif kind == "end":
+                self._position = message[1]
+                self.finished = True
+                return
+            else:
+                raise _failure(self.reading.path, message)
+
+    def close(self) -> None:
+        """Stop the helper unless it has finished (it only reads: nothing is lost)."""
+        self.pipe.close()
+        if self.finished:
+            self.process.join(1.0)
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
+    """The exception the helper's ``("failed", …)`` message stands for, as reading the file
+    in this process would have raised it, or a ``HelperFailedError`` that says what failed."""
+    _, kind, text, errno, strerror, filename = message
+    if kind == "csv":
+        return CsvFileError(text)
+    if kind == "problem":
+        return ImportProblemError(text)
+    if kind == "os":
+        return OSError(errno, strerror, filename) if errno is not None else OSError(text)
+    return HelperFailedError(
+        f"Reading {path.name} failed in the helper process ({kind}: {text}); nothing was written."
+    )
+
+
+def read_in_helper(reading: Reading, pipe: Connection) -> None:
+    """The helper process: say it is ready, learn how many rows the import read itself, read
+    the rest of the file and send their records a chunk at a time, then ``("end", size)``; or
+    ``("failed", kind, message, …)``. Chunks are sent by a thread of their own, so that
+    reading runs up to ``QUEUED`` chunks ahead of the writer; once the import stops listening
+    (Cancel, a failure), reading stops too."""
+    # A file that cannot be read fails below, where the failure is sent to the import.
+    with suppress(Exception):
+        _warm_up(reading)
+    try:
+        pipe.send(("ready",))
+        count: int = pipe.recv()
+    except (EOFError, OSError):
+        return  # the import read the whole file itself, or stopped
+    waiting: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=QUEUED)
+    gone = threading.Event()
+    sender = threading.Thread(target=_send, args=(waiting, pipe, gone), daemon=True)
+    sender.start()
+    try:
+        with open_rows(reading) as rows:
+            tag, region = reading.tag, reading.region
+            chunk: list[Record] = []
+            for row in rows.after(count):
+                chunk.append(to_record(row, tag, region))
+                if len(chunk) >= CHUNK:
+                    if gone.is_set():
+                        break
+                    waiting.put(("rows", chunk, rows.position))
+                    chunk = []
+            else:
+                waiting.put(("rows", chunk, rows.position))
+                waiting.put(("end", rows.size))
+    except Exception as exc:
+        waiting.put(_failed(exc))
+    waiting.put(None)
+    sender.join()
+
+
+def _warm_up(reading: Reading) -> None:
+    """Read the file's first rows, so that what reading loads on first use (the phone number
+    metadata, the codecs) is loaded before the import waits on this helper."""
+    with open_rows(reading) as rows:
+        for row in islice(rows, 8):
+            to_record(row, reading.tag, reading.region)
+
+
+def _send(
+    waiting: queue.Queue[tuple[Any, ...] | None], out: Connection, gone: threading.Event
+) -> None:
+    try:
+        while (message := waiting.get()) is not None:
+            out.send(message)
+    except OSError:
+        gone.set()
+        while waiting.get() is not None:  # let reading see ``gone`` rather than wait
+            pass
+    finally:
+        out.close()
+
+
+def _failed(exc: Exception) -> tuple[Any, ...]:
+    if isinstance(exc, CsvFileError):
+        return ("failed", "csv", str(exc), None, None, None)
+    if isinstance(exc, ImportProblemError):
+        return ("failed", "problem", str(exc), None, None, None)
+    if isinstance(exc, OSError):
+        filename = None if exc.filename is None else str(exc.filename)
+        return ("failed", "os", str(exc), exc.errno, exc.strerror, filename)
+    return ("failed", type(exc).__name__, str(exc), None, None, None)
+
+
+@contextmanager
+def records(reading: Reading, *, helper: bool | None = None) -> Iterator[Feed]:
+    """The file's records, read by a helper process when the file is at least
+    ``HELPER_FROM_BYTES`` long (or as ``helper`` says). The helper is stopped on the way out,
+    whether the records were all read or not."""
+    size = reading.path.stat().st_size
+    if helper is None:
+        helper = size >= HELPER_FROM_BYTES
+    feed: _FromHelper | None = None
+    if helper:
+        try:
+            feed = _FromHelper(reading, size)
+        except (OSError, RuntimeError) as exc:
+            log.warning("import helper process unavailable (%s); reading in this one", exc)
+    if feed is None:
+        with open_rows(reading) as rows:
+            yield _InProcess(rows, reading)
+        return
+    try:
+        yield feed
+    finally:
+        feed.close()
