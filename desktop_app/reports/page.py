@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -259,7 +260,9 @@ class ReportsPage(QWidget):
         self._generation = 0
         self._pending: set[str] = set()
         self.data: dict[str, ChartData] = {}
-        self.rendered: dict[str, object] = {}
+        #: What each chart drawn last says (title, size, clickable bars), without its pixels:
+        #: its canvas holds the image.
+        self.rendered: dict[str, Rendered] = {}
 
         title = QLabel("Reports")
         title.setObjectName("pageTitle")
@@ -484,9 +487,9 @@ class ReportsPage(QWidget):
         if result.generation != self._generation:
             return
         self.data[result.name] = result.data
-        self.rendered[result.name] = result.image
         tile = self.tiles[result.name]
         tile.canvas.show_rendered(result.image)
+        self.rendered[result.name] = replace(result.image, rgba=b"")
         tile.set_ready(True)
         self._pending.discard(result.name)
         self.chart_drawn.emit(result.name)

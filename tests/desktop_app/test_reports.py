@@ -153,7 +153,7 @@ def test_changing_the_range_redraws_every_chart_for_the_new_period(
     assert page.data["sales"].since == date(2025, 6, 1)
     # Charts of things as they stand today ignore the period, and say so.
     assert page.data["funnel"].since is None
-    assert page.tiles["funnel"].canvas.title == page.rendered["funnel"].title  # type: ignore[attr-defined]
+    assert page.tiles["funnel"].canvas.title == page.rendered["funnel"].title
 
 
 def _cell(page: ReportsPage, name: str) -> tuple[int, int]:
@@ -169,15 +169,15 @@ def test_a_narrower_window_stacks_the_charts_and_redraws_them_to_fit(
     window.resize(1600, 900)
     page = _reports(window)
     qtbot.waitUntil(lambda: page.tiles["sales"].canvas.image is not None)
-    wide = page.rendered["sales"].width  # type: ignore[attr-defined]
+    wide = page.rendered["sales"].width
     assert _cell(page, "touches") == (0, 1)
 
     window.resize(1000, 700)
 
-    qtbot.waitUntil(lambda: page.rendered["sales"].width > wide, timeout=10_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: page.rendered["sales"].width > wide, timeout=10_000)
     assert _cell(page, "touches") == (1, 0)
     canvas = page.tiles["sales"].canvas
-    assert page.rendered["sales"].width <= canvas.width() + 1  # type: ignore[attr-defined]
+    assert page.rendered["sales"].width <= canvas.width() + 1
 
 
 @pytest.mark.parametrize("kind", ["png", "svg", "pdf"])
@@ -301,7 +301,7 @@ def test_contacts_without_sales_get_explanations_not_zeros(
     for name in ("sales", "top-customers", "plan", "satisfaction", "touches"):
         canvas = page.tiles[name].canvas
         assert canvas.title == "No data yet"
-        assert page.rendered[name].empty == BY_NAME[name].empty  # type: ignore[attr-defined]
+        assert page.rendered[name].empty == BY_NAME[name].empty
 
 
 def test_the_funnel_chart_draws_the_funnel_report_with_skipped_stages(
