@@ -174,8 +174,8 @@ FIGURES = "figures"
 #: funnel costs about 0.5 s, the top customers and the value figures 0.3 s each, the rest
 #: 0.1 to 0.3 s. The value figures, shown below the charts, go last.
 LANES: tuple[tuple[str, ...], ...] = (
-    ("funnel", "plan", "lifecycle", "satisfaction", "sales", FIGURES),
-    ("touches", "mediums", "followups", "top-customers"),
+    ("funnel", "plan", "lifecycle", "sales", FIGURES),
+    ("touches", "mediums", "followups", "satisfaction", "top-customers"),
 )
 LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
 
