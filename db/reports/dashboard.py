@@ -39,6 +39,7 @@ from db.engine import Database
 from db.export import Cell, ExportOptions, Report, report, share, unindexed
 from db.lifecycle import Lifecycle, contact_status_sql
 from db.models import Contact, Followup, PlanStep, Purchase, Touch
+from db.reports.contacts import trashed_ids
 from db.reports.sales import money
 from db.reports.touches import by_medium_and_stage
 from db.sql import local_day
@@ -77,11 +78,6 @@ def _local_day(value: datetime) -> date:
     return value.astimezone().date()
 
 
-def _trashed_ids(session: Any) -> list[int]:
-    """Contacts in the trash (few; read through their partial index)."""
-    return list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
-
-
 # --- touches per month ----------------------------------------------------------------------
 
 
@@ -107,7 +103,7 @@ def touches_by_month(database: Database, options: ExportOptions) -> Report:
             # one pass sorting each touch into a bucket.
             starts = [max(_local_start(m), _local_start(since)) for m in months]
             ends = [*starts[1:], _local_start(until + timedelta(days=1))]
-            trashed = _trashed_ids(session)
+            trashed = trashed_ids(session)
             for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
                 for (medium, _stage), count in by_medium_and_stage(
                     session, start, end, trashed
@@ -146,7 +142,7 @@ def followup_habit(database: Database, options: ExportOptions) -> Report:
         stmt = stmt.where(Followup.due_on >= options.since)
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     with database.reading() as session:
-        trashed = _trashed_ids(session)
+        trashed = trashed_ids(session)
         if trashed:
             stmt = stmt.where(Followup.contact_id.not_in(trashed))
         for due_on, *found in session.execute(stmt.group_by(Followup.due_on)):
@@ -270,7 +266,7 @@ def sales_by_month(database: Database, options: ExportOptions) -> Report:
         # The few contacts in the trash are left out by id, and purchases are read in table
         # order ("+": not fetched one by one through the date index), which at 100,000
         # purchases is several times quicker than joining each purchase to its contact.
-        trashed = _trashed_ids(session)
+        trashed = trashed_ids(session)
         live = Purchase.contact_id.not_in(trashed) if trashed else true()
         day = unindexed(Purchase.purchased_on)
         since = options.since

@@ -30,6 +30,7 @@ from db import journeys, stages
 from db.engine import Database
 from db.export import Cell, ExportOptions, Report, driver_rows, report, share, unindexed
 from db.models import Contact, StageChange
+from db.reports.contacts import trashed_ids
 from db.sql import day_number, greatest, local_day_number
 
 
@@ -40,9 +41,7 @@ def funnel(database: Database, options: ExportOptions) -> Report:
     with database.reading() as session:
         stage_list = journeys.active_stages(session)
         ids = [s.id for s in stage_list]
-        # Contacts in the trash are few: leaving them out by id keeps every read below a
-        # single pass over its table instead of a lookup per row.
-        trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+        trashed = trashed_ids(session)
         # Days at each stage, as a count of stays per whole number of days: the medians are
         # read from these few thousand rows instead of a row per stay. Days between local
         # calendar days are counted in SQL (times are stored as UTC text;

@@ -27,6 +27,7 @@ from db.export import (
     unindexed,
 )
 from db.models import Contact, Stage, Touch
+from db.reports.contacts import trashed_ids
 from db.touches import local_day_bounds
 
 
@@ -162,7 +163,7 @@ def medium_mix(database: Database, options: ExportOptions) -> Report:
         active = {s.id for s in stages}
         counts: dict[tuple[str, str], int] = {}
         start, end = local_day_bounds(options.since, options.until)
-        trashed = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+        trashed = trashed_ids(session)
         for (medium, stage_id), count in by_medium_and_stage(session, start, end, trashed).items():
             if stage_id is None:
                 key = NO_STAGE
