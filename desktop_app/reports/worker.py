@@ -136,19 +136,24 @@ class ReportsReader(QObject):
     def _fall_back(
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], reason: str
     ) -> None:
-        """A helper is not there: this read, and every later one, runs in the app."""
-        query, on_done = call
+        """A helper could not be started or given the read."""
         self._pending -= 1
+        self._read_in_app(call, f"unavailable ({reason})")
+
+    def _read_in_app(
+        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], what: str
+    ) -> None:
+        """The helpers let us down: this read, and every later one, runs in the app."""
         if not self._broken:
-            log.warning("reports helper process unavailable (%s); reading in the app", reason)
+            log.warning("reports helper process %s; reading in the app", what)
             self._broken = True
             self.close()
+        query, on_done = call
         self.ops.read(query, on_done)
 
     def _deliver(
         self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
     ) -> None:
-        query, on_done = call
         self._pending -= 1
         if self._pending == 0 and self.started():
             self._rest.start()
@@ -157,11 +162,9 @@ class ReportsReader(QObject):
         try:
             result = done.result()
         except Exception as exc:
-            log.warning("reports helper process failed (%s); reading in the app", exc)
-            self._broken = True
-            self.close()
-            self.ops.read(query, on_done)
+            self._read_in_app(call, f"failed ({exc})")
             return
+        _query, on_done = call
         on_done(result)
 
     def _on_rest(self) -> None:
