@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, delete, func, select, update
@@ -143,6 +144,15 @@ class ContactInput:
     season: str | None = None
 
 
+#: A contact's free-text fields other than its name, in the order ``contact_text`` gives them
+#: (``normalise`` trims them; an import's records carry them so).
+TEXT_FIELDS = ("company", "title", "street", "city", "region", "postal_code", "country", "notes")
+#: ``contact_text(data)``: the values of ``TEXT_FIELDS``, as a tuple.
+contact_text: Callable[[ContactInput], tuple[str, str, str, str, str, str, str, str]] = attrgetter(
+    *TEXT_FIELDS
+)
+
+
 @dataclass(frozen=True)
 class ContactDetail(ContactInput):
     id: int = 0
@@ -204,16 +214,8 @@ def normalise(data: ContactInput) -> ContactInput:
         )
     key_dates = tuple(KeyDateData(k.kind, k.on, " ".join(k.label.split())) for k in data.key_dates)
     name = " ".join(data.name.split())
-    text = (
-        data.company.strip(),
-        data.title.strip(),
-        data.street.strip(),
-        data.city.strip(),
-        data.region.strip(),
-        data.postal_code.strip(),
-        data.country.strip(),
-        data.notes.strip(),
-    )
+    given = contact_text(data)
+    text = tuple(map(str.strip, given))
     if (
         # Already as it would be (an import's rows mostly are): the same object, unbuilt.
         type(data) is ContactInput
@@ -222,17 +224,7 @@ def normalise(data: ContactInput) -> ContactInput:
         and tags == data.tags
         and emails is data.emails
         and phones is data.phones
-        and text
-        == (
-            data.company,
-            data.title,
-            data.street,
-            data.city,
-            data.region,
-            data.postal_code,
-            data.country,
-            data.notes,
-        )
+        and text == given
     ):
         return data
     company, title, street, city, region, postal_code, country, notes = text

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from db import search
-from db.contacts import ContactInput, EmailData, PhoneData
+from db.contacts import ContactInput, EmailData, PhoneData, contact_text
 from db.importing import vcard
 from db.importing.csvfile import CsvDialect, CsvFileError, CsvReader
 from db.importing.errors import ImportProblemError
@@ -202,17 +202,7 @@ def to_record(row: ImportRow, tag: str, region: str) -> Record:
         new_tags = (*tags, tag)
     return (
         row.line,
-        (
-            data.name,
-            data.company,
-            data.title,
-            data.street,
-            data.city,
-            data.region,
-            data.postal_code,
-            data.country,
-            data.notes,
-        ),
+        (data.name, *contact_text(data)),
         (
             data.centre_of_influence,
             data.do_not_contact,
