@@ -57,16 +57,22 @@ def test_freed_heap_pages_are_returned_to_the_system() -> None:
     assert returned > 100
 
 
-def test_a_long_write_gives_memory_back_when_it_ends_or_fails(
-    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[str] = []
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What happened, in order: "given back" each time memory is given back."""
+    happened: list[str] = []
 
     def give_back() -> bool:
-        calls.append("given back")
+        happened.append("given back")
         return True
 
     monkeypatch.setattr(memory, "give_back", give_back)
+    return happened
+
+
+def test_a_long_write_gives_memory_back_when_it_ends_or_fails(
+    qtbot: QtBot, database: Database, calls: list[str]
+) -> None:
     ops = OpsBus(database)
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -93,15 +99,8 @@ def test_a_long_write_gives_memory_back_when_it_ends_or_fails(
 
 
 def test_after_a_long_write_on_the_runner_memory_goes_back_after_the_views_reads(
-    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, database: Database, calls: list[str]
 ) -> None:
-    calls: list[str] = []
-
-    def give_back() -> bool:
-        calls.append("given back")
-        return True
-
-    monkeypatch.setattr(memory, "give_back", give_back)
     runner = HeldRunner()
     ops = OpsBus(database, runner)
     parent = QWidget()
