@@ -13,7 +13,7 @@ from desktop_app.app import create_application
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import OpsBus
-from desktop_app.tasks import ImmediateRunner
+from desktop_app.tasks import ImmediateRunner, Task
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +50,24 @@ def window(qtbot: QtBot, welcomed: Database) -> Iterator[MainWindow]:
     qtbot.addWidget(window)
     window.show()
     yield window
+
+
+class HeldRunner:
+    """A runner like a busy background thread: it keeps the submitted tasks until the test
+    lets them run (in the order submitted, or newest first); a task may submit more."""
+
+    def __init__(self) -> None:
+        self.held: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.held.append(task)
+
+    def run(self, *, newest_first: bool = False) -> None:
+        tasks, self.held = self.held, []
+        for task in reversed(tasks) if newest_first else tasks:
+            task.run()
+
+
+@pytest.fixture
+def held() -> HeldRunner:
+    return HeldRunner()

@@ -22,30 +22,10 @@ from desktop_app.dialogs import Confirm
 from desktop_app.journeys.board import BoardPage
 from desktop_app.main_window import MainWindow
 from desktop_app.ops import Changes, OpsBus
-from desktop_app.tasks import Task
 from desktop_app.touches.dialog import TOUCH_CHANGES
 from desktop_app.touches.sections import TouchStatsSection
 from tests.conftest import ContactFactory
-
-
-class HeldRunner:
-    """Keeps submitted tasks until the test lets them run, in any order."""
-
-    def __init__(self) -> None:
-        self.held: list[Task] = []
-
-    def submit(self, task: Task) -> None:
-        self.held.append(task)
-
-    def run(self, *, newest_first: bool = False) -> None:
-        tasks, self.held = self.held, []
-        for task in reversed(tasks) if newest_first else tasks:
-            task.run()
-
-
-@pytest.fixture
-def held() -> HeldRunner:
-    return HeldRunner()
+from tests.desktop_app.conftest import HeldRunner
 
 
 @pytest.fixture

@@ -13,22 +13,8 @@ from pytestqt.qtbot import QtBot
 from db.engine import Database
 from desktop_app import memory
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.tasks import Progress, Task
-
-
-class HeldRunner:
-    """Runs the tasks submitted so far when told to (each may submit more)."""
-
-    def __init__(self) -> None:
-        self.held: list[Task] = []
-
-    def submit(self, task: Task) -> None:
-        self.held.append(task)
-
-    def run(self) -> None:
-        tasks, self.held = self.held, []
-        for task in tasks:
-            task.run()
+from desktop_app.tasks import Progress
+from tests.desktop_app.conftest import HeldRunner
 
 
 def _resident_mib() -> float:

@@ -23,8 +23,9 @@ from desktop_app.contacts.table_model import (
     Column,
     ContactTableModel,
 )
-from desktop_app.tasks import Task, ThreadRunner
+from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
+from tests.desktop_app.conftest import HeldRunner
 
 
 def names(model: ContactTableModel) -> list[str]:
@@ -128,16 +129,6 @@ def test_query_filters_search_and_trash(
     assert model.total == 0
 
 
-class _HeldRunner:
-    """A runner that keeps tasks until the test runs them, like a busy background thread."""
-
-    def __init__(self) -> None:
-        self.tasks: list[Task] = []
-
-    def submit(self, task: Task) -> None:
-        self.tasks.append(task)
-
-
 def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped(
     database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -146,7 +137,7 @@ def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped
     for n in range(4):
         contact_factory(name=f"Smith {n}")
     monkeypatch.setattr(ContactTableModel, "PAGE_SIZE", 3)
-    runner = _HeldRunner()
+    runner = HeldRunner()
     model = ContactTableModel(database, runner=runner)
     totals: list[int] = []
     model.total_changed.connect(totals.append)
@@ -155,9 +146,8 @@ def test_counting_many_matches_waits_for_the_runner_and_stale_counts_are_dropped
     model.set_query(ContactQuery(text="smith"))
     # The first page is there at once; the counts are still queued.
     assert names(model) == ["Smith 0", "Smith 1", "Smith 2"]
-    assert len(runner.tasks) == 3
-    for task in runner.tasks:
-        task.run()
+    assert len(runner.held) == 3
+    runner.run()
     # Only the count for what is typed now reaches the status line.
     assert totals == [4]
     assert model.total == 4
@@ -203,10 +193,10 @@ def test_a_short_result_is_counted_without_the_runner(
     database: Database, contact_factory: ContactFactory
 ) -> None:
     contact_factory(name="Only One")
-    runner = _HeldRunner()
+    runner = HeldRunner()
     model = ContactTableModel(database, runner=runner)
     assert model.total == 1
-    assert runner.tasks == []
+    assert runner.held == []
 
 
 def test_cells_are_read_a_block_at_a_time_the_first_with_the_ids(
