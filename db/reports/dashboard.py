@@ -41,7 +41,7 @@ from db.lifecycle import Lifecycle, contact_status_sql
 from db.models import Contact, Followup, PlanStep, Purchase, Touch
 from db.reports.contacts import trashed_ids
 from db.reports.sales import money
-from db.reports.touches import by_medium_and_stage
+from db.reports.touches import by_medium_and_stage, stage_ids
 from db.sql import local_day
 
 #: How many customers ``top-customers`` lists.
@@ -103,10 +103,10 @@ def touches_by_month(database: Database, options: ExportOptions) -> Report:
             # one pass sorting each touch into a bucket.
             starts = [max(_local_start(m), _local_start(since)) for m in months]
             ends = [*starts[1:], _local_start(until + timedelta(days=1))]
-            trashed = trashed_ids(session)
+            trashed, stages = trashed_ids(session), stage_ids(session)
             for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
                 for (medium, _stage), count in by_medium_and_stage(
-                    session, start, end, trashed
+                    session, start, end, trashed, stages
                 ).items():
                     counts[(index, medium)] = counts.get((index, medium), 0) + count
     rows: list[Sequence[Cell]] = []

@@ -106,11 +106,21 @@ OTHER_STAGES = "Other stages"
 NO_STAGE = "No stage recorded"
 
 
+def stage_ids(session: Session) -> list[int]:
+    """Every stage of every journey model (``by_medium_and_stage`` asks for each)."""
+    return list(session.scalars(select(Stage.id)))
+
+
 def by_medium_and_stage(
-    session: Session, start: datetime | None, end: datetime | None, trashed: Sequence[int]
+    session: Session,
+    start: datetime | None,
+    end: datetime | None,
+    trashed: Sequence[int],
+    stages: Sequence[int],
 ) -> dict[tuple[str, int | None], int]:
     """How many touches from ``start`` up to ``end`` (either open) there are of each medium at
-    each stage (None: no stage recorded), leaving out the touches of the contacts ``trashed``.
+    each stage (None: no stage recorded), leaving out the touches of the contacts ``trashed``;
+    ``stages`` are every stage there is (``stage_ids``).
 
     The (medium, stage, when, contact) index answers it alone, one range of days per medium
     and stage, already grouped: the mediums and stages are listed in the query (the medium's
@@ -124,10 +134,9 @@ def by_medium_and_stage(
         conditions.append(Touch.occurred_at < end)
     if trashed:
         conditions.append(Touch.contact_id.not_in(trashed))
-    stage_ids = list(session.scalars(select(Stage.id)))
     staged = (
         select(Touch.medium, Touch.stage_id, func.count())
-        .where(*conditions, Touch.stage_id.in_(stage_ids))
+        .where(*conditions, Touch.stage_id.in_(stages))
         .group_by(Touch.medium, Touch.stage_id)
     )
     unstaged = (
@@ -164,7 +173,9 @@ def medium_mix(database: Database, options: ExportOptions) -> Report:
         counts: dict[tuple[str, str], int] = {}
         start, end = local_day_bounds(options.since, options.until)
         trashed = trashed_ids(session)
-        for (medium, stage_id), count in by_medium_and_stage(session, start, end, trashed).items():
+        for (medium, stage_id), count in by_medium_and_stage(
+            session, start, end, trashed, stage_ids(session)
+        ).items():
             if stage_id is None:
                 key = NO_STAGE
             elif stage_id in active:
