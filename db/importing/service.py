@@ -26,6 +26,7 @@ from sqlalchemy import Index, Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
+from db.clock import local_today
 from db.contacts import TAG_MAX, ContactInput
 from db.importing import csvfile, pipeline, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
@@ -574,6 +575,8 @@ _CONTACT_COLUMNS = (
     "created_at",
     "updated_at",
 )
+#: A new contact's row: the columns above, then its derived columns (see ``_Writer.create``).
+_NEW_CONTACT_COLUMNS = (*_CONTACT_COLUMNS, *derived.CREATED_COLUMNS)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -581,7 +584,7 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 
 
 _INSERTS: dict[type[Base], str] = {
-    Contact: _insert_sql("contact", _CONTACT_COLUMNS),
+    Contact: _insert_sql("contact", _NEW_CONTACT_COLUMNS),
     ContactEmail: _insert_sql(
         "contact_email", ("id", "contact_id", "address", "label", "position")
     ),
@@ -594,12 +597,18 @@ _INSERTS: dict[type[Base], str] = {
 }
 
 
+#: A new contact without its derived columns, for ``derived.created_values`` to fill in.
+_PROBE_INSERT = _insert_sql("contact", _CONTACT_COLUMNS)
+
+
 class _Writer:
     """Creates contacts in batches of plain inserts (ids assigned here) and updates matches.
 
     New contacts are written with the driver's ``executemany`` and their search index rows
     built from what is being written (``search.index_row``), which is what makes a 100,000-row
-    import take seconds; their derived columns come from ``db.derived`` like everyone's.
+    import take seconds. Their derived columns are written with them: the rules of
+    ``db.derived`` give them once for each kind of new contact (``derived.created_values``),
+    rather than each rule rewriting every new row afterwards.
     """
 
     def __init__(self, session: Session, now: datetime, tag: str, region: str) -> None:
@@ -636,6 +645,10 @@ class _Writer:
         self.rows_read: _Reading | None = None
         self.existing = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         self.deferred: list[Index] = []
+        #: New contacts' derived columns, by what the rules read of them (their stage, flags
+        #: and days between purchases), and the local day they were worked out for.
+        self.derived: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.derived_day = local_today()
 
     def _tag_id(self, name: str) -> int:
         key = name.casefold()
@@ -667,19 +680,22 @@ class _Writer:
         self.next_contact += 1
         stamp = self.stamp
         stage_id = self.stage_ids.get(" ".join(stage.casefold().split()), self.stage_id)
-        self.rows[Contact].append(
-            (
-                cid,
-                *head,
-                stage_id,
-                stamp if stage_id is not None else None,
-                *tail,
-                0,
-                0,
-                stamp,
-                stamp,
-            )
+        row = (
+            cid,
+            *head,
+            stage_id,
+            stamp if stage_id is not None else None,
+            *tail,
+            0,
+            0,
+            stamp,
+            stamp,
         )
+        kind = (stage_id, tail)
+        values = self.derived.get(kind)
+        if values is None:
+            values = self.derived[kind] = self._derived_values(row)
+        self.rows[Contact].append(row + values)
         if emails:
             rows = self.rows[ContactEmail]
             for position, (address, label) in enumerate(emails):
@@ -706,6 +722,15 @@ class _Writer:
             self.created_ids.append(cid)
         if len(self.batch_ids) >= _BATCH:
             self.flush()
+
+    def _derived_values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The derived columns of the new contact ``row`` (and of all of its kind)."""
+        connection = self.session.connection()
+        return derived.created_values(
+            self.session,
+            lambda: connection.exec_driver_sql(_PROBE_INSERT, row),
+            row[0],
+        )
 
     def update(self, contact_id: int, row: ImportRow) -> None:
         """Fill in and replace what the row has, add emails, phones and tags it lacks."""
@@ -795,9 +820,10 @@ class _Writer:
         deferred index, calling ``between`` after each step (it raises to stop)."""
         self.flush()
         between()
-        if self.created:
-            # Every contact from the first new id on is this import's (the transaction holds
-            # the write lock): one pass along the ids, after every row is in.
+        if self.created and local_today() != self.derived_day:
+            # Midnight passed while the rows were written: their statuses are worked out
+            # again for the new day. Every contact from the first new id on is this import's
+            # (the transaction holds the write lock): one pass along the ids.
             derived.refresh_schedule_from(self.session, self.first_new)
             between()
         connection = self.session.connection()

@@ -270,3 +270,24 @@ def test_imported_contacts_derived_columns_are_what_the_rules_give(
     assert written == again
     assert any(row[1] is not None for row in written)
     assert any(row[3] is None for row in written)
+
+
+@pytest.mark.parametrize("midnight", [False, True])
+def test_new_contacts_statuses_are_worked_out_again_when_midnight_passes(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, midnight: bool
+) -> None:
+    """The derived columns written with the rows are for the day the import started; should
+    the day end before the rows are all in, they are worked out again for the new one."""
+    days = iter([TODAY, date(2026, 12, 2)] if midnight else [TODAY, TODAY])
+    monkeypatch.setattr(service, "local_today", lambda: next(days))
+    passes: list[int] = []
+    real = derived.refresh_schedule_from
+
+    def spy(session: object, first_id: int) -> None:
+        passes.append(first_id)
+        real(session, first_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(derived, "refresh_schedule_from", spy)
+    source = _write(tmp_path / "few.csv", [_row(i, 0) for i in range(40)])
+    summary = service.run_import(database, source, ImportOptions(skip_invalid=True))
+    assert passes == ([min(summary.created_ids)] if midnight else [])
