@@ -590,11 +590,16 @@ _INSERTS: dict[type[Base], str] = {
     ),
     ContactPhone: _insert_sql("contact_phone", ("id", "contact_id", "number", "label", "position")),
     ContactTag: _insert_sql("contact_tag", ("contact_id", "tag_id")),
-    StageChange: _insert_sql(
-        "stage_change",
-        ("id", "contact_id", "from_stage_id", "to_stage_id", "changed_at", "automatic", "reason"),
-    ),
 }
+#: Each new contact's first step into its stage, numbered on from the highest id there is (in
+#: the order of the contacts' ids): every contact from the first new id on, once they are all
+#: in (``_Writer.finish``).
+_STAGE_CHANGES = (
+    "INSERT INTO stage_change"
+    " (id, contact_id, from_stage_id, to_stage_id, changed_at, automatic, reason)"
+    " SELECT ? + row_number() OVER (ORDER BY id), id, NULL, stage_id, ?, 1, 'Imported'"
+    " FROM contact WHERE id >= ? AND stage_id IS NOT NULL ORDER BY id"
+)
 
 
 #: A new contact without its derived columns, for ``derived.created_values`` to fill in.
@@ -631,7 +636,6 @@ class _Writer:
         self.first_new = self.next_contact
         self.next_email = _next_id(session, ContactEmail)
         self.next_phone = _next_id(session, ContactPhone)
-        self.next_change = _next_id(session, StageChange)
         self.next_tag = _next_id(session, Tag)
         self.tag_ids: dict[str, int] = {}
         self.tag_sets: dict[tuple[str, ...], tuple[int, ...]] = {}
@@ -710,11 +714,6 @@ class _Writer:
             rows = self.rows[ContactTag]
             for tag_id in self._tag_set(tags):
                 rows.append((cid, tag_id))
-        if stage_id is not None:
-            self.rows[StageChange].append(
-                (self.next_change, cid, None, stage_id, stamp, 1, "Imported")
-            )
-            self.next_change += 1
         self.index_rows.append((cid, *index_text))
         self.batch_ids.append(cid)
         self.created += 1
@@ -816,9 +815,16 @@ class _Writer:
             index.drop(connection)
 
     def finish(self, between: Callable[[], None] = lambda: None) -> None:
-        """Write what is left, work out the new contacts' derived columns and build any
-        deferred index, calling ``between`` after each step (it raises to stop)."""
+        """Write what is left and the new contacts' first stage changes, work out their
+        derived columns again if the day changed, and build any deferred index, calling
+        ``between`` after each step (it raises to stop)."""
         self.flush()
+        connection = self.session.connection()
+        if self.created:
+            first_change = _next_id(self.session, StageChange)
+            connection.exec_driver_sql(
+                _STAGE_CHANGES, (first_change - 1, self.stamp, self.first_new)
+            )
         between()
         if self.created and local_today() != self.derived_day:
             # Midnight passed while the rows were written: their statuses are worked out
@@ -826,7 +832,6 @@ class _Writer:
             # (the transaction holds the write lock): one pass along the ids.
             derived.refresh_schedule_from(self.session, self.first_new)
             between()
-        connection = self.session.connection()
         for index in self.deferred:
             index.create(connection)
             between()
