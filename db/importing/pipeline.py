@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import pickle
 import queue
+import tempfile
 import threading
-from collections.abc import Callable, Generator, Iterator
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
@@ -498,6 +501,101 @@ def _failed(exc: Exception) -> tuple[Any, ...]:
         filename = None if exc.filename is None else str(exc.filename)
         return ("failed", "os", str(exc), exc.errno, exc.strerror, filename)
     return ("failed", type(exc).__name__, str(exc), None, None, None)
+
+
+# --- Records kept from a preview -----------------------------------------------------------------
+
+
+class Spool:
+    """A file's records, kept in a temporary file as a preview reads them (a compressed chunk
+    of ``CHUNK`` at a time, so memory stays bounded), for the import that follows to read
+    instead of the file: reading and checking the rows is then done once, not twice.
+
+    The records are made without the import's tag (it is not chosen yet); ``tagged`` adds it.
+    The temporary file has no name and goes when it is closed, or with the process."""
+
+    def __init__(self) -> None:
+        # Kept open for the import to read: ``close`` closes it.
+        self.file = tempfile.TemporaryFile(prefix="touchbase-import-")  # noqa: SIM115
+        self.chunk: list[Record] = []
+        self.size = 0
+
+    def add(self, record: Record) -> None:
+        self.chunk.append(record)
+        if len(self.chunk) >= CHUNK:
+            self._write()
+
+    def _write(self) -> None:
+        if self.chunk:
+            data = zlib.compress(pickle.dumps(self.chunk, pickle.HIGHEST_PROTOCOL), 1)
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+            self.chunk = []
+
+    def finish(self) -> None:
+        """Write what is left: every record is in."""
+        self._write()
+        self.file.flush()
+        self.size = self.file.tell()
+
+    def close(self) -> None:
+        self.file.close()
+
+    @contextmanager
+    def read(self, tag: str) -> Iterator[Feed]:
+        """The records again, from the first, each with ``tag`` as ``to_record`` adds it."""
+        yield _FromSpool(self, tag)
+
+
+class _FromSpool:
+    def __init__(self, spool: Spool, tag: str) -> None:
+        self.spool = spool
+        self.tag = tag
+        self.size = spool.size
+        self.idle = _nothing
+        self._position = 0
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def __iter__(self) -> Iterator[Record]:
+        file = self.spool.file
+        file.seek(0)
+        while self._position < self.size:
+            length = int.from_bytes(file.read(8), "little")
+            chunk: list[Record] = pickle.loads(zlib.decompress(file.read(length)))
+            self._position = file.tell()
+            yield from tagged(chunk, self.tag)
+
+
+def tagged(records: Iterable[Record], tag: str) -> Iterator[Record]:
+    """Records made without a tag (``to_record(row, "", region)``) as ``to_record`` makes them
+    with ``tag``: it is added to the new contact's tags, and so to its search index text."""
+    if not tag:
+        yield from records
+        return
+    folded = tag.casefold()
+    # The same few sets of tags come back row after row: each is worked out once.
+    done: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    for record in records:
+        if record[1] is None:
+            yield record
+            continue
+        tags = record[5]
+        found = done.get(tags)
+        if found is None:
+            new_tags = tags if folded in {t.casefold() for t in tags} else (*tags, tag)
+            found = done[tags] = (new_tags, " ".join(new_tags))
+        new_tags, text = found
+        index_text = record[9]
+        yield (
+            *record[:5],
+            new_tags,
+            *record[6:9],
+            (*index_text[:5], text, index_text[6]),
+            record[10],
+        )
 
 
 @contextmanager

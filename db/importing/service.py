@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from db import backups, derived, matching, search
 from db.clock import local_today
-from db.contacts import TAG_MAX, ContactInput
+from db.contacts import TAG_MAX
 from db.importing import csvfile, pipeline, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
 from db.importing.errors import ImportProblemError
@@ -323,12 +324,15 @@ def preview(
     matched_rows: list[PreviewRow] = []
     tally = _Tally()
     with database.reading() as session:
-        index = matching.ContactIndex.load(session, matching.default_region(session))
-    with _rows(source) as rows:
+        region = matching.default_region(session)
+        index = matching.ContactIndex.load(session, region)
+    keeping = _Keeping(region)
+    with keeping, _rows(source) as rows:
         ticker = _Ticker(progress, rows)
-        for row in tally.valid(rows, ticker):
+        for row in tally.valid(keeping.kept(rows), ticker):
             assert row.data is not None
-            found = _claim(index, -row.line, row.data)
+            # The row's matching keys, from its record (``pipeline.to_record``).
+            found = index.claim_keys(-row.line, *keeping.keys)
             if found is None:
                 new += 1
                 if len(new_rows) < SHOWN:
@@ -338,6 +342,7 @@ def preview(
                 if len(matched_rows) < SHOWN:
                     matched_rows.append(PreviewRow(row.line, summarise(row.data), found))
         ticker.done()
+        keeping.keep(source)
     if matched_rows:
         matched_rows = _with_names(database, matched_rows)
     return Preview(
@@ -352,17 +357,94 @@ def preview(
     )
 
 
+#: The records the last preview read, with the file and region they were read for, for the
+#: import of that file that follows (``_records``).
+_kept: tuple[ImportSource, str, pipeline.Spool] | None = None
+_kept_lock = threading.Lock()
+
+
+class _Keeping:
+    """Keeps a preview's records as it reads the rows (``pipeline.Spool``). Keeping them is
+    only a saving: should the temporary file fail (a full disk), the preview goes on without
+    it and the import reads the file again."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.keys: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self.spool: pipeline.Spool | None = None
+        try:
+            self.spool = pipeline.Spool()
+        except OSError as exc:
+            log.warning("cannot keep the preview's rows for the import (%s)", exc)
+
+    def kept(self, rows: Iterable[ImportRow]) -> Iterator[ImportRow]:
+        """The rows, each kept as its record; ``keys`` are the matching keys of the row
+        last given (its emails' and phones', as ``db.matching`` compares them)."""
+        region = self.region
+        for row in rows:
+            record = pipeline.to_record(row, "", region)
+            self.keys = (record[7], record[8])
+            if self.spool is not None:
+                try:
+                    self.spool.add(record)
+                except OSError as exc:
+                    log.warning("cannot keep the preview's rows for the import (%s)", exc)
+                    self._drop()
+            yield row
+
+    def keep(self, source: ImportSource) -> None:
+        """Every row was read: keep the records for an import of ``source``."""
+        global _kept
+        spool, self.spool = self.spool, None
+        if spool is None:
+            return
+        try:
+            spool.finish()
+        except OSError as exc:
+            log.warning("cannot keep the preview's rows for the import (%s)", exc)
+            spool.close()
+            return
+        with _kept_lock:
+            replaced, _kept = _kept, (source, self.region, spool)
+        if replaced is not None:
+            replaced[2].close()
+
+    def _drop(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+    def __enter__(self) -> _Keeping:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._drop()  # a preview that failed or was cancelled keeps nothing
+
+
+@contextmanager
+def _records(source: ImportSource, tag: str, region: str) -> Iterator[pipeline.Feed]:
+    """The file's records for an import: those its preview kept when it was the last one and
+    read the same file the same way for the same region, else read from the file now. Kept
+    records serve one import."""
+    global _kept
+    with _kept_lock:
+        kept, spool = _kept, None
+        if kept is not None and kept[0] == source and kept[1] == region:
+            spool, _kept = kept[2], None
+    if spool is None:
+        with pipeline.records(_reading(source, tag, region)) as feed:
+            yield feed
+        return
+    try:
+        with spool.read(tag) as feed:
+            yield feed
+    finally:
+        spool.close()
+
+
 def in_file_line(contact_id: int | None) -> int | None:
     """The line of the file a preview row matches, when it matches a row, not a contact."""
     return -contact_id if contact_id is not None and contact_id < 0 else None
-
-
-def _claim(index: matching.ContactIndex, contact_id: int, data: ContactInput) -> int | None:
-    return index.claim(
-        contact_id,
-        emails=[e.address for e in data.emails],
-        phones=[p.number for p in data.phones],
-    )
 
 
 def _with_names(database: Database, rows: list[PreviewRow]) -> list[PreviewRow]:
@@ -453,8 +535,9 @@ def run_import(
     with database.write_session.begin() as session, _bulk_settings(session):
         _check_unchanged(source)
         region = matching.default_region(session)
-        # A large file is read by a helper process from here on, beside what follows.
-        with pipeline.records(_reading(source, tag, region)) as feed:
+        # The records its preview kept, or else (a large file) read by a helper process
+        # from here on, beside what follows.
+        with _records(source, tag, region) as feed:
             index = matching.ContactIndex.load(session, region)
             writer = _Writer(session, now, tag, region)
             writer.rows_read = feed

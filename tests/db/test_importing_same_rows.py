@@ -143,10 +143,16 @@ def _write(path: Path, rows: list[list[str]]) -> service.ImportSource:
     return service.open_source(path).with_mapping(MAPPING)
 
 
-def _import_both(database: Database, tmp_path: Path) -> None:
+def _import_both(database: Database, tmp_path: Path, *, previewed: bool = False) -> None:
+    """Two imports; ``previewed``: each after its preview, which keeps the rows it read for
+    the import to write (``pipeline.Spool``)."""
     first = _write(tmp_path / "first.csv", [_existing(i) for i in range(300)])
+    if previewed:
+        service.preview(database, first)
     service.run_import(database, first, ImportOptions(tag="first"), now=FIRST)
     second = _write(tmp_path / "second.csv", [_row(i, 1000) for i in range(6000)])
+    if previewed:
+        service.preview(database, second)
     summary = service.run_import(
         database,
         second,
@@ -219,10 +225,11 @@ EXPECTED: dict[str, str] = {
 }
 
 
+@pytest.mark.parametrize("previewed", [False, True], ids=["read now", "kept by its preview"])
 def test_an_import_writes_the_same_rows_as_it_always_did(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, previewed: bool
 ) -> None:
-    _import_both(database, tmp_path)
+    _import_both(database, tmp_path, previewed=previewed)
     found = _digests(database)
     differ = sorted(
         name for name in found.keys() | EXPECTED.keys() if found.get(name) != EXPECTED.get(name)
