@@ -25,7 +25,7 @@ import queue
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
@@ -511,8 +511,8 @@ class Spool:
     of ``CHUNK`` at a time, so memory stays bounded), for the import that follows to read
     instead of the file: reading and checking the rows is then done once, not twice.
 
-    The records are made without the import's tag (it is not chosen yet); ``tagged`` adds it.
-    The temporary file has no name and goes when it is closed, or with the process."""
+    The records are made without a tag (the import adds its own as it writes). The temporary
+    file has no name and goes when it is closed, or with the process."""
 
     def __init__(self) -> None:
         # Kept open for the import to read: ``close`` closes it.
@@ -542,15 +542,14 @@ class Spool:
         self.file.close()
 
     @contextmanager
-    def read(self, tag: str) -> Iterator[Feed]:
-        """The records again, from the first, each with ``tag`` as ``to_record`` adds it."""
-        yield _FromSpool(self, tag)
+    def read(self) -> Iterator[Feed]:
+        """The records again, from the first."""
+        yield _FromSpool(self)
 
 
 class _FromSpool:
-    def __init__(self, spool: Spool, tag: str) -> None:
+    def __init__(self, spool: Spool) -> None:
         self.spool = spool
-        self.tag = tag
         self.size = spool.size
         self.idle = _nothing
         self._position = 0
@@ -566,36 +565,7 @@ class _FromSpool:
             length = int.from_bytes(file.read(8), "little")
             chunk: list[Record] = pickle.loads(zlib.decompress(file.read(length)))
             self._position = file.tell()
-            yield from tagged(chunk, self.tag)
-
-
-def tagged(records: Iterable[Record], tag: str) -> Iterator[Record]:
-    """Records made without a tag (``to_record(row, "", region)``) as ``to_record`` makes them
-    with ``tag``: it is added to the new contact's tags, and so to its search index text."""
-    if not tag:
-        yield from records
-        return
-    folded = tag.casefold()
-    # The same few sets of tags come back row after row: each is worked out once.
-    done: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
-    for record in records:
-        if record[1] is None:
-            yield record
-            continue
-        tags = record[5]
-        found = done.get(tags)
-        if found is None:
-            new_tags = tags if folded in {t.casefold() for t in tags} else (*tags, tag)
-            found = done[tags] = (new_tags, " ".join(new_tags))
-        new_tags, text = found
-        index_text = record[9]
-        yield (
-            *record[:5],
-            new_tags,
-            *record[6:9],
-            (*index_text[:5], text, index_text[6]),
-            record[10],
-        )
+            yield from chunk
 
 
 @contextmanager

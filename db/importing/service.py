@@ -177,14 +177,10 @@ def _csv_source(path: Path, dialect: CsvDialect) -> ImportSource:
 # --- Reading rows -------------------------------------------------------------------------------
 
 
-def _reading(source: ImportSource, tag: str = "", region: str = "") -> pipeline.Reading:
+def _reading(source: ImportSource, region: str = "") -> pipeline.Reading:
+    """How to read ``source``'s records: without the import's tag, which ``_Writer`` adds."""
     return pipeline.Reading(
-        source.path,
-        source.format is Format.VCARD,
-        source.dialect,
-        source.mapping,
-        tag,
-        region,
+        source.path, source.format is Format.VCARD, source.dialect, source.mapping, "", region
     )
 
 
@@ -422,21 +418,21 @@ class _Keeping:
 
 
 @contextmanager
-def _records(source: ImportSource, tag: str, region: str) -> Iterator[pipeline.Feed]:
-    """The file's records for an import: those its preview kept when it was the last one and
-    read the same file the same way for the same region, else read from the file now. Kept
-    records serve one import."""
+def _records(source: ImportSource, region: str) -> Iterator[pipeline.Feed]:
+    """The file's records for an import, without its tag (``_Writer`` adds it): those its
+    preview kept when it was the last one and read the same file the same way for the same
+    region, else read from the file now. Kept records serve one import."""
     global _kept
     with _kept_lock:
         kept, spool = _kept, None
         if kept is not None and kept[0] == source and kept[1] == region:
             spool, _kept = kept[2], None
     if spool is None:
-        with pipeline.records(_reading(source, tag, region)) as feed:
+        with pipeline.records(_reading(source, region=region)) as feed:
             yield feed
         return
     try:
-        with spool.read(tag) as feed:
+        with spool.read() as feed:
             yield feed
     finally:
         spool.close()
@@ -537,7 +533,7 @@ def run_import(
         region = matching.default_region(session)
         # The records its preview kept, or else (a large file) read by a helper process
         # from here on, beside what follows.
-        with _records(source, tag, region) as feed:
+        with _records(source, region) as feed:
             index = matching.ContactIndex.load(session, region)
             writer = _Writer(session, now, tag, region)
             writer.rows_read = feed
@@ -704,6 +700,7 @@ class _Writer:
         self.now = now
         # The UTC text form SQLAlchemy stores for a datetime on SQLite (see db.types).
         self.stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        #: The tag every new contact gets ("" for none), added here to the records' tags.
         self.tag = tag
         self.region = region
         model = active_model(session)
@@ -721,7 +718,7 @@ class _Writer:
         self.next_phone = _next_id(session, ContactPhone)
         self.next_tag = _next_id(session, Tag)
         self.tag_ids: dict[str, int] = {}
-        self.tag_sets: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self.tag_sets: dict[tuple[str, ...], tuple[tuple[int, ...], str]] = {}
         self.rows: dict[type[Base], list[tuple[Any, ...]]] = {model: [] for model in _INSERTS}
         self.index_rows: list[search.IndexRow] = []
         self.batch_ids: list[int] = []
@@ -749,13 +746,17 @@ class _Writer:
             self.tag_ids[key] = found
         return found
 
-    def _tag_set(self, names: tuple[str, ...]) -> tuple[int, ...]:
-        """The ids of these tags (each once), made when new; the same few sets of tags
-        come back row after row, so each set is worked out once."""
+    def _tag_set(self, names: tuple[str, ...]) -> tuple[tuple[int, ...], str]:
+        """The ids of a new contact's tags (each once), made when new: those a row gives and
+        the import's own (unless the row gives it too); and their search index text. The
+        same few sets of tags come back row after row, so each set is worked out once."""
         found = self.tag_sets.get(names)
         if found is None:
-            ids = [self._tag_id(name) for name in names]
-            found = self.tag_sets[names] = tuple(dict.fromkeys(ids))
+            tags = names
+            if self.tag and self.tag.casefold() not in {t.casefold() for t in names}:
+                tags = (*names, self.tag)
+            ids = [self._tag_id(name) for name in tags]
+            found = self.tag_sets[names] = (tuple(dict.fromkeys(ids)), " ".join(tags))
         return found
 
     def create(self, record: pipeline.Record) -> None:
@@ -793,11 +794,15 @@ class _Writer:
             for position, (number, label) in enumerate(phones):
                 rows.append((self.next_phone, cid, number, label, position))
                 self.next_phone += 1
-        if tags:
+        tag_ids, tags_text = self._tag_set(tags)
+        if tag_ids:
             rows = self.rows[ContactTag]
-            for tag_id in self._tag_set(tags):
+            for tag_id in tag_ids:
                 rows.append((cid, tag_id))
-        self.index_rows.append((cid, *index_text))
+        name, company, title, emails_text, phones_text, _tags, place = index_text
+        self.index_rows.append(
+            (cid, name, company, title, emails_text, phones_text, tags_text, place)
+        )
         self.batch_ids.append(cid)
         self.created += 1
         if len(self.created_ids) < SHOWN:

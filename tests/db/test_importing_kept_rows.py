@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from db import settings
-from db.engine import Database
+from db.engine import Database, open_database
 from db.importing import pipeline, service
 from db.importing.fields import ColumnRule, Field
 from db.importing.service import ImportOptions
 from db.models import Contact, ContactTag
+from tests.db.test_importing_same_rows import _digests
+
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
 def _file(tmp_path: Path, rows: int = 30) -> Path:
@@ -133,19 +137,20 @@ def test_a_preview_that_cannot_keep_its_rows_still_says_what_an_import_would_do(
 
 
 @pytest.mark.parametrize("tag", ["", "imported", "VIP", "vip", "fair"])
-def test_kept_records_tagged_are_the_records_read_with_the_tag(tmp_path: Path, tag: str) -> None:
-    source = service.open_source(_file(tmp_path))
-    reading = service._reading(source)
-    with pipeline.open_rows(reading) as rows:
-        untagged = [pipeline.to_record(row, "", "US") for row in rows]
-    with pipeline.open_rows(reading) as rows:
-        tagged = [pipeline.to_record(row, tag, "US") for row in rows]
-    assert list(pipeline.tagged(untagged, tag)) == tagged
-    spool = pipeline.Spool()
-    for record in untagged:
-        spool.add(record)
-    spool.finish()
-    with spool.read(tag) as feed:
-        assert list(feed) == tagged
-        assert feed.position == feed.size > 0
-    spool.close()
+def test_kept_rows_are_written_as_the_rows_read_from_the_file_are(
+    tmp_path: Path, reads: list[Path], tag: str
+) -> None:
+    """Every table alike, the search index's included, with the import's tag new or one a
+    row gives already (in any case)."""
+    path = _file(tmp_path)
+    found = []
+    for previewed in (False, True):
+        with open_database(tmp_path / f"{previewed}.sqlite") as database:
+            source = service.open_source(path)
+            if previewed:
+                service.preview(database, source)
+            options = ImportOptions(skip_invalid=True, tag=tag)
+            service.run_import(database, source, options, now=NOW)
+            found.append(_digests(database))
+    assert reads == [path]
+    assert found[0] == found[1]

@@ -4,6 +4,7 @@ that fails leaves the database as it was, with a clear message."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import sqlite3
 import threading
@@ -209,10 +210,15 @@ def test_a_helper_that_ends_half_way_leaves_the_database_as_it_was(
     assert _dump(database.path) == before
 
 
+def _tagged(reading: pipeline.Reading) -> pipeline.Reading:
+    """``reading`` with records tagged as they are made (the import adds its tag itself)."""
+    return dataclasses.replace(reading, tag="fair")
+
+
 def test_a_helper_that_ends_before_it_takes_over_leaves_the_reading_here(
     tmp_path: Path,
 ) -> None:
-    reading = service._reading(service.open_source(_file(tmp_path)), "fair", "US")
+    reading = _tagged(service._reading(service.open_source(_file(tmp_path)), "US"))
     with pipeline.records(reading, helper=False) as feed:
         expected = list(feed)
     with pipeline.records(reading, helper=True) as helped:
@@ -262,7 +268,7 @@ def test_the_helper_takes_over_after_the_rows_read_here(tmp_path: Path) -> None:
     """``read_in_helper`` itself, run on a thread here so that it is measured and traced."""
     source = service.open_source(_file(tmp_path))
     here, there = multiprocessing.Pipe()
-    reading = service._reading(source, "fair", "US")
+    reading = _tagged(service._reading(source, "US"))
     helper = threading.Thread(target=pipeline.read_in_helper, args=(reading, there))
     helper.start()
     assert here.recv() == ("ready",)
@@ -289,7 +295,7 @@ def test_the_helper_reads_cards_and_other_layouts_as_they_read_here(
     assert helped == here and here.created
     assert _written(tmp_path / "helped.sqlite") == _written(tmp_path / "here.sqlite")
     # Taking over after the first row read here.
-    reading = service._reading(service.open_source(FILES / name), "fair", "US")
+    reading = _tagged(service._reading(service.open_source(FILES / name), "US"))
     with pipeline.records(reading, helper=False) as feed:
         expected = list(feed)
     with pipeline.open_rows(reading) as rows:
