@@ -681,6 +681,8 @@ _STAGE_CHANGES = (
 )
 
 
+#: How many ways of writing a stage an import remembers (a file names a few, row after row).
+_STAGE_TEXTS = 1000
 #: A new contact without its derived columns, for ``derived.created_values`` to fill in.
 _PROBE_INSERT = _insert_sql("contact", _CONTACT_COLUMNS)
 
@@ -721,7 +723,10 @@ class _Writer:
         self.tag_sets: dict[tuple[str, ...], tuple[tuple[int, ...], str]] = {}
         self.rows: dict[type[Base], list[tuple[Any, ...]]] = {model: [] for model in _INSERTS}
         self.index_rows: list[search.IndexRow] = []
-        self.batch_ids: list[int] = []
+        #: The first contact of those created since the last ``flush`` (not yet written).
+        self.batch_first = self.next_contact
+        #: The stage a row's text names (see ``create``), by the text as it stands.
+        self.stage_for: dict[str, int | None] = {}
         self.created = 0
         self.created_ids: list[int] = []
         self.updated_ids: set[int] = set()
@@ -767,7 +772,11 @@ class _Writer:
         cid = self.next_contact
         self.next_contact += 1
         stamp = self.stamp
-        stage_id = self.stage_ids.get(" ".join(stage.casefold().split()), self.stage_id)
+        stage_id = self.stage_for.get(stage, -1)
+        if stage_id == -1:
+            stage_id = self.stage_ids.get(" ".join(stage.casefold().split()), self.stage_id)
+            if len(self.stage_for) < _STAGE_TEXTS:
+                self.stage_for[stage] = stage_id
         row = (
             cid,
             *head,
@@ -786,14 +795,16 @@ class _Writer:
         self.rows[Contact].append(row + values)
         if emails:
             rows = self.rows[ContactEmail]
+            first = self.next_email
             for position, (address, label) in enumerate(emails):
-                rows.append((self.next_email, cid, address, label, position))
-                self.next_email += 1
+                rows.append((first + position, cid, address, label, position))
+            self.next_email = first + len(emails)
         if phones:
             rows = self.rows[ContactPhone]
+            first = self.next_phone
             for position, (number, label) in enumerate(phones):
-                rows.append((self.next_phone, cid, number, label, position))
-                self.next_phone += 1
+                rows.append((first + position, cid, number, label, position))
+            self.next_phone = first + len(phones)
         tag_ids, tags_text = self._tag_set(tags)
         if tag_ids:
             rows = self.rows[ContactTag]
@@ -803,11 +814,10 @@ class _Writer:
         self.index_rows.append(
             (cid, name, company, title, emails_text, phones_text, tags_text, place)
         )
-        self.batch_ids.append(cid)
         self.created += 1
         if len(self.created_ids) < SHOWN:
             self.created_ids.append(cid)
-        if len(self.batch_ids) >= _BATCH:
+        if self.next_contact - self.batch_first >= _BATCH:
             self.flush()
 
     def _derived_values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -823,7 +833,7 @@ class _Writer:
         """Fill in and replace what the row has, add emails, phones and tags it lacks."""
         data = row.data
         assert data is not None
-        if contact_id >= self.first_new and contact_id in self.batch_ids:
+        if contact_id >= self.batch_first:
             self.flush()  # created from an earlier row of the file, not yet written
         contact = self.session.get(Contact, contact_id)
         if contact is None:  # matched moments ago in this transaction
@@ -940,7 +950,7 @@ class _Writer:
             search.reindex(self.session, self.updated_ids)
             # A file may say "do not contact": their follow-ups follow.
             derived.refresh_schedule(self.session, sorted(self.updated_ids))
-        self.batch_ids.clear()
+        self.batch_first = self.next_contact
         if self.updated_ids:
             # Updated contacts are ORM objects: let them go once written.
             self.updated_ids.clear()
