@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -359,7 +359,8 @@ def _ids(session: Session, stmt: Select[Any]) -> list[int]:
     # the ids, never every row at once beside them (100,000 ids: a peak of 4 MiB, not 16).
     result = session.connection().execute(stmt)
     try:
-        return [row[0] for row in result.cursor]
+        rows: Iterable[Sequence[int]] = result.cursor  # type: ignore[assignment]
+        return [row[0] for row in rows]
     finally:
         result.close()
 
