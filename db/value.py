@@ -143,10 +143,16 @@ ValueRow = tuple[Decimal, date | None, int, date | None, int | None, bool, date 
 
 
 def _live_and_stake(
-    row: ValueRow, today: date, values: ValueSettings, thresholds: lifecycle.Thresholds
+    row: ValueRow,
+    today: date,
+    values: ValueSettings,
+    thresholds: lifecycle.Thresholds,
+    status: Lifecycle | None = None,
 ) -> tuple[Decimal, Decimal]:
+    """(live, at stake) of one contact; ``status``, when given, is its lifecycle status on
+    ``today`` (the stored one, when it holds), else it is worked out from the row."""
     historic, first = row[0], row[1]
-    facts = lifecycle.StatusFacts(*row[2:])
+    facts = lifecycle.StatusFacts(*row[2:8])
     predicted = predicted_value(
         historic,
         facts.purchase_count,
@@ -155,7 +161,8 @@ def _live_and_stake(
         values,
         own_interval=facts.purchase_interval_days,
     )
-    status = lifecycle.status_of(facts, today, thresholds)
+    if status is None:
+        status = lifecycle.status_of(facts, today, thresholds)
     return split_prediction(predicted, status, do_not_contact=facts.do_not_contact)
 
 
@@ -226,8 +233,12 @@ def summarise(
     value_settings: ValueSettings,
     today: date,
     thresholds: lifecycle.Thresholds | None = None,
+    *,
+    stored: bool = False,
 ) -> BaseValue:
-    """Totals and averages over ``_COLUMNS`` rows."""
+    """Totals and averages over ``_COLUMNS`` rows; with ``stored``, each row ends with the
+    contact's stored lifecycle status, which holds on ``today`` (``lifecycle.stored_is_current``)
+    and is used instead of working the status out again."""
     thresholds = thresholds or lifecycle.Thresholds(interval=value_settings.interval)
     customers = purchases = 0
     historic = predicted = per_year = at_stake = Decimal(0)
@@ -238,7 +249,8 @@ def summarise(
         customers += 1
         purchases += n
         historic += h
-        live, stake = _live_and_stake(row, today, value_settings, thresholds)
+        status = Lifecycle(row[8]) if stored else None  # type: ignore[misc]
+        live, stake = _live_and_stake(row, today, value_settings, thresholds, status)
         predicted += live
         at_stake += stake
         per_year += purchases_per_year(n, first, today, own or value_settings.interval)
@@ -256,15 +268,25 @@ def summarise(
 
 
 def base_value(database: Database, today: date | None = None) -> BaseValue:
-    """Value figures for every live customer (one pass over four columns, no per-row query)."""
+    """Value figures for every live customer (one pass over a few columns, no per-row query).
+    Each customer's lifecycle status is the stored one when every stored status holds today
+    (``db.lifecycle``, "The stored status"), else it is worked out for each."""
     today = today or local_today()
     with database.reading() as session:
         values = read_settings(session)
         thresholds = lifecycle.read_thresholds(session)
+        stored = lifecycle.stored_is_current(session, today)
+        columns = (*_COLUMNS, Contact.lifecycle) if stored else _COLUMNS
         rows = session.execute(
-            select(*_COLUMNS).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
+            select(*columns).where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
         )
-        return summarise((tuple(r) for r in rows), values, today, thresholds)  # type: ignore[misc]
+        return summarise(
+            (tuple(r) for r in rows),
+            values,
+            today,
+            thresholds,
+            stored=stored,
+        )
 
 
 # --- The retention calculator ---------------------------------------------------------------

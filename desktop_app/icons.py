@@ -55,6 +55,8 @@ class SvgIconEngine(QIconEngine):
     ) -> QPixmap:
         # Drawn once per size, mode and scheme: lists paint the same few icons on every row,
         # every time they repaint, and rendering the SVG each time was most of that paint.
+        if size.isEmpty():  # a widget laid out to nothing yet: nothing to draw on
+            return QPixmap()
         key = (size.width(), size.height(), mode, scale, theme.current())
         pixmap = self._pixmaps.get(key)
         if pixmap is None:

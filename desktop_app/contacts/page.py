@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import backups, contacts, journeys, lifecycle
+from db import backups, contacts, derived, journeys, lifecycle
 from db.contacts import (
     ContactDetail,
     ContactInput,
@@ -211,6 +211,7 @@ class ContactsPage(QWidget):
         ops.changed.connect(self._on_changed)
         # Lifecycle statuses that ran out (a day passed) are brought up to date now and every
         # hour, so the list keeps sorting and filtering by lifecycle on its index.
+        self._writes_prepared = False
         self._lifecycle_timer = QTimer(self, interval=3_600_000)
         self._lifecycle_timer.timeout.connect(self._refresh_lifecycles)
         self._lifecycle_timer.start()
@@ -218,6 +219,10 @@ class ContactsPage(QWidget):
 
     def _refresh_lifecycles(self) -> None:
         self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))
+        if not self._writes_prepared:
+            # Once, at start-up, on the runner: the first touch, snooze or tick is quick too.
+            self._writes_prepared = True
+            self.ops.upkeep(derived.prepare_writes, Changes())
 
     # --- actions --------------------------------------------------------------------------
 

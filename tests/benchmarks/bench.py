@@ -195,10 +195,11 @@ def print_scripted(figures: dict[str, Any]) -> None:
     keys: list[float] = figures["keystrokes"]
     print()
     print("Scripted run on the real window (5 ms stall probe; target: no stall over 50 ms)")
-    print(f"  {'action':<44}{'worst stall':>12}")
+    busy: dict[str, float] = figures.get("stall_busy", {})
+    print(f"  {'action':<44}{'worst stall':>12}{'GUI thread busy in it':>24}")
     for action, stall in stalls.items():
         mark = "  over 50 ms" if stall > 50 else ""
-        print(f"  {action:<44}{stall:>9.0f} ms{mark}")
+        print(f"  {action:<44}{stall:>9.0f} ms{busy.get(action, 0.0):>21.0f} ms{mark}")
     worst = max(stalls, key=lambda a: stalls[a])
     over = sum(1 for stall in stalls.values() if stall > 50)
     print(f"  worst: {stalls[worst]:,.0f} ms ({worst}); {over} of {len(stalls)} actions over 50 ms")

@@ -86,14 +86,19 @@ def add_heavy_contact(database: Database, touches: int) -> int:
 
 
 class StallProbe(QObject):
-    """Ticks every 5 ms; the longest late tick per action is that action's worst stall."""
+    """Ticks every 5 ms; the longest late tick per action is that action's worst stall. Beside
+    it, ``busy``: how much of that stall the GUI thread spent working (its own processor
+    time); the rest it spent waiting, for the interpreter lock or for a core on a busy
+    machine."""
 
     def __init__(self) -> None:
         super().__init__()
         self.action = "idle"
         self.worst: dict[str, float] = {}
+        self.busy: dict[str, float] = {}
         self.order: list[str] = []
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -101,18 +106,22 @@ class StallProbe(QObject):
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         stall = max((now - self._last) * 1000 - TICK_MS, 0.0)
-        self._last = now
+        busy = (cpu - self._last_cpu) * 1000
+        self._last, self._last_cpu = now, cpu
         if self.action not in self.worst:
             self.order.append(self.action)
-        self.worst[self.action] = max(self.worst.get(self.action, 0.0), stall)
+        if stall >= self.worst.get(self.action, 0.0):
+            self.worst[self.action] = stall
+            self.busy[self.action] = min(busy, stall + TICK_MS)
 
     def begin(self, action: str) -> None:
         self._tick()  # what came before is charged to the previous action
@@ -120,6 +129,7 @@ class StallProbe(QObject):
         if action not in self.worst:
             self.order.append(action)
             self.worst[action] = 0.0
+            self.busy[action] = 0.0
 
 
 @dataclass
@@ -127,6 +137,8 @@ class ScriptResult:
     """What the run measured: worst stall per action (ms), keystrokes (ms), memory (MiB)."""
 
     stalls: dict[str, float] = field(default_factory=dict)
+    #: How much of each worst stall the GUI thread was working (ms): the rest it waited.
+    stall_busy: dict[str, float] = field(default_factory=dict)
     keystrokes: list[float] = field(default_factory=list)
     rss_mib: list[float] = field(default_factory=list)
     #: What the app's child processes (Reports' helpers) hold beside it, at each step.
@@ -282,6 +294,7 @@ def run_script(
         script.step("back to contacts", lambda: window.show_place("contacts"))
     probe.stop()
     script.result.stalls = {a: probe.worst[a] for a in probe.order if a != "idle"}
+    script.result.stall_busy = {a: probe.busy.get(a, 0.0) for a in script.result.stalls}
     script.result.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     del page
     return script.result

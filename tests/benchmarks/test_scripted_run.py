@@ -39,6 +39,8 @@ def test_the_scripted_run_goes_through_every_step(qtbot: QtBot, database: Databa
     assert len(result.keystrokes) == sum(
         len(word) for word in ("smith", "anna", "bakery", "555", "maria gar")
     )
+    assert set(result.stall_busy) == set(result.stalls)
+    assert all(busy >= 0 for busy in result.stall_busy.values())
     assert result.rss_mib and result.peak_mib > 0
     assert len(result.helpers_mib) == len(result.rss_mib)
     # The run changed the database the way its steps say.

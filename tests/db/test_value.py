@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 
-from db import settings, value
+from db import lifecycle, settings, value
+from db.clock import local_today
 from db.contacts import trash_contacts
 from db.engine import Database
+from db.lifecycle import Lifecycle
+from db.models import Contact
 from db.purchases import PurchaseInput, record_purchase
 from db.value import ValueSettings, predicted_value, purchases_per_year
 from tests.conftest import ContactFactory
@@ -117,3 +122,46 @@ def test_retention_calculator() -> None:
 def test_display_rounds_half_up_to_cents() -> None:
     assert value.display(Decimal("1234.565"), "USD") == "USD 1,234.57"
     assert value.display(Decimal("0.004")) == "0.00"
+
+
+def test_base_value_reads_the_stored_statuses_when_they_hold_with_the_same_figures(
+    database: Database, contact_factory: ContactFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = local_today()
+    new, lapsed, inactive = (contact_factory() for _ in range(3))
+    blocked = contact_factory(do_not_contact=True)
+    for cid, days_ago, amount in (
+        (new, 3, "20.00"),
+        (lapsed, 200, "55.50"),
+        (lapsed, 150, "10.00"),
+        (inactive, 700, "99.99"),  # win back: its prediction is only at stake
+        (blocked, 10, "12.00"),
+    ):
+        record_purchase(
+            database, cid, PurchaseInput(today - timedelta(days=days_ago), "Bread", amount)
+        )
+    worked_out = 0
+    status_of = lifecycle.status_of
+
+    def counted(*args: Any, **kwargs: Any) -> Lifecycle:
+        nonlocal worked_out
+        worked_out += 1
+        return status_of(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "status_of", counted)
+
+    from_stored = value.base_value(database)
+    assert worked_out == 0
+    # A status that ran out (the daily refresh has not run): every status is worked out.
+    with database.write_session.begin() as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.id == new)
+            .values(lifecycle_until=today - timedelta(days=1))
+        )
+    worked_out_again = value.base_value(database)
+
+    assert worked_out == 4
+    assert from_stored == worked_out_again
+    assert from_stored.customers == 4
+    assert from_stored.at_stake_total > 0

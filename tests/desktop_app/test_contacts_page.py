@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from db import contacts
+from db import contacts, derived
 from db.contacts import ContactInput, EmailData, KeyDateData, PhoneData
 from db.engine import Database
 from db.models import StageChange
@@ -17,7 +17,7 @@ from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import Column
 from desktop_app.dialogs import Confirm
-from desktop_app.ops import EVERYTHING
+from desktop_app.ops import EVERYTHING, OpsBus
 from tests.conftest import ContactFactory
 
 
@@ -313,3 +313,22 @@ def test_dialog_edits_key_dates(
         KeyDateData("anniversary", date(2010, 6, 20)),
     )
     assert dialog.result_input.season == "11,12,1"
+
+
+def test_the_page_has_the_write_statements_built_once_at_start(
+    qtbot: QtBot, ops: OpsBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared: list[Database] = []
+
+    def prepare_writes(database: Database) -> int:
+        prepared.append(database)
+        return 0
+
+    monkeypatch.setattr(derived, "prepare_writes", prepare_writes)
+    page = ContactsPage(ops)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: prepared == [ops.database])
+
+    page._lifecycle_timer.timeout.emit()  # the hourly refresh of lifecycles
+
+    assert prepared == [ops.database]
