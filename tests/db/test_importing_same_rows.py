@@ -199,7 +199,7 @@ def _digests(database: Database) -> dict[str, str]:
 
 
 EXPECTED: dict[str, str] = {
-    "alembic_version": "04be0224193d9ad8",
+    "alembic_version": "8510d13dd36609ca",
     "contact": "2f7b72e3edaab0bc",
     "contact_email": "9294dbc8d69624d4",
     "contact_fts": "d392257763755d28",
@@ -221,7 +221,7 @@ EXPECTED: dict[str, str] = {
     "stage_change": "3f66e25095e680ac",
     "tag": "d0b878b420155ac0",
     "touch": "4f53cda18c2baa0c",
-    "(schema)": "e8009df8a28376ef",
+    "(schema)": "9265552a064c0fa6",
 }
 
 
