@@ -24,7 +24,7 @@ the owner's local days (SQLite's ``localtime``, as Python's ``astimezone()``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, TextClause, text
@@ -200,34 +200,31 @@ CREATED_COLUMNS = (
 )
 
 
-def created_values(
-    session: Session, insert: Callable[[], object], contact_id: int
-) -> tuple[Any, ...]:
-    """The ``CREATED_COLUMNS`` of a contact about to be created, as the rules give them.
-
-    ``insert`` writes the contact, with id ``contact_id`` and nothing yet referring to it; the
-    rules of ``refresh_schedule_from`` that write the contact run for it, its columns are
-    read and it is deleted again, all inside the caller's transaction. (The rule that cancels
-    stand-in follow-ups is left out: a contact being created has none.) A bulk load writes the
-    values with its own inserts instead of running every rule over each new row afterwards:
-    contacts created at the same moment that differ only in their text (names, addresses,
-    notes, which no rule reads) get the same values, so it asks once for each kind.
+def created_values(session: Session, contact_id: int) -> tuple[Any, ...]:
+    """Fill in the ``CREATED_COLUMNS`` of a contact just written without them, with nothing
+    yet referring to it, by the rules of ``refresh_schedule_from`` that write the contact
+    (the rule that cancels stand-in follow-ups is left out: a contact being created has
+    none), and return them. A bulk load writes the values with its own inserts instead of
+    running every rule over each new row afterwards: contacts created at the same moment that
+    differ only in their text (names, addresses, notes, which no rule reads) get the same
+    values, so it asks for the first of each kind.
 
     Each statement names the one contact by its id, so SQLite writes it in one pass without a
     statement savepoint; a savepoint would make the search index write out the terms it holds
     in memory as a segment of its own, and the bulk load's index would be laid out otherwise.
     """
     session.flush()
-    connection = session.connection()
-    insert()
     for statement in _SCHEDULE:
         if statement.lstrip().startswith("UPDATE contact "):
             session.execute(text(_sql(statement, _ONE)), {"id": contact_id})
     session.execute(lifecycle.refresh_statement(local_today()).where(Contact.id == contact_id))
-    row = connection.exec_driver_sql(
-        f"SELECT {', '.join(CREATED_COLUMNS)} FROM contact WHERE id = ?", (contact_id,)
-    ).one()
-    connection.exec_driver_sql("DELETE FROM contact WHERE id = ?", (contact_id,))
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            f"SELECT {', '.join(CREATED_COLUMNS)} FROM contact WHERE id = ?", (contact_id,)
+        )
+        .one()
+    )
     return tuple(row)
 
 

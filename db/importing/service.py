@@ -684,7 +684,7 @@ _STAGE_CHANGES = (
 #: How many ways of writing a stage an import remembers (a file names a few, row after row).
 _STAGE_TEXTS = 1000
 #: A new contact without its derived columns, for ``derived.created_values`` to fill in.
-_PROBE_INSERT = _insert_sql("contact", _CONTACT_COLUMNS)
+_FIRST_OF_KIND = _insert_sql("contact", _CONTACT_COLUMNS)
 
 
 class _Writer:
@@ -790,9 +790,12 @@ class _Writer:
         )
         kind = (stage_id, tail)
         values = self.derived.get(kind)
-        if values is None:
-            values = self.derived[kind] = self._derived_values(row)
-        self.rows[Contact].append(row + values)
+        if values is not None:
+            self.rows[Contact].append(row + values)
+        else:
+            # The first of its kind is written now, for the rules to fill its derived columns.
+            self.session.connection().exec_driver_sql(_FIRST_OF_KIND, row)
+            self.derived[kind] = derived.created_values(self.session, cid)
         if emails:
             rows = self.rows[ContactEmail]
             first = self.next_email
@@ -819,15 +822,6 @@ class _Writer:
             self.created_ids.append(cid)
         if self.next_contact - self.batch_first >= _BATCH:
             self.flush()
-
-    def _derived_values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        """The derived columns of the new contact ``row`` (and of all of its kind)."""
-        connection = self.session.connection()
-        return derived.created_values(
-            self.session,
-            lambda: connection.exec_driver_sql(_PROBE_INSERT, row),
-            row[0],
-        )
 
     def update(self, contact_id: int, row: ImportRow) -> None:
         """Fill in and replace what the row has, add emails, phones and tags it lacks."""
