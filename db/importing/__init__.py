@@ -8,6 +8,7 @@
 - ``db.importing.service``: the preview (what would be created, matched or refused, written
   nowhere) and the import itself (one transaction: every chosen row or none).
 
-Files are streamed twice (once for the preview, once to write), never held whole, so there is
-no row limit and memory stays bounded.
+Files are streamed, never held whole, so there is no row limit and memory stays bounded: once
+for the preview, which keeps the rows it read in a temporary file for the import that follows
+(``db.importing.pipeline.Spool``), or once more by an import that has no such rows.
 """
