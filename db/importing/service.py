@@ -683,6 +683,10 @@ _STAGE_CHANGES = (
 
 #: How many ways of writing a stage an import remembers (a file names a few, row after row).
 _STAGE_TEXTS = 1000
+#: The kinds of new contact (stage, flags, days between purchases) an import asks the rules
+#: about, one at a time (``derived.created_values``); a file with more has the derived
+#: columns of all its new contacts worked out in one pass at the end instead.
+_KINDS = 256
 #: A new contact without its derived columns, for ``derived.created_values`` to fill in.
 _FIRST_OF_KIND = _insert_sql("contact", _CONTACT_COLUMNS)
 
@@ -738,6 +742,10 @@ class _Writer:
         #: and days between purchases), and the local day they were worked out for.
         self.derived: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.derived_day = local_today()
+        #: New contacts of kinds beyond ``_KINDS``, written without their derived columns,
+        #: which then come from one pass over every new contact at the end.
+        self.later: list[tuple[Any, ...]] = []
+        self.derive_at_end = False
 
     def _tag_id(self, name: str) -> int:
         key = name.casefold()
@@ -792,10 +800,14 @@ class _Writer:
         values = self.derived.get(kind)
         if values is not None:
             self.rows[Contact].append(row + values)
-        else:
+        elif len(self.derived) < _KINDS:
             # The first of its kind is written now, for the rules to fill its derived columns.
             self.session.connection().exec_driver_sql(_FIRST_OF_KIND, row)
             self.derived[kind] = derived.created_values(self.session, cid)
+        else:
+            # Too many kinds to ask the rules about each: all are worked out at the end.
+            self.later.append(row)
+            self.derive_at_end = True
         if emails:
             rows = self.rows[ContactEmail]
             first = self.next_email
@@ -918,10 +930,11 @@ class _Writer:
                 _STAGE_CHANGES, (first_change - 1, self.stamp, self.first_new)
             )
         between()
-        if self.created and local_today() != self.derived_day:
-            # Midnight passed while the rows were written: their statuses are worked out
-            # again for the new day. Every contact from the first new id on is this import's
-            # (the transaction holds the write lock): one pass along the ids.
+        if self.created and (self.derive_at_end or local_today() != self.derived_day):
+            # Kinds of contact too many to ask about each, or midnight passed while the rows
+            # were written (their statuses are for the new day): every contact from the first
+            # new id on is this import's (the transaction holds the write lock), so one pass
+            # along the ids.
             derived.refresh_schedule_from(self.session, self.first_new)
             between()
         for index in self.deferred:
@@ -934,6 +947,9 @@ class _Writer:
         if not self.deferred and worth_deferring_indexes(self.existing, self._expected_new()):
             self.defer_indexes()
         connection = self.session.connection()
+        if self.later:
+            connection.exec_driver_sql(_FIRST_OF_KIND, self.later)
+            self.later.clear()
         for model, rows in self.rows.items():
             if rows:
                 connection.exec_driver_sql(_INSERTS[model], rows)

@@ -225,10 +225,20 @@ EXPECTED: dict[str, str] = {
 }
 
 
-@pytest.mark.parametrize("previewed", [False, True], ids=["read now", "kept by its preview"])
+@pytest.mark.parametrize(
+    ("previewed", "kinds"),
+    [(False, None), (True, None), (True, 3)],
+    ids=["read now", "kept by its preview", "derived at the end"],
+)
 def test_an_import_writes_the_same_rows_as_it_always_did(
-    database: Database, tmp_path: Path, previewed: bool
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    previewed: bool,
+    kinds: int | None,
 ) -> None:
+    if kinds is not None:  # more kinds of new contact than the rules are asked about
+        monkeypatch.setattr(service, "_KINDS", kinds)
     _import_both(database, tmp_path, previewed=previewed)
     found = _digests(database)
     differ = sorted(
