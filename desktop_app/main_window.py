@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
     def reports_page(self) -> ReportsPage:
         """The Reports page (built now if it has not been shown yet; with a background runner
         it arrives a moment later)."""
-        page = cast("ReportsPlace", self.page_for("reports")).page
+        page = cast("ReportsPlace", self.page_for("reports")).finish_building()
         assert page is not None, "the Reports page is still loading"
         return page
 
