@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         # Each place is a sidebar entry and the page it shows: the features add theirs, and
         # their detail-pane sections, in one list (desktop_app.features).
         self.today_page: TodayPage
-        self.sales_section: SalesSection
+        self._sales_section: SalesSection | None = None
         features.install_all(self)
 
         central = QWidget()
@@ -312,6 +312,19 @@ class MainWindow(QMainWindow):
     def board_page(self) -> BoardPage:
         """The journey board (built now if it has not been shown yet)."""
         return cast("BoardPage", self.page_for("board"))
+
+    @property
+    def sales_section(self) -> SalesSection:
+        """The purchases and satisfaction section of the detail pane (built now if it has not
+        been yet)."""
+        if self._sales_section is None:
+            self.contacts_page.detail.build_sections()
+        assert self._sales_section is not None, "the sales feature adds it"
+        return self._sales_section
+
+    @sales_section.setter
+    def sales_section(self, section: SalesSection) -> None:
+        self._sales_section = section
 
     @property
     def reports_page(self) -> ReportsPage:
@@ -561,6 +574,8 @@ class MainWindow(QMainWindow):
             self._welcomed = True
             # After the window is on screen, so the welcome sits on top of it.
             QTimer.singleShot(0, self.offer_welcome)
+            # What the first page does not show is built after it, a step at a time.
+            QTimer.singleShot(0, self, self.contacts_page.detail.build_in_steps)
 
     def choose_theme(self, choice: str) -> None:
         """Light, dark or the system's scheme (View → Appearance), remembered."""

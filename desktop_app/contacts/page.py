@@ -603,8 +603,10 @@ class ContactsPage(QWidget):
             self.detail.show_contact(None)
         else:
             # The contact and its sections are read on the runner; a selection that moved on
-            # before they arrive drops them (``_on_detail_read``).
+            # before they arrive drops them (``_on_detail_read``). Sections still waiting to
+            # be built are built first, so they read ahead too.
             pane = self.detail
+            pane.build_sections()
 
             def read(
                 db: Database,

@@ -54,13 +54,23 @@ def log_touch_action(
 
 
 def add_detail_sections(detail: DetailPane, ops: OpsBus) -> None:
-    """Add the touch figures and the timeline to a contacts detail pane."""
-    from desktop_app.touches.sections import TimelineSection, TouchStatsSection  # noqa: PLC0415
+    """Add the touch figures and the timeline to a contacts detail pane (built when the
+    pane first needs them)."""
 
-    stats = TouchStatsSection(ops)
-    stats.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
+    def stats() -> QWidget:
+        from desktop_app.touches.sections import TouchStatsSection  # noqa: PLC0415
+
+        section = TouchStatsSection(ops)
+        section.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
+        return section
+
+    def timeline() -> QWidget:
+        from desktop_app.touches.sections import TimelineSection  # noqa: PLC0415
+
+        return TimelineSection(ops)
+
     detail.add_section(stats, order=30)
-    detail.add_section(TimelineSection(ops), order=90, tab=detail.TIMELINE)
+    detail.add_section(timeline, order=90, tab=detail.TIMELINE)
 
 
 __all__ = [
