@@ -1,9 +1,9 @@
 """Starting the graphical application: the QApplication, its look, the database, the window.
 
 The window's frame is painted first, while a background thread imports the storage layer
-(SQLAlchemy), opens the database and imports the window's modules (``desktop_app.startup``);
-so this module imports none of them. Then ``desktop_app.launcher.Launcher`` builds the real
-window in the frame's place and owns the database from there on (switching, restoring,
+(SQLAlchemy) and opens the database (``desktop_app.startup``); so this module imports none of
+them. Then the window's modules are imported, on the GUI thread, and
+``desktop_app.launcher.Launcher`` builds the real window in the frame's place and owns the database from there on (switching, restoring,
 checking and backing it up).
 """
 
@@ -156,9 +156,17 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     state: dict[str, Any] = {"status": 1}
 
     def opened(result: Opened) -> None:
-        # The launcher and the window's modules were imported on the loading thread.
-        launching = importlib.import_module("desktop_app.launcher")
-        tasks = importlib.import_module("desktop_app.tasks")
+        # The window's modules are imported here, on the GUI thread (desktop_app.startup).
+        try:
+            launching = importlib.import_module("desktop_app.launcher")
+            tasks = importlib.import_module("desktop_app.tasks")
+        except Exception as error:
+            log.exception("the window's modules could not be loaded")
+            frame.hide()
+            show_error(None, "Touchbase could not start", str(error))
+            state["failed"] = True  # the database is closed below, as for an abandoned start
+            app.quit()
+            return
         database = result.database
         if database is None:
             files = importlib.import_module("desktop_app.database_files")
@@ -199,6 +207,7 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
             launcher.close()
         elif abandoned is not None and abandoned.database is not None:
             abandoned.database.close()
-    if "launcher" not in state and abandoned is not None and abandoned.error is None:
+    opening = "launcher" not in state and "failed" not in state
+    if opening and abandoned is not None and abandoned.error is None:
         return int(status)  # the owner closed the window while it was opening
     return int(status) if state["status"] == 0 else 1
