@@ -3,8 +3,8 @@
 The window's frame is painted first, while a background thread imports the storage layer
 (SQLAlchemy) and opens the database (``desktop_app.startup``); so this module imports none of
 them. Then the window's modules are imported, on the GUI thread, and
-``desktop_app.launcher.Launcher`` builds the real window in the frame's place and owns the database from there on (switching, restoring,
-checking and backing it up).
+``desktop_app.launcher.Launcher`` builds the real window in the frame's place and owns the
+database from there on (switching, restoring, checking and backing it up).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Protocol, cast, runtime_checkable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -191,9 +191,9 @@ class DetailPane(QWidget):
         section on a tab of its own gets the tab's whole height.
 
         ``section`` may be a factory: the section is then built when the pane first shows a
-        contact, or before that a step at a time once the window is up (``build_in_steps``),
-        so that sections cost nothing before the first page (docs/architecture.md,
-        "Start-up")."""
+        contact, or before that by ``build_next_section`` (the main window builds them a step
+        at a time once it is up), so that sections cost nothing before the first page
+        (docs/architecture.md, "Start-up")."""
         if not isinstance(section, QWidget):
             self._waiting.append((section, order, tab))
             return
@@ -233,12 +233,6 @@ class DetailPane(QWidget):
         factory, order, tab = self._waiting.pop(0)
         self._place(factory(), order, tab)
         return True
-
-    def build_in_steps(self) -> None:
-        """Build the waiting sections one per turn of the event loop, so that no turn holds
-        the window for long (docs/architecture.md, "Pauses")."""
-        if self.build_next_section() and self._waiting:
-            QTimer.singleShot(0, self, self.build_in_steps)
 
     def show_tab(self, tab: str) -> None:
         for index in range(self.tabs.count()):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from db.domain import Medium
 from desktop_app import icons
 from desktop_app.ops import OpsBus
-from desktop_app.touches.dialog import TouchDialog
 
 if TYPE_CHECKING:
     from desktop_app.contacts.detail import DetailPane
@@ -27,6 +26,9 @@ LOG_TOUCH_SHORTCUT = "Ctrl+L"
 def log_touch(parent: QWidget | None, ops: OpsBus, contact_id: int | None = None) -> int | None:
     """Open the log-touch dialog (for ``contact_id``, or with the contact picker focused);
     returns the new touch's id, or None if nothing was logged."""
+    # The dialog's module loads after the first page (``MainWindow``), not on the way to it.
+    from desktop_app.touches.dialog import TouchDialog  # noqa: PLC0415
+
     touch_id = TouchDialog.ask(ops, parent, contact_id)
     if touch_id is not None:
         window = parent.window() if parent is not None else None
@@ -75,7 +77,6 @@ def add_detail_sections(detail: DetailPane, ops: OpsBus) -> None:
 
 __all__ = [
     "LOG_TOUCH_SHORTCUT",
-    "TouchDialog",
     "add_detail_sections",
     "log_touch",
     "log_touch_action",

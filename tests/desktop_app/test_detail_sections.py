@@ -113,7 +113,7 @@ def test_a_section_given_as_a_factory_is_built_when_a_contact_is_shown(
     assert stage.isVisible()
 
 
-def test_waiting_sections_are_built_one_per_turn_of_the_event_loop(qtbot: QtBot) -> None:
+def test_waiting_sections_can_be_built_one_at_a_time(qtbot: QtBot) -> None:
     pane = DetailPane()
     qtbot.addWidget(pane)
     built: list[str] = []
@@ -124,17 +124,24 @@ def test_waiting_sections_are_built_one_per_turn_of_the_event_loop(qtbot: QtBot)
 
     for name in ("a", "b", "c"):
         pane.add_section(lambda n=name: later(n))  # type: ignore[misc]
-    pane.build_in_steps()
-    assert built == ["a"], "one section a turn"
-    qtbot.waitUntil(lambda: built == ["a", "b", "c"])
-    assert pane.waiting_sections() == 0
+    assert pane.build_next_section()
+    assert built == ["a"] and pane.waiting_sections() == 2
+    pane.build_sections()
+    assert built == ["a", "b", "c"] and pane.waiting_sections() == 0
     assert not pane.build_next_section()
 
 
 def test_the_window_builds_the_detail_sections_after_it_shows(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, welcomed: Database
 ) -> None:
+    window = MainWindow(welcomed, ImmediateRunner())
+    qtbot.addWidget(window)
+    waiting = window.contacts_page.detail.waiting_sections()
+    assert waiting == 5, "the stage, follow-ups, touches, sales and timeline sections wait"
+    window.show()
     # Built a step at a time once the window is up, without a contact being selected.
+    assert window.contacts_page.detail.waiting_sections() == waiting
+    qtbot.waitUntil(lambda: window.contacts_page.detail.waiting_sections() == waiting - 1)
     qtbot.waitUntil(lambda: window.contacts_page.detail.waiting_sections() == 0)
     detail = window.contacts_page.detail
     assert detail.findChild(TimelineSection) is not None
