@@ -9,6 +9,7 @@ database from there on (switching, restoring, checking and backing it up).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -156,6 +157,14 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     state: dict[str, Any] = {"status": 1}
 
     def opened(result: Opened) -> None:
+        try:
+            show(result)
+        finally:
+            # Paused by the command line until now (desktop_app.cli): the window is built,
+            # and what start-up made is left out of full collections (``MainWindow``).
+            gc.enable()
+
+    def show(result: Opened) -> None:
         # The window's modules are imported here, on the GUI thread (desktop_app.startup).
         try:
             launching = importlib.import_module("desktop_app.launcher")
@@ -201,6 +210,7 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     try:
         status = app.exec()
     finally:
+        gc.enable()
         abandoned = loader.wait()  # closed before the database arrived: close it still
         launcher = state.get("launcher")
         if launcher is not None:

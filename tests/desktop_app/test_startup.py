@@ -3,6 +3,7 @@ window takes the frame's place (or the owner is told plainly why it cannot)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -159,3 +160,31 @@ def test_the_loader_thread_imports_no_qt_module(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_run_gui_resumes_the_collector_once_the_window_is_built(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def look() -> None:
+        kinds = {type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()}
+        if "MainWindow" in kinds:
+            seen.append(("window", gc.isenabled()))
+            QApplication.instance().quit()  # type: ignore[union-attr]
+            return
+        if "StartWindow" in kinds and not seen:
+            seen.append(("frame", gc.isenabled()))
+        QTimer.singleShot(5, look)
+
+    monkeypatch.setattr(WelcomeDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(database_files.CreateDatabase, "ask", classmethod(lambda cls, *a: True))
+    QTimer.singleShot(0, look)
+    gc.disable()  # as the command line does (desktop_app.cli)
+    try:
+        assert gui.run_gui(tmp_path / "shop.sqlite") == 0
+    finally:
+        enabled = gc.isenabled()
+        gc.enable()
+    assert seen[0] == ("frame", False) and seen[-1] == ("window", True)
+    assert enabled
