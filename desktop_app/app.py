@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QAbstractEventDispatcher, Qt
+from PySide6.QtCore import QAbstractEventDispatcher, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from db import __version__
@@ -183,9 +183,12 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
         if database is None:
             app.quit()
             return
-        launcher = launching.Launcher(tasks.ThreadRunner(), tasks.ThreadRunner())
+        runner = tasks.ThreadRunner()
+        launcher = launching.Launcher(runner, tasks.ThreadRunner())
         state["launcher"] = launcher
         launcher.first_geometry = frame.geometry() if frame.isVisible() else None
+        # The reads the window asks for while it is built start once it is on screen.
+        runner.hold()
         try:
             shown = launcher.start_with(database)
         except Exception as error:
@@ -193,6 +196,8 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
             frame.hide()
             show_error(None, "Touchbase could not start", str(error))
             shown = False
+        finally:
+            QTimer.singleShot(0, runner.release)
         frame.close()
         frame.deleteLater()
         if not shown or launcher.database is None:
