@@ -365,8 +365,17 @@ class Followup(Base):
     __tablename__ = "followup"
     __table_args__ = (
         Index("ix_followup_open_due", "due_on", sqlite_where=text("status = 'open'")),
-        Index("ix_followup_contact", "contact_id", "status"),
-        Index("ix_followup_due", "due_on", "status"),
+        # Both carry what the Reports charts of follow-ups read (migration 0016).
+        Index(
+            "ix_followup_contact",
+            "contact_id",
+            "status",
+            "source",
+            "plan_step_id",
+            "due_on",
+            "completed_at",
+        ),
+        Index("ix_followup_due", "due_on", "status", "completed_at", "contact_id"),
         CheckConstraint("source IN ('manual','cadence','plan')", name="source"),
         CheckConstraint("status IN ('open','done','cancelled')", name="status"),
     )

@@ -16,6 +16,7 @@ REVISIONS: tuple[str, ...] = (
     "0010",
     "0014",
     "0015",
+    "0016",
 )
 HEAD = REVISIONS[-1]
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from db import __version__
-from desktop_app import icons, options, theme
+from desktop_app import icons, memory, options, theme
 from desktop_app.dialogs import show_error
 from desktop_app.error_log import log_unexpected
 from desktop_app.startup import Opened, StartWindow, StorageLoader
@@ -36,6 +36,7 @@ APPLICATION_NAME = "Touchbase"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    memory.limit_heaps()  # before any thread starts: Qt's, the runner's, the loader's
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing

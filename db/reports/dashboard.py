@@ -127,17 +127,14 @@ def touches_by_month(database: Database, options: ExportOptions) -> Report:
 def followup_habit(database: Database, options: ExportOptions) -> Report:
     """One row per week (its Monday) with a follow-up due in it, up to today."""
     until = min(options.until or options.today, options.today)
-    kind = _followup_outcome(options.today)
-    # Counted per due day in SQL (a completion's local day worked out there too), then
-    # added up per week here: at 100,000 follow-ups a Python loop over them takes half a
-    # second.
-    stmt = select(
-        Followup.due_on,
-        func.count(),
-        func.sum(case((kind == "on_time", 1), else_=0)),
-        func.sum(case((kind == "late", 1), else_=0)),
-        func.sum(case((Followup.status == "open", 1), else_=0)),
-    ).where(Followup.status != "cancelled", Followup.due_on <= until)
+    kind = _followup_outcome(options.today).label("kind")
+    # Counted per due day, outcome and status in SQL, from the due-day index alone (it holds
+    # the time of completion: migration 0016), the outcome worked out once per follow-up;
+    # then added up per week here: at 100,000 follow-ups a Python loop over them takes half
+    # a second.
+    stmt = select(Followup.due_on, kind, Followup.status, func.count()).where(
+        Followup.status != "cancelled", Followup.due_on <= until
+    )
     if options.since:
         stmt = stmt.where(Followup.due_on >= options.since)
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -145,10 +142,16 @@ def followup_habit(database: Database, options: ExportOptions) -> Report:
         trashed = trashed_ids(session)
         if trashed:
             stmt = stmt.where(Followup.contact_id.not_in(trashed))
-        for due_on, *found in session.execute(stmt.group_by(Followup.due_on)):
-            counts = weeks[week_start(due_on)]
-            for i, n in enumerate(found):
-                counts[i] += int(n or 0)
+        found = session.execute(stmt.group_by(Followup.due_on, kind, Followup.status)).all()
+    for due_on, outcome, status, n in found:
+        counts = weeks[week_start(due_on)]
+        counts[0] += n
+        if outcome == "on_time":
+            counts[1] += n
+        elif outcome == "late":
+            counts[2] += n
+        if status == "open":
+            counts[3] += n
     rows: list[Sequence[Cell]] = []
     for week in sorted(weeks):
         due, on_time, late, still_open = weeks[week]
@@ -192,26 +195,47 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
         customers = customers.where(Contact.first_purchase_on >= options.since)
     if options.until:
         customers = customers.where(Contact.first_purchase_on <= options.until)
-    label = func.coalesce(PlanStep.title, Followup.reason)
-    position = func.coalesce(PlanStep.position, 1_000_000)
-    kind = _followup_outcome(options.today)
+    kind = _followup_outcome(options.today).label("kind")
+    # Counted per plan step and outcome from the follow-ups' contact index alone (it holds
+    # what the outcome needs: migration 0016), the outcome worked out once per follow-up.
+    # A step deleted since its follow-ups were written is shown by their reason, which only
+    # the table holds: read, for those alone, in a second query.
     stmt = (
-        select(
-            position,
-            label,
-            PlanStep.day_offset,
-            *(func.sum(case((kind == k, 1), else_=0)) for k in _PLAN_KINDS),
-        )
-        .outerjoin(PlanStep, PlanStep.id == Followup.plan_step_id)
+        select(Followup.plan_step_id, kind, func.count())
         .where(Followup.source == "plan", Followup.contact_id.in_(customers.scalar_subquery()))
-        .group_by(position, label, PlanStep.day_offset)
+        .group_by(Followup.plan_step_id, kind)
     )
     steps: dict[tuple[int, str], list[Any]] = {}
+
+    def add(position: int, step: str, offset: int | None, outcome: str, n: int) -> None:
+        counts = steps.setdefault((position, step), [offset, 0, 0, 0, 0])
+        counts[1 + _PLAN_KINDS.index(outcome)] += n
+
     with database.reading() as session:
-        for step_position, step, offset, *found in session.execute(stmt):
-            counts = steps.setdefault((int(step_position), str(step)), [offset, 0, 0, 0, 0])
-            for i, n in enumerate(found, start=1):
-                counts[i] += int(n or 0)
+        found = session.execute(stmt).all()
+        known = {
+            step_id: (position, title, offset)
+            for step_id, position, title, offset in session.execute(
+                select(PlanStep.id, PlanStep.position, PlanStep.title, PlanStep.day_offset)
+            )
+        }
+        if any(step_id not in known for step_id, _kind, _n in found):
+            unlisted = (
+                select(Followup.reason, kind, func.count())
+                .where(
+                    Followup.source == "plan",
+                    Followup.contact_id.in_(customers.scalar_subquery()),
+                    Followup.plan_step_id.is_(None)
+                    | Followup.plan_step_id.not_in(select(PlanStep.id)),
+                )
+                .group_by(Followup.reason, kind)
+            )
+            for reason, outcome, n in session.execute(unlisted):
+                add(_UNLISTED, reason, None, outcome, n)
+    for step_id, outcome, n in found:
+        if step_id in known:
+            position, title, offset = known[step_id]
+            add(position, title, offset, outcome, n)
     rows: list[Sequence[Cell]] = [
         (step, counts[0], counts[1], counts[2], counts[3], counts[4])
         for (_position, step), counts in sorted(steps.items())
@@ -221,6 +245,8 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
 
 #: The plan report's columns after the day, in order (``_followup_outcome``'s values).
 _PLAN_KINDS = ("on_time", "late", "missed", "to_come")
+#: Where follow-ups of a step no longer in the plan are listed: after every step.
+_UNLISTED = 1_000_000
 
 
 # --- lifecycle ------------------------------------------------------------------------------

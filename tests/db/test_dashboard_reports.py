@@ -173,6 +173,41 @@ def test_plan_progress_of_customers_who_first_bought_in_the_period(
     assert sum(sum(r[2:]) for r in rows) == count[0]
 
 
+def test_plan_progress_lists_a_step_removed_from_the_plan_by_its_follow_ups_reason(
+    database: Database, contact_factory: ContactFactory
+) -> None:
+    buyer = contact_factory(name="Ann")
+    purchases.record_purchase(
+        database, buyer, PurchaseInput(date(2026, 1, 10), "Bread", "10"), today=date(2026, 1, 10)
+    )
+    steps = followups.plan_template(database)
+    plan = sorted(
+        (
+            f
+            for f in followups.contact_followups(database, buyer)
+            if f.source is FollowupSource.PLAN
+        ),
+        key=lambda f: f.due_on,
+    )
+    last = plan[-1]
+    followups.complete_followup(
+        database, last.id, now=datetime.combine(last.due_on, datetime.min.time()).astimezone()
+    )
+    # The last step leaves the plan: its follow-up stays, with no step (ON DELETE SET NULL).
+    followups.save_plan_template(database, steps[:-1])
+
+    _headers, rows = _rows(
+        "plan-progress", database, today=TODAY, since=date(2026, 1, 1), until=date(2026, 1, 31)
+    )
+
+    assert [r[0] for r in rows] == [s.title for s in steps[:-1]] + [last.reason]
+    assert rows[-1][1] is None  # no day: the step is gone
+    assert rows[-1][2:] == (1, 0, 0, 0)
+    (step,) = _sql(database, "SELECT plan_step_id FROM followup WHERE id = :id", id=last.id)
+    assert step == (None,)
+    assert sum(sum(r[2:]) for r in rows) == len(plan)
+
+
 # --- sales ----------------------------------------------------------------------------------
 
 

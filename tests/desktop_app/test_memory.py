@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,6 +42,59 @@ def test_freed_heap_pages_are_returned_to_the_system() -> None:
     returned = kept - _resident_mib()
     libc.free(pin)
     assert returned > 100
+
+
+_THREADS_ALLOCATING = """
+import ctypes, sys, threading
+from desktop_app import memory
+if sys.argv[1] == "limited":
+    assert memory.limit_heaps()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+together = threading.Barrier(6)
+def work():
+    together.wait()
+    blocks = [libc.malloc(4096) for _ in range(200)]
+    together.wait()
+threads = [threading.Thread(target=work) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+libc.malloc_stats()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heaps")
+def test_the_apps_threads_share_two_heaps() -> None:
+    def heaps(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _THREADS_ALLOCATING, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        # malloc_stats writes one "Arena N:" block per heap to standard error.
+        return sum(1 for line in done.stderr.splitlines() if line.startswith("Arena "))
+
+    assert heaps("free") > memory.HEAPS  # without the limit, six busy threads take more
+    assert heaps("limited") == memory.HEAPS
+
+
+def test_the_app_limits_the_heaps_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app import app  # noqa: PLC0415
+
+    asked: list[str] = []
+
+    def limit_heaps() -> bool:
+        asked.append("limit")
+        return True
+
+    monkeypatch.setattr(memory, "limit_heaps", limit_heaps)
+    app.create_application()
+    assert asked == ["limit"]
 
 
 @pytest.fixture
