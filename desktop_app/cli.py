@@ -462,7 +462,10 @@ def _start_gui(db: str | None) -> int:
     from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
 
     path = paths.database_path(db)
-    return run_gui(path, explicit=bool(db or paths.database_from_environment()))
+    try:
+        return run_gui(path, explicit=bool(db or paths.database_from_environment()))
+    finally:
+        gc.enable()  # also when no window was built
 
 
 def _command(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
