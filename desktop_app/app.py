@@ -1,14 +1,15 @@
 """Starting the graphical application: the QApplication, its look, the database, the window.
 
 The window's frame is painted first, while a background thread imports the storage layer
-(SQLAlchemy), opens the database and imports the window's modules (``desktop_app.startup``);
-so this module imports none of them. Then ``desktop_app.launcher.Launcher`` builds the real
-window in the frame's place and owns the database from there on (switching, restoring,
-checking and backing it up).
+(SQLAlchemy) and opens the database (``desktop_app.startup``); so this module imports none of
+them. Then the window's modules are imported, on the GUI thread, and
+``desktop_app.launcher.Launcher`` builds the real window in the frame's place and owns the
+database from there on (switching, restoring, checking and backing it up).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QAbstractEventDispatcher, Qt
+from PySide6.QtCore import QAbstractEventDispatcher, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from db import __version__
@@ -157,9 +158,25 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     state: dict[str, Any] = {"status": 1}
 
     def opened(result: Opened) -> None:
-        # The launcher and the window's modules were imported on the loading thread.
-        launching = importlib.import_module("desktop_app.launcher")
-        tasks = importlib.import_module("desktop_app.tasks")
+        try:
+            show(result)
+        finally:
+            # Paused by the command line until now (desktop_app.cli): the window is built,
+            # and what start-up made is left out of full collections (``MainWindow``).
+            gc.enable()
+
+    def show(result: Opened) -> None:
+        # The window's modules are imported here, on the GUI thread (desktop_app.startup).
+        try:
+            launching = importlib.import_module("desktop_app.launcher")
+            tasks = importlib.import_module("desktop_app.tasks")
+        except Exception as error:
+            log.exception("the window's modules could not be loaded")
+            frame.hide()
+            show_error(None, "Touchbase could not start", str(error))
+            state["failed"] = True  # the database is closed below, as for an abandoned start
+            app.quit()
+            return
         database = result.database
         if database is None:
             files = importlib.import_module("desktop_app.database_files")
@@ -167,9 +184,12 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
         if database is None:
             app.quit()
             return
-        launcher = launching.Launcher(tasks.ThreadRunner(), tasks.ThreadRunner())
+        runner = tasks.ThreadRunner()
+        launcher = launching.Launcher(runner, tasks.ThreadRunner())
         state["launcher"] = launcher
         launcher.first_geometry = frame.geometry() if frame.isVisible() else None
+        # The reads the window asks for while it is built start once it is on screen.
+        runner.hold()
         try:
             shown = launcher.start_with(database)
         except Exception as error:
@@ -177,6 +197,8 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
             frame.hide()
             show_error(None, "Touchbase could not start", str(error))
             shown = False
+        finally:
+            QTimer.singleShot(0, runner.release)
         frame.close()
         frame.deleteLater()
         if not shown or launcher.database is None:
@@ -194,12 +216,14 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     try:
         status = app.exec()
     finally:
+        gc.enable()
         abandoned = loader.wait()  # closed before the database arrived: close it still
         launcher = state.get("launcher")
         if launcher is not None:
             launcher.close()
         elif abandoned is not None and abandoned.database is not None:
             abandoned.database.close()
-    if "launcher" not in state and abandoned is not None and abandoned.error is None:
+    opening = "launcher" not in state and "failed" not in state
+    if opening and abandoned is not None and abandoned.error is None:
         return int(status)  # the owner closed the window while it was opening
     return int(status) if state["status"] == 0 else 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import io
 import json
 import logging
@@ -399,6 +400,30 @@ def _tolerant_console() -> None:
             stream.reconfigure(errors="replace")
 
 
+def plain_start(argv: Sequence[str]) -> tuple[str | None, bool] | None:
+    """``--db`` and ``--verbose`` of a start with no command and no other option, read
+    without building the parser (the app's own start); None for anything else, which the
+    parser reads. Only spellings the parser reads the same way are taken: ``--db PATH``
+    (a path not starting with "-"), ``--db=PATH``, ``-v``, ``--verbose``; the last ``--db``
+    counts."""
+    db: str | None = None
+    verbose = False
+    words = iter(argv)
+    for word in words:
+        if word in ("-v", "--verbose"):
+            verbose = True
+        elif word.startswith("--db="):
+            db = word.removeprefix("--db=")
+        elif word == "--db":
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            db = value
+        else:
+            return None
+    return db, verbose
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if getattr(sys, "frozen", False):
         # A packaged Touchbase is also the Reports helper process it starts.
@@ -406,20 +431,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         multiprocessing.freeze_support()
     _tolerant_console()
+    plain = plain_start(sys.argv[1:] if argv is None else argv)
+    if plain is not None:
+        db, verbose = plain
+        _log_to_console(verbose)
+        return _start_gui(db)
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_to_console(args.verbose)
+    if args.command is None:
+        return _start_gui(args.db)
+    return _command(paths.database_path(args.db), args, parser)
+
+
+def _log_to_console(verbose: bool) -> None:
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    db_path = paths.database_path(args.db)
-    if args.command is None:
-        # The window paints before SQLAlchemy loads (desktop_app.startup): nothing of the
-        # storage layer is imported on this path, and the window reports its own errors.
-        from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
 
-        return run_gui(db_path, explicit=bool(args.db or paths.database_from_environment()))
-    return _command(db_path, args, parser)
+
+def _start_gui(db: str | None) -> int:
+    # The window paints before SQLAlchemy loads (desktop_app.startup): nothing of the
+    # storage layer is imported on this path, and the window reports its own errors.
+    # Python's cycle collector waits until the window is built (``run_gui`` resumes it):
+    # start-up makes some 90,000 objects that live as long as the app and hardly any
+    # garbage, and walking them over and over took a tenth of a start
+    # (docs/architecture.md, "Start-up").
+    gc.disable()
+    from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
+
+    path = paths.database_path(db)
+    try:
+        return run_gui(path, explicit=bool(db or paths.database_from_environment()))
+    finally:
+        gc.enable()  # also when no window was built
 
 
 def _command(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

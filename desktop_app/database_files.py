@@ -38,6 +38,7 @@ from db.engine import (
 )
 from desktop_app import options, paths
 from desktop_app.dialogs import Confirm, Dialog, show_error
+from desktop_app.startup import checked_before_opening
 
 log = logging.getLogger(__name__)
 
@@ -181,19 +182,6 @@ class ReadOnlyNotice:
             "be saved. Copy it to your own folder to work on it."
         )
         box.exec()
-
-
-#: Files up to this size get SQLite's quick check before the window opens (about 0.15 s);
-#: bigger ones get it in the background once the window is up (about 4 s for 400 MB), so
-#: start-up stays quick.
-CHECK_BEFORE_OPENING = 16 * 1024 * 1024
-
-
-def checked_before_opening(path: Path) -> bool:
-    try:
-        return path.stat().st_size <= CHECK_BEFORE_OPENING
-    except OSError:
-        return True
 
 
 def open_for_window(path: Path, parent: QWidget | None, *, create: bool) -> Database | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from desktop_app.followups.section import FollowupsSection
+from PySide6.QtWidgets import QWidget
+
 from desktop_app.journeys.install import install as journeys
 from desktop_app.reports.install import install_reports as reports
 from desktop_app.sales.install import install_sales as sales
@@ -34,9 +35,16 @@ def today(window: MainWindow) -> None:
 
 
 def contacts(window: MainWindow) -> None:
-    """The contacts list, and the follow-ups section of the detail pane."""
+    """The contacts list, and the follow-ups section of the detail pane (built when the pane
+    first needs it)."""
     window.add_place(PLACE_CONTACTS, "Contacts", "contacts", window.contacts_page)
-    window.contacts_page.detail.add_section(FollowupsSection(window.ops), order=20)
+
+    def followups() -> QWidget:
+        from desktop_app.followups.section import FollowupsSection  # noqa: PLC0415
+
+        return FollowupsSection(window.ops)
+
+    window.contacts_page.detail.add_section(followups, order=20)
 
 
 def trash(window: MainWindow) -> None:

@@ -3,7 +3,7 @@
 Opening another database, creating one or restoring a backup closes the window and its
 database and builds a new window on the chosen file; if the new one cannot be opened, the
 current one stays. At start-up ``desktop_app.app`` hands it the database the start-up thread
-opened (``desktop_app.startup``); this module and the window's are imported on that thread.
+opened (``desktop_app.startup``); this module and the window's are imported once it has.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from db.errors import describe
 from desktop_app import database_files, options, reminders
 from desktop_app.dialogs import show_error
 from desktop_app.main_window import MainWindow
+from desktop_app.startup import checked_before_opening
 from desktop_app.tasks import Task, TaskRunner, ThreadRunner
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class Launcher(QObject):
     def _after_start(self, database: Database) -> None:
         if self.database is not database:
             return
-        if database_files.checked_before_opening(database.path):
+        if checked_before_opening(database.path):
             self._automatic_backup(database)
             return
         check = Task(lambda _progress: quick_check(database.path))

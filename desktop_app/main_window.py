@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +37,6 @@ from desktop_app.database_files import ChooseDatabaseFile, RestoreDialog, recent
 from desktop_app.dialogs import Confirm, show_error
 from desktop_app.first_run import SAMPLE_CONTACTS, WelcomeDialog
 from desktop_app.ops import EVERYTHING, OpsBus
-from desktop_app.settings.dialog import SettingsDialog
-from desktop_app.shortcuts import ShortcutsSheet
 from desktop_app.tasks import CancelledError, Progress, TaskRunner, run_with_progress
 from desktop_app.today import place as today_place
 
@@ -55,6 +54,16 @@ log = logging.getLogger(__name__)
 PLACE_CONTACTS = features.PLACE_CONTACTS
 PLACE_TRASH = features.PLACE_TRASH
 
+
+#: Modules of dialogs the window opens only when asked, loaded after the first page, one a
+#: turn of the event loop (``MainWindow._after_start``): not on the way to the first page,
+#: and not left for the first time a dialog is opened either.
+AFTER_START_MODULES = (
+    "desktop_app.touches.dialog",
+    "desktop_app.contacts.editor",
+    "desktop_app.settings.dialog",
+    "desktop_app.shortcuts",
+)
 
 _frozen = False
 
@@ -109,7 +118,7 @@ class MainWindow(QMainWindow):
         # Each place is a sidebar entry and the page it shows: the features add theirs, and
         # their detail-pane sections, in one list (desktop_app.features).
         self.today_page: TodayPage
-        self.sales_section: SalesSection
+        self._sales_section: SalesSection | None = None
         features.install_all(self)
 
         central = QWidget()
@@ -231,7 +240,7 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(lambda: SettingsDialog.ask(self.ops, self))
+        self.settings_action.triggered.connect(self.open_settings)
         edit_menu.addAction(self.settings_action)
 
         contacts_menu = menu.addMenu("&Contacts")
@@ -271,11 +280,21 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = QAction("&Keyboard shortcuts", self)
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
-        self.shortcuts_action.triggered.connect(lambda: ShortcutsSheet.ask(self))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         help_menu.addAction(self.shortcuts_action)
         about = QAction("&About Touchbase", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_settings(self) -> None:
+        from desktop_app.settings.dialog import SettingsDialog  # noqa: PLC0415 - after start
+
+        SettingsDialog.ask(self.ops, self)
+
+    def show_shortcuts(self) -> None:
+        from desktop_app.shortcuts import ShortcutsSheet  # noqa: PLC0415 - after start
+
+        ShortcutsSheet.ask(self)
 
     # --- places ---------------------------------------------------------------------------
 
@@ -314,10 +333,23 @@ class MainWindow(QMainWindow):
         return cast("BoardPage", self.page_for("board"))
 
     @property
+    def sales_section(self) -> SalesSection:
+        """The purchases and satisfaction section of the detail pane (built now if it has not
+        been yet)."""
+        if self._sales_section is None:
+            self.contacts_page.detail.build_sections()
+        assert self._sales_section is not None, "the sales feature adds it"
+        return self._sales_section
+
+    @sales_section.setter
+    def sales_section(self, section: SalesSection) -> None:
+        self._sales_section = section
+
+    @property
     def reports_page(self) -> ReportsPage:
         """The Reports page (built now if it has not been shown yet; with a background runner
         it arrives a moment later)."""
-        page = cast("ReportsPlace", self.page_for("reports")).page
+        page = cast("ReportsPlace", self.page_for("reports")).finish_building()
         assert page is not None, "the Reports page is still loading"
         return page
 
@@ -561,6 +593,19 @@ class MainWindow(QMainWindow):
             self._welcomed = True
             # After the window is on screen, so the welcome sits on top of it.
             QTimer.singleShot(0, self.offer_welcome)
+            # What the first page does not show is built after it, a step at a time.
+            self._after_start_modules = list(AFTER_START_MODULES)
+            QTimer.singleShot(0, self, self._after_start)
+
+    def _after_start(self) -> None:
+        """One step of what the first page did not need: a section of the detail pane, else a
+        dialog's module; then the next step on the next turn of the event loop, so that no
+        turn holds the window for long (docs/architecture.md, "Pauses")."""
+        if not self.contacts_page.detail.build_next_section():
+            if not self._after_start_modules:
+                return
+            importlib.import_module(self._after_start_modules.pop(0))
+        QTimer.singleShot(0, self, self._after_start)
 
     def choose_theme(self, choice: str) -> None:
         """Light, dark or the system's scheme (View → Appearance), remembered."""

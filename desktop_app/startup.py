@@ -2,9 +2,11 @@
 
 SQLAlchemy, the database and the pages take most of a start. So the window's frame — the
 sidebar of places and a "Opening …" note — is painted at once, from Qt alone, while a
-background thread imports the storage layer, opens (and if needed upgrades) the database and
-imports the main window's modules. When that arrives, the real ``MainWindow`` is built in the
-frame's place, at the same size and position.
+background thread imports the storage layer and opens (and if needed upgrades) the database.
+When that arrives, the main window's modules are imported and the real ``MainWindow`` is
+built in the frame's place, at the same size and position, on the GUI thread: modules that
+define Qt classes are never imported on another thread (PySide6 sets up its classes when
+they are first used, which is not safe beside the GUI thread).
 
 Nothing here imports ``db.engine``, SQLAlchemy or the pages at module level: that is the
 point of the module (a test checks it).
@@ -47,8 +49,17 @@ PLACES: tuple[tuple[str, str], ...] = (
 #: The titles of the window's menus, in order.
 MENUS = ("&File", "&Edit", "&Contacts", "&View", "&Tools", "&Help")
 
-#: The modules the window needs, imported on the background thread while the frame shows.
-WINDOW_MODULES = ("desktop_app.main_window", "desktop_app.tasks", "desktop_app.launcher")
+#: Files up to this size get SQLite's quick check before the window opens (about 0.15 s);
+#: bigger ones get it in the background once the window is up (about 4 s for 400 MB), so
+#: start-up stays quick.
+CHECK_BEFORE_OPENING = 16 * 1024 * 1024
+
+
+def checked_before_opening(path: Path) -> bool:
+    try:
+        return path.stat().st_size <= CHECK_BEFORE_OPENING
+    except OSError:
+        return True
 
 
 class StartWindow(QMainWindow):
@@ -105,7 +116,7 @@ def _refusals() -> tuple[type[BaseException], ...]:
 
 
 class StorageLoader(QObject):
-    """Imports the storage and the window's modules and opens the database on a thread."""
+    """Imports the storage (no Qt) and opens the database on a thread."""
 
     #: An ``Opened``, delivered on the GUI thread.
     opened = Signal(object)
@@ -128,11 +139,8 @@ class StorageLoader(QObject):
     def _load(self) -> None:
         try:
             engine = importlib.import_module("db.engine")
-            files = importlib.import_module("desktop_app.database_files")
             # A big file gets its quick check once the window is up (``launcher``).
-            database = engine.open_database(
-                self.path, check=files.checked_before_opening(self.path)
-            )
+            database = engine.open_database(self.path, check=checked_before_opening(self.path))
         except Exception as error:  # reported to the owner in a window, not lost
             if isinstance(error, _refusals()):
                 # A refusal the owner is told about in plain words (a newer schema, a file
@@ -140,13 +148,6 @@ class StorageLoader(QObject):
                 log.info("%s was not opened: %s", self.path, error)
             else:
                 log.exception("opening %s failed", self.path)
-            self._deliver(Opened(error=error))
-            return
-        try:
-            for module in WINDOW_MODULES:
-                importlib.import_module(module)
-        except Exception as error:
-            database.close()
             self._deliver(Opened(error=error))
             return
         self._deliver(Opened(database=database))

@@ -94,15 +94,34 @@ class ThreadRunner:
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(1)
         self._running: set[Task] = set()
+        #: Tasks submitted while the runner is held, in order (None: not held).
+        self._held: list[Task] | None = None
 
     def submit(self, task: Task) -> None:
         # Keep the Task (a QObject) alive until it has reported back.
         self._running.add(task)
         task.finished.connect(lambda _r: self._running.discard(task))
         task.failed.connect(lambda _e: self._running.discard(task))
+        if self._held is not None:
+            self._held.append(task)
+            return
         self.pool.start(_Runnable(task))
 
+    def hold(self) -> None:
+        """Keep the tasks submitted from now on until ``release``: while the first window is
+        built, their Python would take turns with the building (docs/architecture.md,
+        "Start-up")."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start the tasks held, in the order they were submitted."""
+        held, self._held = self._held, None
+        for task in held or []:
+            self.pool.start(_Runnable(task))
+
     def wait(self, msecs: int = -1) -> bool:
+        self.release()  # tasks held are waited for too
         return self.pool.waitForDone(msecs)
 
     def idle(self) -> bool:

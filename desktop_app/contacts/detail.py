@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Protocol, cast, runtime_checkable
 
@@ -54,6 +55,9 @@ class ReadAheadSection(DetailSection, Protocol):
 #: What the sections read ahead for one contact, by section.
 ReadAhead = dict[int, object]
 
+#: Builds a section when the pane first needs it (``DetailPane.add_section``).
+SectionFactory = Callable[[], QWidget]
+
 
 def reread_by_pane(section: QWidget, changes: Changes) -> bool:
     """Whether the detail pane holding ``section`` reads the contact again after ``changes``
@@ -96,6 +100,8 @@ class DetailPane(QWidget):
         #: The kinds of change after which the pane's owner reads the contact again.
         self.reread_after: frozenset[str] = frozenset()
         self._sections: list[tuple[QWidget, DetailSection, int, str]] = []
+        #: Sections added as factories and not built yet, in the order they were added.
+        self._waiting: list[tuple[SectionFactory, int, str]] = []
 
         self.name = QLabel()
         self.name.setObjectName("detailName")
@@ -177,10 +183,23 @@ class DetailPane(QWidget):
         layout.setSpacing(6)
         return layout
 
-    def add_section(self, section: QWidget, *, order: int = 50, tab: str = DETAILS) -> None:
+    def add_section(
+        self, section: QWidget | SectionFactory, *, order: int = 50, tab: str = DETAILS
+    ) -> None:
         """Add a feature's section to a tab (Details unless said, a new tab made on first
         use). Within a tab, sections stand by ``order`` (the stage first), then as added; a
-        section on a tab of its own gets the tab's whole height."""
+        section on a tab of its own gets the tab's whole height.
+
+        ``section`` may be a factory: the section is then built when the pane first shows a
+        contact, or before that by ``build_next_section`` (the main window builds them a step
+        at a time once it is up), so that sections cost nothing before the first page
+        (docs/architecture.md, "Start-up")."""
+        if not isinstance(section, QWidget):
+            self._waiting.append((section, order, tab))
+            return
+        self._place(section, order, tab)
+
+    def _place(self, section: QWidget, order: int, tab: str) -> None:
         if not isinstance(section, DetailSection):
             raise TypeError("a detail section needs show_contact()")
         if tab not in self._tab_layouts:
@@ -197,6 +216,23 @@ class DetailPane(QWidget):
         if body is not None:
             scrollbar = self.details.verticalScrollBar().sizeHint().width()
             self.setMinimumWidth(max(300, body.minimumSizeHint().width() + scrollbar + 4))
+
+    def waiting_sections(self) -> int:
+        """How many sections were added as factories and are not built yet."""
+        return len(self._waiting)
+
+    def build_sections(self) -> None:
+        """Build every section still waiting (before a contact is shown or read for)."""
+        while self.build_next_section():
+            pass
+
+    def build_next_section(self) -> bool:
+        """Build the first section still waiting; False if none was."""
+        if not self._waiting:
+            return False
+        factory, order, tab = self._waiting.pop(0)
+        self._place(factory(), order, tab)
+        return True
 
     def show_tab(self, tab: str) -> None:
         for index in range(self.tabs.count()):
@@ -217,6 +253,8 @@ class DetailPane(QWidget):
 
     def show_contact(self, contact: ContactDetail | None, read: ReadAhead | None = None) -> None:
         """Show ``contact``, with what the sections read ahead for it (``read_ahead``)."""
+        if contact is not None:
+            self.build_sections()
         self.contact = contact
         for _widget, section, _order, _tab in self._sections:
             if contact is not None and read is not None and id(section) in read:

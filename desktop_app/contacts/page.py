@@ -48,7 +48,6 @@ from desktop_app import touches as touch_ui
 from desktop_app.contacts.bulk import add_bulk_actions
 from desktop_app.contacts.columns import ColumnLayout, ContactCellDelegate
 from desktop_app.contacts.detail import DetailPane, ReadAhead
-from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.filters import FilterBar, Filters
 from desktop_app.contacts.table_model import Column, ContactTableModel
 from desktop_app.dialogs import Confirm, show_error
@@ -271,6 +270,8 @@ class ContactsPage(QWidget):
         return self.model.contact_id(top) if top == bottom else None
 
     def new_contact(self) -> int | None:
+        from desktop_app.contacts.editor import ContactDialog  # noqa: PLC0415 - after start
+
         stages = self._stages()
         data = ContactDialog.ask(self.ops.database, stages, None, self)
         contact_id = None
@@ -292,6 +293,8 @@ class ContactsPage(QWidget):
         return contact_id
 
     def edit_contact(self, contact_id: int) -> None:
+        from desktop_app.contacts.editor import ContactDialog  # noqa: PLC0415 - after start
+
         try:
             current = contacts.get_contact(self.ops.database, contact_id)
         except ContactNotFoundError:
@@ -608,8 +611,10 @@ class ContactsPage(QWidget):
             self.detail.show_contact(None)
         else:
             # The contact and its sections are read on the runner; a selection that moved on
-            # before they arrive drops them (``_on_detail_read``).
+            # before they arrive drops them (``_on_detail_read``). Sections still waiting to
+            # be built are built first, so they read ahead too.
             pane = self.detail
+            pane.build_sections()
 
             def read(
                 db: Database,

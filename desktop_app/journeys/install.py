@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QWidget
+
 from db.clock import local_today
-from desktop_app.followups.actions import add_followup
-from desktop_app.journeys.section import StageSection
 from desktop_app.touches import log_touch
 
 if TYPE_CHECKING:
@@ -17,13 +17,20 @@ PLACE_BOARD = "board"
 
 
 def install(window: MainWindow) -> None:
-    """Add the journey board place (built when first shown) and the stage section."""
+    """Add the journey board place (built when first shown) and the stage section (built
+    when the detail pane first needs it)."""
     window.add_place(PLACE_BOARD, "Journey board", "board", lambda: _board(window))
-    section = StageSection(window.ops)
-    window.contacts_page.detail.add_section(section, order=10)
+    window.contacts_page.detail.add_section(lambda: _stage_section(window), order=10)
+
+
+def _stage_section(window: MainWindow) -> QWidget:
+    from desktop_app.journeys.section import StageSection  # noqa: PLC0415 - when first needed
+
+    return StageSection(window.ops)
 
 
 def _board(window: MainWindow) -> BoardPage:
+    from desktop_app.followups.actions import add_followup  # noqa: PLC0415
     from desktop_app.journeys.board import BoardPage  # noqa: PLC0415 - only when first shown
 
     page = BoardPage(window.ops)

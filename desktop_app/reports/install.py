@@ -33,6 +33,9 @@ PLACE_REPORTS = "reports"
 #: How long after the window is built the Reports helpers start (the first page is read and
 #: the window idle by then).
 WARM_UP_AFTER_MS = 1500
+#: How many chart tiles are built in one turn of the event loop when Reports first opens
+#: (about half a millisecond each; the value figures below them take a turn of their own).
+TILES_PER_TURN = 3
 
 
 def install_reports(window: MainWindow) -> None:
@@ -103,6 +106,8 @@ class ReportsPlace(QWidget):
         self.window_ = window
         self.helpers = helpers
         self.page: ReportsPage | None = None
+        #: The page while its tiles are built, before it is shown (``page`` then).
+        self._building: ReportsPage | None = None
         self.loading = QLabel("Opening Reports…")
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QVBoxLayout(self)
@@ -120,16 +125,40 @@ class ReportsPlace(QWidget):
             helpers.warm_up()
 
     def _on_loaded(self, page_class: Any) -> None:
-        if self.page is not None:
+        if self.page is not None or self._building is not None:
             return
         window = self.window_
-        # With the app's background thread, reads and drawing go to helper processes.
-        page: ReportsPage = page_class(window.ops, reader=self.helpers.for_page(page_class))
+        # With the app's background thread, reads and drawing go to helper processes. The
+        # page is built over a few turns of the event loop (its frame, its chart tiles
+        # TILES_PER_TURN at a time, the value figures, then it is shown): built at once it
+        # held the window for about 30 ms, twice that on a busy two-core machine.
+        page: ReportsPage = page_class(
+            window.ops, reader=self.helpers.for_page(page_class), all_tiles=False
+        )
         page.export_requested.connect(window.export_report)
         page.contacts_requested.connect(lambda drill: open_drill(window, drill))
         page.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        self._building = page
+        QTimer.singleShot(0, self, self._build_step)
+
+    def finish_building(self) -> ReportsPage | None:
+        """The page, its remaining tiles built and shown now if it is being built; None while
+        its modules are still loading."""
+        while self._building is not None:
+            self._build_step()
+        return self.page
+
+    def _build_step(self) -> None:
+        page = self._building
+        if page is None:
+            return
+        if page.build_tiles(TILES_PER_TURN):
+            QTimer.singleShot(0, self, self._build_step)
+            return
+        self._building = None
         self.loading.hide()
         self._layout.addWidget(page)
+        page.show()  # a widget added to one already on screen is not shown with it
         self.page = page
 
 

@@ -244,7 +244,11 @@ class ReportsPage(QWidget):
         *,
         helper_process: bool = False,
         reader: ReportsReader | None = None,
+        all_tiles: bool = True,
     ) -> None:
+        """``all_tiles=False`` builds the page without its chart tiles: the caller then
+        builds them a few at a time (``build_tiles``) before showing it, so that opening
+        Reports never holds the window for the whole page at once."""
         super().__init__(parent)
         self.ops = ops
         #: Where reads and drawing run: helper processes (``reader``, or new ones when
@@ -323,23 +327,17 @@ class ReportsPage(QWidget):
         self.tiles: dict[str, ChartTile] = {}
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
-        for chart in CHARTS:
-            tile = ChartTile(chart)
-            tile.canvas.drilled.connect(self.contacts_requested.emit)
-            tile.save_requested.connect(self.save_chart)
-            tile.csv_requested.connect(self.export_chart_data)
-            self.tiles[chart.name] = tile
         self._columns = 0
-        self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES]))
+        #: Below the charts; built with the last of them (``build_tiles``).
+        self.value_panel: ValuePanel
 
         body = QWidget()
         body.setObjectName("reportsBody")
-        column = QVBoxLayout(body)
+        self._column = column = QVBoxLayout(body)
         column.setContentsMargins(24, 4, 24, 18)
         column.setSpacing(14)
         column.addWidget(self.empty_label)
         column.addLayout(self.grid)
-        column.addWidget(self.value_panel)
         column.addStretch(1)
         self.scroller = QScrollArea()
         self.scroller.setObjectName("reportsScroll")
@@ -357,13 +355,37 @@ class ReportsPage(QWidget):
         top_layout.addLayout(heading)
         layout.addWidget(top)
         layout.addWidget(self.scroller, 1)
-        self._arrange(2)
+        if all_tiles:
+            while self.build_tiles(len(CHARTS)):
+                pass
 
         self._resize_timer = QTimer(self)
         self._resize_timer.setSingleShot(True)
         self._resize_timer.setInterval(200)
         self._resize_timer.timeout.connect(self._redraw)
         ops.changed.connect(self._on_changed)
+
+    def build_tiles(self, count: int) -> bool:
+        """Build up to ``count`` more chart tiles, in the page's order, then (a step each) the
+        value figures below them and the layout of the tiles; True while a step is still to
+        come."""
+        if len(self.tiles) < len(CHARTS):
+            for chart in CHARTS[len(self.tiles) : len(self.tiles) + count]:
+                tile = ChartTile(chart)
+                tile.canvas.drilled.connect(self.contacts_requested.emit)
+                tile.save_requested.connect(self.save_chart)
+                tile.csv_requested.connect(self.export_chart_data)
+                self.tiles[chart.name] = tile
+            return True
+        if not hasattr(self, "value_panel"):
+            self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES]))
+            # After the charts' grid, before the stretch that keeps them at the top.
+            self._column.insertWidget(self._column.count() - 1, self.value_panel)
+            return True
+        if not self._columns:
+            self._arrange(2)
+            return True
+        return False
 
     def _read_on(
         self, lane: int

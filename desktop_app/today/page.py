@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 PAGE = 10
 #: New rows built in one turn of the event loop; the rest are built in the next turns, so
 #: showing five full lists never holds the window for long: a row is a dozen widgets, about
-#: 2 ms to build and lay out (docs/architecture.md, "Pauses").
-ROWS_PER_TURN = 5
+#: 2.5 ms to build, lay out and show, twice that on a busy two-core machine, where five a
+#: turn held the window 30 ms at a time (docs/architecture.md, "Pauses").
+ROWS_PER_TURN = 3
 
 #: What a refresh reads: the day, counts, each list's rows, stage tones, and whether the
 #: database has any contacts at all.
@@ -115,49 +116,60 @@ class TodayRow(QFrame):
         self.setObjectName("todayRow")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-        medium = QLabel()
+        # The layouts first, then each widget made with the row as its parent: a widget made
+        # without one is given it when its layout is added, which restyles it a second time
+        # (a row is made for every contact on the lists, several per turn of the event loop).
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 8, 6)
+        row.setSpacing(10)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        second = QHBoxLayout()
+        second.setSpacing(8)
+        actions = QHBoxLayout()
+        actions.setSpacing(4)
+
+        medium = QLabel(self)
         medium.setFixedSize(24, 24)
         medium.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if item.suggested_medium is not None:
             medium.setPixmap(icons.medium_icon(item.suggested_medium).pixmap(QSize(20, 20)))
             medium.setToolTip(f"Suggested: {item.suggested_medium.label}")
             medium.setAccessibleName(f"Suggested medium: {item.suggested_medium.label}")
+        row.addWidget(medium, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+        row.addLayout(actions)
+        text.addLayout(top)
+        text.addLayout(second)
 
-        name = QLabel(item.name)
+        name = QLabel(item.name, self)
         name.setObjectName("todayName")
-        company = QLabel(item.company)
+        company = QLabel(item.company, self)
         company.setObjectName("todayCompany")
         company.setMinimumWidth(0)
         company.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        top = QHBoxLayout()
-        top.setSpacing(8)
         top.addWidget(name)
         top.addWidget(company, 1)
-        self.due_label = QLabel(due_text(item, section))
+        self.due_label = QLabel(due_text(item, section), self)
         self.due_label.setObjectName("todayDue")
         self.due_label.setProperty("late", item.due_on < item.today)
         top.addWidget(self.due_label)
 
-        self.stage_label = QLabel()
+        self.stage_label = QLabel(self)
         self.stage_label.setTextFormat(Qt.TextFormat.RichText)
         if item.stage:
             tone = page.stage_tones.get(item.stage, "neutral")
             self.stage_label.setText(theme.chip_html(item.stage, tone))
             self.stage_label.setToolTip(f"Stage: {item.stage}")
-        self.reason_label = QLabel(item.reason)
+        self.reason_label = QLabel(item.reason, self)
         self.reason_label.setObjectName("todayReason")
         self.reason_label.setMinimumWidth(0)
         self.reason_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reason_label.setToolTip(item.reason)
-        second = QHBoxLayout()
-        second.setSpacing(8)
         second.addWidget(self.stage_label)
         second.addWidget(self.reason_label, 1)
-
-        text = QVBoxLayout()
-        text.setSpacing(2)
-        text.addLayout(top)
-        text.addLayout(second)
 
         self.touch_button = self._button("note", "Log a touch (L); it completes the follow-up")
         self.touch_button.clicked.connect(lambda: page.touch_requested.emit(item.contact_id))
@@ -178,27 +190,16 @@ class TodayRow(QFrame):
         self.open_button.clicked.connect(lambda: page.open_contact_requested.emit(item.contact_id))
         # Stuck is about the stage, not a date: snoozing or ticking it off would not help.
         # At risk is about touches lapsing: only a touch (or ticking the cadence off) helps.
-        self.snooze_button.setVisible(section not in (Section.STUCK, Section.AT_RISK))
-        self.done_button.setVisible(section is not Section.STUCK)
-
-        actions = QHBoxLayout()
-        actions.setSpacing(4)
+        self.snooze_button.setHidden(section in (Section.STUCK, Section.AT_RISK))
+        self.done_button.setHidden(section is Section.STUCK)
         for button in (self.touch_button, self.snooze_button, self.done_button, self.open_button):
             actions.addWidget(button)
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(10, 6, 8, 6)
-        row.setSpacing(10)
-        row.addWidget(medium, 0, Qt.AlignmentFlag.AlignTop)
-        row.addLayout(text, 1)
-        row.addLayout(actions)
-
     def _button(self, icon_name: str, tip: str) -> QToolButton:
-        button = QToolButton()
+        button = QToolButton(self)
         button.setObjectName("rowAction")
         button.setIcon(icons.icon(icon_name))
-        button.setIconSize(QSize(16, 16))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        button.setIconSize(QSize(16, 16))  # icon only: a tool button's own default
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(" (", maxsplit=1)[0])
         # The page's keys do the same on the current row: Tab need not visit every button.

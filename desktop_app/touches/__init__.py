@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from db.domain import Medium
 from desktop_app import icons
 from desktop_app.ops import OpsBus
-from desktop_app.touches.dialog import TouchDialog
 
 if TYPE_CHECKING:
     from desktop_app.contacts.detail import DetailPane
@@ -27,6 +26,9 @@ LOG_TOUCH_SHORTCUT = "Ctrl+L"
 def log_touch(parent: QWidget | None, ops: OpsBus, contact_id: int | None = None) -> int | None:
     """Open the log-touch dialog (for ``contact_id``, or with the contact picker focused);
     returns the new touch's id, or None if nothing was logged."""
+    # The dialog's module loads after the first page (``MainWindow``), not on the way to it.
+    from desktop_app.touches.dialog import TouchDialog  # noqa: PLC0415
+
     touch_id = TouchDialog.ask(ops, parent, contact_id)
     if touch_id is not None:
         window = parent.window() if parent is not None else None
@@ -54,18 +56,27 @@ def log_touch_action(
 
 
 def add_detail_sections(detail: DetailPane, ops: OpsBus) -> None:
-    """Add the touch figures and the timeline to a contacts detail pane."""
-    from desktop_app.touches.sections import TimelineSection, TouchStatsSection  # noqa: PLC0415
+    """Add the touch figures and the timeline to a contacts detail pane (built when the
+    pane first needs them)."""
 
-    stats = TouchStatsSection(ops)
-    stats.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
+    def stats() -> QWidget:
+        from desktop_app.touches.sections import TouchStatsSection  # noqa: PLC0415
+
+        section = TouchStatsSection(ops)
+        section.log_requested.connect(lambda cid: log_touch(detail, ops, cid))
+        return section
+
+    def timeline() -> QWidget:
+        from desktop_app.touches.sections import TimelineSection  # noqa: PLC0415
+
+        return TimelineSection(ops)
+
     detail.add_section(stats, order=30)
-    detail.add_section(TimelineSection(ops), order=90, tab=detail.TIMELINE)
+    detail.add_section(timeline, order=90, tab=detail.TIMELINE)
 
 
 __all__ = [
     "LOG_TOUCH_SHORTCUT",
-    "TouchDialog",
     "add_detail_sections",
     "log_touch",
     "log_touch_action",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -177,3 +178,62 @@ def test_export_refuses_a_period_for_a_report_of_today(
     assert exit_info.value.code == 2
     assert "--since and --until do not apply" in capsys.readouterr().err
     assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "shop.sqlite"],
+        ["--db=shop.sqlite"],
+        ["--db="],
+        ["-v"],
+        ["--verbose", "--db", "a b.sqlite", "-v"],
+        ["--db", "first.sqlite", "--db", "demo"],
+    ],
+)
+def test_a_plain_start_is_read_as_the_parser_reads_it(argv: list[str]) -> None:
+    args = cli.build_parser().parse_args(argv)
+    assert args.command is None
+    assert cli.plain_start(argv) == (args.db, args.verbose)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo"],
+        ["--db"],
+        ["--db", "-x"],
+        ["-h"],
+        ["--version"],
+        ["--d", "shop.sqlite"],
+        ["-vv"],
+        ["--db", "shop.sqlite", "followups"],
+        ["--", "--db"],
+    ],
+)
+def test_anything_else_is_left_to_the_parser(argv: list[str]) -> None:
+    assert cli.plain_start(argv) is None
+
+
+def test_the_app_starts_with_the_collector_paused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app import app  # noqa: PLC0415
+
+    seen: list[tuple[Path, bool, bool]] = []
+
+    def run_gui(path: Path, *, explicit: bool = True) -> int:
+        seen.append((path, explicit, gc.isenabled()))
+        return 1  # no window was built: the collector is resumed all the same
+
+    monkeypatch.setattr(app, "run_gui", run_gui)
+    monkeypatch.delenv("TOUCHBASE_DB", raising=False)
+    assert cli.main(["--db", str(tmp_path / "shop.sqlite")]) == 1
+    assert gc.isenabled()
+    assert cli.main(["-v"]) == 1
+    assert seen == [
+        (tmp_path / "shop.sqlite", True, False),
+        (paths.database_path(None), False, False),
+    ]
+    assert gc.isenabled()

@@ -24,7 +24,7 @@ from db.feedback import FeedbackInput, Level
 from db.models import Touch
 from db.purchases import PurchaseInput
 from desktop_app import app as app_module
-from desktop_app import database_files, dialogs, paths
+from desktop_app import database_files, dialogs, paths, startup
 from desktop_app.app import UnexpectedErrorBox, handle_exception
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.page import ContactsPage
@@ -524,7 +524,7 @@ def test_a_big_database_is_checked_once_the_window_is_up(
         for n in range(300):
             contacts.create_contact(database, ContactInput(name=f"Person {n}", notes="x" * 400))
     damage_a_page(path, page=40)
-    monkeypatch.setattr(database_files, "CHECK_BEFORE_OPENING", 0)  # every file is "big"
+    monkeypatch.setattr(startup, "CHECK_BEFORE_OPENING", 0)  # every file is "big"
     monkeypatch.setattr(DamagedDialog, "ask", classmethod(lambda cls, *a: DamagedDialog.READ_ONLY))
     assert launcher.start(path, explicit=True)
     first = launcher.database

@@ -13,6 +13,10 @@ from db.contacts import ContactDetail, get_contact
 from db.engine import Database
 from desktop_app.contacts.detail import DetailPane
 from desktop_app.contacts.page import ContactsPage
+from desktop_app.main_window import MainWindow
+from desktop_app.sales.section import SalesSection
+from desktop_app.tasks import ImmediateRunner
+from desktop_app.touches.sections import TimelineSection
 from tests.conftest import ContactFactory
 
 
@@ -74,6 +78,83 @@ def test_a_section_on_a_tab_of_its_own_and_the_tab_stays_chosen(
     pane.show_contact(bob)
     assert history.isVisible(), "the Timeline tab stays chosen for the next contact"
     assert history.shown == [None, "Ada", "Bob"]
+
+
+def test_a_section_given_as_a_factory_is_built_when_a_contact_is_shown(
+    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    built: list[_Section] = []
+
+    def later(name: str) -> _Section:
+        built.append(_Section(name))
+        return built[-1]
+
+    notes, sales = _Section("notes"), _Section("sales")
+    pane.add_section(notes, order=90)
+    pane.add_section(lambda: later("stage"), order=10)
+    pane.add_section(sales, order=40)
+    pane.add_section(lambda: later("history"), order=90, tab=pane.TIMELINE)
+    pane.show_contact(None)
+    assert built == [] and pane.waiting_sections() == 2
+    assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Details"]
+
+    ada = get_contact(database, contact_factory(name="Ada"))
+    pane.show_contact(ada)
+    stage, history = built
+    assert pane.waiting_sections() == 0
+    layout = pane.details.widget().layout()  # type: ignore[union-attr]
+    positions = [layout.indexOf(s) for s in (stage, sales, notes)]  # type: ignore[union-attr]
+    assert positions == sorted(positions) and -1 not in positions
+    assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Details", "Timeline"]
+    assert stage.shown == [None, "Ada"] and history.shown == [None, "Ada"]
+    assert stage.isVisible()
+
+
+def test_waiting_sections_can_be_built_one_at_a_time(qtbot: QtBot) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    built: list[str] = []
+
+    def later(name: str) -> _Section:
+        built.append(name)
+        return _Section(name)
+
+    for name in ("a", "b", "c"):
+        pane.add_section(lambda n=name: later(n))  # type: ignore[misc]
+    assert pane.build_next_section()
+    assert built == ["a"] and pane.waiting_sections() == 2
+    pane.build_sections()
+    assert built == ["a", "b", "c"] and pane.waiting_sections() == 0
+    assert not pane.build_next_section()
+
+
+def test_the_window_builds_the_detail_sections_after_it_shows(
+    qtbot: QtBot, welcomed: Database
+) -> None:
+    window = MainWindow(welcomed, ImmediateRunner())
+    qtbot.addWidget(window)
+    waiting = window.contacts_page.detail.waiting_sections()
+    assert waiting == 5, "the stage, follow-ups, touches, sales and timeline sections wait"
+    window.show()
+    # Built a step at a time once the window is up, without a contact being selected.
+    assert window.contacts_page.detail.waiting_sections() == waiting
+    qtbot.waitUntil(lambda: window.contacts_page.detail.waiting_sections() == waiting - 1)
+    qtbot.waitUntil(lambda: window.contacts_page.detail.waiting_sections() == 0)
+    detail = window.contacts_page.detail
+    assert detail.findChild(TimelineSection) is not None
+    assert detail.findChild(SalesSection) is window.sales_section
+
+
+def test_the_sales_section_is_built_when_asked_for(welcomed: Database, qtbot: QtBot) -> None:
+    window = MainWindow(welcomed, ImmediateRunner())
+    qtbot.addWidget(window)
+    assert window.contacts_page.detail.waiting_sections() > 0, "nothing built before shown"
+    section = window.sales_section
+    assert isinstance(section, SalesSection)
+    assert window.contacts_page.detail.findChild(SalesSection) is section
 
 
 def test_the_status_line_ranks_stage_then_overdue_then_the_rest(

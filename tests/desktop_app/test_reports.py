@@ -43,6 +43,7 @@ from desktop_app.reports.catalogue import (
     load,
     period_of,
 )
+from desktop_app.reports.install import TILES_PER_TURN, ReportsPlace
 from desktop_app.reports.jobs import Job, draw
 from desktop_app.reports.page import ReportsPage, SaveChartDialog
 from desktop_app.tasks import ThreadRunner
@@ -101,6 +102,38 @@ def test_reports_opens_on_every_chart_with_a_title_in_numbers(
     purchases = sum(int(str(r[1])) for r in rows)
     assert f"from {purchases:,} purchases" in page.tiles["sales"].canvas.title
     assert not page.empty_label.isVisible()
+
+
+def test_reports_opens_in_steps_a_few_tiles_a_turn_then_shows_the_page(
+    qtbot: QtBot, window: MainWindow, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    build_tiles = ReportsPage.build_tiles
+
+    def counted(page: ReportsPage, count: int) -> bool:
+        before = len(page.tiles)
+        more = build_tiles(page, count)
+        built.append(len(page.tiles) - before)
+        return more
+
+    monkeypatch.setattr(ReportsPage, "build_tiles", counted)
+    window.show_place("reports")
+    place = cast(ReportsPlace, window.page_for("reports"))
+
+    # The place shows at once, saying it opens; the page follows a few turns later.
+    assert place.page is None and place.loading.isVisible()
+    qtbot.waitUntil(lambda: place.page is not None)
+
+    # TILES_PER_TURN tiles a turn, then the value figures and the tiles' layout in a turn
+    # each, then the page is shown.
+    tiles_per_turn = [TILES_PER_TURN] * (len(CHARTS) // TILES_PER_TURN) + (
+        [len(CHARTS) % TILES_PER_TURN] if len(CHARTS) % TILES_PER_TURN else []
+    )
+    assert built == [*tiles_per_turn, 0, 0, 0]
+    page = window.reports_page
+    assert page.isVisible() and not place.loading.isVisible()
+    assert list(page.tiles) == [c.name for c in CHARTS]
+    qtbot.waitUntil(lambda: set(page.rendered) == {c.name for c in CHARTS})
 
 
 def test_charts_are_read_and_drawn_in_the_helper_process(

@@ -3,7 +3,9 @@ window takes the frame's place (or the owner is told plainly why it cannot)."""
 
 from __future__ import annotations
 
+import gc
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,82 @@ def test_run_gui_explains_a_database_it_cannot_open(
     assert told == ["Touchbase cannot open this database"]
 
 
+def test_the_window_modules_load_on_the_gui_thread_after_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They define Qt classes, which PySide6 sets up on first use: not beside the GUI thread.
+    If they cannot be loaded the owner is told, and the database is closed."""
+    told: list[str] = []
+    monkeypatch.setattr(
+        dialogs.ErrorBox, "show", classmethod(lambda cls, _parent, title, text: told.append(title))
+    )
+    monkeypatch.setattr(database_files.CreateDatabase, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setitem(sys.modules, "desktop_app.launcher", None)  # importing it fails
+    path = tmp_path / "shop.sqlite"
+    assert gui.run_gui(path) == 1
+    assert told == ["Touchbase could not start"]
+    open_database(path).close()  # its lock was let go
+
+
+def test_the_loader_thread_imports_no_qt_module(tmp_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+
+    script = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from desktop_app import startup\n"
+        "before = set(sys.modules)\n"
+        "loader = startup.StorageLoader(Path(sys.argv[1]))\n"
+        "loader.start()\n"
+        "result = loader.wait()\n"
+        "assert result is not None and result.database is not None, result\n"
+        "result.database.close()\n"
+        "new = sorted(m for m in set(sys.modules) - before"
+        " if m.startswith(('PySide6', 'desktop_app')))\n"
+        "assert not new, new\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "new.sqlite")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_run_gui_resumes_the_collector_once_the_window_is_built(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def look() -> None:
+        kinds = {type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()}
+        if "MainWindow" in kinds:
+            seen.append(("window", gc.isenabled()))
+            QApplication.instance().quit()  # type: ignore[union-attr]
+            return
+        if "StartWindow" in kinds and not seen:
+            seen.append(("frame", gc.isenabled()))
+        QTimer.singleShot(5, look)
+
+    monkeypatch.setattr(WelcomeDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(database_files.CreateDatabase, "ask", classmethod(lambda cls, *a: True))
+    QTimer.singleShot(0, look)
+    gc.disable()  # as the command line does (desktop_app.cli)
+    try:
+        assert gui.run_gui(tmp_path / "shop.sqlite") == 0
+    finally:
+        enabled = gc.isenabled()
+        gc.enable()
+    assert seen[0] == ("frame", False) and seen[-1] == ("window", True)
+    assert enabled
+
+
+# Last in this file: an event loop ended by quit() leaves Qt's zero-interval timers unfired
+# in the tests after it until an event loop ends otherwise, as this one does (its windows
+# close).
 def test_closing_the_frame_before_the_database_arrives_closes_it_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.tasks import CancelledError, ImmediateRunner, Progress, run_with_progress
+from desktop_app.tasks import (
+    CancelledError,
+    ImmediateRunner,
+    Progress,
+    Task,
+    ThreadRunner,
+    run_with_progress,
+)
 
 
 def test_the_dialog_says_how_far_the_work_is_and_hands_back_its_result(qtbot: QtBot) -> None:
@@ -58,3 +65,28 @@ def test_cancel_stops_the_work_and_says_so(qtbot: QtBot) -> None:
         on_error=errors.append,
     )
     assert len(errors) == 1 and isinstance(errors[0], CancelledError)
+
+
+def test_a_held_runner_starts_its_tasks_on_release_in_order(qtbot: QtBot) -> None:
+    runner = ThreadRunner()
+    ran: list[str] = []
+    runner.hold()
+    for name in ("first", "second"):
+        runner.submit(Task(lambda _p, n=name: ran.append(n)))  # type: ignore[misc]
+    runner.pool.waitForDone(200)
+    assert ran == [] and not runner.idle()
+    runner.release()
+    qtbot.waitUntil(runner.idle)
+    assert ran == ["first", "second"]
+    runner.submit(Task(lambda _p: ran.append("after")))
+    qtbot.waitUntil(runner.idle)
+    assert ran[-1] == "after", "released: tasks start at once again"
+
+
+def test_waiting_on_a_held_runner_runs_what_it_holds(qtbot: QtBot) -> None:
+    runner = ThreadRunner()
+    ran: list[int] = []
+    runner.hold()
+    runner.submit(Task(lambda _p: ran.append(1)))
+    assert runner.wait(5000)
+    assert ran == [1]

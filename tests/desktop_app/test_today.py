@@ -139,11 +139,12 @@ def test_open_asks_to_show_the_contact(
     assert asked.args == [people["recent"]]
 
 
-def test_a_new_day_refreshes_the_lists(today_page: TodayPage) -> None:
+def test_a_new_day_refreshes_the_lists(qtbot: QtBot, today_page: TodayPage) -> None:
     clock = today_page.today
     assert isinstance(clock, Clock)
     clock.day = TODAY + timedelta(days=5)
-    today_page._on_midnight()
+    with qtbot.waitSignal(today_page.lists_shown):  # its rows come a few a turn
+        today_page._on_midnight()
     assert shown(today_page, Section.OVERDUE) == ["Ada Old", "Ben Recent", "Cy Today"]
     assert shown(today_page, Section.DUE_TODAY) == ["Di Soon"]
     assert today_page.date_label.text() == "Saturday 7 March 2026"
