@@ -84,7 +84,8 @@ def run(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser
 
     with open_database(db_path) as database:
         if args.dry_run:
-            preview = service.preview(database, source, progress=report)
+            # Nothing follows a dry run: the rows it reads need not be kept for an import.
+            preview = service.preview(database, source, progress=report, keep=False)
             _end_progress()
             if preview.rows == 0:
                 return _nothing(source)

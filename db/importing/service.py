@@ -309,12 +309,18 @@ class _Tally:
 
 
 def preview(
-    database: Database, source: ImportSource, *, progress: Progress | None = None
+    database: Database,
+    source: ImportSource,
+    *,
+    progress: Progress | None = None,
+    keep: bool = True,
 ) -> Preview:
     """Read the whole file and say what importing it would do (writes nothing).
 
     A row matches an existing contact, or an earlier row of the file that would be created
-    (its ``contact_id`` is then minus that row's line, see ``in_file_line``)."""
+    (its ``contact_id`` is then minus that row's line, see ``in_file_line``). With ``keep``
+    the rows read are kept for an import of the same file that follows (``_records``); a
+    preview that is all there will be (``touchbase import --dry-run``) keeps nothing."""
     new = matched = 0
     new_rows: list[PreviewRow] = []
     matched_rows: list[PreviewRow] = []
@@ -322,7 +328,7 @@ def preview(
     with database.reading() as session:
         region = matching.default_region(session)
         index = matching.ContactIndex.load(session, region)
-    keeping = _Keeping(region)
+    keeping = _Keeping(region, keep=keep)
     with keeping, _rows(source) as rows:
         ticker = _Ticker(progress, rows)
         for row in tally.valid(keeping.kept(rows), ticker):
@@ -364,10 +370,12 @@ class _Keeping:
     only a saving: should the temporary file fail (a full disk), the preview goes on without
     it and the import reads the file again."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, *, keep: bool = True) -> None:
         self.region = region
         self.keys: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self.spool: pipeline.Spool | None = None
+        if not keep:
+            return
         try:
             self.spool = pipeline.Spool()
         except OSError as exc:

@@ -8,6 +8,7 @@ import pytest
 
 from db import contacts
 from db.engine import open_database
+from db.importing import pipeline, service
 from desktop_app import cli
 
 FILES = Path(__file__).parents[1] / "db" / "import_files"
@@ -59,6 +60,28 @@ def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "vcard40.vcf (vCard): 2 rows; nothing was written." in out
     assert "would create 2 new contacts" in out
     assert _count(db) == 0
+
+
+def test_a_dry_run_keeps_no_copy_of_the_rows_for_an_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept: list[object] = []
+    spool = pipeline.Spool
+
+    def counted() -> pipeline.Spool:
+        kept.append("spool")
+        return spool()
+
+    monkeypatch.setattr(pipeline, "Spool", counted)
+    db = tmp_path / "t.sqlite"
+    path = str(FILES / "vcard40.vcf")
+
+    assert cli.main(["--db", str(db), "import", path, "--dry-run"]) == 0
+    assert kept == []
+    # The wizard's preview, which an import follows, still keeps them.
+    with open_database(db) as database:
+        service.preview(database, service.open_source(Path(path)))
+    assert kept == ["spool"]
 
 
 def test_overrides_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
