@@ -14,6 +14,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +72,20 @@ def give_back() -> bool:
         return False
     trim(0)
     return True
+
+
+def peak_resident_mib() -> float:
+    """The most memory this process has held resident since it started, in MiB: Linux's
+    ``VmHWM``. ``getrusage``'s ``ru_maxrss`` is not that on Linux: it carries over the
+    high-water mark of the process that started this one (a benchmark's own, say) through
+    ``exec``; it is the answer only where there is no ``/proc``."""
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource  # noqa: PLC0415 - not on Windows
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -39,6 +39,7 @@ from db.domain import Medium, Qualification
 from db.engine import Database, open_database
 from db.models import Contact, Touch
 from db.today import Section
+from desktop_app import memory
 from desktop_app.app import create_application
 from desktop_app.contacts.table_model import SORT_KEYS, Column
 from desktop_app.dialogs import Confirm
@@ -295,7 +296,7 @@ def run_script(
     probe.stop()
     script.result.stalls = {a: probe.worst[a] for a in probe.order if a != "idle"}
     script.result.stall_busy = {a: probe.busy.get(a, 0.0) for a in script.result.stalls}
-    script.result.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    script.result.peak_mib = memory.peak_resident_mib()
     del page
     return script.result
 

@@ -150,3 +150,27 @@ def test_after_a_long_write_on_the_runner_memory_goes_back_after_the_views_reads
     runner.run()  # the write, then what its end queued
     runner.run()
     assert calls == ["op", "given back", "view read", "given back"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_the_peak_is_this_processs_own_not_the_one_that_started_it() -> None:
+    # The parent holds 200 MiB when it starts the child: getrusage's ru_maxrss in the child
+    # carries that over exec; the child's own high-water mark does not.
+    parent = bytearray(200 * 2**20)
+    parent[::4096] = b"x" * len(parent[::4096])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource; from desktop_app import memory; "
+            "print(memory.peak_resident_mib(), "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    del parent
+    own, inherited = (float(x) for x in done.stdout.split())
+    assert own < 150 < inherited
