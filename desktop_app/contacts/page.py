@@ -70,6 +70,10 @@ DetailRead = tuple[int, ContactDetail | None, ReadAhead, ContactRow | None]
 CONTACT_CHANGES = ("contacts", "tags", "stages", "touches", "followups", "purchases")
 
 
+#: When, after the page is made, the statements of a contact's changes are built.
+PREPARE_WRITES_AFTER_MS = 4000
+
+
 class ContactsPage(QWidget):
     """Lists contacts (or the trash) and hosts the actions on them."""
 
@@ -210,18 +214,21 @@ class ContactsPage(QWidget):
         ops.changed.connect(self._on_changed)
         # Lifecycle statuses that ran out (a day passed) are brought up to date now and every
         # hour, so the list keeps sorting and filtering by lifecycle on its index.
-        self._writes_prepared = False
         self._lifecycle_timer = QTimer(self, interval=3_600_000)
         self._lifecycle_timer.timeout.connect(self._refresh_lifecycles)
         self._lifecycle_timer.start()
         QTimer.singleShot(0, self._refresh_lifecycles)
+        # Once, on the runner, so that the first touch, snooze or tick is quick too; a few
+        # seconds after start-up rather than with it: building the statements is Python
+        # that holds the interpreter lock, and beside start-up's own work it held the window
+        # up to 40 ms longer.
+        QTimer.singleShot(PREPARE_WRITES_AFTER_MS, self._prepare_writes)
 
     def _refresh_lifecycles(self) -> None:
         self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))
-        if not self._writes_prepared:
-            # Once, at start-up, on the runner: the first touch, snooze or tick is quick too.
-            self._writes_prepared = True
-            self.ops.upkeep(derived.prepare_writes, Changes())
+
+    def _prepare_writes(self) -> None:
+        self.ops.upkeep(derived.prepare_writes, Changes())
 
     # --- actions --------------------------------------------------------------------------
 

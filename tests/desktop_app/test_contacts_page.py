@@ -13,6 +13,7 @@ from db import contacts, derived
 from db.contacts import ContactInput, EmailData, KeyDateData, PhoneData
 from db.engine import Database
 from db.models import StageChange
+from desktop_app.contacts import page as page_module
 from desktop_app.contacts.editor import ContactDialog
 from desktop_app.contacts.page import ContactsPage
 from desktop_app.contacts.table_model import Column
@@ -315,7 +316,7 @@ def test_dialog_edits_key_dates(
     assert dialog.result_input.season == "11,12,1"
 
 
-def test_the_page_has_the_write_statements_built_once_at_start(
+def test_the_page_has_the_write_statements_built_once_soon_after_start(
     qtbot: QtBot, ops: OpsBus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prepared: list[Database] = []
@@ -325,6 +326,7 @@ def test_the_page_has_the_write_statements_built_once_at_start(
         return 0
 
     monkeypatch.setattr(derived, "prepare_writes", prepare_writes)
+    monkeypatch.setattr(page_module, "PREPARE_WRITES_AFTER_MS", 10)
     page = ContactsPage(ops)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: prepared == [ops.database])
