@@ -63,6 +63,21 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
     )
 
 
+class epoch_seconds(FunctionElement[int]):  # noqa: N801
+    """A stored time or date (``db.types`` stores UTC text) as whole seconds since 1970."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # ``julianday`` parses the text quicker than ``strftime('%s', ...)`` does; 2440587.5 is
+    # the Julian day of 1 January 1970, 00:00 UTC.
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST((julianday({moment}) - 2440587.5) * 86400 AS INTEGER)"
+
+
 class add_days(FunctionElement[date]):  # noqa: N801
     """The date ``days`` (an integer expression) after ``day``."""
 

@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from db import feedback, purchases, value
+from db import feedback, purchases, settings, value
 from db.clock import local_today
 from db.engine import ChangeWatch, Database, open_beside
 from db.feedback import Level
+from db.reports.journeys import funnel_inputs
 from db.value import BaseValue
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
@@ -97,15 +98,51 @@ def _kept(key: Hashable, read: Callable[[], T]) -> T:
     return read() if _cache is None else _cache.get(key, read)
 
 
+#: Charts that cost much to read and that most changes leave as they were, each with what
+#: its rows are read from in a few numbers that are cheap to read and move whenever the rows
+#: would (the funnel: 0.1 s against 0.4 s at 100,000 contacts; a touch logged leaves it as it
+#: was). Their rows are kept across changes and read again only when those numbers moved.
+INPUTS: dict[str, Callable[[Database], Hashable]] = {"funnel": funnel_inputs}
+#: Rows kept that way: chart key -> (the inputs they were read from, the rows).
+_lasting: dict[Hashable, tuple[Hashable, ChartData]] = {}
+#: How many periods' rows ``_lasting`` keeps.
+LASTING_KEPT = 8
+
+
 def chart_rows(
     chart: Chart, database: Database, since: date | None, until: date | None, today: date
 ) -> ChartData:
-    """The chart's rows for the period, read once until the database changes."""
+    """The chart's rows for the period, read once until the database changes (for a chart
+    in ``INPUTS``, until what it is read from changes)."""
     options = options_for(chart, since, until, today)
-    return _kept(
-        ("chart", chart.name, options.since, options.until, today),
-        lambda: load(chart, database, since, until, today),
-    )
+    key = ("chart", chart.name, options.since, options.until, today)
+    return _kept(key, lambda: _read_rows(key, chart, database, since, until, today=today))
+
+
+def _read_rows(
+    key: Hashable,
+    chart: Chart,
+    database: Database,
+    since: date | None,
+    until: date | None,
+    *,
+    today: date,
+) -> ChartData:
+    inputs = INPUTS.get(chart.name)
+    if inputs is None:
+        return load(chart, database, since, until, today)
+    # Read before the rows: a change made while they are read moves them on, and the next
+    # question reads the rows again rather than trust ones that may predate it.
+    seen = (inputs(database), settings.read(database, settings.CURRENCY))
+    lasting = _lasting.get(key)
+    if lasting is not None and lasting[0] == seen:
+        return lasting[1]
+    data = load(chart, database, since, until, today)
+    _lasting.pop(key, None)
+    if len(_lasting) >= LASTING_KEPT:
+        _lasting.pop(next(iter(_lasting)))
+    _lasting[key] = (seen, data)
+    return data
 
 
 def prefetch(

@@ -7,11 +7,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
 
+from sqlalchemy import func, select
+
 from db import board, journeys, stages
-from db.contacts import ContactInput, create_contact, trash_contacts
+from db.contacts import (
+    ContactInput,
+    create_contact,
+    purge_contacts,
+    restore_contacts,
+    trash_contacts,
+    update_contact,
+)
+from db.domain import Medium
 from db.engine import Database, open_database
 from db.export import ExportOptions, load_reports
-from db.reports.journeys import median_of_counts
+from db.feedback import FeedbackInput, record_feedback
+from db.models import StageChange
+from db.purchases import PurchaseInput, record_purchase
+from db.reports.journeys import funnel_inputs, median_of_counts
+from db.touches import TouchInput, log_touch
 from desktop_app import cli
 
 
@@ -114,3 +128,66 @@ def test_median_days_read_from_counts_match_the_median_of_every_stay() -> None:
             counts[v] = counts.get(v, 0) + 1
         found = median_of_counts(counts)
         assert found == median(values) and type(found) is type(median(values)), values
+
+
+# --- what the funnel is read from ------------------------------------------------------------
+
+
+def test_the_funnels_inputs_move_with_everything_it_is_read_from(database: Database) -> None:
+    _journeys(database)
+    with database.reading() as session:
+        s, p, _c, _loyal = (x.id for x in journeys.active_stages(session))
+    anna = create_contact(database, ContactInput(name="Anna"), now=_day(2, 1))
+    seen = [funnel_inputs(database)]
+
+    def changed() -> bool:
+        seen.append(funnel_inputs(database))
+        return seen[-1] != seen[-2]
+
+    assert not changed()  # read twice, the same
+    stages.set_stage(database, [anna], p, now=_day(2, 2))
+    assert changed()
+    stages.set_stage(database, [anna], s, reason="not ready", now=_day(2, 3))
+    assert changed()
+    anna_input = ContactInput(name="Anna", do_not_contact=True)
+    update_contact(database, anna, anna_input, now=_day(2, 4))
+    assert changed()
+    trash_contacts(database, [anna])
+    assert changed()
+    restore_contacts(database, [anna])
+    assert changed()
+    create_contact(database, ContactInput(name="Ben"), now=_day(2, 5))
+    assert changed()
+    trash_contacts(database, [anna])
+    purge_contacts(database, [anna])
+    assert changed()
+    other = next(m.key for m in journeys.list_models(database) if not m.active)
+    with database.reading() as session:
+        old_stages = [x.id for x in journeys.active_stages(session)]
+    mapping = journeys.suggest_mapping(database, old_stages, other)
+    journeys.activate_model(database, other, mapping, now=_day(2, 6))
+    assert changed()
+
+
+def test_touches_sales_and_feedback_leave_the_funnels_inputs_as_they_were(
+    database: Database,
+) -> None:
+    _journeys(database)
+    with database.reading() as session:
+        _s, _p, c, _loyal = (x.id for x in journeys.active_stages(session))
+    cid = create_contact(database, ContactInput(name="Cleo"), now=_day(2, 1))
+    stages.set_stage(database, [cid], c, now=_day(2, 2))
+    before = funnel_inputs(database)
+    moves = _moves(database)
+
+    log_touch(database, TouchInput(cid, Medium.PHONE, _day(2, 3), summary="Called"))
+    record_purchase(database, cid, PurchaseInput(date(2026, 2, 3), "Bread", "12.50"))
+    record_feedback(database, cid, FeedbackInput(date(2026, 2, 4), (("How was it?", 5),)))
+
+    assert _moves(database) == moves  # nothing moved her
+    assert funnel_inputs(database) == before
+
+
+def _moves(database: Database) -> int:
+    with database.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(StageChange)) or 0)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import String, literal, select
 
 from db.engine import Database
-from db.sql import day_number, days_between, local_day, local_day_number
+from db.sql import day_number, days_between, epoch_seconds, local_day, local_day_number
 
 pytestmark = pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.tzset")
 
@@ -74,6 +74,16 @@ def test_days_between_numbers_match_days_between_dates(database: Database, zone:
             ).one()
             assert by_numbers == by_dates, (zone, earlier, later)
             assert by_numbers == (later.astimezone().date() - earlier.astimezone().date()).days
+
+
+def test_epoch_seconds_are_seconds_since_1970_of_the_stored_time(database: Database) -> None:
+    with database.reading() as session:
+        for moment in _moments():
+            found = session.scalar(select(epoch_seconds(literal(_stored(moment), String))))
+            assert found is not None and abs(found - moment.timestamp()) <= 1, moment
+        # A stored day counts from its midnight (UTC), as dates are stored.
+        day = session.scalar(select(epoch_seconds(literal("2026-03-29", String))))
+        assert day == datetime(2026, 3, 29, tzinfo=UTC).timestamp()
 
 
 def test_day_number_is_sqlites_julian_day_number() -> None:

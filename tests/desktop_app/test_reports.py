@@ -543,6 +543,40 @@ def test_every_chart_on_the_sample_data_states_a_finding(welcomed: Database) -> 
     assert moved is not None and int(moved.group(1)) + int(moved.group(2)) > 0
 
 
+def test_the_funnels_rows_are_read_again_only_when_what_it_is_read_from_changed(
+    sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "_lasting", {})
+    loads: list[str] = []
+
+    def counted(chart: Chart, *args: object) -> ChartData:
+        loads.append(chart.name)
+        return load(chart, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "load", counted)
+    today = local_today()
+    since, until = period_of("Last 12 months", today)
+    funnel = BY_NAME["funnel"]
+    with sample.reading() as session:
+        loyal = journeys.active_stages(session)[-1].id
+    cid = listing.contact_ids(sample, ContactQuery(stage_id=loyal), 0, 1)[0]
+
+    first = jobs.chart_rows(funnel, sample, since, until, today)
+    # A touch, as the bench logs one before opening Reports: the funnel stands as it was.
+    log_touch(sample, TouchInput(cid, Medium.PHONE, datetime.now(UTC), summary="Called"))
+    again = jobs.chart_rows(funnel, sample, since, until, today)
+
+    assert loads == ["funnel"] and again is first
+    # A move: read again, and the same as reading it afresh.
+    first_stage = next(iter(journeys.current_stages(sample))).id
+    stages.set_stage(sample, [cid], first_stage, reason="starting over")
+    moved = jobs.chart_rows(funnel, sample, since, until, today)
+
+    assert loads == ["funnel", "funnel"]
+    assert moved.rows != first.rows
+    assert moved == load(funnel, sample, since, until, today)
+
+
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="the system has no nice")
 def test_a_helper_process_lowers_its_priority_before_loading_anything_heavy() -> None:
     """The helpers yield the processor to the window (docs/architecture.md, "Reports")."""
