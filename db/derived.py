@@ -172,7 +172,11 @@ def prepare_writes(database: Database) -> int:
     first such change. SQLAlchemy turns a statement into SQL the first time it runs and keeps
     that; the stored lifecycle's statement takes about 30 ms to build, which the first touch
     logged would otherwise spend on the GUI thread. They run for no contact (there is no id
-    0), in a transaction rolled back: nothing is written. Returns 0, the rows it changed."""
+    0), in a transaction rolled back: nothing is written. Returns 0, the rows it changed.
+    A database closed meanwhile (another one opened within seconds of start-up) is left
+    alone: its lock is let go, and another program may be writing to it."""
+    if database.closed:
+        return 0
     with database.write_session() as session:
         refresh_schedule(session, [0])
         session.rollback()

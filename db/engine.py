@@ -91,6 +91,8 @@ class Database:
     backup_path: Path | None = None
     readonly: bool = False
     _lock: FileLock | None = field(default=None, repr=False)
+    #: Set by ``close``: work left over from before (a timer, a queued task) then does nothing.
+    closed: bool = field(default=False, repr=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -106,6 +108,7 @@ class Database:
         self.write_engine.dispose()
 
     def close(self) -> None:
+        self.closed = True
         self.read_engine.dispose()
         self.write_engine.dispose()
         if self._lock is not None:

@@ -179,7 +179,7 @@ class Launcher(QObject):
         window.reminders.start()
         if not database.readonly:
             # After the first paint: the check and the backup read the whole file.
-            QTimer.singleShot(1000, lambda: self._after_start(database))
+            QTimer.singleShot(1000, self, lambda: self._after_start(database))
 
     def _after_start(self, database: Database) -> None:
         if self.database is not database:

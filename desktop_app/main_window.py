@@ -592,7 +592,7 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_welcomed", False):
             self._welcomed = True
             # After the window is on screen, so the welcome sits on top of it.
-            QTimer.singleShot(0, self.offer_welcome)
+            QTimer.singleShot(0, self, self.offer_welcome)
             # What the first page does not show is built after it, a step at a time.
             self._after_start_modules = list(AFTER_START_MODULES)
             QTimer.singleShot(0, self, self._after_start)

@@ -217,12 +217,13 @@ class ContactsPage(QWidget):
         self._lifecycle_timer = QTimer(self, interval=3_600_000)
         self._lifecycle_timer.timeout.connect(self._refresh_lifecycles)
         self._lifecycle_timer.start()
-        QTimer.singleShot(0, self._refresh_lifecycles)
+        QTimer.singleShot(0, self, self._refresh_lifecycles)
         # Once, on the runner, so that the first touch, snooze or tick is quick too; a few
         # seconds after start-up rather than with it: building the statements is Python
         # that holds the interpreter lock, and beside start-up's own work it held the window
         # up to 40 ms longer.
-        QTimer.singleShot(PREPARE_WRITES_AFTER_MS, self._prepare_writes)
+        # With the page as the timer's context: a page closed before then asks nothing.
+        QTimer.singleShot(PREPARE_WRITES_AFTER_MS, self, self._prepare_writes)
 
     def _refresh_lifecycles(self) -> None:
         self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))

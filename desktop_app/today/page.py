@@ -489,7 +489,7 @@ class TodayPage(QWidget):
         budget = [ROWS_PER_TURN]
         for section, view in self.sections.items():
             if not view.load(counts, items[section], budget):
-                QTimer.singleShot(0, lambda: self._build_lists(generation, counts, items))
+                QTimer.singleShot(0, self, lambda: self._build_lists(generation, counts, items))
                 return
         self._show_summary()
         nothing = not any(self.counts.of(s) for s in Section)

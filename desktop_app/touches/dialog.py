@@ -471,7 +471,7 @@ class TouchDialog(Dialog):
 
     def _fit_height(self) -> None:
         # The list of namesakes comes and goes: the dialog keeps to the height it needs.
-        QTimer.singleShot(0, lambda: self.resize(self.width(), self.sizeHint().height()))
+        QTimer.singleShot(0, self, lambda: self.resize(self.width(), self.sizeHint().height()))
 
     def _show_contact_info(self, contact_id: int) -> None:
         """Once chosen: the contact's stage and next follow-up, to see it is the right one."""

@@ -70,3 +70,13 @@ def test_the_first_touch_after_preparing_finds_its_statements_built(
 
     first_touch = built[-1]
     assert first_touch == (default.CACHE_HIT if prepared else default.CACHE_MISS)
+
+
+def test_a_closed_database_is_left_alone(db_path: Path, database: Database) -> None:
+    database.close()
+    engine = database.write_session.kw["bind"]
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda *_args: opened.append("connection"))
+
+    assert derived.prepare_writes(database) == 0
+    assert opened == []

@@ -334,3 +334,21 @@ def test_the_page_has_the_write_statements_built_once_soon_after_start(
     page._lifecycle_timer.timeout.emit()  # the hourly refresh of lifecycles
 
     assert prepared == [ops.database]
+
+
+def test_a_page_closed_before_its_writes_are_prepared_asks_for_nothing(
+    qtbot: QtBot, ops: OpsBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared: list[Database] = []
+
+    def prepare_writes(database: Database) -> int:
+        prepared.append(database)
+        return 0
+
+    monkeypatch.setattr(derived, "prepare_writes", prepare_writes)
+    monkeypatch.setattr(page_module, "PREPARE_WRITES_AFTER_MS", 50)
+    page = ContactsPage(ops)
+    page.deleteLater()
+    qtbot.wait(200)  # the page is gone, and so is its timer
+
+    assert prepared == []
