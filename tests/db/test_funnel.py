@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
@@ -167,6 +168,25 @@ def test_the_funnels_inputs_move_with_everything_it_is_read_from(database: Datab
     mapping = journeys.suggest_mapping(database, old_stages, other)
     journeys.activate_model(database, other, mapping, now=_day(2, 6))
     assert changed()
+
+
+def test_renaming_a_stage_of_the_active_model_moves_the_funnels_inputs(
+    database: Database,
+) -> None:
+    active = next(m.key for m in journeys.list_models(database) if m.active)
+    key = journeys.copy_model(database, active, "My shop")
+    with database.reading() as session:
+        old_stages = [x.id for x in journeys.active_stages(session)]
+    mapping = journeys.suggest_mapping(database, old_stages, key)
+    journeys.activate_model(database, key, mapping, now=_day(2, 1))
+    before = funnel_inputs(database)
+    draft = journeys.model_draft(database, key)
+    first, *rest = draft.stages
+    renamed = dataclasses.replace(draft, stages=(dataclasses.replace(first, label="Lead"), *rest))
+
+    journeys.save_model(database, renamed)
+
+    assert funnel_inputs(database) != before
 
 
 def test_touches_sales_and_feedback_leave_the_funnels_inputs_as_they_were(
