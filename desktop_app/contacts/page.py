@@ -222,8 +222,10 @@ class ContactsPage(QWidget):
         # seconds after start-up rather than with it: building the statements is Python
         # that holds the interpreter lock, and beside start-up's own work it held the window
         # up to 40 ms longer.
-        # With the page as the timer's context: a page closed before then asks nothing.
-        QTimer.singleShot(PREPARE_WRITES_AFTER_MS, self, self._prepare_writes)
+        # The page's own timer: a page closed before then asks nothing.
+        self.prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_WRITES_AFTER_MS)
+        self.prepare_timer.timeout.connect(self._prepare_writes)
+        self.prepare_timer.start()
 
     def _refresh_lifecycles(self) -> None:
         self.ops.upkeep(lifecycle.bring_up_to_date, Changes(purchases=True))
