@@ -17,21 +17,21 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Executable, String, case, func, literal, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, case, func, literal, type_coerce
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from db import sql
 from db.clock import local_today
+from db.sql import driver_rows
 from db.targets import replacing
 
 if TYPE_CHECKING:
@@ -163,19 +163,6 @@ def safe_text(column: Any) -> ColumnElement[str]:
 def local_minute(column: Any) -> ColumnElement[str]:
     """A stored UTC time as the owner's local "YYYY-MM-DD HH:MM", computed in SQL."""
     return type_coerce(sql.local_minute(type_coerce(column, String)), String)
-
-
-def driver_rows(session: Session, stmt: Executable) -> Iterator[Sequence[Cell]]:
-    """The rows of ``stmt`` as plain tuples straight from the database driver's cursor,
-    skipping SQLAlchemy's per-row work. Only for statements whose columns need no result
-    processing: integers and text already made final in SQL (``safe_text``, ``local_minute``).
-    Parameters are still bound (and converted) by SQLAlchemy. The cursor is closed when the
-    rows run out or the reader stops early (a cancelled export)."""
-    result = session.connection().execute(stmt)
-    try:
-        yield from cast("Iterator[Sequence[Cell]]", result.cursor)
-    finally:
-        result.close()
 
 
 def unindexed(column: Any) -> ColumnElement[Any]:

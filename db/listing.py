@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +30,7 @@ from db.feedback import Level
 from db.journeys import active_stages
 from db.lifecycle import Lifecycle
 from db.models import Contact, ContactEmail, ContactPhone, ContactTag, Stage, Tag
-from db.sql import joined
+from db.sql import driver_rows, joined
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -357,12 +357,7 @@ def _ids(session: Session, stmt: Select[Any]) -> list[int]:
     # driver's cursor: the ORM's row handling costs more than SQLite does once a read runs to
     # thousands of ids (the whole list, at once), and taking each row as it comes keeps only
     # the ids, never every row at once beside them (100,000 ids: a peak of 4 MiB, not 16).
-    result = session.connection().execute(stmt)
-    try:
-        rows: Iterable[Sequence[int]] = result.cursor  # type: ignore[assignment]
-        return [row[0] for row in rows]
-    finally:
-        result.close()
+    return [row[0] for row in driver_rows(session, stmt)]
 
 
 def contact_rows(

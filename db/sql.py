@@ -16,11 +16,13 @@ dialect. Today every construct compiles for SQLite:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Date, Executable, Integer, String
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement, GenericFunction
 
@@ -155,3 +157,16 @@ class local_minute(FunctionElement[str]):  # noqa: N801
 def _local_minute_sqlite(element: local_minute, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite's 'localtime' is the C library's, as Python's ``astimezone()``.
     return f"strftime('%Y-%m-%d %H:%M', {compiler.process(element.clauses, **kw)}, 'localtime')"
+
+
+def driver_rows(session: Session, stmt: Executable) -> Iterator[Sequence[Any]]:
+    """The rows of ``stmt`` as plain tuples straight from the database driver's cursor, one
+    at a time, skipping SQLAlchemy's per-row work. Only for statements whose columns need no
+    result processing: integers and text already made final in SQL (``db.export.safe_text``,
+    ``local_minute``). Parameters are still bound (and converted) by SQLAlchemy. The cursor is
+    closed when the rows run out or the reader stops early (a cancelled export)."""
+    result = session.connection().execute(stmt)
+    try:
+        yield from cast("Iterator[Sequence[Any]]", result.cursor)
+    finally:
+        result.close()
