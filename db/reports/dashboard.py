@@ -200,9 +200,13 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
     # what the outcome needs: migration 0016), the outcome worked out once per follow-up.
     # A step deleted since its follow-ups were written is shown by their reason, which only
     # the table holds: read, for those alone, in a second query.
+    their_plans = (
+        Followup.source == "plan",
+        Followup.contact_id.in_(customers.scalar_subquery()),
+    )
     stmt = (
         select(Followup.plan_step_id, kind, func.count())
-        .where(Followup.source == "plan", Followup.contact_id.in_(customers.scalar_subquery()))
+        .where(*their_plans)
         .group_by(Followup.plan_step_id, kind)
     )
     steps: dict[tuple[int, str], list[Any]] = {}
@@ -223,8 +227,7 @@ def plan_progress(database: Database, options: ExportOptions) -> Report:
             unlisted = (
                 select(Followup.reason, kind, func.count())
                 .where(
-                    Followup.source == "plan",
-                    Followup.contact_id.in_(customers.scalar_subquery()),
+                    *their_plans,
                     Followup.plan_step_id.is_(None)
                     | Followup.plan_step_id.not_in(select(PlanStep.id)),
                 )
