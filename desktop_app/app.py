@@ -9,7 +9,6 @@ database from there on (switching, restoring, checking and backing it up).
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import sys
@@ -21,7 +20,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from db import __version__
-from desktop_app import icons, memory, options, theme
+from desktop_app import collector, icons, memory, options, theme
 from desktop_app.dialogs import show_error
 from desktop_app.error_log import log_unexpected
 from desktop_app.startup import Opened, StartWindow, StorageLoader
@@ -39,6 +38,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     memory.limit_heaps()  # before any thread starts: Qt's, the runner's, the loader's
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        collector.pin(existing)
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APPLICATION_NAME)
@@ -50,6 +50,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(icons.app_icon())
     apply_style(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: _on_system_scheme(app))
+    collector.pin(app)  # cycles are collected on the GUI thread only, from here on
     return app
 
 
@@ -156,14 +157,17 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     frame = StartWindow(path)
     hidden = options.get(options.START_IN_TRAY) and QSystemTrayIcon.isSystemTrayAvailable()
     state: dict[str, Any] = {"status": 1}
+    # No collection until the window is built; never on the loading thread (collector).
+    collecting = collector.pin(app)
+    collecting.pause()
 
     def opened(result: Opened) -> None:
         try:
             show(result)
         finally:
-            # Paused by the command line until now (desktop_app.cli): the window is built,
-            # and what start-up made is left out of full collections (``MainWindow``).
-            gc.enable()
+            # The window is built, and what start-up made is left out of full collections
+            # (``MainWindow``).
+            collecting.start()
 
     def show(result: Opened) -> None:
         # The window's modules are imported here, on the GUI thread (desktop_app.startup).
@@ -216,7 +220,7 @@ def run_gui(path: Path, *, explicit: bool = True) -> int:
     try:
         status = app.exec()
     finally:
-        gc.enable()
+        collecting.start()
         abandoned = loader.wait()  # closed before the database arrived: close it still
         launcher = state.get("launcher")
         if launcher is not None:

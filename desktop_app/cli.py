@@ -454,18 +454,15 @@ def _log_to_console(verbose: bool) -> None:
 def _start_gui(db: str | None) -> int:
     # The window paints before SQLAlchemy loads (desktop_app.startup): nothing of the
     # storage layer is imported on this path, and the window reports its own errors.
-    # Python's cycle collector waits until the window is built (``run_gui`` resumes it):
-    # start-up makes some 90,000 objects that live as long as the app and hardly any
-    # garbage, and walking them over and over took a tenth of a start
-    # (docs/architecture.md, "Start-up").
+    # Python's automatic cycle collection stays off: start-up makes some 90,000 objects that
+    # live as long as the app and hardly any garbage, and walking them over and over took a
+    # tenth of a start. Once the window is built, the GUI thread collects from a timer, and
+    # only it (desktop_app.collector; docs/architecture.md, "Start-up" and "Pauses").
     gc.disable()
     from desktop_app.app import run_gui  # noqa: PLC0415 - Qt only when the GUI starts
 
     path = paths.database_path(db)
-    try:
-        return run_gui(path, explicit=bool(db or paths.database_from_environment()))
-    finally:
-        gc.enable()  # also when no window was built
+    return run_gui(path, explicit=bool(db or paths.database_from_environment()))
 
 
 def _command(db_path: Path, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +26,17 @@ def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_this_thread() -> Iterator[None]:
+    """Once a test made the application, automatic collection is off for the rest of the
+    session (desktop_app.collector): what a test left behind is collected here, on the
+    tests' own thread, which is the GUI thread."""
+    yield
+    collector = sys.modules.get("desktop_app.collector")
+    if collector is not None and not gc.isenabled():
+        collector.collect_due()
 
 
 @pytest.fixture

@@ -144,32 +144,31 @@ def test_the_loader_thread_imports_no_qt_module(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_run_gui_resumes_the_collector_once_the_window_is_built(
+def test_run_gui_collects_on_the_gui_thread_once_the_window_is_built(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[tuple[str, bool]] = []
+    from desktop_app import collector  # noqa: PLC0415
+
+    collecting = collector.pin(QApplication.instance())  # type: ignore[arg-type]
+    seen: list[tuple[str, bool, bool]] = []
 
     def look() -> None:
         kinds = {type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()}
         if "MainWindow" in kinds:
-            seen.append(("window", gc.isenabled()))
+            seen.append(("window", gc.isenabled(), collecting.running))
             QApplication.instance().quit()  # type: ignore[union-attr]
             return
         if "StartWindow" in kinds and not seen:
-            seen.append(("frame", gc.isenabled()))
+            seen.append(("frame", gc.isenabled(), collecting.running))
         QTimer.singleShot(5, look)
 
     monkeypatch.setattr(WelcomeDialog, "ask", classmethod(lambda cls, *a, **k: None))
     monkeypatch.setattr(database_files.CreateDatabase, "ask", classmethod(lambda cls, *a: True))
     QTimer.singleShot(0, look)
-    gc.disable()  # as the command line does (desktop_app.cli)
-    try:
-        assert gui.run_gui(tmp_path / "shop.sqlite") == 0
-    finally:
-        enabled = gc.isenabled()
-        gc.enable()
-    assert seen[0] == ("frame", False) and seen[-1] == ("window", True)
-    assert enabled
+    assert gui.run_gui(tmp_path / "shop.sqlite") == 0
+    # Never automatic (it would run on the loading thread too); the timer once built.
+    assert seen[0] == ("frame", False, False) and seen[-1] == ("window", False, True)
+    assert not gc.isenabled() and collecting.running
 
 
 # Last in this file: an event loop ended by quit() leaves Qt's zero-interval timers unfired
