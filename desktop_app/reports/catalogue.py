@@ -169,16 +169,16 @@ FIGURES = "figures"
 #: Which helper process (lane) reads and draws each chart, in the order each lane takes them:
 #: the charts at the top of the page first, and the work split about evenly by what each
 #: costs at 100,000 contacts and 1,000,000 touches (processor time) when Reports first opens,
-#: cold (every chart read and drawn: about 1.15 s a lane) or just after a touch was logged
-#: (every chart drawn, 0.08 to 0.15 s each; every chart's rows read again but the funnel's,
-#: which a touch leaves as they were, ``jobs.INPUTS``: 0.8 and 1.15 s). Reads: the funnel
-#: 0.4 s (0.1 s to know it stands as it was), the value figures 0.26 s, the plan 0.11 s, the
-#: rest 0.01 to 0.11 s. Giving the second lane's last charts to the first evens the
-#: after-a-touch case (about 1.05 s, not 1.15 s, to the last chart) but costs the cold one
-#: 0.4 s (measured). The value figures, shown below the charts, go last.
+#: cold (every chart read and drawn: about 0.9 s a lane) or just after a touch was logged
+#: (every chart's rows read again but the funnel's, which a touch leaves as they were,
+#: ``jobs.INPUTS``; each chart drawn for the first time in the helper, about 0.1 s each).
+#: Reads: the funnel 0.4 s (0.1 s to know it stands as it was), the value figures 0.25 s,
+#: the plan 0.11 s, touches, mediums and follow-ups 0.08 to 0.1 s, the rest under 0.06 s. A
+#: lane done with its own takes the other's last charts (``worker.ReportsReader``), and the
+#: value figures, shown below the charts, are read once no chart waits.
 LANES: tuple[tuple[str, ...], ...] = (
-    ("funnel", "lifecycle", "sales", FIGURES),
-    ("touches", "mediums", "followups", "plan", "satisfaction", "top-customers"),
+    ("funnel", "lifecycle", "satisfaction", "sales", FIGURES),
+    ("touches", "mediums", "followups", "plan", "top-customers"),
 )
 LANE_OF = {name: lane for lane, names in enumerate(LANES) for name in names}
 

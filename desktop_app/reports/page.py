@@ -378,7 +378,8 @@ class ReportsPage(QWidget):
                 self.tiles[chart.name] = tile
             return True
         if not hasattr(self, "value_panel"):
-            self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES]))
+            # Below the charts: read once none of theirs waits any more.
+            self.value_panel = ValuePanel(self._read_on(LANE_OF[FIGURES], last=True))
             # After the charts' grid, before the stretch that keeps them at the top.
             self._column.insertWidget(self._column.count() - 1, self.value_panel)
             return True
@@ -388,13 +389,14 @@ class ReportsPage(QWidget):
         return False
 
     def _read_on(
-        self, lane: int
+        self, lane: int, *, last: bool = False
     ) -> Callable[[Callable[[Database], Any], Callable[[Any], None]], None]:
-        """How to read on one lane (the helper processes'; else the background runner)."""
+        """How to read on one lane (the helper processes'; else the background runner);
+        ``last``: after every other read waiting (``ReportsReader.read``)."""
 
         def read(query: Callable[[Database], Any], on_done: Callable[[Any], None]) -> None:
             if self.reader is not None:
-                self.reader.read(query, on_done, lane=lane)
+                self.reader.read(query, on_done, lane=lane, last=last)
             else:
                 self.ops.read(query, on_done)
 

@@ -6,8 +6,11 @@ thread doing either holds Python's interpreter lock for tens to hundreds of mill
 time, which the window would feel as stalls. A process has its own interpreter.
 
 There are two helper processes (*lanes*), one per core of a small machine, each running one
-read at a time; a chart always goes to the same lane, so the rows a lane keeps
-(``desktop_app.reports.jobs``, kept until the database changes) serve that chart again. They
+read at a time. A chart goes to its own lane (``catalogue.LANES``), so the rows a lane keeps
+(``desktop_app.reports.jobs``, kept until the database changes) serve that chart again; but a
+lane with nothing left of its own takes the last read still waiting for the other, so neither
+sits idle while the other has a queue (how long each chart takes depends on what is kept:
+cold, every read and every drawing; after a change, the reads but few drawings). They
 are started a few seconds after start-up (``warm_up``), import the plotting library and read
 the dashboard's default period while the app is idle, so Reports opens on rows already read;
 or, if Reports is opened first, then. After ``REST_AFTER_MS`` with nothing to do they exit,
@@ -23,6 +26,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
@@ -40,6 +44,12 @@ from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
+#: A read and what its result is given to.
+Call = tuple[Callable[[Database], Any], Callable[[Any], None]]
+
+#: Reads handed to a lane's helper beyond the one it runs: the next starts as soon as one
+#: ends, and the rest wait in the app, where a lane that ran out of its own can take them.
+AHEAD = 1
 
 #: How long the helpers wait with nothing to do before they exit, giving back their memory
 #: (about 125 MiB each with the plotting library loaded); the next read starts them again.
@@ -68,6 +78,15 @@ class ReportsReader(QObject):
         self.lanes = lanes
         #: Made and shut down on ``_submitter`` only.
         self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
+        #: Each lane's reads not yet handed to its helper, and how many it was handed and
+        #: has not finished: used on ``_submitter`` only.
+        self._waiting: list[deque[Call]] = [deque() for _ in range(lanes)]
+        #: Reads asked for ``last``, with their lane: handed out once nothing else waits.
+        self._last: deque[tuple[int, Call]] = deque()
+        self._handed = [0] * lanes
+        #: Moves on when the helpers are shut down: reads handed to earlier ones no longer
+        #: count against a lane.
+        self._helpers_generation = 0
         self._submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports-submit")
         self._broken = False
         #: Reads were asked for since the helpers last rested (they are, or are being, started).
@@ -95,19 +114,53 @@ class ReportsReader(QObject):
             self.read(query, _dropped, lane=lane)
 
     def read(
-        self, query: Callable[[Database], R], on_done: Callable[[R], None], *, lane: int = 0
+        self,
+        query: Callable[[Database], R],
+        on_done: Callable[[R], None],
+        *,
+        lane: int = 0,
+        last: bool = False,
     ) -> None:
+        """Run ``query`` on ``lane``'s helper (or another's that is idle); with ``last``, once
+        no other read is waiting (what is shown below the charts)."""
         if self._broken:
             self.ops.read(query, on_done)
             return
         self._pending += 1
         self._running = True
         self._rest.stop()
-        self._submitter.submit(self._submit, lane % self.lanes, (query, on_done))
+        self._submitter.submit(self._queue, lane % self.lanes, (query, on_done), last)
 
-    def _submit(
-        self, lane: int, call: tuple[Callable[[Database], Any], Callable[[Any], None]]
-    ) -> None:
+    def _queue(self, lane: int, call: Call, last: bool) -> None:
+        """On the submitting thread: the read waits for its lane (or another idle one)."""
+        if last:
+            self._last.append((lane, call))
+        else:
+            self._waiting[lane].append(call)
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        """On the submitting thread: give every lane with room its own next reads; then a
+        lane with nothing at all to do takes the last read waiting for another; then, with
+        no read waiting, the reads asked for last go to their lane if it has room, else to
+        one with nothing to do."""
+        for lane in range(self.lanes):
+            while self._handed[lane] <= AHEAD and self._waiting[lane]:
+                self._submit(lane, self._waiting[lane].popleft())
+        for lane in range(self.lanes):
+            longest = max(self._waiting, key=len)
+            if self._handed[lane] == 0 and longest:
+                self._submit(lane, longest.pop())
+        while self._last and not any(self._waiting):
+            home, call = self._last[0]
+            idle = [n for n in range(self.lanes) if self._handed[n] == 0]
+            taker = home if self._handed[home] <= AHEAD else (idle[0] if idle else None)
+            if taker is None:
+                return
+            self._last.popleft()
+            self._submit(taker, call)
+
+    def _submit(self, lane: int, call: Call) -> None:
         """On the submitting thread: hand the read to its lane's helper, started if need be."""
         query, _on_done = call
         try:
@@ -124,25 +177,32 @@ class ReportsReader(QObject):
             with suppress(RuntimeError):  # the reader is gone
                 self._unavailable.emit(call, str(exc))
             return
+        self._handed[lane] += 1
+        generation = self._helpers_generation
         # Called on a pool thread: the signal carries the result over to the GUI thread.
-        future.add_done_callback(lambda done: self._emit_arrived(call, done))
+        future.add_done_callback(lambda done: self._finished(lane, generation, call, done))
 
-    def _emit_arrived(
-        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
-    ) -> None:
+    def _finished(self, lane: int, generation: int, call: Call, done: Future[Any]) -> None:
+        """On a pool thread: deliver the result, and give the lane its next read."""
+        self._emit_arrived(call, done)
+        with suppress(RuntimeError):  # the submitting thread is gone, at exit
+            self._submitter.submit(self._lane_free, lane, generation)
+
+    def _lane_free(self, lane: int, generation: int) -> None:
+        if generation == self._helpers_generation:
+            self._handed[lane] -= 1
+            self._hand_out()
+
+    def _emit_arrived(self, call: Call, done: Future[Any]) -> None:
         with suppress(RuntimeError):  # the reader is gone
             self._arrived.emit(call, done)
 
-    def _fall_back(
-        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], reason: str
-    ) -> None:
+    def _fall_back(self, call: Call, reason: str) -> None:
         """A helper could not be started or given the read."""
         self._pending -= 1
         self._read_in_app(call, f"unavailable ({reason})")
 
-    def _read_in_app(
-        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], what: str
-    ) -> None:
+    def _read_in_app(self, call: Call, what: str) -> None:
         """The helpers let us down: this read, and every later one, runs in the app."""
         if not self._broken:
             log.warning("reports helper process %s; reading in the app", what)
@@ -151,9 +211,7 @@ class ReportsReader(QObject):
         query, on_done = call
         self.ops.read(query, on_done)
 
-    def _deliver(
-        self, call: tuple[Callable[[Database], Any], Callable[[Any], None]], done: Future[Any]
-    ) -> None:
+    def _deliver(self, call: Call, done: Future[Any]) -> None:
         self._pending -= 1
         if self._pending == 0 and self.started():
             self._rest.start()
@@ -180,11 +238,25 @@ class ReportsReader(QObject):
             self._submitter.submit(self._shut_down)
 
     def _shut_down(self) -> None:
-        """On the submitting thread: shut every helper down."""
+        """On the submitting thread: shut every helper down. Reads still waiting are dropped
+        as the ones handed out are, or, when the helpers let us down, run in the app."""
         for lane, pool in enumerate(self._pools):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pools[lane] = None
+        self._helpers_generation += 1
+        self._handed = [0] * self.lanes
+        dropped = [call for waiting in self._waiting for call in waiting]
+        dropped += [call for _lane, call in self._last]
+        for waiting in self._waiting:
+            waiting.clear()
+        self._last.clear()
+        for call in dropped:
+            with suppress(RuntimeError):  # the reader is gone
+                if self._broken:
+                    self._unavailable.emit(call, "shut down")
+                else:
+                    self._arrived.emit(call, _cancelled())
 
 
 def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
@@ -195,6 +267,13 @@ def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReade
         since, until = period_of(DEFAULT_RANGE, today)
         reader.warm_up([partial(jobs.prefetch, names, since, until, today) for names in LANES])
     return reader
+
+
+def _cancelled() -> Future[Any]:
+    """A read dropped before it was handed out, delivered as the ones handed out are."""
+    future: Future[Any] = Future()
+    future.cancel()
+    return future
 
 
 def _dropped(_result: object) -> None:

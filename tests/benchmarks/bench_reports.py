@@ -152,8 +152,10 @@ def _child(path: Path, mode: str) -> None:
                 page.chart_drawn.connect(first)
                 signal.connect(drawn)
 
-        def first(_name: str) -> None:
+        def first(name: str) -> None:
             figures.setdefault("first_chart_ms", clock.nsecsElapsed() / 1e6)
+            if os.environ.get("BENCH_REPORTS_TRACE"):
+                sys.stderr.write(f"{name} drawn at {clock.nsecsElapsed() / 1e6:.0f} ms\n")
 
         def start_idle_probe() -> None:
             last[0] = clock.nsecsElapsed() / 1e6

@@ -9,12 +9,15 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -622,6 +625,110 @@ def test_reads_run_in_the_app_when_a_helper_cannot_be_started(
     assert got[0] == got[1] == count_contacts(sample, ContactQuery()) > 0
     assert reader._broken and reader._pending == 0
     assert "Resource temporarily unavailable" in caplog.text
+    runner.wait()
+
+
+class _ThreadLanes:
+    """Helper processes stood in for by one thread each, named by the lane that made them;
+    ``handed`` lists the reads handed to them, in order."""
+
+    def __init__(self) -> None:
+        self.made = 0
+        self.handed: list[object] = []
+
+    def __call__(self, **_kwargs: object) -> ThreadPoolExecutor:
+        self.made += 1
+        handed = self.handed
+
+        class Lane(ThreadPoolExecutor):
+            def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+                handed.append(args[0])
+                return super().submit(fn, *args, **kwargs)
+
+        return Lane(max_workers=1, thread_name_prefix=f"lane{self.made}")
+
+
+def test_a_lane_with_nothing_of_its_own_takes_the_last_reads_waiting_for_the_other(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", _ThreadLanes())
+    monkeypatch.setattr(jobs, "run_in_helper", lambda query: query(None))
+    go = [threading.Event() for _ in range(7)]
+    started: list[tuple[int, str]] = []
+
+    def read_number(n: int) -> Callable[[object], int]:
+        def read(_database: object) -> int:
+            started.append((n, threading.current_thread().name.split("_")[0]))
+            go[n].wait(10)
+            return n
+
+        return read
+
+    reader = worker.ReportsReader(OpsBus(sample))
+    got: list[int] = []
+    reader.read(read_number(0), got.append, lane=0)  # lane 0's only read
+    for n in range(1, 7):
+        reader.read(read_number(n), got.append, lane=1)
+    # Each lane runs its own first read ("lane1" is the first helper made: lane 0's).
+    qtbot.waitUntil(lambda: len(started) == 2, timeout=10_000)
+    assert sorted(started) == [(0, "lane1"), (1, "lane2")]
+    go[0].set()
+    # Done with its own, lane 0 takes the last read waiting for lane 1, not one lane 1 was
+    # already handed (the next after the one it runs).
+    qtbot.waitUntil(lambda: len(started) == 3, timeout=10_000)
+    assert started[2] == (6, "lane1")
+    for event in go:
+        event.set()
+    qtbot.waitUntil(lambda: len(got) == 7, timeout=10_000)
+    assert dict(started)[2] == "lane2"
+    assert reader._pending == 0 and not reader._broken
+    reader.close()
+
+
+def test_a_read_asked_for_last_waits_until_no_other_read_does(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The value figures, below the charts, go to a helper once no chart waits for one."""
+    lanes = _ThreadLanes()
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", lanes)
+    monkeypatch.setattr(jobs, "run_in_helper", lambda query: query(None))
+    go = threading.Event()
+
+    def wait_for_go(_database: object) -> None:
+        go.wait(10)
+
+    reads = [partial(wait_for_go) for _ in range(6)]
+    figures = partial(wait_for_go)
+    reader = worker.ReportsReader(OpsBus(sample))
+    done: list[None] = []
+    for n, read in enumerate(reads):
+        reader.read(read, done.append, lane=min(n, 1))  # one for lane 0, five for lane 1
+    reader.read(figures, done.append, lane=0, last=True)
+    reader._submitter.submit(lambda: None).result()  # all asked for; two lanes busy
+    # Lane 0 had room for one more, but charts were still waiting for lane 1.
+    assert figures not in lanes.handed
+    go.set()
+    qtbot.waitUntil(lambda: len(done) == 7, timeout=10_000)
+    assert lanes.handed[-1] is figures and len(lanes.handed) == 7
+    assert reader._pending == 0
+    reader.close()
+
+
+def test_reads_waiting_for_a_helper_that_cannot_start_run_in_the_app(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", refused)
+    runner = ThreadRunner()
+    reader = worker.ReportsReader(OpsBus(sample, runner))
+    got: list[int] = []
+    for lane in (0, 1, 1, 1, 0):
+        reader.read(_contact_count, got.append, lane=lane)
+    qtbot.waitUntil(lambda: len(got) == 5, timeout=10_000)
+    assert set(got) == {count_contacts(sample, ContactQuery())}
+    assert reader._broken and reader._pending == 0
     runner.wait()
 
 
