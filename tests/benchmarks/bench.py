@@ -342,7 +342,7 @@ def main() -> None:
         )
     if imported is not None:
         row(
-            f"import {imported.rows:,} CSV rows",
+            f"import {imported.rows:,} CSV rows, previewed",
             f"{imported.ours:,.2f} s",
             f"{imported.baseline:,.2f} s",
             f"{imported.ours / imported.baseline:.1f}x",
@@ -358,6 +358,20 @@ def main() -> None:
         row(
             "  its preview (reads, writes nothing)",
             f"{imported.preview:,.2f} s",
+            "",
+            "",
+            "",
+        )
+        row(
+            "  in one step (touchbase import)",
+            f"{imported.one_step:,.2f} s",
+            f"{imported.baseline:,.2f} s",
+            f"{imported.one_step / imported.baseline:.1f}x",
+            "< 5 s",
+        )
+        row(
+            "    processor time, helper's included",
+            f"{imported.one_step_cpu:,.2f} s",
             "",
             "",
             "",

@@ -2,6 +2,11 @@
 database, beside a bare baseline in the same run (``csv.reader`` and ``executemany`` into one
 bare SQLite table, no checks, no indexes, no search index). Target: under 5 s.
 
+Two ways, as people import: the wizard's (a preview reads and checks every row and keeps
+them; the import the owner then starts writes them), and the command line's (``touchbase
+import FILE``: no preview, the file read and checked by a helper process while the rows are
+written).
+
 ``python tests/benchmarks/bench_import.py [ROWS]`` prints the figures (``make bench`` calls
 ``measure_import``).
 """
@@ -49,6 +54,10 @@ class ImportFigures:
     #: Processor time of the preview: it reads and checks every row, and keeps them for the
     #: import that follows (``db.importing.pipeline.Spool``), which then needs no helper.
     preview_cpu: float = 0.0
+    #: The command line's import in one step, with no preview: wall and processor time (the
+    #: helper process's included).
+    one_step: float = 0.0
+    one_step_cpu: float = 0.0
 
 
 def write_file(path: Path, rows: int) -> None:
@@ -107,6 +116,14 @@ def measure_import(rows: int = ROWS) -> ImportFigures:
             imported, imported_cpu = time.perf_counter() - started, time.process_time() - cpu
             helper = _children_cpu() - helper
         assert summary.created == preview.new == rows, (summary, preview.new)
+        with open_database(Path(folder) / "one-step.sqlite") as database:
+            started, cpu, helper_before = time.perf_counter(), time.process_time(), _children_cpu()
+            summary = service.run_import(
+                database, service.open_source(path), service.ImportOptions(tag="bench")
+            )
+            one_step = time.perf_counter() - started
+            one_step_cpu = time.process_time() - cpu + _children_cpu() - helper_before
+        assert summary.created == rows, summary
     return ImportFigures(
         rows,
         previewed,
@@ -116,6 +133,8 @@ def measure_import(rows: int = ROWS) -> ImportFigures:
         bare_cpu,
         helper_cpu=helper,
         preview_cpu=previewed_cpu,
+        one_step=one_step,
+        one_step_cpu=one_step_cpu,
     )
 
 
@@ -132,6 +151,10 @@ if __name__ == "__main__":
         f"import {figures.rows:,} CSV rows: {figures.ours:.2f} s, {figures.ours_cpu:.2f} s CPU"
         f" ({figures.helper_cpu:.2f} s of it in the helper process;"
         f" preview {figures.preview:.2f} s, {figures.preview_cpu:.2f} s CPU)"
+    )
+    print(
+        f"in one step, no preview (touchbase import): {figures.one_step:.2f} s,"
+        f" {figures.one_step_cpu:.2f} s CPU"
     )
     print(
         f"bare csv.reader + executemany: {figures.baseline:.2f} s, {figures.baseline_cpu:.2f} s CPU"
