@@ -216,6 +216,10 @@ class ReportsReader(QObject):
         if self._pending == 0 and self.started():
             self._rest.start()
         if done.cancelled():
+            # Dropped when the helpers were let go: resting or at exit, it is not wanted
+            # any more; after a helper failed, it runs in the app as every later read does.
+            if self._broken:
+                self._read_in_app(call, "stopped")
             return
         try:
             result = done.result()
@@ -238,8 +242,8 @@ class ReportsReader(QObject):
             self._submitter.submit(self._shut_down)
 
     def _shut_down(self) -> None:
-        """On the submitting thread: shut every helper down. Reads still waiting are dropped
-        as the ones handed out are, or, when the helpers let us down, run in the app."""
+        """On the submitting thread: shut every helper down. Reads still waiting are given
+        back cancelled, as the ones handed out and not begun are (``_deliver``)."""
         for lane, pool in enumerate(self._pools):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -253,10 +257,7 @@ class ReportsReader(QObject):
         self._last.clear()
         for call in dropped:
             with suppress(RuntimeError):  # the reader is gone
-                if self._broken:
-                    self._unavailable.emit(call, "shut down")
-                else:
-                    self._arrived.emit(call, _cancelled())
+                self._arrived.emit(call, _cancelled())
 
 
 def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:

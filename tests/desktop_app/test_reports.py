@@ -616,13 +616,15 @@ def test_reads_run_in_the_app_when_a_helper_cannot_be_started(
     runner = ThreadRunner()
     reader = worker.ReportsReader(OpsBus(sample, runner))
     got: list[int] = []
-    with qtbot.waitSignal(reader._unavailable, timeout=10_000):
-        reader.read(_contact_count, got.append)
-    qtbot.waitUntil(lambda: len(got) == 1, timeout=10_000)
+    # Reads asked for on both lanes before the failure is known all run in the app.
+    for lane in (0, 1, 1, 0):
+        reader.read(_contact_count, got.append, lane=lane)
+    qtbot.waitUntil(lambda: len(got) == 4, timeout=10_000)
+    assert reader._broken
     # Later reads go straight to the app's background runner.
     reader.read(_contact_count, got.append)
-    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
-    assert got[0] == got[1] == count_contacts(sample, ContactQuery()) > 0
+    qtbot.waitUntil(lambda: len(got) == 5, timeout=10_000)
+    assert set(got) == {count_contacts(sample, ContactQuery())} and got[0] > 0
     assert reader._broken and reader._pending == 0
     assert "Resource temporarily unavailable" in caplog.text
     runner.wait()
@@ -714,19 +716,25 @@ def test_a_read_asked_for_last_waits_until_no_other_read_does(
     reader.close()
 
 
-def test_reads_waiting_for_a_helper_that_cannot_start_run_in_the_app(
+def test_reads_waiting_when_a_helper_fails_run_in_the_app(
     qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refused(*_args: object, **_kwargs: object) -> None:
-        raise OSError("Resource temporarily unavailable")
+    """None is lost: those handed to a helper and not begun, and those still waiting."""
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", _ThreadLanes())
+    calls = iter(range(1_000))
 
-    monkeypatch.setattr(worker, "ProcessPoolExecutor", refused)
+    def fails_first(query: Callable[[Database], int]) -> int:
+        if next(calls) == 0:
+            raise RuntimeError("the helper process died")
+        return query(sample)
+
+    monkeypatch.setattr(jobs, "run_in_helper", fails_first)
     runner = ThreadRunner()
     reader = worker.ReportsReader(OpsBus(sample, runner))
     got: list[int] = []
-    for lane in (0, 1, 1, 1, 0):
-        reader.read(_contact_count, got.append, lane=lane)
-    qtbot.waitUntil(lambda: len(got) == 5, timeout=10_000)
+    for _ in range(6):
+        reader.read(_contact_count, got.append, lane=0)
+    qtbot.waitUntil(lambda: len(got) == 6, timeout=10_000)
     assert set(got) == {count_contacts(sample, ContactQuery())}
     assert reader._broken and reader._pending == 0
     runner.wait()
