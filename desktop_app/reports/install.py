@@ -3,7 +3,8 @@
 Nothing of Reports loads while the window starts. A few seconds later, once the app is idle
 (``WARM_UP_AFTER_MS``), or when Reports is first opened if that comes sooner, Reports'
 modules are imported on a thread of their own and its helper processes started, which load
-the plotting library and read the default period's charts (``desktop_app.reports.worker``).
+the plotting library, read the default period's charts (``desktop_app.reports.worker``) and
+draw them at the sizes the page will give them (``ReportsHelpers._draw_ahead``).
 Until the page's modules are there the place says "Opening Reports…"; then the page is built,
 and its charts are drawn in the helper processes, from the rows already read.
 """
@@ -13,10 +14,11 @@ from __future__ import annotations
 import importlib
 import threading
 from contextlib import suppress
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStyle, QVBoxLayout, QWidget
 
 from db.clock import local_today
 from desktop_app.contacts.filters import Filters
@@ -45,6 +47,12 @@ def install_reports(window: MainWindow) -> None:
         QTimer.singleShot(WARM_UP_AFTER_MS, helpers, helpers.warm_up)
 
 
+def page_geometry(window: MainWindow) -> tuple[int, int]:
+    """What lays Reports' charts out in this window before the page exists: the width of
+    the window's pages, and of a vertical scroll bar (``page.chart_sizes``)."""
+    return window.pages.width(), window.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+
+
 def _page_class(_database: Database) -> Any:
     return importlib.import_module("desktop_app.reports.page").ReportsPage
 
@@ -65,6 +73,10 @@ class ReportsHelpers(QObject):
         self.reader: ReportsReader | None = None
         self.page_class: Any = None
         self._loading = False
+        #: The helpers were started at idle, reading the default period ahead.
+        self._read_ahead = False
+        #: Reports was opened (its page asks for its charts itself).
+        self.opened = False
         self._worker_loaded.connect(self._on_worker)
         self.page_loaded.connect(self._on_page)
 
@@ -85,9 +97,28 @@ class ReportsHelpers(QObject):
     def _on_worker(self, worker: Any) -> None:
         if self.reader is None:
             self.reader = worker.start_helpers(self.window_.ops, local_today(), read_ahead=True)
+            self._read_ahead = True
 
     def _on_page(self, page_class: Any) -> None:
         self.page_class = page_class
+        if self._read_ahead and not self.opened:
+            self._draw_ahead(page_class)
+
+    def _draw_ahead(self, page_class: Any) -> None:
+        """Have the helpers draw the default period's charts, after reading their rows, at
+        the sizes the page will ask for in the window as it is: Reports then opens on charts
+        already drawn, and after a change only those whose rows changed are drawn again."""
+        from desktop_app.reports.jobs import draw_ahead  # noqa: PLC0415 - loaded by now
+
+        window = self.window_
+        lanes = page_class.drawing_ahead(
+            *page_geometry(window),
+            window.devicePixelRatioF() or 1.0,
+            window.palette(),
+            local_today(),
+        )
+        assert self.reader is not None
+        self.reader.warm_up([partial(draw_ahead, jobs) for jobs in lanes])
 
     def for_page(self, page_class: Any) -> ReportsReader | None:
         """The helpers a new page uses (started now if they were not yet)."""
@@ -105,6 +136,7 @@ class ReportsPlace(QWidget):
         super().__init__()
         self.window_ = window
         self.helpers = helpers
+        helpers.opened = True
         self.page: ReportsPage | None = None
         #: The page while its tiles are built, before it is shown (``page`` then).
         self._building: ReportsPage | None = None

@@ -214,6 +214,9 @@ class Result:
     name: str
     data: ChartData
     image: Rendered
+    #: Drawn for this request; False: the image drawn before from the same rows, at the same
+    #: size and in the same colours, given again.
+    fresh: bool = True
 
 
 #: The last image drawn of each chart at each size, with the rows and colours it was drawn
@@ -238,7 +241,7 @@ def draw(job: Job, database: Database) -> Result:
     key = (job.chart.name, job.width, job.height, job.scale)
     kept = _drawn.get(key)
     if kept is not None and kept[0] == job.palette and kept[1] == data:
-        return Result(job.generation, job.chart.name, data, kept[2])
+        return Result(job.generation, job.chart.name, data, kept[2], fresh=False)
     rendered: Rendered = charts.render(  # type: ignore[attr-defined]
         job.chart, data, job.palette, width=job.width, height=job.height, scale=job.scale
     )
@@ -247,6 +250,13 @@ def draw(job: Job, database: Database) -> Result:
         _drawn.pop(next(iter(_drawn)))
     _drawn[key] = (job.palette, data, rendered)
     return Result(job.generation, job.chart.name, data, rendered)
+
+
+def draw_ahead(jobs: Sequence[Job], database: Database) -> None:
+    """Draw these charts now (the app is idle), so that when the page asks for them at the
+    same size, in the same colours, from the same rows, they are given, not drawn."""
+    for job in jobs:
+        draw(job, database)
 
 
 def _saved(write: Callable[[], None], path: Path, what: str) -> tuple[Path | str, str]:

@@ -46,6 +46,7 @@ from desktop_app.export import ExportRequest, default_folder, export_report
 from desktop_app.ops import Changes, OpsBus
 from desktop_app.reports import palette as chart_palette
 from desktop_app.reports.catalogue import (
+    BY_NAME,
     CHARTS,
     DEFAULT_RANGE,
     FIGURES,
@@ -72,12 +73,51 @@ log = logging.getLogger(__name__)
 CHART_HEIGHT = 330
 #: Below this width the charts stand in one column.
 TWO_COLUMNS_FROM = 1040
+#: The charts' column: its margins (left, top, right, bottom), and the space between tiles.
+BODY_MARGINS = (24, 4, 24, 18)
+TILE_SPACING = 14
+#: What a tile takes from each side of its chart: its layout's margin (its border is
+#: painted inside it).
+TILE_INSET = 1
+#: The narrowest a chart is drawn.
+CHART_MIN_WIDTH = 320
+
+
+def chart_sizes(page_width: int, scrollbar: int) -> dict[str, tuple[int, int]]:
+    """The size (logical pixels) each chart is drawn at on a page ``page_width`` wide whose
+    charts scroll (``scrollbar``: the width of its vertical scroll bar), as ``_arrange`` and
+    the layouts lay them out: the helpers draw them ahead at these sizes, before the page
+    exists (``ReportsPage.drawing_ahead``). A test holds it to the page's own layout."""
+    columns = 2 if page_width >= TWO_COLUMNS_FROM else 1
+    inner = page_width - scrollbar - BODY_MARGINS[0] - BODY_MARGINS[2]
+    shared = inner - TILE_SPACING * (columns - 1)
+    # The grid gives an odd pixel to the first column.
+    right = shared // columns
+    left = shared - right * (columns - 1)
+    sizes: dict[str, tuple[int, int]] = {}
+    for i, chart in enumerate(CHARTS):
+        if i == len(CHARTS) - 1 and i % columns == 0:
+            tile = inner  # a last chart alone on its row takes the whole row
+        else:
+            tile = left if i % columns == 0 else right
+        sizes[chart.name] = (max(tile - 2 * TILE_INSET, CHART_MIN_WIDTH), CHART_HEIGHT)
+    return sizes
+
+
+def palette_for(colours: QPalette) -> chart_palette.ChartPalette:
+    """The charts' colours on a page with these colours."""
+    return chart_palette.for_background(
+        colours.color(QPalette.ColorRole.Base).name(),
+        colours.color(QPalette.ColorRole.Text).name(),
+    )
 
 
 class ChartCanvas(QWidget):
     """Shows a drawn chart; bars that stand for contacts are clickable."""
 
     drilled = Signal(object)
+    #: Its width is no longer the width of the chart it shows: the chart is to be drawn again.
+    resized = Signal()
 
     def __init__(self, chart: Chart, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +148,14 @@ class ChartCanvas(QWidget):
     def show_message(self, message: str) -> None:
         self.message = message
         self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        image = self.image
+        if image is not None and round(image.width() / image.devicePixelRatio()) != max(
+            self.width(), CHART_MIN_WIDTH
+        ):
+            self.resized.emit()
 
     def hit_at(self, point: QPointF) -> Drill | None:
         for (x, y, w, h), drill in self.hits:
@@ -326,7 +374,7 @@ class ReportsPage(QWidget):
 
         self.tiles: dict[str, ChartTile] = {}
         self.grid = QGridLayout()
-        self.grid.setSpacing(14)
+        self.grid.setSpacing(TILE_SPACING)
         self._columns = 0
         #: Below the charts; built with the last of them (``build_tiles``).
         self.value_panel: ValuePanel
@@ -334,8 +382,8 @@ class ReportsPage(QWidget):
         body = QWidget()
         body.setObjectName("reportsBody")
         self._column = column = QVBoxLayout(body)
-        column.setContentsMargins(24, 4, 24, 18)
-        column.setSpacing(14)
+        column.setContentsMargins(*BODY_MARGINS)
+        column.setSpacing(TILE_SPACING)
         column.addWidget(self.empty_label)
         column.addLayout(self.grid)
         column.addStretch(1)
@@ -373,6 +421,7 @@ class ReportsPage(QWidget):
             for chart in CHARTS[len(self.tiles) : len(self.tiles) + count]:
                 tile = ChartTile(chart)
                 tile.canvas.drilled.connect(self.contacts_requested.emit)
+                tile.canvas.resized.connect(self._on_canvas_resized)
                 tile.save_requested.connect(self.save_chart)
                 tile.csv_requested.connect(self.export_chart_data)
                 self.tiles[chart.name] = tile
@@ -453,6 +502,12 @@ class ReportsPage(QWidget):
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self._stale:
+            # On the next turn of the event loop, once the layouts gave the charts the sizes
+            # they keep: asked for at once, they were drawn a few pixels too wide.
+            QTimer.singleShot(0, self, self._reload_if_stale)
+
+    def _reload_if_stale(self) -> None:
+        if self._stale and self.isVisible():
             self.reload()
 
     def reload(self) -> None:
@@ -471,11 +526,26 @@ class ReportsPage(QWidget):
         self.value_panel.setVisible(has)
 
     def _chart_palette(self) -> chart_palette.ChartPalette:
-        colours = self.palette()
-        return chart_palette.for_background(
-            colours.color(QPalette.ColorRole.Base).name(),
-            colours.color(QPalette.ColorRole.Text).name(),
-        )
+        return palette_for(self.palette())
+
+    @staticmethod
+    def drawing_ahead(
+        page_width: int, scrollbar: int, scale: float, colours: QPalette, today: date
+    ) -> list[list[Job]]:
+        """Each lane's charts of the default period as a page ``page_width`` wide would ask
+        for them (``chart_sizes``): drawn by the helpers while the app is idle, they are given
+        again, not drawn, when the page asks and their rows are the same."""
+        since, until = period_of(DEFAULT_RANGE, today)
+        p = palette_for(colours)
+        sizes = chart_sizes(page_width, scrollbar)
+        return [
+            [
+                Job(0, BY_NAME[name], since, until, today, p, *sizes[name], scale)
+                for name in names
+                if name in sizes
+            ]
+            for names in LANES
+        ]
 
     def _start(self, *, reuse_data: bool, then: Callable[[], None] | None = None) -> None:
         self._generation += 1
@@ -498,7 +568,7 @@ class ReportsPage(QWidget):
                 until,
                 today,
                 p,
-                max(tile.canvas.width(), 320),
+                max(tile.canvas.width(), CHART_MIN_WIDTH),
                 CHART_HEIGHT,
                 scale,
                 data,
@@ -519,6 +589,10 @@ class ReportsPage(QWidget):
         self.chart_drawn.emit(result.name)
         if not self._pending:
             self.charts_drawn.emit()
+
+    def _on_canvas_resized(self) -> None:
+        if self.isVisible():
+            self._resize_timer.start()
 
     def _redraw(self) -> None:
         if self.data:

@@ -80,7 +80,8 @@ class ReportsReader(QObject):
         self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
         #: Each lane's reads not yet handed to its helper, and how many it was handed and
         #: has not finished: used on ``_submitter`` only.
-        self._waiting: list[deque[Call]] = [deque() for _ in range(lanes)]
+        #: (The read, whether only its own lane may take it.)
+        self._waiting: list[deque[tuple[Call, bool]]] = [deque() for _ in range(lanes)]
         #: Reads asked for ``last``, with their lane: handed out once nothing else waits.
         self._last: deque[tuple[int, Call]] = deque()
         self._handed = [0] * lanes
@@ -109,9 +110,10 @@ class ReportsReader(QObject):
 
     def warm_up(self, queries: Sequence[Callable[[Database], object]]) -> None:
         """Start the helpers now, each given ``queries[lane]`` to run (its result dropped):
-        the plotting library is imported, and rows read, before anyone asks for a chart."""
+        the plotting library is imported, and rows read, before anyone asks for a chart.
+        Each runs on its own lane, never another's: what it reads and draws is kept there."""
         for lane, query in enumerate(queries[: self.lanes]):
-            self.read(query, _dropped, lane=lane)
+            self.read(query, _dropped, lane=lane, pinned=True)
 
     def read(
         self,
@@ -120,23 +122,25 @@ class ReportsReader(QObject):
         *,
         lane: int = 0,
         last: bool = False,
+        pinned: bool = False,
     ) -> None:
-        """Run ``query`` on ``lane``'s helper (or another's that is idle); with ``last``, once
-        no other read is waiting (what is shown below the charts)."""
+        """Run ``query`` on ``lane``'s helper (or, unless ``pinned``, another's that is
+        idle); with ``last``, once no other read is waiting (what is shown below the
+        charts)."""
         if self._broken:
             self.ops.read(query, on_done)
             return
         self._pending += 1
         self._running = True
         self._rest.stop()
-        self._submitter.submit(self._queue, lane % self.lanes, (query, on_done), last)
+        self._submitter.submit(self._queue, lane % self.lanes, (query, on_done), last, pinned)
 
-    def _queue(self, lane: int, call: Call, last: bool) -> None:
+    def _queue(self, lane: int, call: Call, last: bool, pinned: bool) -> None:
         """On the submitting thread: the read waits for its lane (or another idle one)."""
         if last:
             self._last.append((lane, call))
         else:
-            self._waiting[lane].append(call)
+            self._waiting[lane].append((call, pinned))
         self._hand_out()
 
     def _hand_out(self) -> None:
@@ -146,11 +150,12 @@ class ReportsReader(QObject):
         one with nothing to do."""
         for lane in range(self.lanes):
             while self._handed[lane] <= AHEAD and self._waiting[lane]:
-                self._submit(lane, self._waiting[lane].popleft())
+                self._submit(lane, self._waiting[lane].popleft()[0])
         for lane in range(self.lanes):
-            longest = max(self._waiting, key=len)
-            if self._handed[lane] == 0 and longest:
-                self._submit(lane, longest.pop())
+            if self._handed[lane] == 0:
+                call = self._steal()
+                if call is not None:
+                    self._submit(lane, call)
         while self._last and not any(self._waiting):
             home, call = self._last[0]
             idle = [n for n in range(self.lanes) if self._handed[n] == 0]
@@ -159,6 +164,16 @@ class ReportsReader(QObject):
                 return
             self._last.popleft()
             self._submit(taker, call)
+
+    def _steal(self) -> Call | None:
+        """The last read waiting in the longest queue that any lane may take."""
+        for waiting in sorted(self._waiting, key=len, reverse=True):
+            for index in range(len(waiting) - 1, -1, -1):
+                call, pinned = waiting[index]
+                if not pinned:
+                    del waiting[index]
+                    return call
+        return None
 
     def _submit(self, lane: int, call: Call) -> None:
         """On the submitting thread: hand the read to its lane's helper, started if need be."""
@@ -250,7 +265,7 @@ class ReportsReader(QObject):
                 self._pools[lane] = None
         self._helpers_generation += 1
         self._handed = [0] * self.lanes
-        dropped = [call for waiting in self._waiting for call in waiting]
+        dropped = [call for waiting in self._waiting for call, _pinned in waiting]
         dropped += [call for _lane, call in self._last]
         for waiting in self._waiting:
             waiting.clear()

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from db import contacts, demo, journeys, listing, stages
@@ -46,9 +47,14 @@ from desktop_app.reports.catalogue import (
     load,
     period_of,
 )
-from desktop_app.reports.install import TILES_PER_TURN, ReportsPlace
+from desktop_app.reports.install import (
+    TILES_PER_TURN,
+    ReportsHelpers,
+    ReportsPlace,
+    page_geometry,
+)
 from desktop_app.reports.jobs import Job, draw
-from desktop_app.reports.page import ReportsPage, SaveChartDialog
+from desktop_app.reports.page import CHART_HEIGHT, ReportsPage, SaveChartDialog, chart_sizes
 from desktop_app.tasks import ThreadRunner
 from tests.conftest import ContactFactory
 
@@ -66,6 +72,8 @@ def _reports(window: MainWindow) -> ReportsPage:
     window.show_place("reports")
     page = window.reports_page
     assert page.isVisible()
+    # The charts are asked for on the next turn of the event loop, once laid out.
+    QApplication.processEvents()
     return page
 
 
@@ -170,6 +178,73 @@ def test_charts_are_read_and_drawn_in_the_helper_process(
     assert reader.started()
     assert not reader._broken
     page.reader.close()
+    runner.wait()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1367, 768), (1024, 640), (1920, 1080)])
+def test_the_sizes_charts_are_drawn_at_ahead_are_those_the_page_gives_them(
+    window: MainWindow, sample: Database, size: tuple[int, int]
+) -> None:
+    window.resize(*size)
+    QApplication.processEvents()  # laid out at that size
+    predicted = chart_sizes(*page_geometry(window))  # before the page exists
+    page = _reports(window)
+    drawn = {name: (image.width, image.height) for name, image in page.rendered.items()}
+    shown = {name: (tile.canvas.width(), CHART_HEIGHT) for name, tile in page.tiles.items()}
+    assert predicted == drawn == shown
+
+
+def test_a_chart_whose_tile_changes_width_is_drawn_again_at_the_new_width(
+    qtbot: QtBot, window: MainWindow, sample: Database
+) -> None:
+    page = _reports(window)
+    canvas = page.tiles["funnel"].canvas
+    assert page.rendered["funnel"].width == canvas.width()
+    # The tile is laid out anew without the page changing size (a scroll bar appears, say).
+    page.grid.setColumnMinimumWidth(1, canvas.width() + 40)
+    qtbot.waitUntil(lambda: page.rendered["funnel"].width == canvas.width(), timeout=5_000)
+    assert canvas.image is not None
+    assert round(canvas.image.width() / canvas.image.devicePixelRatio()) == canvas.width()
+
+
+def test_the_helpers_draw_the_charts_ahead_and_the_page_is_given_them(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At idle the helpers read and draw the default period's charts at the sizes the page
+    will give them in this window: opening Reports, none is drawn anew."""
+    fresh: dict[str, bool] = {}
+    on_drawn = ReportsPage._on_drawn
+
+    def recording(page: ReportsPage, result: jobs.Result) -> None:
+        fresh[result.name] = result.fresh
+        on_drawn(page, result)
+
+    monkeypatch.setattr(ReportsPage, "_on_drawn", recording)
+    runner = ThreadRunner()
+    window = MainWindow(sample, runner)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    helpers = window.findChild(ReportsHelpers)
+    assert helpers is not None and helpers.wanted
+    helpers.warm_up()  # as at idle after start-up
+    qtbot.waitUntil(
+        lambda: (
+            helpers.page_class is not None
+            and helpers.reader is not None
+            and helpers.reader._pending == 0
+        ),
+        timeout=120_000,
+    )
+    window.show_place("reports")
+    place = window.page_for("reports")
+    assert isinstance(place, ReportsPlace)
+    qtbot.waitUntil(lambda: place.page is not None, timeout=10_000)
+    page = place.page
+    assert page is not None
+    qtbot.waitUntil(lambda: len(page.rendered) == len(CHARTS), timeout=60_000)
+    assert fresh == {chart.name: False for chart in CHARTS}
+    page.reader.close()  # type: ignore[union-attr]
     runner.wait()
 
 
@@ -684,6 +759,38 @@ def test_a_lane_with_nothing_of_its_own_takes_the_last_reads_waiting_for_the_oth
     qtbot.waitUntil(lambda: len(got) == 7, timeout=10_000)
     assert dict(started)[2] == "lane2"
     assert reader._pending == 0 and not reader._broken
+    reader.close()
+
+
+def test_a_warm_up_read_is_never_taken_by_another_lane(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a warm-up reads and draws is kept by the helper that did it: it stays there."""
+    monkeypatch.setattr(worker, "ProcessPoolExecutor", _ThreadLanes())
+    monkeypatch.setattr(jobs, "run_in_helper", lambda query: query(None))
+    go = threading.Event()
+    ran_on: dict[str, str] = {}
+
+    def read(name: str, *, wait: bool) -> Callable[[object], None]:
+        def run(_database: object) -> None:
+            ran_on[name] = threading.current_thread().name.split("_")[0]
+            if wait:
+                go.wait(10)
+
+        return run
+
+    reader = worker.ReportsReader(OpsBus(sample))
+    done: list[None] = []
+    reader.read(read("own", wait=False), done.append, lane=0)
+    reader.read(read("busy", wait=True), done.append, lane=1)
+    reader.read(read("ahead", wait=True), done.append, lane=1)
+    reader.warm_up([read("warm 0", wait=False), read("warm 1", wait=False)])
+    qtbot.waitUntil(lambda: "warm 0" in ran_on, timeout=10_000)
+    reader._submitter.submit(lambda: None).result()
+    assert "warm 1" not in ran_on  # lane 0 is idle, but lane 1's warm-up waits for lane 1
+    go.set()
+    qtbot.waitUntil(lambda: len(done) == 3 and "warm 1" in ran_on, timeout=10_000)
+    assert ran_on["warm 1"] == ran_on["busy"] == "lane2"
     reader.close()
 
 

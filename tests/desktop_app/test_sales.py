@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QTableWidgetItem, QTreeWidgetItem
+from PySide6.QtWidgets import QApplication, QDialog, QTableWidgetItem, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from db import feedback, purchases, settings
@@ -304,6 +304,7 @@ def test_reports_place_and_retention_calculator(
     window.show_place("reports")
     page = window.reports_page
     assert isinstance(page, ReportsPage) and page.isVisible()
+    QApplication.processEvents()  # read once the page is laid out, on the next turn
     panel = page.value_panel
     assert panel.isVisible() and not panel.empty.isVisible()
     assert panel.figures["customers"].text() == "1"
