@@ -78,12 +78,13 @@ class ReportsReader(QObject):
         self.lanes = lanes
         #: Made and shut down on ``_submitter`` only.
         self._pools: list[ProcessPoolExecutor | None] = [None] * lanes
-        #: Each lane's reads not yet handed to its helper, and how many it was handed and
-        #: has not finished: used on ``_submitter`` only.
-        #: (The read, whether only its own lane may take it.)
+        # The three below are used on ``_submitter`` only.
+        #: Each lane's reads not yet handed to its helper, each with whether only its own
+        #: lane may take it.
         self._waiting: list[deque[tuple[Call, bool]]] = [deque() for _ in range(lanes)]
         #: Reads asked for ``last``, with their lane: handed out once nothing else waits.
         self._last: deque[tuple[int, Call]] = deque()
+        #: How many reads each lane's helper was handed and has not finished.
         self._handed = [0] * lanes
         #: Moves on when the helpers are shut down: reads handed to earlier ones no longer
         #: count against a lane.
