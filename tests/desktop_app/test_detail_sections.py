@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QLabel
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from db import followups
@@ -29,25 +30,35 @@ class _Section(QLabel):
         self.shown.append(None if contact is None else contact.name)
 
 
-def test_sections_stand_by_order_and_follow_the_contact(
-    qtbot: QtBot, database: Database, contact_factory: ContactFactory
-) -> None:
+@pytest.fixture
+def pane(qtbot: QtBot) -> DetailPane:
     pane = DetailPane()
     qtbot.addWidget(pane)
     pane.show()
+    return pane
+
+
+def _positions(pane: DetailPane, sections: tuple[QWidget, ...]) -> list[int]:
+    """Where each section stands in the Details tab (-1: not there)."""
+    body = pane.details.widget()
+    assert body is not None
+    layout = body.layout()
+    assert layout is not None
+    return [layout.indexOf(s) for s in sections]
+
+
+def test_sections_stand_by_order_and_follow_the_contact(
+    pane: DetailPane, database: Database, contact_factory: ContactFactory
+) -> None:
     notes, stage, sales = _Section("notes"), _Section("stage"), _Section("sales")
     pane.add_section(notes, order=90)
     pane.add_section(stage, order=10)
     pane.add_section(sales, order=40)
 
-    body = pane.details.widget()
-    assert body is not None
-    layout = body.layout()
-    assert layout is not None
-    positions = [layout.indexOf(s) for s in (stage, sales, notes)]
+    positions = _positions(pane, (stage, sales, notes))
     assert positions == sorted(positions)
     # Journey, follow-ups and the other sections first; the contact's facts after them.
-    assert layout.indexOf(pane.info) > positions[-1]
+    assert _positions(pane, (pane.info,))[0] > positions[-1]
 
     ada = get_contact(database, contact_factory(name="Ada"))
     pane.show_contact(ada)
@@ -58,16 +69,13 @@ def test_sections_stand_by_order_and_follow_the_contact(
 
 
 def test_a_section_on_a_tab_of_its_own_and_the_tab_stays_chosen(
-    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+    pane: DetailPane, database: Database, contact_factory: ContactFactory
 ) -> None:
-    pane = DetailPane()
-    qtbot.addWidget(pane)
-    pane.show()
     history, stage = _Section("history"), _Section("stage")
     pane.add_section(history, order=90, tab=pane.TIMELINE)
     pane.add_section(stage, order=10)
     assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Details", "Timeline"]
-    assert pane.details.widget().layout().indexOf(history) == -1  # type: ignore[union-attr]
+    assert _positions(pane, (history,)) == [-1]
 
     ada = get_contact(database, contact_factory(name="Ada"))
     bob = get_contact(database, contact_factory(name="Bob"))
@@ -81,11 +89,8 @@ def test_a_section_on_a_tab_of_its_own_and_the_tab_stays_chosen(
 
 
 def test_a_section_given_as_a_factory_is_built_when_a_contact_is_shown(
-    qtbot: QtBot, database: Database, contact_factory: ContactFactory
+    pane: DetailPane, database: Database, contact_factory: ContactFactory
 ) -> None:
-    pane = DetailPane()
-    qtbot.addWidget(pane)
-    pane.show()
     built: list[_Section] = []
 
     def later(name: str) -> _Section:
@@ -105,8 +110,7 @@ def test_a_section_given_as_a_factory_is_built_when_a_contact_is_shown(
     pane.show_contact(ada)
     stage, history = built
     assert pane.waiting_sections() == 0
-    layout = pane.details.widget().layout()  # type: ignore[union-attr]
-    positions = [layout.indexOf(s) for s in (stage, sales, notes)]  # type: ignore[union-attr]
+    positions = _positions(pane, (stage, sales, notes))
     assert positions == sorted(positions) and -1 not in positions
     assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Details", "Timeline"]
     assert stage.shown == [None, "Ada"] and history.shown == [None, "Ada"]
