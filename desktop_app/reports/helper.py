@@ -12,18 +12,22 @@ from __future__ import annotations
 import contextlib
 import os
 
-#: How much lower than the app's the helpers' priority is (``os.nice``; 19 is the lowest).
-#: Enough that the window is scheduled first when it wakes; not so much that other busy
-#: programs (a browser, a backup) starve the charts: a process at 5 gets about a third of
-#: the share of one at the usual 0.
+#: How much lower than the app's the helpers' priority is (``os.nice``; 19 is the lowest),
+#: where there is no idle scheduling class (``lower_priority``): enough that the window is
+#: scheduled first when it wakes; a process at 5 gets about a third of the share of one at
+#: the usual 0.
 NICENESS = 5
 
 
 def lower_priority() -> bool:
-    """Lower this process's priority by ``NICENESS`` and, on Linux, have it scheduled as
-    batch work (``SCHED_BATCH``: a thread that wakes, the window's, does not wait behind it;
-    the longest pause opening Reports cold went from about 45 to about 25 ms); False where
-    the system has no ``nice`` (Windows) or refuses it."""
+    """Lower this process's priority by ``NICENESS`` and, on Linux, have it scheduled only on
+    cycles nothing else wants (``SCHED_IDLE``). Measured opening Reports cold on two cores
+    (``tests/benchmarks/bench_reports.py``, traced): as batch work at nice 5 the window's
+    thread still waited 100-155 ms in all for a core while the helpers imported; as idle
+    work, with the app's runner in the background too (``desktop_app.tasks``), 39-49 ms,
+    and the charts came as soon. The cost: on a machine whose every core is kept busy by
+    other programs the charts wait for them. False where the system has no ``nice``
+    (Windows) or refuses it."""
     nice = getattr(os, "nice", None)
     if nice is None:
         return False
@@ -31,11 +35,11 @@ def lower_priority() -> bool:
         nice(NICENESS)
     except OSError:
         return False
-    batch = getattr(os, "SCHED_BATCH", None)
-    if batch is not None:
-        # Linux: a batch process is never the one a waking thread (the window's) waits behind.
+    idle = getattr(os, "SCHED_IDLE", None)
+    if idle is not None:
+        # Linux: never the one a waking thread (the window's) waits behind.
         with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, batch, os.sched_param(0))
+            os.sched_setscheduler(0, idle, os.sched_param(0))
     return True
 
 

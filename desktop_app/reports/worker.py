@@ -40,6 +40,7 @@ from db.engine import Database
 from desktop_app.ops import OpsBus
 from desktop_app.reports import helper, jobs
 from desktop_app.reports.catalogue import DEFAULT_RANGE, LANES, period_of
+from desktop_app.tasks import lower_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,12 @@ class ReportsReader(QObject):
         #: Moves on when the helpers are shut down: reads handed to earlier ones no longer
         #: count against a lane.
         self._helpers_generation = 0
-        self._submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports-submit")
+        # Below the window, as the runner: the helpers it starts begin at its priority, until
+        # they lower their own (``helper.start``), so their interpreters' start-up does not
+        # take a core from the window either.
+        self._submitter = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="reports-submit", initializer=lower_this_thread
+        )
         self._broken = False
         #: Reads were asked for since the helpers last rested (they are, or are being, started).
         self._running = False

@@ -18,7 +18,10 @@ the window could not respond. Three ways, each in its own process (``MODES``):
 
 ``python tests/benchmarks/bench_reports.py DATABASE`` prints the figures for an existing
 database (``make bench`` builds one and calls ``measure_reports``); it logs a touch in the
-database for the third way, so give it a copy.
+database for the third way, so give it a copy. With ``BENCH_REPORTS_TRACE=1`` each child also
+writes to its standard error when each chart came, and for every pause over 30 ms how much
+processor time each of the app's threads used in it and how long each waited for a core
+(Linux); ``gui_waiting_ms`` is how long the window's thread waited for a core in all.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +50,30 @@ MODES = (
     ("warm", f"warm: opened after {WARM_SETTLE_S:.0f} s idle"),
     ("changed", "warm, just after a touch was logged (nothing read ahead is used)"),
 )
+
+
+def _threads_cpu() -> dict[str, float]:
+    """Each of this process's threads' processor time so far in ms, by name (Linux only; the
+    trace's way of telling which thread ran in a stall)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    spent: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            on_cpu, waiting = (task / "schedstat").read_text().split()[:2]
+            ns = int(on_cpu)
+            comm = (task / "comm").read_text().strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        name = f"{names.get(int(task.name), comm)} ({task.name})"
+        spent[name] = ns / 1e6
+        spent[f"{name} waiting for a core"] = int(waiting) / 1e6
+    return spent
+
+
+def _main_waiting() -> float:
+    """How long this process's main thread has waited for a core so far, in ms (Linux)."""
+    stat = Path(f"/proc/self/task/{os.getpid()}/schedstat").read_text().split()
+    return int(stat[1]) / 1e6
 
 
 def _child(path: Path, mode: str) -> None:
@@ -78,18 +106,28 @@ def _child(path: Path, mode: str) -> None:
         probe.setInterval(5)
 
         cpu = [time.thread_time(), time.process_time()]
+        tracing = bool(os.environ.get("BENCH_REPORTS_TRACE"))
+        threads_cpu: list[dict[str, float]] = [_threads_cpu() if tracing else {}]
+        opened_waiting = [0.0]
 
         def tick() -> None:
             now = clock.nsecsElapsed() / 1e6
             gaps.append(now - last[0])
             thread, process = time.thread_time(), time.process_time()
             busy.append((thread - cpu[0]) * 1000)
-            if now - last[0] > 30 and os.environ.get("BENCH_REPORTS_TRACE"):
+            if now - last[0] > 30 and tracing:
                 sys.stderr.write(
                     f"stall {now - last[0]:.0f} ms ending at {now:.0f} ms; CPU in it: "
                     f"GUI thread {(thread - cpu[0]) * 1000:.0f} ms, "
                     f"process {(process - cpu[1]) * 1000:.0f} ms\n"
                 )
+                now_threads = _threads_cpu()
+                for name, spent in sorted(now_threads.items()):
+                    used = spent - threads_cpu[0].get(name, 0.0)
+                    if used >= 1:
+                        sys.stderr.write(f"    {name}: {used:.0f} ms\n")
+            if tracing:
+                threads_cpu[0] = _threads_cpu()
             cpu[:] = [thread, process]
             last[0] = now
 
@@ -99,6 +137,8 @@ def _child(path: Path, mode: str) -> None:
             probe.stop()
             longest = max(range(len(gaps)), key=gaps.__getitem__) if gaps else None
             figures["stall_ms"] = gaps[longest] if longest is not None else 0.0
+            if tracing:
+                figures["gui_waiting_ms"] = _main_waiting() - opened_waiting[0]
             figures["stall_gui_cpu_ms"] = busy[longest] if longest is not None else 0.0
             figures["gui_busy_max_ms"] = max(busy) if busy else 0.0
             figures["load"] = " ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -131,6 +171,9 @@ def _child(path: Path, mode: str) -> None:
                 gaps.clear()
                 busy.clear()
             clock.start()
+            if tracing:
+                sys.stderr.write(f"opening Reports at {time.perf_counter():.3f} s\n")
+                opened_waiting[0] = _main_waiting()
             last[0] = 0.0
             cpu[:] = [time.thread_time(), time.process_time()]
             probe.start()
@@ -154,7 +197,7 @@ def _child(path: Path, mode: str) -> None:
 
         def first(name: str) -> None:
             figures.setdefault("first_chart_ms", clock.nsecsElapsed() / 1e6)
-            if os.environ.get("BENCH_REPORTS_TRACE"):
+            if tracing:
                 sys.stderr.write(f"{name} drawn at {clock.nsecsElapsed() / 1e6:.0f} ms\n")
 
         def start_idle_probe() -> None:

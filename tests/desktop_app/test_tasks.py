@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+from functools import partial
+
+import pytest
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.tasks import (
+    RUNNER_NICENESS,
     CancelledError,
     ImmediateRunner,
     Progress,
@@ -90,3 +97,26 @@ def test_waiting_on_a_held_runner_runs_what_it_holds(qtbot: QtBot) -> None:
     runner.submit(Task(lambda _p: ran.append(1)))
     assert runner.wait(5000)
     assert ran == [1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority")
+def test_the_runner_works_below_the_window_and_leaves_the_window_as_it_was(qtbot: QtBot) -> None:
+    """When both want a core, the window's thread gets it (docs/architecture.md, "Pauses")."""
+    window = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    runner = ThreadRunner()
+    seen: list[int] = []
+
+    def priority(_progress: Progress) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    for count in (1, 2):  # lowered once, not once per task
+        task = Task(priority)
+        task.finished.connect(seen.append)
+        runner.submit(task)
+        qtbot.waitUntil(partial(_has, seen, count))
+    assert seen == [min(window + RUNNER_NICENESS, 19)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == window
+
+
+def _has(seen: list[int], count: int) -> bool:
+    return len(seen) == count
