@@ -138,8 +138,8 @@ class ThreadRunner:
 
     def hold(self) -> None:
         """Keep the tasks submitted from now on until ``release``: while the first window is
-        built, their Python would take turns with the building (docs/architecture.md,
-        "Start-up")."""
+        built, or Reports' page the first time, their Python would take turns with the
+        building (docs/architecture.md, "Start-up" and "Pauses")."""
         if self._held is None:
             self._held = []
 

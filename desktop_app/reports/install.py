@@ -171,6 +171,11 @@ class ReportsPlace(QWidget):
         page.contacts_requested.connect(lambda drill: open_drill(window, drill))
         page.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         self._building = page
+        # The reads queued on the runner (the start-up's last ones, if Reports is opened at
+        # once) wait for the page: their Python would take the cores and the interpreter
+        # from the building (docs/architecture.md, "Pauses").
+        if isinstance(window.runner, ThreadRunner):
+            window.runner.hold()
         QTimer.singleShot(0, self, self._build_step)
 
     def finish_building(self) -> ReportsPage | None:
@@ -184,14 +189,25 @@ class ReportsPlace(QWidget):
         page = self._building
         if page is None:
             return
-        if page.build_tiles(TILES_PER_TURN):
-            QTimer.singleShot(0, self, self._build_step)
-            return
-        self._building = None
-        self.loading.hide()
-        self._layout.addWidget(page)
-        page.show()  # a widget added to one already on screen is not shown with it
-        self.page = page
+        try:
+            if page.build_tiles(TILES_PER_TURN):
+                QTimer.singleShot(0, self, self._build_step)
+                return
+            self._building = None
+            self.loading.hide()
+            self._layout.addWidget(page)
+            page.show()  # a widget added to one already on screen is not shown with it
+            self.page = page
+        except BaseException:
+            self._building = None
+            self._release_runner()
+            raise
+        # After the page's first paint.
+        QTimer.singleShot(0, self, self._release_runner)
+
+    def _release_runner(self) -> None:
+        if isinstance(self.window_.runner, ThreadRunner):
+            self.window_.runner.release()
 
 
 def open_drill(window: MainWindow, drill: Drill) -> None:

@@ -248,6 +248,59 @@ def test_the_helpers_draw_the_charts_ahead_and_the_page_is_given_them(
     runner.wait()
 
 
+def test_reads_asked_for_while_reports_first_builds_wait_for_its_page(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened at once after start-up, Reports is built before the runner takes the start-up's
+    last reads (docs/architecture.md, "Pauses"); then the runner goes on, with every read."""
+    # No helper processes: the page's own reads go to the runner too.
+    monkeypatch.setattr(ReportsHelpers, "for_page", lambda _helpers, _page_class: None)
+    runner = ThreadRunner()
+    window = MainWindow(sample, runner)
+    qtbot.addWidget(window)
+    window.show()
+    seen: list[bool] = []
+    on_loaded = ReportsPlace._on_loaded
+
+    def loaded(place: ReportsPlace, page_class: Any) -> None:
+        on_loaded(place, page_class)
+        window.ops.read(lambda _db: place.page is not None, seen.append)
+
+    monkeypatch.setattr(ReportsPlace, "_on_loaded", loaded)
+    window.show_place("reports")
+    qtbot.waitUntil(lambda: bool(seen), timeout=60_000)
+    assert seen == [True]
+    place = window.page_for("reports")
+    assert isinstance(place, ReportsPlace) and place.page is not None
+    qtbot.waitUntil(lambda: len(place.page.rendered) == len(CHARTS), timeout=60_000)  # type: ignore[union-attr]
+    runner.wait()
+
+
+def test_a_reports_page_that_fails_to_build_leaves_the_runner_going(
+    qtbot: QtBot, sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ReportsHelpers, "for_page", lambda _helpers, _page_class: None)
+
+    def broken(_page: ReportsPage, _count: int) -> bool:
+        raise RuntimeError("no tiles")
+
+    monkeypatch.setattr(ReportsPage, "build_tiles", broken)
+    runner = ThreadRunner()
+    window = MainWindow(sample, runner)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.captureExceptions() as raised:
+        window.show_place("reports")
+        place = window.page_for("reports")
+        assert isinstance(place, ReportsPlace)
+        qtbot.waitUntil(lambda: bool(raised), timeout=60_000)
+    assert "no tiles" in str(raised[0][1])
+    seen: list[int] = []
+    window.ops.read(lambda _db: 1, seen.append)
+    qtbot.waitUntil(lambda: seen == [1], timeout=10_000)
+    runner.wait()
+
+
 def test_changing_the_range_redraws_every_chart_for_the_new_period(
     window: MainWindow, sample: Database
 ) -> None:
