@@ -86,7 +86,7 @@ class TaskRunner(Protocol):
 #: window has work, its thread gets the core first; when it has none, the runner has every
 #: cycle it had. Opening Reports cold at 100,000 contacts on two cores, the window's thread
 #: waited 100-155 ms in all for a core while the runner read the start-up's figures beside
-#: the Reports helpers; with this (and the helpers as idle work), 39-49 ms
+#: the Reports helpers; with this (and the helpers as idle work), 18-58 ms over 26 runs
 #: (docs/architecture.md, "Pauses").
 RUNNER_NICENESS = 5
 

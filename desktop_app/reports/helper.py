@@ -24,10 +24,10 @@ def lower_priority() -> bool:
     cycles nothing else wants (``SCHED_IDLE``). Measured opening Reports cold on two cores
     (``tests/benchmarks/bench_reports.py``, traced): as batch work at nice 5 the window's
     thread still waited 100-155 ms in all for a core while the helpers imported; as idle
-    work, with the app's runner in the background too (``desktop_app.tasks``), 39-49 ms,
-    and the charts came as soon. The cost: on a machine whose every core is kept busy by
-    other programs the charts wait for them. False where the system has no ``nice``
-    (Windows) or refuses it."""
+    work, with the app's runner in the background too (``desktop_app.tasks``), 18-58 ms
+    over 26 runs, and the charts came as soon. The cost: while other programs, or the app's
+    own background work, keep every core busy, the charts wait for them. False where the
+    system has no ``nice`` (Windows) or refuses it."""
     nice = getattr(os, "nice", None)
     if nice is None:
         return False
