@@ -96,8 +96,12 @@ class ReportsHelpers(QObject):
 
     def _on_worker(self, worker: Any) -> None:
         if self.reader is None:
-            self.reader = worker.start_helpers(self.window_.ops, local_today(), read_ahead=True)
-            self._read_ahead = True
+            # Opened already, the page asks for its charts itself: nothing is read ahead.
+            read_ahead = not self.opened
+            self.reader = worker.start_helpers(
+                self.window_.ops, local_today(), read_ahead=read_ahead
+            )
+            self._read_ahead = read_ahead
 
     def _on_page(self, page_class: Any) -> None:
         self.page_class = page_class

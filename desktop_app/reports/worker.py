@@ -283,12 +283,17 @@ class ReportsReader(QObject):
 
 
 def start_helpers(ops: OpsBus, today: date, *, read_ahead: bool) -> ReportsReader:
-    """Helper processes for a Reports page not built yet; with ``read_ahead`` (the app is
-    idle after start-up) started now on reading the default period's charts."""
+    """Helper processes for a Reports page, started now: with ``read_ahead`` (the app is idle
+    after start-up) on reading the default period's charts; without (Reports is being
+    opened, and its page will ask for each chart itself), on nothing but loading what they
+    use. Read ahead then, every read of a lane would come before its first drawing: opening
+    Reports cold at 100,000 contacts, the first chart came after 1.76 s, not 1.3 s."""
     reader = ReportsReader(ops)
     if read_ahead:
         since, until = period_of(DEFAULT_RANGE, today)
         reader.warm_up([partial(jobs.prefetch, names, since, until, today) for names in LANES])
+    else:
+        reader.warm_up([jobs.ready] * len(LANES))
     return reader
 
 

@@ -41,6 +41,7 @@ from desktop_app.reports.catalogue import (
     BY_NAME,
     CHARTS,
     FIGURES,
+    LANES,
     Chart,
     ChartData,
     Rendered,
@@ -246,6 +247,38 @@ def test_the_helpers_draw_the_charts_ahead_and_the_page_is_given_them(
     assert fresh == {chart.name: False for chart in CHARTS}
     page.reader.close()  # type: ignore[union-attr]
     runner.wait()
+
+
+def test_the_helpers_read_ahead_only_when_started_at_idle(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started at idle, each helper reads its lane's charts ahead; started because Reports is
+    being opened, they start at once on nothing, and the page's own reads, each followed by
+    its drawing, come first (docs/architecture.md, "Reports")."""
+    warmed: list[list[Any]] = []
+    monkeypatch.setattr(
+        worker.ReportsReader, "warm_up", lambda _reader, queries: warmed.append(list(queries))
+    )
+    ahead = worker.start_helpers(window.ops, TODAY, read_ahead=True)
+    assert [[(q.func, q.args[0]) for q in lanes] for lanes in warmed] == [
+        [(jobs.prefetch, names) for names in LANES]
+    ]
+    warmed.clear()
+    opened = worker.start_helpers(window.ops, TODAY, read_ahead=False)
+    assert warmed == [[jobs.ready] * len(LANES)]
+    jobs.ready(window.ops.database)  # reads nothing
+    for reader in (ahead, opened):
+        reader.close()
+
+    asked: list[bool] = []
+    monkeypatch.setattr(
+        worker, "start_helpers", lambda _ops, _today, *, read_ahead: asked.append(read_ahead)
+    )
+    for opened_first in (False, True):
+        helpers = ReportsHelpers(window)
+        helpers.opened = opened_first
+        helpers._on_worker(worker)
+    assert asked == [True, False]
 
 
 def test_reads_asked_for_while_reports_first_builds_wait_for_its_page(
