@@ -729,6 +729,12 @@ def test_tag_counts_ignore_trashed_contacts(
         TagCount("wholesale", 1),
     ]
 
+    # Deleted for good, a contact's tags no longer count either; a tag left on no one is
+    # not listed.
+    trash_contacts(database, [trashed])
+    purge_contacts(database, [trashed])
+    assert tag_counts(database) == [TagCount("vip", 2), TagCount("wholesale", 1)]
+
 
 def test_contact_choices_show_name_and_company(
     database: Database, contact_factory: ContactFactory
