@@ -52,28 +52,32 @@ MODES = (
 )
 
 
+def _schedstat(task: Path) -> tuple[float, float]:
+    """A thread's processor time so far and its time waiting for a core, in ms (Linux)."""
+    on_cpu, waiting = (task / "schedstat").read_text().split()[:2]
+    return int(on_cpu) / 1e6, int(waiting) / 1e6
+
+
 def _threads_cpu() -> dict[str, float]:
-    """Each of this process's threads' processor time so far in ms, by name (Linux only; the
-    trace's way of telling which thread ran in a stall)."""
+    """Each of this process's threads' processor time so far in ms, by name, and its time
+    waiting for a core (Linux only; the trace's way of telling which thread ran in a stall)."""
     names = {t.native_id: t.name for t in threading.enumerate()}
     spent: dict[str, float] = {}
     for task in Path("/proc/self/task").iterdir():
         try:
-            on_cpu, waiting = (task / "schedstat").read_text().split()[:2]
-            ns = int(on_cpu)
+            on_cpu, waiting = _schedstat(task)
             comm = (task / "comm").read_text().strip()
         except (OSError, ValueError, IndexError):
             continue
         name = f"{names.get(int(task.name), comm)} ({task.name})"
-        spent[name] = ns / 1e6
-        spent[f"{name} waiting for a core"] = int(waiting) / 1e6
+        spent[name] = on_cpu
+        spent[f"{name} waiting for a core"] = waiting
     return spent
 
 
 def _main_waiting() -> float:
     """How long this process's main thread has waited for a core so far, in ms (Linux)."""
-    stat = Path(f"/proc/self/task/{os.getpid()}/schedstat").read_text().split()
-    return int(stat[1]) / 1e6
+    return _schedstat(Path(f"/proc/self/task/{os.getpid()}"))[1]
 
 
 def _child(path: Path, mode: str) -> None:
@@ -115,19 +119,19 @@ def _child(path: Path, mode: str) -> None:
             gaps.append(now - last[0])
             thread, process = time.thread_time(), time.process_time()
             busy.append((thread - cpu[0]) * 1000)
-            if now - last[0] > 30 and tracing:
-                sys.stderr.write(
-                    f"stall {now - last[0]:.0f} ms ending at {now:.0f} ms; CPU in it: "
-                    f"GUI thread {(thread - cpu[0]) * 1000:.0f} ms, "
-                    f"process {(process - cpu[1]) * 1000:.0f} ms\n"
-                )
-                now_threads = _threads_cpu()
-                for name, spent in sorted(now_threads.items()):
-                    used = spent - threads_cpu[0].get(name, 0.0)
-                    if used >= 1:
-                        sys.stderr.write(f"    {name}: {used:.0f} ms\n")
             if tracing:
-                threads_cpu[0] = _threads_cpu()
+                now_threads = _threads_cpu()
+                if now - last[0] > 30:
+                    sys.stderr.write(
+                        f"stall {now - last[0]:.0f} ms ending at {now:.0f} ms; CPU in it: "
+                        f"GUI thread {(thread - cpu[0]) * 1000:.0f} ms, "
+                        f"process {(process - cpu[1]) * 1000:.0f} ms\n"
+                    )
+                    for name, spent in sorted(now_threads.items()):
+                        used = spent - threads_cpu[0].get(name, 0.0)
+                        if used >= 1:
+                            sys.stderr.write(f"    {name}: {used:.0f} ms\n")
+                threads_cpu[0] = now_threads
             cpu[:] = [thread, process]
             last[0] = now
 
