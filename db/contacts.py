@@ -192,12 +192,7 @@ class ContactNotFoundError(LookupError):
 
 def normalise(data: ContactInput) -> ContactInput:
     """Trim whitespace, drop empty email and phone rows, and fold duplicate tags."""
-    seen: dict[str, str] = {}
-    for tag in data.tags:
-        cleaned = " ".join(tag.split())
-        if cleaned and cleaned.casefold() not in seen:
-            seen[cleaned.casefold()] = cleaned
-    tags = tuple(seen.values())
+    tags = clean_tags(data.tags)
     emails = data.emails
     if type(emails) is not tuple or not all(
         e.address and e.address.strip() == e.address and e.label.strip() == e.label for e in emails
@@ -255,30 +250,75 @@ def normalise(data: ContactInput) -> ContactInput:
     )
 
 
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags with their spacing tidied, the empty ones left out and each kept once (the first
+    spelling of those that differ only in case)."""
+    seen: dict[str, str] = {}
+    for tag in tags:
+        cleaned = " ".join(tag.split())
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return tuple(seen.values())
+
+
+# What ``validate`` says of each field (an import checks its rows field by field with these).
+
+
+def name_problem(name: str) -> str | None:
+    if not name:
+        return "A name is required."
+    if len(name) > NAME_MAX:
+        return f"Keep the name under {NAME_MAX} characters."
+    return None
+
+
+def email_problem(address: str) -> str | None:
+    if not _EMAIL.match(address):
+        return f"“{address}” does not look like an email address."
+    return None
+
+
+def phone_problem(number: str) -> str | None:
+    if not _PHONE_CHARS.match(number) or len(search.digits(number)) < 3:
+        return (
+            f"“{number}” does not look like a phone number. Use digits, with spaces, a plus, "
+            "brackets or dashes if you like."
+        )
+    return None
+
+
+def tags_problem(tags: Iterable[str]) -> str | None:
+    """What is wrong with the last tag of ``tags`` that is wrong (the form shows one)."""
+    problem = None
+    for tag in tags:
+        if len(tag) > TAG_MAX:
+            problem = f"Keep each tag under {TAG_MAX} characters."
+        elif "," in tag:
+            problem = "A tag cannot contain a comma."
+    return problem
+
+
+def interval_problem(days: int | None) -> str | None:
+    if days is not None and not 1 <= days <= INTERVAL_MAX:
+        return f"Between 1 and {INTERVAL_MAX:,} days, or the default."
+    return None
+
+
 def validate(data: ContactInput) -> dict[str, str]:
     """Problems with a (normalised) form, by field: ``emails.1`` is the second email row."""
     errors: dict[str, str] = {}
-    if not data.name:
-        errors["name"] = "A name is required."
-    elif len(data.name) > NAME_MAX:
-        errors["name"] = f"Keep the name under {NAME_MAX} characters."
+    if problem := name_problem(data.name):
+        errors["name"] = problem
     for index, email in enumerate(data.emails):
-        if not _EMAIL.match(email.address):
-            errors[f"emails.{index}"] = f"“{email.address}” does not look like an email address."
+        if problem := email_problem(email.address):
+            errors[f"emails.{index}"] = problem
     for index, phone in enumerate(data.phones):
-        if not _PHONE_CHARS.match(phone.number) or len(search.digits(phone.number)) < 3:
-            errors[f"phones.{index}"] = (
-                f"“{phone.number}” does not look like a phone number. Use digits, with "
-                "spaces, a plus, brackets or dashes if you like."
-            )
-    for tag in data.tags:
-        if len(tag) > TAG_MAX:
-            errors["tags"] = f"Keep each tag under {TAG_MAX} characters."
-        elif "," in tag:
-            errors["tags"] = "A tag cannot contain a comma."
-    interval = data.purchase_interval_days
-    if interval is not None and not 1 <= interval <= INTERVAL_MAX:
-        errors["purchase_interval_days"] = f"Between 1 and {INTERVAL_MAX:,} days, or the default."
+        if problem := phone_problem(phone.number):
+            errors[f"phones.{index}"] = problem
+    if problem := tags_problem(data.tags):
+        errors["tags"] = problem
+    if problem := interval_problem(data.purchase_interval_days):
+        errors["purchase_interval_days"] = problem
     if data.season is not None:
         months = [m for m in data.season.split(",") if m.strip()]
         if not months or not all(m.strip().isdigit() and 1 <= int(m) <= 12 for m in months):
