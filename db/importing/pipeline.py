@@ -8,12 +8,13 @@ writes nothing, so stopping it at any moment (Cancel, a failure) is safe: the im
 transaction alone decides what is written. At most ``QUEUED`` chunks wait between the two, so
 memory stays bounded however long the file.
 
-Each row crosses over as a ``Record``, a plain tuple of tuples and strings, which pickles at
-C speed (rebuilding ``ImportRow`` dataclasses would cost the writer more than parsing saves),
-with what creating a contact needs already laid out: its columns, emails, phones and tags,
-its search index text and its matching keys. ``row_of`` gives back the ``ImportRow`` for the
-rarer rows that need it (updates of existing contacts). A small file is read in the import's
-own process, into the same records. docs/architecture.md, "A bulk load: the import", has more.
+Each row crosses over as a ``Record`` (``db.importing.rows``), a plain tuple of tuples and
+strings, which pickles at C speed (rebuilding ``ImportRow`` dataclasses would cost the writer
+more than parsing saves), with what creating a contact needs already laid out: its columns,
+emails, phones and tags, its search index text and its matching keys. ``row_of`` gives back
+the ``ImportRow`` for the rarer rows that need it (updates of existing contacts). A small
+file is read in the import's own process, into the same records. docs/architecture.md, "A
+bulk load: the import", has more.
 """
 
 from __future__ import annotations
@@ -30,16 +31,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
-from db import search
-from db.contacts import ContactInput, EmailData, PhoneData, contact_text
 from db.importing import vcard
 from db.importing.csvfile import CsvDialect, CsvFileError, CsvReader
 from db.importing.errors import ImportProblemError
 from db.importing.fields import Mapping
-from db.importing.rows import ImportRow, RowMapper
-from db.matching import normalise_email, normalise_phone
+from db.importing.rows import ImportRow, Record, RowMapper, to_record
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -75,8 +73,9 @@ class Rows(Protocol):
 
     def __iter__(self) -> Iterator[ImportRow]: ...
 
-    def after(self, count: int) -> Iterator[ImportRow]:
-        """The rows after the first ``count`` (for a helper taking over from the import)."""
+    def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
+        """The rows as records (``to_record``), those after the first ``after`` (for a
+        helper taking over from the import)."""
         ...
 
 
@@ -91,15 +90,18 @@ class _CsvRows:
         return self.reader.position
 
     def __iter__(self) -> Iterator[ImportRow]:
-        return self.after(0)
-
-    def after(self, count: int) -> Iterator[ImportRow]:
-        """The rows after the first ``count`` (only split into cells: that is quick)."""
-        rows = iter(self.reader)
-        for _ in islice(rows, count):
-            pass
-        for row in rows:
+        for row in self.reader:
             yield self.mapper.draft(row.cells).finish(row.line)
+
+    def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
+        # Each straight from its draft (``Draft.record``), without the ``ImportRow``; the
+        # rows skipped are only split into cells: that is quick.
+        rows = iter(self.reader)
+        for _ in islice(rows, after):
+            pass
+        draft = self.mapper.draft
+        for row in rows:
+            yield draft(row.cells).record(row.line, tag, region)
 
 
 class _CardRows:
@@ -114,8 +116,9 @@ class _CardRows:
     def __iter__(self) -> Iterator[ImportRow]:
         return iter(self.reader)
 
-    def after(self, count: int) -> Iterator[ImportRow]:
-        return islice(self.reader, count, None)
+    def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
+        for row in islice(self.reader, after, None):
+            yield to_record(row, tag, region)
 
 
 @dataclass(frozen=True)
@@ -143,129 +146,6 @@ def open_rows(reading: Reading) -> Iterator[Rows]:
     assert reading.dialect is not None
     with CsvReader(reading.path, reading.dialect) as reader:
         yield _CsvRows(reader, reading.mapping)
-
-
-# --- Records ------------------------------------------------------------------------------------
-
-
-#: name, company, title, street, city, region, postal code, country and notes, in the
-#: contact table's order.
-Head = tuple[str, str, str, str, str, str, str, str, str]
-#: centre of influence, do not contact, the four qualification flags and days between
-#: purchases, in the contact table's order.
-Tail = tuple[bool, bool, bool, bool, bool, bool, int | None]
-#: A new contact's search index row but for its id (``db.search.index_row``).
-IndexText = tuple[str, str, str, str, str, str, str]
-#: What else ``row_of`` needs: the row's own tags, whether it gave a name, the flags it gives
-#: (``ImportRow.given``); for a blank or invalid row, the reason and what the row says.
-Given = tuple[tuple[str, ...], bool, tuple[tuple[str, object], ...]]
-Extra = Given | tuple[str, str]
-
-#: One row as it crosses between processes, a plain tuple (see the module's docstring):
-#: ``(line, head, tail, emails, phones, new_tags, stage, email_keys, phone_keys, index_text,
-#: extra)``, ``head`` None for a blank or invalid row. ``emails`` and ``phones`` are (value,
-#: label) pairs; ``new_tags`` the tags a new contact gets (the import's tag added); ``stage``
-#: the stage the row names; the keys are those ``db.matching`` compares contacts by.
-Record = tuple[
-    int,
-    Head | None,
-    Tail,
-    tuple[tuple[str, str], ...],
-    tuple[tuple[str, str], ...],
-    tuple[str, ...],
-    str,
-    tuple[str, ...],
-    tuple[str, ...],
-    IndexText,
-    Extra,
-]
-_NO_TAIL: Tail = (False, False, False, False, False, False, None)
-_NO_TEXT: IndexText = ("", "", "", "", "", "", "")
-
-
-def to_record(row: ImportRow, tag: str, region: str) -> Record:
-    data = row.data
-    if data is None:
-        return (
-            row.line,
-            None,
-            _NO_TAIL,
-            (),
-            (),
-            (),
-            "",
-            (),
-            (),
-            _NO_TEXT,
-            (row.error, row.summary),
-        )
-    tags = data.tags
-    new_tags = tags
-    if tag and tag.casefold() not in {t.casefold() for t in tags}:
-        new_tags = (*tags, tag)
-    return (
-        row.line,
-        (data.name, *contact_text(data)),
-        (
-            data.centre_of_influence,
-            data.do_not_contact,
-            data.has_need,
-            data.has_budget,
-            data.has_urgency,
-            data.is_decision_maker,
-            data.purchase_interval_days,
-        ),
-        tuple((e.address, e.label) for e in data.emails),
-        tuple((p.number, p.label) for p in data.phones),
-        new_tags,
-        row.stage,
-        tuple(k for e in data.emails if (k := normalise_email(e.address)) is not None),
-        tuple(k for p in data.phones if (k := normalise_phone(p.number, region)) is not None),
-        search.index_row(
-            0,
-            name=data.name,
-            company=data.company,
-            title=data.title,
-            emails=[e.address for e in data.emails],
-            numbers=[p.number for p in data.phones],
-            tags=new_tags,
-            place=(data.city, data.region, data.country),
-        )[1:],
-        (tags, row.named, row.given),
-    )
-
-
-def row_of(record: Record) -> ImportRow:
-    """The ``ImportRow`` a record was made from."""
-    line, head, tail, emails, phones, _new_tags, stage, _e, _p, _text, extra = record
-    if head is None:
-        error, summary = cast(tuple[str, str], extra)
-        return ImportRow(line, None, error, summary)
-    tags, named, given = cast(Given, extra)
-    name, company, title, street, city, region, postal_code, country, notes = head
-    centre, no_contact, need, budget, urgency, decides, interval = tail
-    data = ContactInput(
-        name=name,
-        company=company,
-        title=title,
-        emails=tuple(EmailData(address, label) for address, label in emails),
-        phones=tuple(PhoneData(number, label) for number, label in phones),
-        street=street,
-        city=city,
-        region=region,
-        postal_code=postal_code,
-        country=country,
-        notes=notes,
-        tags=tags,
-        centre_of_influence=centre,
-        do_not_contact=no_contact,
-        has_need=need,
-        has_budget=budget,
-        has_urgency=urgency,
-        is_decision_maker=decides,
-        purchase_interval_days=interval,
-    )
-    return ImportRow(line, data, named=named, stage=stage, given=given)
 
 
 # --- The feed of records ------------------------------------------------------------------------
@@ -297,9 +177,7 @@ class _InProcess:
         return self.rows.position
 
     def __iter__(self) -> Iterator[Record]:
-        tag, region = self.reading.tag, self.reading.region
-        for row in self.rows:
-            yield to_record(row, tag, region)
+        return self.rows.records(self.reading.tag, self.reading.region)
 
 
 def _nothing() -> None:
@@ -348,7 +226,6 @@ class _FromHelper:
 
     def _here(self) -> Generator[Record, None, bool]:
         """Read rows here until the helper is ready; whether it took over."""
-        tag, region = self.reading.tag, self.reading.region
         listening = READ_HERE_WHILE_STARTING
         if not listening and self._hand_over(0):
             return True
@@ -356,8 +233,8 @@ class _FromHelper:
             self.rows = rows
             count = 0
             try:
-                for row in rows:
-                    yield to_record(row, tag, region)
+                for record in rows.records(self.reading.tag, self.reading.region):
+                    yield record
                     count += 1
                     if listening and not count % 256 and self.pipe.poll():
                         if self._hand_over(count):
@@ -452,10 +329,9 @@ def read_in_helper(reading: Reading, pipe: Connection) -> None:
     sender.start()
     try:
         with open_rows(reading) as rows:
-            tag, region = reading.tag, reading.region
             chunk: list[Record] = []
-            for row in rows.after(count):
-                chunk.append(to_record(row, tag, region))
+            for record in rows.records(reading.tag, reading.region, after=count):
+                chunk.append(record)
                 if len(chunk) >= CHUNK:
                     if gone.is_set():
                         break
@@ -474,8 +350,8 @@ def _warm_up(reading: Reading) -> None:
     """Read the file's first rows, so that what reading loads on first use (the phone number
     metadata, the codecs) is loaded before the import waits on this helper."""
     with open_rows(reading) as rows:
-        for row in islice(rows, 8):
-            to_record(row, reading.tag, reading.region)
+        for _record in islice(rows.records(reading.tag, reading.region), 8):
+            pass
 
 
 def _send(

@@ -12,9 +12,23 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
-from db.contacts import ContactInput, EmailData, PhoneData, normalise, validate
+from db import search
+from db.contacts import (
+    ContactInput,
+    EmailData,
+    PhoneData,
+    clean_tags,
+    contact_text,
+    email_problem,
+    interval_problem,
+    name_problem,
+    phone_problem,
+    tags_problem,
+)
 from db.importing.fields import FLAGS, Field, Mapping
+from db.matching import normalise_email, normalise_phone
 
 #: Google joins several values in one cell with " ::: "; spreadsheets often use ";".
 _MULTI = re.compile(r"\s+:::\s+|\s*;\s*|\s*\n\s*")
@@ -148,46 +162,85 @@ class Draft:
 
     def finish(self, line: int) -> ImportRow:
         """The row as a validated contact, or the reason it is not one."""
+        return row_of(self.record(line))
+
+    def record(self, line: int, tag: str = "", region: str = "") -> Record:
+        """The row as a ``Record``: trimmed as ``db.contacts.normalise`` trims a contact and
+        checked as ``validate`` checks it, field by field, without building the contact (a
+        large import reads its rows this way; ``tag`` and ``region`` as ``to_record``)."""
         if self.is_blank():
-            return ImportRow(line, None)
+            return _left_out(line, "", "")
         given, problems = self._given()
-        data = normalise(
-            ContactInput(
-                name=self.contact_name(),
-                company=self.company,
-                title=self.title,
-                emails=tuple(self.emails),
-                phones=tuple(self.phones),
-                street=self.street,
-                city=self.city,
-                region=self.region,
-                postal_code=self.postal_code,
-                country=self.country,
-                notes="\n".join(n for n in self.notes if n.strip()),
-                tags=tuple(self.tags),
-                **given,  # type: ignore[arg-type]
-            )
+        name = " ".join(self.contact_name().split())
+        text = (self.company, self.title, self.street, self.city, self.region)
+        company, title, street, city, place = map(str.strip, text)
+        postal_code, country = self.postal_code.strip(), self.country.strip()
+        notes = "\n".join(n for n in self.notes if n.strip()).strip()
+        emails = tuple((a, e.label.strip()) for e in self.emails if (a := e.address.strip()))
+        phones = tuple((n, p.label.strip()) for p in self.phones if (n := p.number.strip()))
+        if not name:
+            summary = _summary(name, company, emails, phones)
+            return _left_out(line, "It has no name, company, email or phone.", summary)
+        tags = clean_tags(self.tags)
+        interval = cast(int | None, given.get(_INTERVAL))
+        errors = [
+            *problems,
+            name_problem(name),
+            *(email_problem(address) for address, _label in emails),
+            *(phone_problem(number) for number, _label in phones),
+            tags_problem(tags),
+            interval_problem(interval),
+        ]
+        if any(errors):
+            reason = " ".join(dict.fromkeys(e for e in errors if e))
+            return _left_out(line, reason, _summary(name, company, emails, phones))
+        head = (name, company, title, street, city, place, postal_code, country, notes)
+        tail = (
+            (*(bool(given.get(flag, False)) for flag in _FLAG_ATTRS), interval)
+            if given
+            else _NO_TAIL
         )
-        if not data.name:
-            reason = "It has no name, company, email or phone."
-            return ImportRow(line, None, reason, summarise(data))
-        errors = [*problems, *validate(data).values()]
-        if errors:
-            return ImportRow(line, None, " ".join(dict.fromkeys(errors)), summarise(data))
-        return ImportRow(
-            line, data, named=self.has_name(), stage=self.stage, given=tuple(given.items())
+        return _valid_record(
+            line,
+            head,
+            cast(Tail, tail),
+            emails,
+            phones,
+            tags=tags,
+            stage=self.stage,
+            given=(tags, self.has_name(), tuple(given.items())),
+            tag=tag,
+            region=region,
         )
 
 
 def summarise(data: ContactInput) -> str:
     """What a row says, on one line: name · company · emails · phones."""
+    return _summary(
+        data.name,
+        data.company,
+        [(e.address, e.label) for e in data.emails],
+        [(p.number, p.label) for p in data.phones],
+    )
+
+
+def record_summary(record: Record) -> str:
+    """``summarise`` for a valid row's record."""
+    head = record[1]
+    assert head is not None
+    return _summary(head[0], head[1], record[3], record[4])
+
+
+def _summary(
+    name: str, company: str, emails: Sequence[tuple[str, str]], phones: Sequence[tuple[str, str]]
+) -> str:
     return " · ".join(
         part
         for part in (
-            data.name,
-            data.company if data.company != data.name else "",
-            ", ".join(e.address for e in data.emails),
-            ", ".join(p.number for p in data.phones),
+            name,
+            company if company != name else "",
+            ", ".join(address for address, _label in emails),
+            ", ".join(number for number, _label in phones),
         )
         if part
     )
@@ -421,3 +474,161 @@ def merge_notes(existing: str, extra: Iterable[str]) -> str:
     """Notes with the lines not already in them appended."""
     lines = [line for line in extra if line and line not in existing]
     return "\n".join([existing, *lines]) if existing and lines else existing or "\n".join(lines)
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+#: name, company, title, street, city, region, postal code, country and notes, in the
+#: contact table's order.
+Head = tuple[str, str, str, str, str, str, str, str, str]
+#: centre of influence, do not contact, the four qualification flags and days between
+#: purchases, in the contact table's order.
+Tail = tuple[bool, bool, bool, bool, bool, bool, int | None]
+#: A new contact's search index row but for its id (``db.search.index_row``).
+IndexText = tuple[str, str, str, str, str, str, str]
+#: What else ``row_of`` needs: the row's own tags, whether it gave a name, the flags it gives
+#: (``ImportRow.given``); for a blank or invalid row, the reason and what the row says.
+Given = tuple[tuple[str, ...], bool, tuple[tuple[str, object], ...]]
+Extra = Given | tuple[str, str]
+
+#: One row as it crosses between processes, a plain tuple (see ``db.importing.pipeline``):
+#: ``(line, head, tail, emails, phones, new_tags, stage, email_keys, phone_keys, index_text,
+#: extra)``, ``head`` None for a blank or invalid row. ``emails`` and ``phones`` are (value,
+#: label) pairs; ``new_tags`` the tags a new contact gets (the import's tag added); ``stage``
+#: the stage the row names; the keys are those ``db.matching`` compares contacts by.
+Record = tuple[
+    int,
+    Head | None,
+    Tail,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    IndexText,
+    Extra,
+]
+_NO_TAIL: Tail = (False, False, False, False, False, False, None)
+_NO_TEXT: IndexText = ("", "", "", "", "", "", "")
+
+
+#: The yes/no flags of ``Tail``, by ``ContactInput`` attribute, and its days between purchases.
+_FLAG_ATTRS = (
+    "centre_of_influence",
+    "do_not_contact",
+    "has_need",
+    "has_budget",
+    "has_urgency",
+    "is_decision_maker",
+)
+_INTERVAL = "purchase_interval_days"
+
+
+def to_record(row: ImportRow, tag: str, region: str) -> Record:
+    """The row as a record, ``tag`` added to a new contact's tags and the phone numbers'
+    matching keys for ``region`` (``Draft.record`` makes the same from a CSV row's draft)."""
+    data = row.data
+    if data is None:
+        return _left_out(row.line, row.error, row.summary)
+    return _valid_record(
+        row.line,
+        (data.name, *contact_text(data)),
+        (
+            data.centre_of_influence,
+            data.do_not_contact,
+            data.has_need,
+            data.has_budget,
+            data.has_urgency,
+            data.is_decision_maker,
+            data.purchase_interval_days,
+        ),
+        tuple((e.address, e.label) for e in data.emails),
+        tuple((p.number, p.label) for p in data.phones),
+        tags=data.tags,
+        stage=row.stage,
+        given=(data.tags, row.named, row.given),
+        tag=tag,
+        region=region,
+    )
+
+
+def _left_out(line: int, error: str, summary: str) -> Record:
+    """A blank row's record (no ``error``), or an invalid one's."""
+    return (line, None, _NO_TAIL, (), (), (), "", (), (), _NO_TEXT, (error, summary))
+
+
+def _valid_record(
+    line: int,
+    head: Head,
+    tail: Tail,
+    emails: tuple[tuple[str, str], ...],
+    phones: tuple[tuple[str, str], ...],
+    *,
+    tags: tuple[str, ...],
+    stage: str,
+    given: Given,
+    tag: str,
+    region: str,
+) -> Record:
+    new_tags = tags
+    if tag and tag.casefold() not in {t.casefold() for t in tags}:
+        new_tags = (*tags, tag)
+    addresses = [address for address, _label in emails]
+    numbers = [number for number, _label in phones]
+    name, company, title, _street, city, place, _postal_code, country, _notes = head
+    return (
+        line,
+        head,
+        tail,
+        emails,
+        phones,
+        new_tags,
+        stage,
+        tuple(k for a in addresses if (k := normalise_email(a)) is not None),
+        tuple(k for n in numbers if (k := normalise_phone(n, region)) is not None),
+        search.index_row(
+            0,
+            name=name,
+            company=company,
+            title=title,
+            emails=addresses,
+            numbers=numbers,
+            tags=new_tags,
+            place=(city, place, country),
+        )[1:],
+        given,
+    )
+
+
+def row_of(record: Record) -> ImportRow:
+    """The ``ImportRow`` a record was made from."""
+    line, head, tail, emails, phones, _new_tags, stage, _e, _p, _text, extra = record
+    if head is None:
+        error, summary = cast(tuple[str, str], extra)
+        return ImportRow(line, None, error, summary)
+    tags, named, given = cast(Given, extra)
+    name, company, title, street, city, region, postal_code, country, notes = head
+    centre, no_contact, need, budget, urgency, decides, interval = tail
+    data = ContactInput(
+        name=name,
+        company=company,
+        title=title,
+        emails=tuple(EmailData(address, label) for address, label in emails),
+        phones=tuple(PhoneData(number, label) for number, label in phones),
+        street=street,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        notes=notes,
+        tags=tags,
+        centre_of_influence=centre,
+        do_not_contact=no_contact,
+        has_need=need,
+        has_budget=budget,
+        has_urgency=urgency,
+        is_decision_maker=decides,
+        purchase_interval_days=interval,
+    )
+    return ImportRow(line, data, named=named, stage=stage, given=given)

@@ -33,7 +33,7 @@ from db.importing import csvfile, pipeline, vcard
 from db.importing.csvfile import CsvDialect, CsvReader
 from db.importing.errors import ImportProblemError
 from db.importing.fields import ColumnRule, Layout, Mapping, guess_layout
-from db.importing.rows import ImportRow, merge_notes, summarise
+from db.importing.rows import ImportRow, Record, merge_notes, record_summary, row_of
 from db.journeys import active_model
 from db.models import (
     Base,
@@ -279,19 +279,8 @@ class _Tally:
         self.invalid = 0
         self.invalid_rows: list[PreviewRow] = []
 
-    def valid(self, rows: Iterable[ImportRow], ticker: _Ticker) -> Iterator[ImportRow]:
-        """The rows that can be imported; the others are counted here."""
-        for row in rows:
-            ticker.tick()
-            if row.data is not None:
-                yield row
-            else:
-                self._left_out(row.line, row.error, row.summary)
-
-    def valid_records(
-        self, records: Iterable[pipeline.Record], ticker: _Ticker
-    ) -> Iterator[pipeline.Record]:
-        """``valid`` for records."""
+    def valid_records(self, records: Iterable[Record], ticker: _Ticker) -> Iterator[Record]:
+        """The records of the rows that can be imported; the others are counted here."""
         for record in records:
             ticker.tick()
             if record[1] is not None:
@@ -328,23 +317,23 @@ def preview(
     with database.reading() as session:
         region = matching.default_region(session)
         index = matching.ContactIndex.load(session, region)
-    keeping = _Keeping(region, keep=keep)
+    keeping = _Keeping(keep=keep)
     with keeping, _rows(source) as rows:
         ticker = _Ticker(progress, rows)
-        for row in tally.valid(keeping.kept(rows), ticker):
-            assert row.data is not None
-            # The row's matching keys, from its record (``pipeline.to_record``).
-            found = index.claim_keys(-row.line, *keeping.keys)
+        # Each row as a record, without the import's tag (see ``_records``).
+        for record in tally.valid_records(keeping.kept(rows.records("", region)), ticker):
+            line = record[0]
+            found = index.claim_keys(-line, record[7], record[8])
             if found is None:
                 new += 1
                 if len(new_rows) < SHOWN:
-                    new_rows.append(PreviewRow(row.line, summarise(row.data)))
+                    new_rows.append(PreviewRow(line, record_summary(record)))
             else:
                 matched += 1
                 if len(matched_rows) < SHOWN:
-                    matched_rows.append(PreviewRow(row.line, summarise(row.data), found))
+                    matched_rows.append(PreviewRow(line, record_summary(record), found))
         ticker.done()
-        keeping.keep(source)
+        keeping.keep(source, region)
     if matched_rows:
         matched_rows = _with_names(database, matched_rows)
     return Preview(
@@ -370,9 +359,7 @@ class _Keeping:
     only a saving: should the temporary file fail (a full disk), the preview goes on without
     it and the import reads the file again."""
 
-    def __init__(self, region: str, *, keep: bool = True) -> None:
-        self.region = region
-        self.keys: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    def __init__(self, *, keep: bool = True) -> None:
         self.spool: pipeline.Spool | None = None
         if not keep:
             return
@@ -381,23 +368,20 @@ class _Keeping:
         except OSError as exc:
             log.warning("cannot keep the preview's rows for the import (%s)", exc)
 
-    def kept(self, rows: Iterable[ImportRow]) -> Iterator[ImportRow]:
-        """The rows, each kept as its record; ``keys`` are the matching keys of the row
-        last given (its emails' and phones', as ``db.matching`` compares them)."""
-        region = self.region
-        for row in rows:
-            record = pipeline.to_record(row, "", region)
-            self.keys = (record[7], record[8])
+    def kept(self, records: Iterable[Record]) -> Iterator[Record]:
+        """The records, each kept as it is given."""
+        for record in records:
             if self.spool is not None:
                 try:
                     self.spool.add(record)
                 except OSError as exc:
                     log.warning("cannot keep the preview's rows for the import (%s)", exc)
                     self._drop()
-            yield row
+            yield record
 
-    def keep(self, source: ImportSource) -> None:
-        """Every row was read: keep the records for an import of ``source``."""
+    def keep(self, source: ImportSource, region: str) -> None:
+        """Every row was read: keep the records for an import of ``source`` (its phone
+        numbers' matching keys are for ``region``)."""
         global _kept
         spool, self.spool = self.spool, None
         if spool is None:
@@ -409,7 +393,7 @@ class _Keeping:
             spool.close()
             return
         with _kept_lock:
-            replaced, _kept = _kept, (source, self.region, spool)
+            replaced, _kept = _kept, (source, region, spool)
         if replaced is not None:
             replaced[2].close()
 
@@ -561,7 +545,7 @@ def run_import(
                     writer.create(record)
                 elif action is DuplicateAction.UPDATE:
                     assert found is not None
-                    writer.update(found, pipeline.row_of(record))
+                    writer.update(found, row_of(record))
                     updated += 1
                 else:
                     skipped += 1
@@ -780,7 +764,7 @@ class _Writer:
             found = self.tag_sets[names] = (tuple(dict.fromkeys(ids)), " ".join(tags))
         return found
 
-    def create(self, record: pipeline.Record) -> None:
+    def create(self, record: Record) -> None:
         """A new contact, at the stage the row names if the active model has it, else at the
         model's first stage."""
         _line, head, tail, emails, phones, tags, stage, _e, _p, index_text, _extra = record

@@ -16,7 +16,7 @@ import pytest
 
 from db import contacts, search
 from db.engine import Database, open_database
-from db.importing import csvfile, pipeline, service
+from db.importing import csvfile, pipeline, rows, service
 from db.importing.service import DuplicateAction, ImportOptions
 
 FILES = Path(__file__).parent / "import_files"
@@ -81,11 +81,11 @@ def by_helper(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FILES.iterdir()))
 def test_a_record_gives_back_the_row_it_was_made_from(name: str) -> None:
     source = service.open_source(FILES / name)
-    with service._rows(source) as rows:
-        read = list(rows)
+    with service._rows(source) as each:
+        read = list(each)
     assert read
     for row in read:
-        assert pipeline.row_of(pipeline.to_record(row, "imported", "US")) == row
+        assert rows.row_of(rows.to_record(row, "imported", "US")) == row
 
 
 def _import(path: Path, source_file: Path) -> service.ImportSummary:
@@ -299,4 +299,5 @@ def test_the_helper_reads_cards_and_other_layouts_as_they_read_here(
     with pipeline.records(reading, helper=False) as feed:
         expected = list(feed)
     with pipeline.open_rows(reading) as rows:
-        assert [pipeline.to_record(r, "fair", "US") for r in rows.after(1)] == expected[1:]
+        assert list(rows.records("fair", "US", after=1)) == expected[1:]
+
