@@ -15,6 +15,7 @@ from sqlalchemy import Index
 from db import contacts, derived, search
 from db.engine import Database
 from db.importing import service
+from db.importing.fields import ColumnRule, Field
 from db.importing.service import DuplicateAction, ImportOptions
 from tests.conftest import ContactFactory
 
@@ -195,3 +196,58 @@ def test_a_cancel_while_the_indexes_are_built_again_leaves_the_database_as_it_wa
     assert deferrals and len(built) == 3
     assert _schema(database) == before
     assert _dump(database) == rows
+
+
+def _mapped(path: Path) -> service.ImportSource:
+    """The file's columns: name, then its flags and days between purchases as they come."""
+    source = service.open_source(path)
+    fields = {
+        "Email": Field.EMAIL,
+        "Centre of influence": Field.CENTRE_OF_INFLUENCE,
+        "Days between purchases": Field.PURCHASE_INTERVAL,
+    }
+    return source.with_mapping(
+        [ColumnRule(fields.get(header, Field.NAME)) for header in source.headers]
+    )
+
+
+def _stored(database: Database, name: str) -> list[tuple[str, Any]]:
+    """Each column of the contact as SQLite holds it: its type and value."""
+    with sqlite3.connect(database.path) as raw:
+        columns = [c[1] for c in raw.execute("PRAGMA table_info(contact)")]
+        values = raw.execute(
+            f"SELECT {', '.join(f'typeof({c}), {c}' for c in columns)} FROM contact WHERE name = ?",
+            (name,),
+        ).fetchone()
+    skip = {"id", "name", "created_at", "updated_at", "stage_entered_at"}
+    return [
+        (column, values[2 * i : 2 * i + 2])
+        for i, column in enumerate(columns)
+        if column not in skip
+    ]
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["a few rows", "rows by the thousand"])
+def test_imported_contacts_are_stored_as_the_form_stores_them(
+    database: Database, tmp_path: Path, large: bool
+) -> None:
+    """Nothing the import leaves empty is stored as an empty text instead of NULL, and a flag
+    is the number the form stores."""
+    for name, flag, days in (("Form Plain", False, None), ("Form Flagged", True, 30)):
+        contacts.create_contact(
+            database,
+            contacts.ContactInput(name=name, centre_of_influence=flag, purchase_interval_days=days),
+        )
+    path = tmp_path / "kinds.csv"
+    filler = "".join(f"Person {i},,\n" for i in range(6000 if large else 0))
+    path.write_text(
+        "Name,Centre of influence,Days between purchases\n"
+        f"File Plain,,\nFile Flagged,yes,30\n{filler}",
+        encoding="utf-8",
+    )
+    service.run_import(database, _mapped(path), ImportOptions())
+    assert _stored(database, "File Plain") == _stored(database, "Form Plain")
+    assert _stored(database, "File Flagged") == _stored(database, "Form Flagged")
+    plain = dict(_stored(database, "File Plain"))
+    assert plain["purchase_interval_days"] == ("null", None)
+    assert plain["centre_of_influence"] == ("integer", 0)

@@ -300,4 +300,3 @@ def test_the_helper_reads_cards_and_other_layouts_as_they_read_here(
         expected = list(feed)
     with pipeline.open_rows(reading) as rows:
         assert list(rows.records("fair", "US", after=1)) == expected[1:]
-
