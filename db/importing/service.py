@@ -595,14 +595,22 @@ def _deferrable_indexes() -> list[Index]:
     """The indexes an import neither reads nor needs while it runs: those on the contact table
     (matching, updates and derived columns find contacts by id), on email addresses (matching
     reads them all once, up front), on tags by tag and on stage changes (nothing reads them).
-    A contact's own emails, phones and tags are found through indexes that stay."""
+    A contact's own emails, phones and tags are found through indexes that stay; so do the
+    indexes of the few contacts that are centres of influence or were referred (``_FEW``):
+    an import adds next to nothing to them, and building one anew reads every contact."""
     address = next(i for i in _table(ContactEmail).indexes if i.name == "ix_contact_email_address")
     others = [i for model in (ContactTag, StageChange) for i in _table(model).indexes]
+    contacts = [i for i in _table(Contact).indexes if i.name not in _FEW]
     return [
-        *sorted(_table(Contact).indexes, key=lambda i: str(i.name)),
+        *sorted(contacts, key=lambda i: str(i.name)),
         address,
         *sorted(others, key=lambda i: str(i.name)),
     ]
+
+
+#: Indexes of only some contacts (see ``_deferrable_indexes``): a file seldom marks more than
+#: a few as centres of influence, and never says who referred whom.
+_FEW = frozenset({"ix_contact_live_centres", "ix_contact_live_referred"})
 
 
 def worth_deferring_indexes(existing: int, expected_new: int) -> bool:

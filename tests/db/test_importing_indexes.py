@@ -211,6 +211,34 @@ def _mapped(path: Path) -> service.ImportSource:
     )
 
 
+def test_the_indexes_of_a_few_contacts_stay_and_hold_the_imported_ones(
+    database: Database, tmp_path: Path, deferrals: list[int]
+) -> None:
+    path = tmp_path / "centres.csv"
+    path.write_text(
+        "Name,Email,Centre of influence\n"
+        + "".join(
+            f"Person {i},p{i}@example.com,{'yes' if i % 500 == 0 else ''}\n" for i in range(6000)
+        ),
+        encoding="utf-8",
+    )
+    summary = service.run_import(database, _mapped(path), ImportOptions())
+    assert deferrals and summary.created == 6000
+    deferred = {index.name for index in service._deferrable_indexes()}
+    assert not deferred & {"ix_contact_live_centres", "ix_contact_live_referred"}
+    with sqlite3.connect(database.path) as raw:
+        by_index = raw.execute(
+            "SELECT id FROM contact INDEXED BY ix_contact_live_centres "
+            "WHERE deleted_at IS NULL AND centre_of_influence IS 1 ORDER BY name"
+        ).fetchall()
+        scanned = raw.execute(
+            "SELECT id FROM contact NOT INDEXED "
+            "WHERE deleted_at IS NULL AND centre_of_influence IS 1 ORDER BY name, id"
+        ).fetchall()
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert by_index == scanned and len(by_index) == 12
+
+
 def _stored(database: Database, name: str) -> list[tuple[str, Any]]:
     """Each column of the contact as SQLite holds it: its type and value."""
     with sqlite3.connect(database.path) as raw:
