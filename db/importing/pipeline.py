@@ -23,6 +23,8 @@ import logging
 import multiprocessing
 import pickle
 import queue
+import socket
+import sys
 import tempfile
 import threading
 import zlib
@@ -51,6 +53,14 @@ HELPER_FROM_BYTES = 4 << 20
 #: Rows per chunk handed over, and chunks that may wait to be written.
 CHUNK = 1000
 QUEUED = 8
+#: How much may be on its way from the helper to the import (bytes; the send buffer of the
+#: helper's end of the connection, a socket pair where ``_widen`` can set it), so that the
+#: helper seldom waits to send a chunk, nor the import to receive one: several chunks
+#: (a chunk is about 300 KB). The system may give less (Linux: ``net.core.wmem_max``).
+_IN_FLIGHT = 2 << 20
+#: How often the helper's reading thread offers the interpreter to its sending thread (the
+#: interpreter's default is every 5 ms; see ``_helper``).
+_HELPER_SWITCH_INTERVAL = 0.0005
 #: How long the import waits for a chunk before it checks on the helper and on Cancel.
 _WAIT = 0.1
 #: The import reads the first rows itself while the helper starts (tests turn it off, to
@@ -203,9 +213,10 @@ class _FromHelper:
         #: The helper sent its last rows.
         self.finished = False
         here, there = context.Pipe()
+        _widen(there)
         self.pipe: Connection = here
         self.process: BaseProcess = context.Process(
-            target=read_in_helper,
+            target=_helper,
             args=(reading, there),
             name="touchbase-import-reader",
             daemon=True,
@@ -307,6 +318,26 @@ def _failure(path: Path, message: tuple[Any, ...]) -> Exception:
     return HelperFailedError(
         f"Reading {path.name} failed in the helper process ({kind}: {text}); nothing was written."
     )
+
+
+def _widen(connection: Connection) -> None:
+    """Let up to ``_IN_FLIGHT`` bytes wait in the connection, where it is a socket pair
+    (Linux, macOS); elsewhere it is left as it is."""
+    if sys.platform == "win32":
+        return
+    try:
+        with socket.fromfd(connection.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as end:
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _IN_FLIGHT)
+    except OSError as exc:
+        log.info("the import's connection to its helper keeps its own buffer (%s)", exc)
+
+
+def _helper(reading: Reading, pipe: Connection) -> None:
+    """The helper process's work (``read_in_helper``). Its sending thread waits for its turn
+    at the interpreter each time the connection takes more of a chunk, while the import waits
+    for the rest: that turn must come soon."""
+    sys.setswitchinterval(_HELPER_SWITCH_INTERVAL)
+    read_in_helper(reading, pipe)
 
 
 def read_in_helper(reading: Reading, pipe: Connection) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import socket
 import sqlite3
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -300,3 +302,26 @@ def test_the_helper_reads_cards_and_other_layouts_as_they_read_here(
         expected = list(feed)
     with pipeline.open_rows(reading) as rows:
         assert list(rows.records("fair", "US", after=1)) == expected[1:]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the connection is a socket pair elsewhere")
+def test_the_connection_to_the_helper_holds_several_chunks() -> None:
+    """So that neither the helper nor the import waits on the other's turn to run."""
+    here, there = multiprocessing.get_context("spawn").Pipe()
+
+    def buffer() -> int:
+        with socket.fromfd(there.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as end:
+            return int(end.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+
+    try:
+        before = buffer()
+        pipeline._widen(there)
+        cap = Path("/proc/sys/net/core/wmem_max")
+        allowed = int(cap.read_text()) if cap.exists() else pipeline._IN_FLIGHT
+        # Linux caps what is asked at ``net.core.wmem_max`` (and doubles it for its own use).
+        assert buffer() >= min(pipeline._IN_FLIGHT, allowed)
+        if allowed > before:
+            assert buffer() > before
+    finally:
+        here.close()
+        there.close()
