@@ -62,7 +62,10 @@ DEFER_INDEXES_FROM = 5000
 #: While an import writes, its connection keeps up to this much of the database in memory
 #: (KiB; SQLite's own default is 2 MiB): the pages it fills and reads again (the tables as
 #: the indexes are built, the derived columns) stay there instead of going out and back.
-_CACHE_KIB = 64 * 1024
+#: 100,000 new contacts fill about 130 MiB; each deferred index built anew reads the whole
+#: contact table, from memory rather than from the log when it is all there (0.70 s for the
+#: 21 indexes, against 0.85-0.91 s with 64 MiB). It is given back when the import ends.
+_CACHE_KIB = 256 * 1024
 #: The search index gathers new terms in memory up to this many bytes before it writes them
 #: out as a segment (SQLite's FTS5 ``hashsize``, by default 1 MiB): fewer, larger segments to
 #: write and merge. ``_FTS_HASHSIZE`` is FTS5's default, set again before the commit.

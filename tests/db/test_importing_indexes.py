@@ -279,3 +279,25 @@ def test_imported_contacts_are_stored_as_the_form_stores_them(
     plain = dict(_stored(database, "File Plain"))
     assert plain["purchase_interval_days"] == ("null", None)
     assert plain["centre_of_influence"] == ("integer", 0)
+
+
+def test_the_import_gives_its_larger_page_cache_back(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cache_size(session: Any) -> int:
+        return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+
+    with database.write_session.begin() as session:
+        before = cache_size(session)
+    during: list[int] = []
+    real = service._Writer.finish
+
+    def finish(self: service._Writer, *args: Any, **kwargs: Any) -> None:
+        during.append(cache_size(self.session))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(service._Writer, "finish", finish)
+    service.run_import(database, service.open_source(_file(tmp_path, 50)), ImportOptions())
+    assert during == [-service._CACHE_KIB] and before != -service._CACHE_KIB
+    with database.write_session.begin() as session:
+        assert cache_size(session) == before
