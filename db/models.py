@@ -306,7 +306,11 @@ class Tag(Base):
 
 class ContactTag(Base):
     __tablename__ = "contact_tag"
-    __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
+    # Its key alone: one b-tree to write per link (migration 0017).
+    __table_args__ = (
+        Index("ix_contact_tag_tag", "tag_id", "contact_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True

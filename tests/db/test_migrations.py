@@ -248,3 +248,48 @@ def test_a_0001_database_with_data_gains_filled_derived_columns(db_path: Path) -
         "SELECT purchase_count, first_purchase_on, last_purchase_on, lifetime_value,"
         " satisfaction FROM contact",
     ) == [(2, "2025-02-01", "2025-05-01", 162500, "satisfied")]
+
+
+def test_0017_keeps_every_tag_link_and_every_search_as_it_was(db_path: Path) -> None:
+    """The tag links and the search index are made again, lighter to write, with their rows."""
+    with open_database(db_path) as database:
+        for n in range(12):
+            contacts.create_contact(
+                database,
+                contacts.ContactInput(
+                    name=f"Ann Lee {n}", company="Harbour Bakery", tags=("Fair", f"Group {n % 3}")
+                ),
+            )
+    eng = create_engine(f"sqlite:///{db_path}")
+    _run(eng, "downgrade", "0016")
+
+    def state() -> tuple[list[tuple[object, ...]], ...]:
+        return (
+            _rows(db_path, "SELECT contact_id, tag_id FROM contact_tag ORDER BY 1, 2"),
+            _rows(
+                db_path,
+                'SELECT rowid FROM contact_fts WHERE contact_fts MATCH \'"harb"* "grou"*\''
+                " ORDER BY rowid",
+            ),
+            _rows(db_path, "SELECT rowid, * FROM contact_fts ORDER BY rowid"),
+        )
+
+    def schema_of(name: str) -> str:
+        return str(_rows(db_path, f"SELECT sql FROM sqlite_master WHERE name = '{name}'")[0][0])
+
+    before = state()
+    assert len(before[0]) == 24 and len(before[1]) == 12
+    assert "WITHOUT ROWID" not in schema_of("contact_tag")
+    assert "columnsize" not in schema_of("contact_fts")
+    _run(eng, "upgrade", "0017")
+    assert state() == before
+    assert "WITHOUT ROWID" in schema_of("contact_tag")
+    assert "columnsize = 0" in schema_of("contact_fts")
+    assert _rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'contact_fts_docsize'") == []
+    _run(eng, "downgrade", "0016")
+    assert state() == before
+    eng.dispose()
+    with open_database(db_path) as database:  # back to the head, as the app opens it
+        assert contacts.contact_ids(database, contacts.ContactQuery(text="ann group"), 0, 50)
+        assert database.backup_path is not None
+    assert state() == before

@@ -46,7 +46,10 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def _rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[object, ...]]:
     listed = ", ".join(f'"{c}"' for c in columns)
-    return conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY rowid').fetchall()
+    try:
+        return conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY rowid').fetchall()
+    except sqlite3.OperationalError:  # a table without rowids (the tag links, since 0017)
+        return conn.execute(f'SELECT {listed} FROM "{table}" ORDER BY {listed}').fetchall()
 
 
 def _same(a: sqlite3.Connection, b: sqlite3.Connection, table: str, columns: list[str]) -> bool:
