@@ -173,7 +173,7 @@ class Draft:
         given, problems = self._given()
         name = " ".join(self.contact_name().split())
         text = (self.company, self.title, self.street, self.city, self.region)
-        company, title, street, city, place = map(str.strip, text)
+        company, title, street, city, area = map(str.strip, text)
         postal_code, country = self.postal_code.strip(), self.country.strip()
         notes = "\n".join(n for n in self.notes if n.strip()).strip()
         emails = tuple((a, e.label.strip()) for e in self.emails if (a := e.address.strip()))
@@ -194,7 +194,7 @@ class Draft:
         if any(errors):
             reason = " ".join(dict.fromkeys(e for e in errors if e))
             return _left_out(line, reason, _summary(name, company, emails, phones))
-        head = (name, company, title, street, city, place, postal_code, country, notes)
+        head = (name, company, title, street, city, area, postal_code, country, notes)
         tail = (
             (*(bool(given.get(flag, False)) for flag in _FLAG_ATTRS), interval)
             if given
@@ -576,7 +576,7 @@ def _valid_record(
         new_tags = (*tags, tag)
     addresses = [address for address, _label in emails]
     numbers = [number for number, _label in phones]
-    name, company, title, _street, city, place, _postal_code, country, _notes = head
+    name, company, title, _street, city, area, _postal_code, country, _notes = head
     return (
         line,
         head,
@@ -595,7 +595,7 @@ def _valid_record(
             emails=addresses,
             numbers=numbers,
             tags=new_tags,
-            place=(city, place, country),
+            place=(city, area, country),
         )[1:],
         given,
     )
