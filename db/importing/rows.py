@@ -513,16 +513,10 @@ _NO_TAIL: Tail = (False, False, False, False, False, False, None)
 _NO_TEXT: IndexText = ("", "", "", "", "", "", "")
 
 
-#: The yes/no flags of ``Tail``, by ``ContactInput`` attribute, and its days between purchases.
-_FLAG_ATTRS = (
-    "centre_of_influence",
-    "do_not_contact",
-    "has_need",
-    "has_budget",
-    "has_urgency",
-    "is_decision_maker",
-)
-_INTERVAL = "purchase_interval_days"
+#: The yes/no flags of ``Tail``, by ``ContactInput`` attribute (``FLAGS`` is in its order),
+#: and its days between purchases.
+_FLAG_ATTRS = tuple(flag.value for flag in FLAGS)
+_INTERVAL = Field.PURCHASE_INTERVAL.value
 
 
 def to_record(row: ImportRow, tag: str, region: str) -> Record:

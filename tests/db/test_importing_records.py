@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from db import contacts
 from db.contacts import ContactInput, EmailData, PhoneData
-from db.importing.fields import Field
+from db.importing.fields import FLAGS, Field
 from db.importing.rows import Draft, ImportRow, row_of, summarise, to_record
 
 
@@ -78,8 +78,8 @@ def drafts(draw: st.DrawFn) -> Draft:
         stage=draw(st.sampled_from(["", "Customer", " lead "])),
     )
     if draw(st.booleans()):
-        draft.settings[Field.CENTRE_OF_INFLUENCE.value] = draw(flags)
-        draft.settings[Field.DO_NOT_CONTACT.value] = draw(flags)
+        for flag in FLAGS:
+            draft.settings[flag.value] = draw(flags)
         draft.settings[Field.PURCHASE_INTERVAL.value] = draw(intervals)
     return draft
 
