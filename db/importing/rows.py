@@ -4,6 +4,10 @@ A row becomes a ``ContactInput`` when it has a name, or failing that a company, 
 phone number to be called by; it is *invalid* (with the reason, for the preview) when what it
 holds does not pass the same checks as the contact form; and it is *blank* when there is
 nothing in it at all.
+
+An import reads each row as a ``Record``, the plain tuple it hands between processes
+(``db.importing.pipeline``): a CSV row's straight from its ``Draft`` (``Draft.record``), any
+other from its ``ImportRow`` (``to_record``); ``row_of`` gives the ``ImportRow`` back.
 """
 
 from __future__ import annotations
