@@ -27,11 +27,15 @@ from desktop_app.tasks import ThreadRunner
 if TYPE_CHECKING:
     from db.engine import Database
     from desktop_app.main_window import MainWindow
+    from desktop_app.ops import Changes
     from desktop_app.reports.catalogue import Drill
     from desktop_app.reports.page import ReportsPage
     from desktop_app.reports.worker import ReportsReader
 
 PLACE_REPORTS = "reports"
+#: What Reports' charts are read from: a change to any of it leaves the charts out of date
+#: (``ReportsPage._on_changed``), those drawn ahead included (``ReportsHelpers``).
+CHART_TABLES = ("contacts", "stages", "touches", "followups", "purchases", "feedback", "settings")
 #: How long after the window is built the Reports helpers start (the first page is read and
 #: the window idle by then).
 WARM_UP_AFTER_MS = 1500
@@ -77,8 +81,12 @@ class ReportsHelpers(QObject):
         self._read_ahead = False
         #: Reports was opened (its page asks for its charts itself).
         self.opened = False
+        #: The helpers were asked to draw the default period's charts ahead, and nothing
+        #: they are drawn from has changed since.
+        self.drew_ahead = False
         self._worker_loaded.connect(self._on_worker)
         self.page_loaded.connect(self._on_page)
+        window.ops.changed.connect(self._on_changed)
 
     def warm_up(self) -> None:
         """Import Reports' modules on a thread of their own (not behind the reads queued on
@@ -123,6 +131,11 @@ class ReportsHelpers(QObject):
         )
         assert self.reader is not None
         self.reader.warm_up([partial(draw_ahead, jobs) for jobs in lanes])
+        self.drew_ahead = True
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touch(*CHART_TABLES):
+            self.drew_ahead = False
 
     def for_page(self, page_class: Any) -> ReportsReader | None:
         """The helpers a new page uses (started now if they were not yet)."""
@@ -169,7 +182,10 @@ class ReportsPlace(QWidget):
         # TILES_PER_TURN at a time, the value figures, then it is shown): built at once it
         # held the window for about 30 ms, twice that on a busy two-core machine.
         page: ReportsPage = page_class(
-            window.ops, reader=self.helpers.for_page(page_class), all_tiles=False
+            window.ops,
+            reader=self.helpers.for_page(page_class),
+            all_tiles=False,
+            drawn_ahead=self.helpers.drew_ahead,
         )
         page.export_requested.connect(window.export_report)
         page.contacts_requested.connect(lambda drill: open_drill(window, drill))

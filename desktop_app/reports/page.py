@@ -62,6 +62,7 @@ from desktop_app.reports.catalogue import (
     period_of,
     summary_line,
 )
+from desktop_app.reports.install import CHART_TABLES
 from desktop_app.reports.jobs import Job, Result, draw, save_chart, save_dashboard
 from desktop_app.reports.value_panel import ValuePanel
 from desktop_app.reports.worker import ReportsReader, start_helpers
@@ -293,10 +294,12 @@ class ReportsPage(QWidget):
         helper_process: bool = False,
         reader: ReportsReader | None = None,
         all_tiles: bool = True,
+        drawn_ahead: bool = False,
     ) -> None:
         """``all_tiles=False`` builds the page without its chart tiles: the caller then
         builds them a few at a time (``build_tiles``) before showing it, so that opening
-        Reports never holds the window for the whole page at once."""
+        Reports never holds the window for the whole page at once. ``drawn_ahead``: the
+        helpers drew the default period's charts ahead (``ReportsHelpers``)."""
         super().__init__(parent)
         self.ops = ops
         #: Where reads and drawing run: helper processes (``reader``, or new ones when
@@ -310,6 +313,9 @@ class ReportsPage(QWidget):
         self._today = today
         self._stale = True
         self._generation = 0
+        #: The helpers drew this page's first charts ahead, each on its own lane (see
+        #: ``_start``).
+        self._drawn_ahead = drawn_ahead
         self._pending: set[str] = set()
         self.data: dict[str, ChartData] = {}
         #: What each chart drawn last says (title, size, clickable bars), without its pixels:
@@ -438,14 +444,15 @@ class ReportsPage(QWidget):
         return False
 
     def _read_on(
-        self, lane: int, *, last: bool = False
+        self, lane: int, *, last: bool = False, pinned: bool = False
     ) -> Callable[[Callable[[Database], Any], Callable[[Any], None]], None]:
         """How to read on one lane (the helper processes'; else the background runner);
-        ``last``: after every other read waiting (``ReportsReader.read``)."""
+        ``last``: after every other read waiting; ``pinned``: on that lane only, never taken
+        by another lane with nothing to do (``ReportsReader.read``)."""
 
         def read(query: Callable[[Database], Any], on_done: Callable[[Any], None]) -> None:
             if self.reader is not None:
-                self.reader.read(query, on_done, lane=lane, last=last)
+                self.reader.read(query, on_done, lane=lane, last=last, pinned=pinned)
             else:
                 self.ops.read(query, on_done)
 
@@ -492,9 +499,7 @@ class ReportsPage(QWidget):
     # --- loading and drawing --------------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.touch(
-            "contacts", "stages", "touches", "followups", "purchases", "feedback", "settings"
-        ):
+        if changes.touch(*CHART_TABLES):
             self._stale = True
             if self.isVisible():
                 self.reload()
@@ -550,6 +555,13 @@ class ReportsPage(QWidget):
     def _start(self, *, reuse_data: bool, then: Callable[[], None] | None = None) -> None:
         self._generation += 1
         since, until = self.period()
+        # A chart's lane keeps the images it drew (``jobs.draw``). When the page opens on
+        # charts drawn ahead and nothing changed since, each is waiting on its own lane: it
+        # waits for that lane rather than being drawn anew by another that has nothing left
+        # to do. Otherwise a lane with nothing to do takes the charts still waiting for the
+        # other: after a change, one lane's charts are drawn anew while the other's are given
+        # back, and taking them shares the drawing out.
+        pinned, self._drawn_ahead = self._drawn_ahead, False
         today = self._today()
         p = self._chart_palette()
         scale = self.devicePixelRatioF() or 1.0
@@ -573,7 +585,8 @@ class ReportsPage(QWidget):
                 scale,
                 data,
             )
-            self._read_on(LANE_OF.get(chart.name, 0))(partial(draw, job), self._on_drawn)
+            lane = LANE_OF.get(chart.name, 0)
+            self._read_on(lane, pinned=pinned)(partial(draw, job), self._on_drawn)
         if then is not None:
             then()
 

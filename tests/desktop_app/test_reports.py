@@ -35,12 +35,13 @@ from db.listing import count_contacts
 from db.touches import TouchInput, log_touch
 from desktop_app import cli
 from desktop_app.main_window import MainWindow
-from desktop_app.ops import EVERYTHING, OpsBus
+from desktop_app.ops import EVERYTHING, Changes, OpsBus
 from desktop_app.reports import charts, helper, jobs, palette, worker
 from desktop_app.reports.catalogue import (
     BY_NAME,
     CHARTS,
     FIGURES,
+    LANE_OF,
     LANES,
     Chart,
     ChartData,
@@ -56,7 +57,7 @@ from desktop_app.reports.install import (
 )
 from desktop_app.reports.jobs import Job, draw
 from desktop_app.reports.page import CHART_HEIGHT, ReportsPage, SaveChartDialog, chart_sizes
-from desktop_app.tasks import ThreadRunner
+from desktop_app.tasks import ImmediateRunner, ThreadRunner
 from tests.conftest import ContactFactory
 
 TODAY = date(2026, 3, 20)
@@ -935,3 +936,63 @@ def test_reads_waiting_when_a_helper_fails_run_in_the_app(
 
 def _contact_count(database: Database) -> int:
     return count_contacts(database, ContactQuery())
+
+
+class _RecordingReader:
+    """Stands in for the helpers: notes each chart read's lane and whether it was pinned
+    there (``ReportsReader.read``), and runs nothing."""
+
+    def __init__(self) -> None:
+        self.charts: list[tuple[str, int, bool]] = []
+
+    def read(
+        self,
+        query: Any,
+        _on_done: Any,
+        *,
+        lane: int = 0,
+        last: bool = False,
+        pinned: bool = False,
+    ) -> None:
+        if isinstance(query, partial) and query.func is draw:
+            self.charts.append((query.args[0].chart.name, lane, pinned))
+
+    def asked(self) -> set[bool]:
+        """Whether the charts of the last round were pinned (each round asks for all)."""
+        return {pinned for _name, _lane, pinned in self.charts[-len(CHARTS) :]}
+
+
+def test_charts_drawn_ahead_wait_for_their_own_lane_and_only_then(
+    qtbot: QtBot, sample: Database
+) -> None:
+    """A lane keeps what it drew: opening on the charts drawn ahead, each waits for its own
+    lane; afterwards (a change, a new period) a lane with nothing to do may take another's."""
+    for drawn_ahead in (True, False):
+        reader = _RecordingReader()
+        page = ReportsPage(
+            OpsBus(sample), reader=cast(worker.ReportsReader, reader), drawn_ahead=drawn_ahead
+        )
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        page.show()
+        qtbot.waitUntil(lambda r=reader: len(r.charts) == len(CHARTS))  # type: ignore[misc]
+        assert reader.asked() == {drawn_ahead}
+        assert all(lane == LANE_OF[name] for name, lane, _pinned in reader.charts)
+        page.reload()  # as after a change
+        assert len(reader.charts) == 2 * len(CHARTS) and reader.asked() == {False}
+        page.set_range("All time")
+        assert len(reader.charts) == 3 * len(CHARTS) and reader.asked() == {False}
+
+
+def test_a_change_after_the_charts_were_drawn_ahead_lets_the_lanes_share_them_again(
+    qtbot: QtBot, sample: Database
+) -> None:
+    window = MainWindow(sample, ImmediateRunner())
+    qtbot.addWidget(window)
+    helpers = window.findChild(ReportsHelpers)
+    assert helpers is not None
+    helpers.drew_ahead = True
+    window.ops.announce(Changes(tags=True))  # no chart reads the tags
+    assert helpers.drew_ahead
+    window.ops.announce(Changes(touches=True))
+    assert not helpers.drew_ahead
