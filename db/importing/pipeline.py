@@ -39,7 +39,7 @@ from db.importing import vcard
 from db.importing.csvfile import CsvDialect, CsvFileError, CsvReader
 from db.importing.errors import ImportProblemError
 from db.importing.fields import Mapping
-from db.importing.rows import ImportRow, Record, RowMapper, to_record
+from db.importing.rows import Record, RowMapper, to_record
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -81,8 +81,6 @@ class Rows(Protocol):
     @property
     def position(self) -> int: ...
 
-    def __iter__(self) -> Iterator[ImportRow]: ...
-
     def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
         """The rows as records (``to_record``), those after the first ``after`` (for a
         helper taking over from the import)."""
@@ -98,10 +96,6 @@ class _CsvRows:
     @property
     def position(self) -> int:
         return self.reader.position
-
-    def __iter__(self) -> Iterator[ImportRow]:
-        for row in self.reader:
-            yield self.mapper.draft(row.cells).finish(row.line)
 
     def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
         # Each straight from its draft (``Draft.record``), without the ``ImportRow``; the
@@ -122,9 +116,6 @@ class _CardRows:
     @property
     def position(self) -> int:
         return self.reader.position
-
-    def __iter__(self) -> Iterator[ImportRow]:
-        return iter(self.reader)
 
     def records(self, tag: str, region: str, after: int = 0) -> Iterator[Record]:
         for row in islice(self.reader, after, None):
@@ -148,7 +139,7 @@ class Reading:
 
 @contextmanager
 def open_rows(reading: Reading) -> Iterator[Rows]:
-    """Each row of the file as an ``ImportRow``, in this process."""
+    """The file's rows, read in this process (``Rows.records``)."""
     if reading.cards:
         with vcard.VCardReader(reading.path) as cards:
             yield _CardRows(cards)

@@ -84,10 +84,10 @@ def by_helper(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_record_gives_back_the_row_it_was_made_from(name: str) -> None:
     source = service.open_source(FILES / name)
     with service._rows(source) as each:
-        read = list(each)
+        read = list(each.records("imported", "US"))
     assert read
-    for row in read:
-        assert rows.row_of(rows.to_record(row, "imported", "US")) == row
+    for record in read:
+        assert rows.to_record(rows.row_of(record), "imported", "US") == record
 
 
 def _import(path: Path, source_file: Path) -> service.ImportSummary:
