@@ -174,8 +174,7 @@ def scripted_run(path: Path) -> dict[str, Any]:
     """The scripted run of real use (``scripted.py``) in its own process, on a copy of the
     database (the run empties a trash and remaps the journey model)."""
     copy = DATA / "scripted-run.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    drop_copy(copy)  # what an interrupted run left
     shutil.copyfile(path, copy)
     out = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("scripted.py")), str(copy), "5000", "10000"],
@@ -245,8 +244,7 @@ def _reports_figures(path: Path) -> dict[str, dict[str, float | str]]:
         return {}
     # On a copy: the third way logs a touch, and the benchmark's database stays as built.
     copy = DATA / "reports-run.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    drop_copy(copy)  # what an interrupted run left
     shutil.copyfile(path, copy)
     try:
         return dict(module.measure_all(copy))
